@@ -1,0 +1,192 @@
+#include "api/grpc/file_manager_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+
+#include "api/grpc/status_convert.h"
+
+namespace archivum::api {
+namespace pb = ::aichemist_archivum;
+
+core::CallContext MakeCallContext(grpc::CallbackServerContext* ctx) {
+  core::CallContext cc;
+  cc.deadline = ctx->deadline();
+  cc.cancelled = [ctx] { return ctx->IsCancelled(); };
+  for (const auto& [key, value] : ctx->client_metadata()) {
+    cc.metadata.emplace(std::string(key.data(), key.size()), std::string(value.data(), value.size()));
+  }
+  return cc;
+}
+
+namespace {
+
+// Runs `fn` (returning Status) and turns an escaping exception into INTERNAL: a bug in the core
+// must fail one call, not the daemon.
+template <typename Fn>
+Status Guarded(const char* method, Fn&& fn) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    spdlog::error("{}: unhandled exception: {}", method, e.what());
+    return Internal(std::string(method) + " failed unexpectedly: " + e.what());
+  } catch (...) {
+    spdlog::error("{}: unhandled non-standard exception", method);
+    return Internal(std::string(method) + " failed unexpectedly");
+  }
+}
+
+// Posts a unary call to the worker pool and finishes it from there.
+template <typename Request, typename Response, typename Method>
+grpc::ServerUnaryReactor* Dispatch(const char* name, grpc::CallbackServerContext* ctx,
+                                   const Request* request, Response* response,
+                                   boost::asio::thread_pool* pool, core::FileService* core,
+                                   Method method) {
+  auto* reactor = ctx->DefaultReactor();
+  boost::asio::post(*pool, [=] {
+    const Status st = Guarded(name, [&] {
+      const core::CallContext cc = MakeCallContext(ctx);
+      return (core->*method)(*request, cc, response);
+    });
+    reactor->Finish(ToGrpc(st));
+  });
+  return reactor;
+}
+
+// Streams ingest events with flow control: the worker blocks while too many events wait to be
+// written, so a slow client slows the walk instead of growing memory.
+class IngestStreamReactor final : public grpc::ServerWriteReactor<pb::IngestEvent> {
+ public:
+  IngestStreamReactor(grpc::CallbackServerContext* ctx, const pb::IngestRequest* request,
+                      core::FileService* core, boost::asio::thread_pool* pool)
+      : ctx_(ctx), request_(*request), core_(core) {
+    boost::asio::post(*pool, [this] { Work(); });
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard lock(mu_);
+    writing_ = false;
+    if (ok) {
+      queue_.pop_front();
+    } else {
+      broken_ = true;  // the client is gone; stop producing
+    }
+    cv_.notify_all();
+    PumpLocked();
+  }
+
+  void OnCancel() override {
+    std::lock_guard lock(mu_);
+    broken_ = true;
+    cv_.notify_all();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  static constexpr size_t kMaxQueued = 256;
+
+  void Work() {
+    pb::IngestSummary summary;
+    core::CallContext cc = MakeCallContext(ctx_);
+    const Status st = Guarded("IngestStream", [&] {
+      return core_->IngestStream(
+          request_, cc,
+          [this](const pb::IngestEvent& ev) {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [this] { return queue_.size() < kMaxQueued || broken_; });
+            if (broken_) return false;
+            queue_.push_back(ev);
+            PumpLocked();
+            return true;
+          },
+          &summary);
+    });
+    std::lock_guard lock(mu_);
+    done_ = true;
+    final_ = ToGrpc(st);
+    PumpLocked();
+  }
+
+  // Starts the next write, or finishes once the worker is done and the queue drained.
+  void PumpLocked() {
+    if (writing_ || finished_) return;
+    if (!broken_ && !queue_.empty()) {
+      writing_ = true;
+      StartWrite(&queue_.front());
+      return;
+    }
+    if (done_) {
+      finished_ = true;
+      Finish(broken_ && final_.ok() ? grpc::Status(grpc::StatusCode::CANCELLED, "stream broken")
+                                    : final_);
+    }
+  }
+
+  grpc::CallbackServerContext* ctx_;
+  const pb::IngestRequest request_;
+  core::FileService* core_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<pb::IngestEvent> queue_;  // guarded by mu_; front() is being written if writing_
+  bool writing_ = false;               // guarded by mu_
+  bool broken_ = false;                // guarded by mu_
+  bool done_ = false;                  // guarded by mu_
+  bool finished_ = false;              // guarded by mu_
+  grpc::Status final_;                 // guarded by mu_
+};
+
+// Answers a client-streaming RPC that is not served yet, saying what will serve it.
+class UnimplementedReadReactor final : public grpc::ServerReadReactor<pb::UploadChunk> {
+ public:
+  explicit UnimplementedReadReactor(std::string message) {
+    Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, std::move(message)));
+  }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* FileManagerService::Ingest(grpc::CallbackServerContext* ctx,
+                                                     const pb::IngestRequest* request,
+                                                     pb::IngestSummary* response) {
+  return Dispatch("Ingest", ctx, request, response, pool_, core_, &core::FileService::Ingest);
+}
+
+grpc::ServerUnaryReactor* FileManagerService::Analyze(grpc::CallbackServerContext* ctx,
+                                                      const pb::AnalyzeRequest* request,
+                                                      pb::AnalyzeResponse* response) {
+  return Dispatch("Analyze", ctx, request, response, pool_, core_, &core::FileService::Analyze);
+}
+
+grpc::ServerUnaryReactor* FileManagerService::GetDocument(grpc::CallbackServerContext* ctx,
+                                                          const pb::GetDocumentRequest* request,
+                                                          pb::Document* response) {
+  return Dispatch("GetDocument", ctx, request, response, pool_, core_,
+                  &core::FileService::GetDocument);
+}
+
+grpc::ServerUnaryReactor* FileManagerService::ListPlugins(grpc::CallbackServerContext* ctx,
+                                                          const pb::ListPluginsRequest* request,
+                                                          pb::ListPluginsResponse* response) {
+  return Dispatch("ListPlugins", ctx, request, response, pool_, core_,
+                  &core::FileService::ListPlugins);
+}
+
+grpc::ServerWriteReactor<pb::IngestEvent>* FileManagerService::IngestStream(
+    grpc::CallbackServerContext* ctx, const pb::IngestRequest* request) {
+  return new IngestStreamReactor(ctx, request, core_, pool_);
+}
+
+grpc::ServerReadReactor<pb::UploadChunk>* FileManagerService::Upload(
+    grpc::CallbackServerContext*, pb::IngestSummary*) {
+  return new UnimplementedReadReactor(
+      "Upload is not served yet: it arrives with the analyzer pipeline, which runs uploaded bytes "
+      "through the plugins; ingest files by path with Ingest meanwhile");
+}
+
+}  // namespace archivum::api

@@ -1,0 +1,95 @@
+#include "api/grpc/grpc_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <limits>
+
+#include "api/grpc/file_manager_service.h"
+
+namespace archivum::api {
+
+class GrpcServer::Impl {
+ public:
+  Impl(core::FileService* core, unsigned workers) : pool_(workers), service_(core, &pool_) {}
+
+  boost::asio::thread_pool pool_;
+  FileManagerService service_;
+  std::unique_ptr<grpc::Server> server_;
+  bool shut_down_ = false;
+};
+
+namespace {
+
+int ClampToInt(uint64_t v) {
+  return v > static_cast<uint64_t>(std::numeric_limits<int>::max())
+             ? std::numeric_limits<int>::max()
+             : static_cast<int>(v);
+}
+
+int Millis(std::chrono::milliseconds d) { return ClampToInt(static_cast<uint64_t>(d.count())); }
+
+}  // namespace
+
+GrpcServer::GrpcServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+GrpcServer::~GrpcServer() { Shutdown(std::chrono::milliseconds(0)); }
+
+StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const config::GrpcServer& config,
+                                                        core::FileService* core, unsigned workers) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  auto impl = std::make_unique<Impl>(core, workers == 0 ? 1 : workers);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&impl->service_);
+  builder.SetMaxReceiveMessageSize(ClampToInt(config.max_receive_message_bytes));
+  builder.SetMaxSendMessageSize(ClampToInt(config.max_send_message_bytes));
+  // Without this, gRPC on Linux binds with SO_REUSEPORT and a second daemon on the same port
+  // would silently share it instead of failing.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, Millis(config.keepalive.time));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, Millis(config.keepalive.timeout));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS,
+                             config.keepalive.permit_without_calls ? 1 : 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             Millis(config.keepalive.min_ping_interval));
+  grpc::ResourceQuota quota("archivum");
+  if (config.resource_quota_bytes > 0) quota.Resize(config.resource_quota_bytes);
+  if (config.max_threads > 0) quota.SetMaxThreads(config.max_threads);
+  builder.SetResourceQuota(quota);
+
+  impl->server_ = builder.BuildAndStart();
+  if (!impl->server_ || port == 0) {
+    return Unavailable("cannot listen for gRPC on " + config.listen +
+                       " (address in use, or not an address of this machine)");
+  }
+  auto* health = impl->server_->GetHealthCheckService();
+  health->SetServingStatus(::aichemist_archivum::FileManager::service_full_name(), true);
+  health->SetServingStatus(true);
+
+  std::unique_ptr<GrpcServer> server(new GrpcServer(std::move(impl)));
+  server->port_ = port;
+  const std::string& listen = config.listen;
+  server->address_ = listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
+  return server;
+}
+
+void GrpcServer::Shutdown(std::chrono::milliseconds deadline) {
+  if (!impl_ || impl_->shut_down_) return;
+  impl_->shut_down_ = true;
+  impl_->server_->GetHealthCheckService()->SetServingStatus(false);
+  impl_->server_->Shutdown(std::chrono::system_clock::now() + deadline);
+  // Calls cancelled by the deadline see IsCancelled() and return; the pool then drains.
+  impl_->pool_.join();
+  impl_->server_->Wait();
+}
+
+}  // namespace archivum::api

@@ -1,0 +1,44 @@
+// The gRPC transport: FileManager on the callback API, plus reflection and grpc.health.v1.
+//
+// Handlers never block gRPC's threads: each call is posted to a bounded worker pool, which runs
+// the service core and finishes the call. Lifecycle: Start → (serving) → Shutdown → destroy.
+//
+// Thread safety: Start/Shutdown from one controlling thread; everything else is internal.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "config/config.h"
+#include "core/file_service.h"
+
+namespace archivum::api {
+
+class GrpcServer {
+ public:
+  // Binds `config.listen` and starts serving `core` (which must outlive the server) with
+  // `workers` threads for the calls. Health reports SERVING once this returns.
+  // Errors: UNAVAILABLE if the address cannot be bound.
+  static StatusOr<std::unique_ptr<GrpcServer>> Start(const config::GrpcServer& config,
+                                                     core::FileService* core, unsigned workers);
+  ~GrpcServer();  // Shuts down (deadline 0) if Shutdown was not called.
+
+  // "127.0.0.1:PORT" with the port actually bound (resolves port 0).
+  const std::string& address() const { return address_; }
+  int port() const { return port_; }
+
+  // Health goes NOT_SERVING, new calls are refused, and in-flight calls get until `deadline` to
+  // finish before they are cancelled. Blocks until every call has completed.
+  void Shutdown(std::chrono::milliseconds deadline);
+
+ private:
+  class Impl;
+  explicit GrpcServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  std::string address_;
+  int port_ = 0;
+};
+
+}  // namespace archivum::api

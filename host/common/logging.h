@@ -1,0 +1,18 @@
+// Process-wide logging setup (spdlog, to stderr).
+//
+// Text: "2026-11-24 01:02:03.456 info  message". JSON: one object per line with time, level,
+// logger and msg, the message properly escaped, for log shippers.
+// Thread safety: call once at start-up, before other threads log.
+#pragma once
+
+#include <string_view>
+
+#include "common/status.h"
+#include "config/config.h"
+
+namespace archivum {
+
+// Errors: INVALID_ARGUMENT for an unknown level name.
+Status ConfigureLogging(const config::Log& log);
+
+}  // namespace archivum

@@ -1,0 +1,129 @@
+// Typed daemon configuration and its YAML loader.
+//
+// The YAML schema is documented key by key in config/archivum.yaml (the shipped defaults). The
+// loader is strict: unknown keys, wrong types and invalid values are errors that name the file,
+// line and column and the key path, e.g.
+//   "archivum.yaml:3:11: server.grpc.listen: expected host:port, got 'localhost'".
+// Relative paths in a file resolve against that file's directory, not the working directory.
+//
+// Thread safety: Config is a plain value; the loader functions are reentrant.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace archivum::config {
+
+using Duration = std::chrono::milliseconds;
+
+struct Keepalive {
+  Duration time{std::chrono::hours(2)};       // ping an idle connection after this long
+  Duration timeout{std::chrono::seconds(20)};  // close it if the ping is not answered
+  bool permit_without_calls = false;           // allow client pings without active calls
+  Duration min_ping_interval{std::chrono::minutes(5)};  // reject clients pinging more often
+};
+
+struct GrpcServer {
+  std::string listen = "127.0.0.1:50051";  // host:port; port 0 picks a free port
+  uint64_t max_receive_message_bytes = 4ull << 20;
+  uint64_t max_send_message_bytes = 16ull << 20;
+  Keepalive keepalive;
+  uint64_t resource_quota_bytes = 512ull << 20;  // memory the gRPC core may use; 0 = unlimited
+  int max_threads = 0;                           // threads the gRPC core may use; 0 = unlimited
+};
+
+struct HttpServer {
+  bool enabled = true;
+  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free port
+  uint64_t max_body_bytes = 16ull << 20;
+  uint64_t max_header_bytes = 16ull << 10;
+  int max_connections = 256;
+  Duration idle_timeout{std::chrono::seconds(60)};
+  Duration header_timeout{std::chrono::seconds(10)};
+};
+
+struct Server {
+  GrpcServer grpc;
+  HttpServer http;
+  // How long in-flight calls may run after SIGINT/SIGTERM before they are cancelled.
+  Duration shutdown_deadline{std::chrono::seconds(5)};
+};
+
+struct Store {
+  std::filesystem::path path = "var/store";  // directory holding the catalog and plugin data
+};
+
+// Host-side settings of one plugin, from plugins.settings.<name>.
+struct PluginSettings {
+  std::optional<bool> enabled;            // unset: enabled
+  std::vector<std::string> accept;        // MIME patterns replacing the plugin's own
+  std::vector<std::string> reject;        // MIME patterns never routed to it
+  std::optional<Duration> timeout;        // per-file processing budget
+  std::optional<uint64_t> max_file_size;  // larger files are not given to it
+  std::optional<std::string> sha256;      // pin: refuse the .so unless its digest matches
+  std::string config_json = "{}";         // the `config:` subtree, as JSON, passed to create()
+};
+
+struct Plugins {
+  // Directories searched for *.so. Empty: the bundled plugins next to the executable
+  // (<exe>/../lib/archivum/plugins), which works in the build tree and when installed.
+  std::vector<std::filesystem::path> directories;
+  std::map<std::string, PluginSettings> settings;  // by plugin name
+};
+
+struct Ingest {
+  // Path-based ingest is allowed only under these directories (after resolving symlinks).
+  // "~" expands to $HOME. An empty list refuses every path ingest.
+  std::vector<std::filesystem::path> roots;
+  unsigned workers = 0;  // 0 = number of cores
+  uint64_t max_file_size = 1ull << 30;
+  uint32_t max_reported_errors = 20;  // IngestSummary.errors is capped at this
+  uint32_t max_depth = 64;            // archive nesting
+  uint32_t max_members = 10000;       // archive members per document
+  uint64_t max_expanded_bytes = 1ull << 30;
+};
+
+enum class LogFormat { kText, kJson };
+
+struct Log {
+  std::string level = "info";  // trace | debug | info | warn | error | critical | off
+  LogFormat format = LogFormat::kText;
+};
+
+struct Config {
+  Server server;
+  Store store;
+  Plugins plugins;
+  Ingest ingest;
+  Log log;
+  std::filesystem::path source;  // the file it was loaded from; empty for defaults
+};
+
+// Parses YAML text. `source_name` prefixes error messages; relative paths resolve against
+// `base_dir`. Errors: INVALID_ARGUMENT with "source:line:col: key.path: what was expected".
+StatusOr<Config> ParseConfig(std::string_view yaml, std::string_view source_name,
+                             const std::filesystem::path& base_dir);
+
+// Reads and parses a file. Errors: NOT_FOUND / PERMISSION_DENIED if unreadable, else as above.
+StatusOr<Config> LoadConfigFile(const std::filesystem::path& file);
+
+// Checks cross-field invariants (listen addresses parse, level is known, ...). Used after
+// command-line overrides are applied; ParseConfig already calls it.
+Status Validate(const Config& config);
+
+// "100M", "4k", "1G", "512" (bytes; binary multiples: k = 1024).
+StatusOr<uint64_t> ParseSize(std::string_view text);
+// "250ms", "5s", "2m", "1h" (a bare number is seconds).
+StatusOr<Duration> ParseDuration(std::string_view text);
+// Splits "host:port" / "[::1]:port"; port in 0..65535.
+Status ValidateListenAddress(std::string_view address);
+
+}  // namespace archivum::config

@@ -1,0 +1,41 @@
+// The service core: what every transport (gRPC, the JSON/HTTP gateway, in-process tests) calls.
+//
+// Requests and responses are the API's own proto messages, so transports map them without glue.
+// Each method validates its request, does the work on the calling thread (transports call from
+// a worker pool, never from an I/O thread) and returns a Status whose code is the one the client
+// sees. On a non-OK status the response's content is unspecified.
+//
+// Thread safety: implementations are safe for concurrent calls.
+#pragma once
+
+#include <functional>
+
+#include "aichemist_archivum.pb.h"
+#include "common/status.h"
+#include "core/call_context.h"
+
+namespace archivum::core {
+
+namespace api = ::aichemist_archivum;
+
+class FileService {
+ public:
+  virtual ~FileService() = default;
+
+  // Receives progress events; returns false to stop the ingest (client went away).
+  using EventSink = std::function<bool(const api::IngestEvent&)>;
+
+  virtual Status Ingest(const api::IngestRequest& request, const CallContext& ctx,
+                        api::IngestSummary* summary) = 0;
+  // Like Ingest; `sink` is called once per file, on the calling thread.
+  virtual Status IngestStream(const api::IngestRequest& request, const CallContext& ctx,
+                              const EventSink& sink, api::IngestSummary* summary) = 0;
+  virtual Status Analyze(const api::AnalyzeRequest& request, const CallContext& ctx,
+                         api::AnalyzeResponse* response) = 0;
+  virtual Status GetDocument(const api::GetDocumentRequest& request, const CallContext& ctx,
+                             api::Document* document) = 0;
+  virtual Status ListPlugins(const api::ListPluginsRequest& request, const CallContext& ctx,
+                             api::ListPluginsResponse* response) = 0;
+};
+
+}  // namespace archivum::core

@@ -1,0 +1,169 @@
+#include "core/walker.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace archivum::core {
+namespace {
+
+Status ErrnoStatus(int err, const std::string& what, const std::string& path) {
+  std::string msg = what + " " + path + ": " + std::strerror(err);
+  switch (err) {
+    case EACCES:
+    case EPERM: return PermissionDenied(std::move(msg));
+    case ENOENT:
+    case ENOTDIR: return NotFound(std::move(msg));
+    default: return Internal(std::move(msg));
+  }
+}
+
+const char* NonRegularKind(mode_t mode) {
+  if (S_ISLNK(mode)) return "symbolic link (not followed)";
+  if (S_ISFIFO(mode)) return "FIFO";
+  if (S_ISSOCK(mode)) return "socket";
+  if (S_ISCHR(mode)) return "character device";
+  if (S_ISBLK(mode)) return "block device";
+  return "not a regular file";
+}
+
+int64_t MtimeNs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+// Opens without blocking (a FIFO swapped in after the stat must not hang the walk) and without
+// following a link, then re-checks the type on the descriptor.
+WalkEntry ExamineFile(const std::string& path) {
+  WalkEntry e;
+  e.path = path;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ELOOP) {
+      e.kind = WalkEntry::Kind::kSkipped;
+      e.reason = "symbolic link (not followed)";
+    } else {
+      e.kind = WalkEntry::Kind::kError;
+      e.error = ErrnoStatus(err, "cannot open", path);
+    }
+    return e;
+  }
+  struct stat st{};
+  if (::fstat(fd, &st) != 0) {
+    e.kind = WalkEntry::Kind::kError;
+    e.error = ErrnoStatus(errno, "cannot stat", path);
+  } else if (!S_ISREG(st.st_mode)) {
+    e.kind = WalkEntry::Kind::kSkipped;
+    e.reason = NonRegularKind(st.st_mode);
+  } else {
+    e.size = static_cast<uint64_t>(st.st_size);
+    e.mtime_ns = MtimeNs(st);
+  }
+  ::close(fd);
+  return e;
+}
+
+// Reads a directory's entry names (without "." and ".."), sorted.
+Status ReadDirectory(const std::string& dir, std::vector<std::string>* names) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "cannot open directory", dir);
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    const int err = errno;
+    ::close(fd);
+    return ErrnoStatus(err, "cannot read directory", dir);
+  }
+  errno = 0;
+  while (const dirent* ent = ::readdir(d)) {
+    const char* n = ent->d_name;
+    if (std::strcmp(n, ".") != 0 && std::strcmp(n, "..") != 0) names->emplace_back(n);
+    errno = 0;
+  }
+  const int err = errno;
+  ::closedir(d);
+  if (err != 0) return ErrnoStatus(err, "cannot read directory", dir);
+  std::sort(names->begin(), names->end());
+  return Status::Ok();
+}
+
+std::string Join(const std::string& dir, const std::string& name) {
+  return dir == "/" ? dir + name : dir + "/" + name;
+}
+
+}  // namespace
+
+Status Walk(const std::filesystem::path& root, const std::function<bool(const WalkEntry&)>& visit) {
+  struct stat st{};
+  if (::lstat(root.c_str(), &st) != 0) return ErrnoStatus(errno, "cannot stat", root.string());
+  if (!S_ISDIR(st.st_mode)) {
+    if (S_ISREG(st.st_mode)) {
+      visit(ExamineFile(root.string()));
+      return Status::Ok();
+    }
+    WalkEntry e;
+    e.path = root.string();
+    e.kind = WalkEntry::Kind::kSkipped;
+    e.reason = NonRegularKind(st.st_mode);
+    visit(e);
+    return Status::Ok();
+  }
+
+  // Depth-first with an explicit stack; each directory is read whole and closed before its
+  // children are visited.
+  std::vector<std::string> stack{root.string()};
+  bool first = true;
+  while (!stack.empty()) {
+    std::string dir = std::move(stack.back());
+    stack.pop_back();
+    std::vector<std::string> names;
+    Status read = ReadDirectory(dir, &names);
+    if (!read.ok()) {
+      if (first) return read;
+      WalkEntry e;
+      e.path = dir;
+      e.kind = WalkEntry::Kind::kError;
+      e.error = std::move(read);
+      if (!visit(e)) return Status::Ok();
+      continue;
+    }
+    first = false;
+    std::vector<std::string> subdirs;
+    for (const auto& name : names) {
+      const std::string path = Join(dir, name);
+      struct stat est{};
+      if (::lstat(path.c_str(), &est) != 0) {
+        if (errno == ENOENT) continue;  // vanished since readdir: nothing to ingest
+        WalkEntry e;
+        e.path = path;
+        e.kind = WalkEntry::Kind::kError;
+        e.error = ErrnoStatus(errno, "cannot stat", path);
+        if (!visit(e)) return Status::Ok();
+        continue;
+      }
+      if (S_ISDIR(est.st_mode)) {
+        subdirs.push_back(path);
+        continue;
+      }
+      WalkEntry e;
+      if (S_ISREG(est.st_mode)) {
+        e = ExamineFile(path);
+      } else {
+        e.path = path;
+        e.kind = WalkEntry::Kind::kSkipped;
+        e.reason = NonRegularKind(est.st_mode);
+      }
+      if (!visit(e)) return Status::Ok();
+    }
+    // Reverse so the smallest name is popped first: the walk stays in sorted order.
+    for (auto it = subdirs.rbegin(); it != subdirs.rend(); ++it) stack.push_back(std::move(*it));
+  }
+  return Status::Ok();
+}
+
+}  // namespace archivum::core

@@ -1,0 +1,173 @@
+#include "daemon/daemon.h"
+
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "api/grpc/grpc_server.h"
+#include "common/logging.h"
+#include "config/config.h"
+#include "core/catalog_service.h"
+#include "plugins/registry.h"
+#include "store/sqlite_catalog.h"
+
+namespace archivum::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Flags {
+  std::string config_file;
+  std::string check_config;
+  std::string grpc_listen;
+  std::string http_listen;
+  std::string store;
+  std::vector<std::string> plugin_dirs;
+  std::string log_level;
+};
+
+// Command-line values win over the file; paths given on the command line are relative to the
+// working directory, as a shell user expects.
+Status ApplyOverrides(const Flags& flags, config::Config* cfg) {
+  if (!flags.grpc_listen.empty()) cfg->server.grpc.listen = flags.grpc_listen;
+  if (!flags.http_listen.empty()) cfg->server.http.listen = flags.http_listen;
+  if (!flags.store.empty()) cfg->store.path = fs::absolute(flags.store).lexically_normal();
+  if (!flags.plugin_dirs.empty()) {
+    cfg->plugins.directories.clear();
+    for (const auto& d : flags.plugin_dirs) {
+      cfg->plugins.directories.push_back(fs::absolute(d).lexically_normal());
+    }
+  }
+  if (!flags.log_level.empty()) cfg->log.level = flags.log_level;
+  return config::Validate(*cfg);
+}
+
+StatusOr<config::Config> LoadConfig(const Flags& flags) {
+  if (flags.config_file.empty()) {
+    config::Config cfg;
+    cfg.store.path = fs::absolute(cfg.store.path).lexically_normal();
+    ARCHIVUM_RETURN_IF_ERROR(ApplyOverrides(flags, &cfg));
+    return cfg;
+  }
+  auto cfg = config::LoadConfigFile(flags.config_file);
+  if (!cfg.ok()) return cfg.status();
+  ARCHIVUM_RETURN_IF_ERROR(ApplyOverrides(flags, &*cfg));
+  return cfg;
+}
+
+// Blocks SIGINT/SIGTERM in this thread and every thread created after it, so that exactly one
+// place (WaitForSignal) receives them, synchronously.
+sigset_t BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int WaitForSignal(const sigset_t& set) {
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  return sig;
+}
+
+int Serve(const config::Config& cfg, const sigset_t& signals) {
+  auto catalog = store::SqliteCatalog::Open(cfg.store.path);
+  if (!catalog.ok()) {
+    spdlog::critical("cannot open the store: {}", catalog.status().ToString());
+    return 1;
+  }
+  spdlog::info("store: {}", (*catalog)->file().string());
+
+  plugins::PluginRegistry::Options popts;
+  popts.directories = cfg.plugins.directories.empty() ? plugins::DefaultPluginDirectories()
+                                                      : cfg.plugins.directories;
+  popts.settings = cfg.plugins.settings;
+  popts.data_root = cfg.store.path / "plugins";
+  auto registry = plugins::PluginRegistry::Load(popts);
+  spdlog::info("plugins: {} loaded", registry->loaded_count());
+
+  core::CatalogService core(catalog->get(), cfg.ingest,
+                            [&registry](aichemist_archivum::ListPluginsResponse* out) {
+                              registry->Describe(out);
+                            });
+
+  const unsigned workers =
+      cfg.ingest.workers != 0 ? cfg.ingest.workers : std::max(2u, std::thread::hardware_concurrency());
+  auto grpc = api::GrpcServer::Start(cfg.server.grpc, &core, workers);
+  if (!grpc.ok()) {
+    spdlog::critical("{}", grpc.status().message());
+    return 1;
+  }
+  // Tests and scripts read the chosen port from this exact line.
+  spdlog::info("gRPC listening on {}", (*grpc)->address());
+  if (cfg.server.http.enabled) {
+    spdlog::warn("HTTP/JSON gateway is not available in this build; server.http is ignored");
+  }
+
+  const int sig = WaitForSignal(signals);
+  spdlog::info("received {}, shutting down (deadline {} ms)", sig == SIGINT ? "SIGINT" : "SIGTERM",
+               cfg.server.shutdown_deadline.count());
+  (*grpc)->Shutdown(cfg.server.shutdown_deadline);
+  grpc->reset();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int Run(int argc, char** argv) {
+  CLI::App app{"archivumd: the Archivum file-analysis daemon"};
+  app.set_version_flag("--version", "archivumd 0.1.0");
+  Flags flags;
+  app.add_option("-c,--config", flags.config_file, "YAML config file (default: built-in defaults)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--check-config", flags.check_config,
+                 "Validate a config file and exit (0 valid, 1 invalid)");
+  app.add_option("--grpc-listen", flags.grpc_listen, "gRPC address host:port (overrides config)");
+  app.add_option("--http-listen", flags.http_listen, "HTTP address host:port (overrides config)");
+  app.add_option("--store", flags.store, "Store directory (overrides config)");
+  app.add_option("--plugin-dir", flags.plugin_dirs,
+                 "Plugin directory; repeatable (replaces plugins.directories)");
+  app.add_option("--log-level", flags.log_level,
+                 "trace|debug|info|warn|error|critical|off (overrides config)");
+  app.footer("Exit codes: 0 clean shutdown or valid config, 1 start-up failure, 2 usage error.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  if (!flags.check_config.empty()) {
+    auto cfg = config::LoadConfigFile(flags.check_config);
+    Status st = cfg.ok() ? ApplyOverrides(flags, &*cfg) : cfg.status();
+    if (!st.ok()) {
+      std::cerr << "archivumd: " << st.message() << "\n";
+      return 1;
+    }
+    std::cout << flags.check_config << ": ok\n";
+    return 0;
+  }
+
+  auto cfg = LoadConfig(flags);
+  if (!cfg.ok()) {
+    std::cerr << "archivumd: " << cfg.status().message() << "\n";
+    return 1;
+  }
+  if (Status st = ConfigureLogging(cfg->log); !st.ok()) {
+    std::cerr << "archivumd: " << st.message() << "\n";
+    return 1;
+  }
+  const sigset_t signals = BlockShutdownSignals();
+  if (!cfg->source.empty()) spdlog::info("config: {}", cfg->source.string());
+  return Serve(*cfg, signals);
+}
+
+}  // namespace archivum::daemon

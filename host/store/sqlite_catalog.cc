@@ -1,0 +1,272 @@
+#include "store/sqlite_catalog.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <system_error>
+
+#include "store/sqlite_util.h"
+
+namespace archivum::store {
+namespace {
+
+// Each entry migrates from version (index) to version (index + 1).
+constexpr const char* kMigrations[] = {
+    // 0 → 1: documents keyed by path.
+    "CREATE TABLE documents ("
+    "  id INTEGER PRIMARY KEY,"
+    "  path TEXT NOT NULL UNIQUE,"
+    "  size INTEGER NOT NULL,"
+    "  mtime_ns INTEGER NOT NULL,"
+    "  ingested_at_ns INTEGER NOT NULL"
+    ");",
+};
+static_assert(std::size(kMigrations) == SqliteCatalog::kSchemaVersion);
+
+Status Migrate(sqlite3* db, const std::string& file) {
+  Statement version(db, "PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  if (!version.Step()) return version.status();
+  const int64_t current = version.Int(0);
+  if (current > SqliteCatalog::kSchemaVersion) {
+    return FailedPrecondition("catalog " + file + " has schema version " +
+                              std::to_string(current) + ", newer than this build's " +
+                              std::to_string(SqliteCatalog::kSchemaVersion) +
+                              "; upgrade archivumd or use another store");
+  }
+  for (int64_t v = current; v < SqliteCatalog::kSchemaVersion; ++v) {
+    ARCHIVUM_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+    Status st = Exec(db, kMigrations[v]);
+    if (st.ok()) {
+      st = Exec(db, ("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
+    }
+    if (!st.ok()) {
+      (void)Exec(db, "ROLLBACK");
+      return st;
+    }
+    ARCHIVUM_RETURN_IF_ERROR(Exec(db, "COMMIT"));
+  }
+  return Status::Ok();
+}
+
+std::string EscapeLike(std::string_view word) {
+  std::string out;
+  out.reserve(word.size() + 2);
+  out += '%';
+  for (char c : word) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '%';
+  return out;
+}
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Words in the file name count twice as much as words only in a directory name.
+double PathScore(std::string_view path, const std::vector<std::string>& lowered_words) {
+  const std::string lower = AsciiLower(path);
+  const size_t slash = lower.rfind('/');
+  const std::string_view name =
+      slash == std::string::npos ? std::string_view(lower) : std::string_view(lower).substr(slash + 1);
+  double score = 0;
+  for (const auto& w : lowered_words) score += name.find(w) != std::string_view::npos ? 2.0 : 1.0;
+  // Among equals, shorter (more specific) paths first; the term stays below one word's weight.
+  return score + 1.0 / (1.0 + static_cast<double>(path.size()));
+}
+
+// Columns: path, size, mtime_ns, ingested_at_ns.
+DocumentRecord ReadRecord(const Statement& st) {
+  DocumentRecord r;
+  r.path = st.Text(0);
+  r.size = static_cast<uint64_t>(st.Int(1));
+  r.mtime_ns = st.Int(2);
+  r.ingested_at_ns = st.Int(3);
+  return r;
+}
+
+}  // namespace
+
+class SqliteCatalog::ReadLease {
+ public:
+  explicit ReadLease(SqliteCatalog* catalog) : catalog_(catalog) {
+    auto db = catalog_->AcquireReader();
+    if (db.ok()) {
+      db_ = *db;
+    } else {
+      status_ = db.status();
+    }
+  }
+  ~ReadLease() {
+    if (db_) catalog_->ReleaseReader(db_);
+  }
+  ReadLease(const ReadLease&) = delete;
+  ReadLease& operator=(const ReadLease&) = delete;
+  sqlite3* db() const { return db_; }
+  const Status& status() const { return status_; }
+
+ private:
+  SqliteCatalog* catalog_;
+  sqlite3* db_ = nullptr;
+  Status status_;
+};
+
+StatusOr<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return PermissionDenied("cannot create store directory " + dir.string() + ": " +
+                            ec.message());
+  }
+  std::unique_ptr<SqliteCatalog> catalog(new SqliteCatalog(dir / "catalog.db"));
+  auto writer = OpenConnection(catalog->file_.string(), /*create=*/true);
+  if (!writer.ok()) return writer.status();
+  catalog->writer_ = *writer;
+  ARCHIVUM_RETURN_IF_ERROR(Migrate(catalog->writer_, catalog->file_.string()));
+  return catalog;
+}
+
+SqliteCatalog::~SqliteCatalog() {
+  for (sqlite3* db : idle_readers_) sqlite3_close(db);
+  sqlite3_close(writer_);
+}
+
+StatusOr<sqlite3*> SqliteCatalog::AcquireReader() {
+  {
+    std::lock_guard lock(readers_mu_);
+    if (!idle_readers_.empty()) {
+      sqlite3* db = idle_readers_.back();
+      idle_readers_.pop_back();
+      return db;
+    }
+  }
+  return OpenConnection(file_.string(), /*create=*/false);
+}
+
+void SqliteCatalog::ReleaseReader(sqlite3* db) {
+  // Bounded so a burst of concurrent queries does not keep connections forever.
+  constexpr size_t kMaxIdleReaders = 16;
+  std::lock_guard lock(readers_mu_);
+  if (idle_readers_.size() < kMaxIdleReaders) {
+    idle_readers_.push_back(db);
+  } else {
+    sqlite3_close(db);
+  }
+}
+
+StatusOr<std::optional<DocumentRecord>> SqliteCatalog::Find(std::string_view path) {
+  ReadLease lease(this);
+  if (!lease.db()) return lease.status();
+  Statement st(lease.db(),
+               "SELECT path, size, mtime_ns, ingested_at_ns FROM documents WHERE path = ?1");
+  if (!st.ok()) return st.status();
+  st.Bind(1, path);
+  if (!st.Step()) {
+    if (!st.status().ok()) return st.status();
+    return std::optional<DocumentRecord>();
+  }
+  return std::optional<DocumentRecord>(ReadRecord(st));
+}
+
+StatusOr<std::vector<DocumentRecord>> SqliteCatalog::ListUnder(std::string_view dir) {
+  ReadLease lease(this);
+  if (!lease.db()) return lease.status();
+  // A range scan on the path index: everything starting with "dir/" sorts between "dir/" and
+  // "dir0" ('0' follows '/' in ASCII).
+  std::string base(dir);
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  const std::string lo = base == "/" ? "/" : base + "/";
+  const std::string hi = base == "/" ? "0" : base + "0";
+  Statement st(lease.db(),
+               "SELECT path, size, mtime_ns, ingested_at_ns FROM documents "
+               "WHERE path = ?1 OR (path >= ?2 AND path < ?3) ORDER BY path");
+  if (!st.ok()) return st.status();
+  st.Bind(1, base);
+  st.Bind(2, lo);
+  st.Bind(3, hi);
+  std::vector<DocumentRecord> out;
+  while (st.Step()) out.push_back(ReadRecord(st));
+  if (!st.status().ok()) return st.status();
+  return out;
+}
+
+Status SqliteCatalog::Commit(const std::vector<DocumentRecord>& upserts,
+                             const std::vector<std::string>& removals) {
+  std::lock_guard lock(write_mu_);
+  ARCHIVUM_RETURN_IF_ERROR(Exec(writer_, "BEGIN IMMEDIATE"));
+  auto fail = [this](Status st) {
+    (void)Exec(writer_, "ROLLBACK");
+    return st;
+  };
+  {
+    Statement up(writer_,
+                 "INSERT INTO documents(path, size, mtime_ns, ingested_at_ns) "
+                 "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(path) DO UPDATE SET "
+                 "size = excluded.size, mtime_ns = excluded.mtime_ns, "
+                 "ingested_at_ns = excluded.ingested_at_ns");
+    if (!up.ok()) return fail(up.status());
+    for (const auto& d : upserts) {
+      up.Bind(1, d.path);
+      up.Bind(2, static_cast<int64_t>(d.size));
+      up.Bind(3, d.mtime_ns);
+      up.Bind(4, d.ingested_at_ns);
+      up.Step();
+      if (!up.status().ok()) return fail(up.status());
+      up.Reset();
+    }
+    Statement del(writer_, "DELETE FROM documents WHERE path = ?1");
+    if (!del.ok()) return fail(del.status());
+    for (const auto& p : removals) {
+      del.Bind(1, p);
+      del.Step();
+      if (!del.status().ok()) return fail(del.status());
+      del.Reset();
+    }
+  }
+  Status st = Exec(writer_, "COMMIT");
+  if (!st.ok()) return fail(st);
+  return Status::Ok();
+}
+
+StatusOr<PathSearchResult> SqliteCatalog::SearchPaths(const std::vector<std::string>& words,
+                                                      uint32_t limit, uint32_t offset) {
+  ReadLease lease(this);
+  if (!lease.db()) return lease.status();
+  // LIKE is case-insensitive for ASCII, which is the documented contract.
+  std::string sql = "SELECT path, size, mtime_ns, ingested_at_ns FROM documents WHERE 1";
+  for (size_t i = 0; i < words.size(); ++i) {
+    sql += " AND path LIKE ?" + std::to_string(i + 1) + " ESCAPE '\\'";
+  }
+  Statement st(lease.db(), sql);
+  if (!st.ok()) return st.status();
+  std::vector<std::string> lowered;
+  for (size_t i = 0; i < words.size(); ++i) {
+    st.Bind(static_cast<int>(i + 1), EscapeLike(words[i]));
+    lowered.push_back(AsciiLower(words[i]));
+  }
+  std::vector<PathMatch> all;
+  while (st.Step()) {
+    PathMatch m;
+    m.document = ReadRecord(st);
+    m.score = PathScore(m.document.path, lowered);
+    all.push_back(std::move(m));
+  }
+  if (!st.status().ok()) return st.status();
+  std::sort(all.begin(), all.end(), [](const PathMatch& a, const PathMatch& b) {
+    if (a.score != b.score) return a.score > b.score;
+    return a.document.path < b.document.path;
+  });
+  PathSearchResult result;
+  result.total = all.size();
+  const size_t begin = std::min<size_t>(offset, all.size());
+  const size_t end = std::min<size_t>(begin + limit, all.size());
+  result.matches.assign(std::make_move_iterator(all.begin() + static_cast<ptrdiff_t>(begin)),
+                        std::make_move_iterator(all.begin() + static_cast<ptrdiff_t>(end)));
+  return result;
+}
+
+}  // namespace archivum::store

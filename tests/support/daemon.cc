@@ -1,0 +1,235 @@
+#include "support/daemon.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace archivum::testing {
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::string tmpl = (fs::temp_directory_path() / "archivum-test-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    std::fprintf(stderr, "mkdtemp failed: %s\n", std::strerror(errno));
+    std::abort();
+  }
+  path_ = fs::canonical(tmpl);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  // Tests may leave unreadable or unwritable entries behind; restore access before removing.
+  for (auto it = fs::recursive_directory_iterator(path_, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_symlink(ec)) fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
+  }
+  fs::remove_all(path_, ec);
+}
+
+void WriteFile(const fs::path& path, std::string_view content) {
+  fs::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(content.data(), static_cast<std::streamsize>(content.size()));
+}
+
+fs::path BinaryDir() { return fs::path(ARCHIVUM_BIN_DIR); }
+
+namespace {
+
+std::string YamlQuote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string YamlList(const std::vector<fs::path>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ", ";
+    out += YamlQuote(items[i].string());
+  }
+  return out + "]";
+}
+
+// The "HOST:PORT" following `marker` on its line, or empty.
+std::string AddressAfter(const std::string& log, const std::string& marker) {
+  const size_t at = log.find(marker);
+  if (at == std::string::npos) return "";
+  const size_t begin = at + marker.size();
+  const size_t end = log.find_first_of("\r\n", begin);
+  if (end == std::string::npos) return "";
+  return log.substr(begin, end - begin);
+}
+
+[[noreturn]] void ExecOrDie(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execvp(args[0], args.data());
+  std::fprintf(stderr, "exec %s failed: %s\n", args[0], std::strerror(errno));
+  ::_exit(127);
+}
+
+int DecodeWaitStatus(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+}  // namespace
+
+std::unique_ptr<Daemon> Daemon::Start(const DaemonOptions& options, std::string* error) {
+  std::unique_ptr<Daemon> d(new Daemon());
+  const fs::path& dir = d->dir_.path();
+  std::vector<fs::path> roots = options.roots.empty() ? std::vector<fs::path>{dir} : options.roots;
+  std::vector<fs::path> plugin_dirs = options.plugin_dirs;
+  if (plugin_dirs.empty()) {
+    fs::create_directories(dir / "no-plugins");
+    plugin_dirs.push_back(dir / "no-plugins");
+  }
+  std::ostringstream yaml;
+  yaml << "server:\n"
+       << "  grpc:\n    listen: 127.0.0.1:0\n"
+       << "  http:\n    enabled: " << (options.http ? "true" : "false")
+       << "\n    listen: 127.0.0.1:0\n"
+       << "  shutdown_deadline: 10s\n"
+       << "store:\n  path: store\n"
+       << "plugins:\n  directories: " << YamlList(plugin_dirs) << "\n"
+       << "ingest:\n  roots: " << YamlList(roots) << "\n"
+       << "log:\n  level: info\n"
+       << options.extra_yaml;
+  WriteFile(dir / "archivum.yaml", yaml.str());
+
+  std::vector<std::string> argv;
+  if (options.without_dac_override && ::geteuid() == 0) {
+    argv = {"setpriv", "--inh-caps=-dac_override,-dac_read_search",
+            "--bounding-set=-dac_override,-dac_read_search", "--"};
+  }
+  argv.push_back((BinaryDir() / "archivumd").string());
+  argv.push_back("--config");
+  argv.push_back((dir / "archivum.yaml").string());
+  for (const auto& a : options.extra_args) argv.push_back(a);
+
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    *error = std::string("pipe: ") + std::strerror(errno);
+    return nullptr;
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    *error = std::string("fork: ") + std::strerror(errno);
+    return nullptr;
+  }
+  if (pid == 0) {
+    ::dup2(fds[1], STDERR_FILENO);
+    ::dup2(fds[1], STDOUT_FILENO);
+    ExecOrDie(argv);
+  }
+  ::close(fds[1]);
+  d->pid_ = pid;
+  d->reader_ = std::thread([raw = d.get(), fd = fds[0]] { raw->DrainStderr(fd); });
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::unique_lock lock(d->mu_);
+  d->cv_.wait_until(lock, deadline, [&] {
+    const bool grpc = !AddressAfter(d->log_, "gRPC listening on ").empty();
+    const bool http = !options.http || !AddressAfter(d->log_, "HTTP listening on ").empty();
+    return (grpc && http) || d->eof_;
+  });
+  d->grpc_address_ = AddressAfter(d->log_, "gRPC listening on ");
+  if (options.http) d->http_address_ = AddressAfter(d->log_, "HTTP listening on ");
+  if (d->grpc_address_.empty() || (options.http && d->http_address_.empty())) {
+    *error = std::string(d->eof_ ? "daemon exited before serving" : "daemon did not serve within 60 s") +
+             "; log:\n" + d->log_;
+    return nullptr;  // the destructor kills and reaps the process
+  }
+  return d;
+}
+
+void Daemon::DrainStderr(int fd) {
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    std::lock_guard lock(mu_);
+    if (n <= 0) {
+      eof_ = true;
+      cv_.notify_all();
+      break;
+    }
+    log_.append(buf, static_cast<size_t>(n));
+    cv_.notify_all();
+  }
+  ::close(fd);
+}
+
+Daemon::~Daemon() {
+  if (pid_ > 0) Stop(SIGKILL);
+  if (reader_.joinable()) reader_.join();
+}
+
+std::shared_ptr<grpc::Channel> Daemon::channel() const {
+  return grpc::CreateChannel(grpc_address_, grpc::InsecureChannelCredentials());
+}
+
+std::string Daemon::log() const {
+  std::lock_guard lock(mu_);
+  return log_;
+}
+
+bool Daemon::WaitForLog(const std::string& needle, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout,
+                      [&] { return log_.find(needle) != std::string::npos || eof_; }) &&
+         log_.find(needle) != std::string::npos;
+}
+
+int Daemon::Stop(int signal) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, signal);
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+  if (reader_.joinable()) reader_.join();
+  return DecodeWaitStatus(status);
+}
+
+int RunCommand(const std::vector<std::string>& argv, std::string* output) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return -1;
+  const pid_t pid = ::fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    ::dup2(fds[1], STDOUT_FILENO);
+    ::dup2(fds[1], STDERR_FILENO);
+    const int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+    ExecOrDie(argv);
+  }
+  ::close(fds[1]);
+  output->clear();
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    output->append(buf, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return DecodeWaitStatus(status);
+}
+
+}  // namespace archivum::testing

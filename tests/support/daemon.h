@@ -1,0 +1,101 @@
+// Test harness: starts the real `archivumd` binary on port 0 with a temporary config and store,
+// and gives tests a gRPC channel to it.
+//
+// The daemon's stderr is drained by a thread into log(); Start() waits (bounded, 60 s) for the
+// log line "gRPC listening on HOST:PORT" and reads the chosen port from it, so nothing here
+// sleeps. Thread safety: one test thread uses a Daemon; log() may be called from any thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <csignal>
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+namespace archivum::testing {
+
+// A fresh directory under $TMPDIR, removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Writes `content` to `path`, creating parent directories.
+void WriteFile(const std::filesystem::path& path, std::string_view content);
+
+// Directory of the built executables (archivumd, archivum, archivum-plugin-check).
+std::filesystem::path BinaryDir();
+
+struct DaemonOptions {
+  // Ingest roots; empty means "the daemon's own temp dir" (so tests can ingest under it).
+  std::vector<std::filesystem::path> roots;
+  // Plugin directories; empty means "none" (an empty temporary directory), so tests never
+  // depend on which plugins happen to be built unless they ask.
+  std::vector<std::filesystem::path> plugin_dirs;
+  // Extra YAML appended verbatim to the generated config (top-level keys not generated above).
+  std::string extra_yaml;
+  // Extra command-line arguments.
+  std::vector<std::string> extra_args;
+  // Also start the HTTP gateway on port 0 (its address is parsed from "HTTP listening on").
+  bool http = false;
+  // When the test runs as root, start the daemon without CAP_DAC_OVERRIDE and
+  // CAP_DAC_READ_SEARCH (via setpriv), so file permissions apply to it as to any other user.
+  bool without_dac_override = false;
+};
+
+class Daemon {
+ public:
+  // Writes <tmp>/archivum.yaml, starts archivumd --config on it, and waits until it serves.
+  // On failure returns nullptr and fills *error (with the daemon's log).
+  static std::unique_ptr<Daemon> Start(const DaemonOptions& options, std::string* error);
+  ~Daemon();  // SIGKILLs the daemon if still running
+
+  const std::string& grpc_address() const { return grpc_address_; }  // "127.0.0.1:PORT"
+  const std::string& http_address() const { return http_address_; }  // empty unless http
+  std::shared_ptr<grpc::Channel> channel() const;
+  const std::filesystem::path& dir() const { return dir_.path(); }  // config, store, scratch
+  std::filesystem::path store() const { return dir_.path() / "store"; }
+  pid_t pid() const { return pid_; }
+
+  // Everything the daemon has written to stderr so far.
+  std::string log() const;
+  // Blocks until `needle` appears in the log or `timeout` passes; returns whether it appeared.
+  bool WaitForLog(const std::string& needle, std::chrono::milliseconds timeout) const;
+
+  // Sends `signal` and waits for exit; returns the exit code (128+N if killed by signal N).
+  int Stop(int signal = SIGTERM);
+
+ private:
+  Daemon() = default;
+  void DrainStderr(int fd);
+
+  TempDir dir_;
+  pid_t pid_ = -1;
+  std::string grpc_address_;
+  std::string http_address_;
+  std::thread reader_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  std::string log_;  // guarded by mu_
+  bool eof_ = false;  // guarded by mu_
+};
+
+// Runs a command to completion; returns its exit code, filling *output with stdout+stderr.
+int RunCommand(const std::vector<std::string>& argv, std::string* output);
+
+}  // namespace archivum::testing
