@@ -18,6 +18,14 @@ namespace archivum::core {
 
 namespace api = ::aichemist_archivum;
 
+// The bytes of one Upload call, pulled by the core. Implemented by each transport.
+class UploadReader {
+ public:
+  virtual ~UploadReader() = default;
+  // Blocks for the next message; false at the end of the stream (or if the client went away).
+  virtual bool Next(api::UploadChunk* chunk) = 0;
+};
+
 class FileService {
  public:
   virtual ~FileService() = default;
@@ -30,6 +38,10 @@ class FileService {
   // Like Ingest; `sink` is called once per file, on the calling thread.
   virtual Status IngestStream(const api::IngestRequest& request, const CallContext& ctx,
                               const EventSink& sink, api::IngestSummary* summary) = 0;
+  // The first message must carry the header; the data follows in order. The document is
+  // analyzed like a file and cataloged as "upload:<name>".
+  virtual Status Upload(UploadReader& reader, const CallContext& ctx,
+                        api::IngestSummary* summary) = 0;
   virtual Status Analyze(const api::AnalyzeRequest& request, const CallContext& ctx,
                          api::AnalyzeResponse* response) = 0;
   virtual Status GetDocument(const api::GetDocumentRequest& request, const CallContext& ctx,

@@ -11,7 +11,7 @@
 #include "api/grpc/grpc_server.h"
 #include "common/logging.h"
 #include "config/config.h"
-#include "core/catalog_service.h"
+#include "core/pipeline_service.h"
 #include "plugins/registry.h"
 #include "store/sqlite_catalog.h"
 
@@ -93,14 +93,12 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
   auto registry = plugins::PluginRegistry::Load(popts);
   spdlog::info("plugins: {} loaded", registry->loaded_count());
 
-  core::CatalogService core(catalog->get(), cfg.ingest,
-                            [&registry](aichemist_archivum::ListPluginsResponse* out) {
-                              registry->Describe(out);
-                            });
+  core::PipelineService core(catalog->get(), registry.get(), cfg.ingest,
+                             cfg.store.path / "spool");
 
-  const unsigned workers =
-      cfg.ingest.workers != 0 ? cfg.ingest.workers : std::max(2u, std::thread::hardware_concurrency());
-  auto grpc = api::GrpcServer::Start(cfg.server.grpc, &core, workers);
+  // Calls run on their own pool, sized so that long ingests cannot starve queries.
+  const unsigned rpc_workers = std::max(8u, 2 * std::thread::hardware_concurrency());
+  auto grpc = api::GrpcServer::Start(cfg.server.grpc, &core, rpc_workers);
   if (!grpc.ok()) {
     spdlog::critical("{}", grpc.status().message());
     return 1;

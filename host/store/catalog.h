@@ -24,7 +24,42 @@ struct DocumentRecord {
   uint64_t size = 0;
   int64_t mtime_ns = 0;
   int64_t ingested_at_ns = 0;
+  std::string parent;     // containing document for archive members, else empty
+  std::string name;       // base name (of the member, for children)
+  std::string ext;        // lower-case extension without the dot
+  std::string sha256;     // lower-case hex, empty if not hashed
+  std::string mime;       // empty if not detected
+  std::string analyzers;  // "name@version,..." of the plugins that ran
+  std::string signature;  // the plugin set's signature when analyzed (re-analysis trigger)
 };
+
+// A key/value a plugin recorded about a document.
+struct FindingRecord {
+  std::string plugin;
+  std::string key;
+  std::string value;
+};
+
+// Everything one analysis of a document produced, written as a unit.
+struct DocumentWrite {
+  DocumentRecord document;
+  std::vector<FindingRecord> findings;  // replace the document's previous findings
+  std::string text;                     // replaces the indexed text
+};
+
+// A document with everything recorded about it.
+struct DocumentDetail {
+  DocumentRecord document;
+  std::vector<FindingRecord> findings;
+};
+
+// The child-document path of `member` inside `parent`: "parent!/member".
+inline std::string ChildPath(std::string_view parent, std::string_view member) {
+  std::string p(parent);
+  p += "!/";
+  p += member;
+  return p;
+}
 
 // One match of a path search.
 struct PathMatch {
@@ -47,10 +82,14 @@ class Catalog {
   // Every document whose path equals `dir` or lies below it (dir + "/..."), sorted by path.
   virtual StatusOr<std::vector<DocumentRecord>> ListUnder(std::string_view dir) = 0;
 
-  // Atomically inserts or replaces `upserts` and deletes `removals`: either all of it is durable
-  // afterwards or none of it is.
-  virtual Status Commit(const std::vector<DocumentRecord>& upserts,
+  // Atomically writes `writes` and deletes `removals`: either all of it is durable afterwards or
+  // none of it is. Writing or removing a document also removes its previous child documents
+  // (paths "path!/..."), which the same batch may then write anew.
+  virtual Status Commit(const std::vector<DocumentWrite>& writes,
                         const std::vector<std::string>& removals) = 0;
+
+  // The document at `path` with its findings, or nullopt.
+  virtual StatusOr<std::optional<DocumentDetail>> Get(std::string_view path) = 0;
 
   // Documents whose path contains every word (case-insensitive, ASCII folding), best first:
   // words found in the file name rank above words found only in a directory name, then shorter

@@ -20,6 +20,29 @@ constexpr const char* kMigrations[] = {
     "  mtime_ns INTEGER NOT NULL,"
     "  ingested_at_ns INTEGER NOT NULL"
     ");",
+    // 1 → 2: what the analyzer pipeline records: document metadata, plugin findings, and the
+    // full-text index (rowid = documents.id; the path is indexed too so words match names).
+    "ALTER TABLE documents ADD COLUMN parent TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE documents ADD COLUMN name TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE documents ADD COLUMN ext TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE documents ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE documents ADD COLUMN mime TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE documents ADD COLUMN analyzers TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE documents ADD COLUMN signature TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX documents_sha256 ON documents(sha256) WHERE sha256 != '';"
+    "CREATE INDEX documents_parent ON documents(parent) WHERE parent != '';"
+    "CREATE TABLE findings ("
+    "  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+    "  plugin TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL"
+    ");"
+    "CREATE INDEX findings_document ON findings(document_id);"
+    "CREATE INDEX findings_lookup ON findings(plugin, key, value);"
+    "CREATE VIRTUAL TABLE texts USING fts5(path, body, tokenize = 'unicode61 remove_diacritics 2');"
+    "CREATE TRIGGER documents_delete_text AFTER DELETE ON documents BEGIN"
+    "  DELETE FROM texts WHERE rowid = old.id;"
+    "END;",
 };
 static_assert(std::size(kMigrations) == SqliteCatalog::kSchemaVersion);
 
@@ -79,13 +102,24 @@ double PathScore(std::string_view path, const std::vector<std::string>& lowered_
   return score + 1.0 / (1.0 + static_cast<double>(path.size()));
 }
 
-// Columns: path, size, mtime_ns, ingested_at_ns.
+// The columns ReadRecord expects, in order.
+constexpr const char* kRecordColumns =
+    "path, size, mtime_ns, ingested_at_ns, parent, name, ext, sha256, mime, analyzers, signature";
+constexpr int kRecordColumnCount = 11;
+
 DocumentRecord ReadRecord(const Statement& st) {
   DocumentRecord r;
   r.path = st.Text(0);
   r.size = static_cast<uint64_t>(st.Int(1));
   r.mtime_ns = st.Int(2);
   r.ingested_at_ns = st.Int(3);
+  r.parent = st.Text(4);
+  r.name = st.Text(5);
+  r.ext = st.Text(6);
+  r.sha256 = st.Text(7);
+  r.mime = st.Text(8);
+  r.analyzers = st.Text(9);
+  r.signature = st.Text(10);
   return r;
 }
 
@@ -161,8 +195,7 @@ void SqliteCatalog::ReleaseReader(sqlite3* db) {
 StatusOr<std::optional<DocumentRecord>> SqliteCatalog::Find(std::string_view path) {
   ReadLease lease(this);
   if (!lease.db()) return lease.status();
-  Statement st(lease.db(),
-               "SELECT path, size, mtime_ns, ingested_at_ns FROM documents WHERE path = ?1");
+  Statement st(lease.db(), std::string("SELECT ") + kRecordColumns + " FROM documents WHERE path = ?1");
   if (!st.ok()) return st.status();
   st.Bind(1, path);
   if (!st.Step()) {
@@ -181,9 +214,9 @@ StatusOr<std::vector<DocumentRecord>> SqliteCatalog::ListUnder(std::string_view 
   while (base.size() > 1 && base.back() == '/') base.pop_back();
   const std::string lo = base == "/" ? "/" : base + "/";
   const std::string hi = base == "/" ? "0" : base + "0";
-  Statement st(lease.db(),
-               "SELECT path, size, mtime_ns, ingested_at_ns FROM documents "
-               "WHERE path = ?1 OR (path >= ?2 AND path < ?3) ORDER BY path");
+  Statement st(lease.db(), std::string("SELECT ") + kRecordColumns +
+                               " FROM documents WHERE path = ?1 OR (path >= ?2 AND path < ?3) "
+                               "ORDER BY path");
   if (!st.ok()) return st.status();
   st.Bind(1, base);
   st.Bind(2, lo);
@@ -194,42 +227,128 @@ StatusOr<std::vector<DocumentRecord>> SqliteCatalog::ListUnder(std::string_view 
   return out;
 }
 
-Status SqliteCatalog::Commit(const std::vector<DocumentRecord>& upserts,
+Status SqliteCatalog::Commit(const std::vector<DocumentWrite>& writes,
                              const std::vector<std::string>& removals) {
   std::lock_guard lock(write_mu_);
   ARCHIVUM_RETURN_IF_ERROR(Exec(writer_, "BEGIN IMMEDIATE"));
-  auto fail = [this](Status st) {
+  Status st = WriteLocked(writes, removals);
+  if (st.ok()) st = Exec(writer_, "COMMIT");
+  if (!st.ok()) {
     (void)Exec(writer_, "ROLLBACK");
     return st;
-  };
-  {
-    Statement up(writer_,
-                 "INSERT INTO documents(path, size, mtime_ns, ingested_at_ns) "
-                 "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(path) DO UPDATE SET "
-                 "size = excluded.size, mtime_ns = excluded.mtime_ns, "
-                 "ingested_at_ns = excluded.ingested_at_ns");
-    if (!up.ok()) return fail(up.status());
-    for (const auto& d : upserts) {
-      up.Bind(1, d.path);
-      up.Bind(2, static_cast<int64_t>(d.size));
-      up.Bind(3, d.mtime_ns);
-      up.Bind(4, d.ingested_at_ns);
-      up.Step();
-      if (!up.status().ok()) return fail(up.status());
-      up.Reset();
-    }
-    Statement del(writer_, "DELETE FROM documents WHERE path = ?1");
-    if (!del.ok()) return fail(del.status());
-    for (const auto& p : removals) {
-      del.Bind(1, p);
-      del.Step();
-      if (!del.status().ok()) return fail(del.status());
-      del.Reset();
-    }
   }
-  Status st = Exec(writer_, "COMMIT");
-  if (!st.ok()) return fail(st);
   return Status::Ok();
+}
+
+Status SqliteCatalog::WriteLocked(const std::vector<DocumentWrite>& writes,
+                                  const std::vector<std::string>& removals) {
+  // Children sort between "parent!/" and "parent!0" ('0' follows '/').
+  Statement drop_children(writer_, "DELETE FROM documents WHERE path >= ?1 AND path < ?2");
+  Statement drop(writer_, "DELETE FROM documents WHERE path = ?1");
+  for (Statement* s : {&drop_children, &drop}) {
+    if (!s->ok()) return s->status();
+  }
+  auto remove_children = [&](const std::string& path) {
+    drop_children.Bind(1, path + "!/");
+    drop_children.Bind(2, path + "!0");
+    drop_children.Step();
+    drop_children.Reset();
+    return drop_children.status();
+  };
+  for (const auto& p : removals) {
+    ARCHIVUM_RETURN_IF_ERROR(remove_children(p));
+    drop.Bind(1, p);
+    drop.Step();
+    ARCHIVUM_RETURN_IF_ERROR(drop.status());
+    drop.Reset();
+  }
+  if (writes.empty()) return Status::Ok();
+
+  Statement up(writer_,
+               "INSERT INTO documents(path, size, mtime_ns, ingested_at_ns, parent, name, ext, "
+               "sha256, mime, analyzers, signature) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+               "?10, ?11) ON CONFLICT(path) DO UPDATE SET size = excluded.size, "
+               "mtime_ns = excluded.mtime_ns, ingested_at_ns = excluded.ingested_at_ns, "
+               "parent = excluded.parent, name = excluded.name, ext = excluded.ext, "
+               "sha256 = excluded.sha256, mime = excluded.mime, analyzers = excluded.analyzers, "
+               "signature = excluded.signature RETURNING id");
+  Statement clear_findings(writer_, "DELETE FROM findings WHERE document_id = ?1");
+  Statement add_finding(writer_,
+                        "INSERT INTO findings(document_id, plugin, key, value) VALUES(?1,?2,?3,?4)");
+  Statement clear_text(writer_, "DELETE FROM texts WHERE rowid = ?1");
+  Statement add_text(writer_, "INSERT INTO texts(rowid, path, body) VALUES(?1, ?2, ?3)");
+  for (Statement* s : {&up, &clear_findings, &add_finding, &clear_text, &add_text}) {
+    if (!s->ok()) return s->status();
+  }
+  for (const auto& w : writes) {
+    const DocumentRecord& d = w.document;
+    // A document written anew replaces its old members; members in this batch follow it.
+    if (d.parent.empty()) ARCHIVUM_RETURN_IF_ERROR(remove_children(d.path));
+    up.Bind(1, d.path);
+    up.Bind(2, static_cast<int64_t>(d.size));
+    up.Bind(3, d.mtime_ns);
+    up.Bind(4, d.ingested_at_ns);
+    up.Bind(5, d.parent);
+    up.Bind(6, d.name);
+    up.Bind(7, d.ext);
+    up.Bind(8, d.sha256);
+    up.Bind(9, d.mime);
+    up.Bind(10, d.analyzers);
+    up.Bind(11, d.signature);
+    if (!up.Step()) return up.status().ok() ? Internal("upsert returned no id") : up.status();
+    const int64_t id = up.Int(0);
+    up.Step();  // completes the statement
+    ARCHIVUM_RETURN_IF_ERROR(up.status());
+    up.Reset();
+
+    clear_findings.Bind(1, id);
+    clear_findings.Step();
+    ARCHIVUM_RETURN_IF_ERROR(clear_findings.status());
+    clear_findings.Reset();
+    for (const auto& f : w.findings) {
+      add_finding.Bind(1, id);
+      add_finding.Bind(2, f.plugin);
+      add_finding.Bind(3, f.key);
+      add_finding.Bind(4, f.value);
+      add_finding.Step();
+      ARCHIVUM_RETURN_IF_ERROR(add_finding.status());
+      add_finding.Reset();
+    }
+    clear_text.Bind(1, id);
+    clear_text.Step();
+    ARCHIVUM_RETURN_IF_ERROR(clear_text.status());
+    clear_text.Reset();
+    add_text.Bind(1, id);
+    add_text.Bind(2, d.path);
+    add_text.Bind(3, w.text);
+    add_text.Step();
+    ARCHIVUM_RETURN_IF_ERROR(add_text.status());
+    add_text.Reset();
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::optional<DocumentDetail>> SqliteCatalog::Get(std::string_view path) {
+  ReadLease lease(this);
+  if (!lease.db()) return lease.status();
+  Statement st(lease.db(), std::string("SELECT ") + kRecordColumns +
+                               ", id FROM documents WHERE path = ?1");
+  if (!st.ok()) return st.status();
+  st.Bind(1, path);
+  if (!st.Step()) {
+    if (!st.status().ok()) return st.status();
+    return std::optional<DocumentDetail>();
+  }
+  DocumentDetail detail;
+  detail.document = ReadRecord(st);
+  const int64_t id = st.Int(kRecordColumnCount);
+  Statement fs(lease.db(),
+               "SELECT plugin, key, value FROM findings WHERE document_id = ?1 ORDER BY rowid");
+  if (!fs.ok()) return fs.status();
+  fs.Bind(1, id);
+  while (fs.Step()) detail.findings.push_back({fs.Text(0), fs.Text(1), fs.Text(2)});
+  if (!fs.status().ok()) return fs.status();
+  return std::optional<DocumentDetail>(std::move(detail));
 }
 
 StatusOr<PathSearchResult> SqliteCatalog::SearchPaths(const std::vector<std::string>& words,
@@ -237,7 +356,7 @@ StatusOr<PathSearchResult> SqliteCatalog::SearchPaths(const std::vector<std::str
   ReadLease lease(this);
   if (!lease.db()) return lease.status();
   // LIKE is case-insensitive for ASCII, which is the documented contract.
-  std::string sql = "SELECT path, size, mtime_ns, ingested_at_ns FROM documents WHERE 1";
+  std::string sql = std::string("SELECT ") + kRecordColumns + " FROM documents WHERE 1";
   for (size_t i = 0; i < words.size(); ++i) {
     sql += " AND path LIKE ?" + std::to_string(i + 1) + " ESCAPE '\\'";
   }

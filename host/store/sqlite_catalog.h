@@ -22,7 +22,7 @@ namespace archivum::store {
 class SqliteCatalog final : public Catalog {
  public:
   // The schema version this build writes.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens (creating if needed) <store_dir>/catalog.db, creating store_dir itself if missing.
   // Errors: PERMISSION_DENIED / INTERNAL with the path, FAILED_PRECONDITION if the schema is
@@ -35,8 +35,9 @@ class SqliteCatalog final : public Catalog {
 
   StatusOr<std::optional<DocumentRecord>> Find(std::string_view path) override;
   StatusOr<std::vector<DocumentRecord>> ListUnder(std::string_view dir) override;
-  Status Commit(const std::vector<DocumentRecord>& upserts,
+  Status Commit(const std::vector<DocumentWrite>& writes,
                 const std::vector<std::string>& removals) override;
+  StatusOr<std::optional<DocumentDetail>> Get(std::string_view path) override;
   StatusOr<PathSearchResult> SearchPaths(const std::vector<std::string>& words, uint32_t limit,
                                          uint32_t offset) override;
 
@@ -47,6 +48,8 @@ class SqliteCatalog final : public Catalog {
 
   explicit SqliteCatalog(std::filesystem::path file) : file_(std::move(file)) {}
   StatusOr<sqlite3*> AcquireReader();
+  Status WriteLocked(const std::vector<DocumentWrite>& writes,
+                     const std::vector<std::string>& removals);  // requires write_mu_
   void ReleaseReader(sqlite3* db);
 
   std::filesystem::path file_;

@@ -9,13 +9,13 @@
 namespace archivum::store {
 namespace {
 
-DocumentRecord Doc(std::string path, uint64_t size, int64_t mtime = 1) {
-  DocumentRecord d;
-  d.path = std::move(path);
-  d.size = size;
-  d.mtime_ns = mtime;
-  d.ingested_at_ns = 42;
-  return d;
+DocumentWrite Doc(std::string path, uint64_t size, int64_t mtime = 1) {
+  DocumentWrite w;
+  w.document.path = std::move(path);
+  w.document.size = size;
+  w.document.mtime_ns = mtime;
+  w.document.ingested_at_ns = 42;
+  return w;
 }
 
 TEST(SqliteCatalog, CommitFindAndReplace) {
@@ -91,6 +91,44 @@ TEST(SqliteCatalog, SurvivesReopenAndRefusesNewerSchema) {
   ASSERT_FALSE(cat.ok());
   EXPECT_EQ(cat.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(cat.status().message().find("99"), std::string::npos);
+}
+
+TEST(SqliteCatalog, FindingsTextAndChildrenAreReplacedAsAUnit) {
+  testing::TempDir dir;
+  auto cat = SqliteCatalog::Open(dir.path());
+  ASSERT_TRUE(cat.ok());
+  DocumentWrite outer = Doc("/a/pack.zip", 100);
+  outer.document.sha256 = "ab";
+  outer.findings = {{"hash", "sha256", "ab"}, {"filetype", "mime", "application/zip"}};
+  DocumentWrite member = Doc(ChildPath("/a/pack.zip", "x/readme.txt"), 5);
+  member.document.parent = "/a/pack.zip";
+  member.text = "hello archive";
+  ASSERT_TRUE((*cat)->Commit({outer, member}, {}).ok());
+
+  auto got = (*cat)->Get("/a/pack.zip");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->document.sha256, "ab");
+  ASSERT_EQ((*got)->findings.size(), 2u);
+  EXPECT_EQ((*got)->findings[1].value, "application/zip");
+  auto child = (*cat)->Get("/a/pack.zip!/x/readme.txt");
+  ASSERT_TRUE(child.ok() && child->has_value());
+  EXPECT_EQ((*child)->document.parent, "/a/pack.zip");
+
+  // Re-analysis without members: the old member and findings go.
+  outer.findings = {{"hash", "sha256", "cd"}};
+  ASSERT_TRUE((*cat)->Commit({outer}, {}).ok());
+  got = (*cat)->Get("/a/pack.zip");
+  ASSERT_EQ((*got)->findings.size(), 1u);
+  child = (*cat)->Get("/a/pack.zip!/x/readme.txt");
+  ASSERT_TRUE(child.ok());
+  EXPECT_FALSE(child->has_value());
+
+  // Removing the outer document removes members written later too.
+  ASSERT_TRUE((*cat)->Commit({outer, member}, {}).ok());
+  ASSERT_TRUE((*cat)->Commit({}, {"/a/pack.zip"}).ok());
+  auto all = (*cat)->ListUnder("/");
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(all->empty());
 }
 
 }  // namespace

@@ -140,13 +140,78 @@ class IngestStreamReactor final : public grpc::ServerWriteReactor<pb::IngestEven
   grpc::Status final_;                 // guarded by mu_
 };
 
-// Answers a client-streaming RPC that is not served yet, saying what will serve it.
-class UnimplementedReadReactor final : public grpc::ServerReadReactor<pb::UploadChunk> {
+// Bridges gRPC's asynchronous reads to the core's blocking UploadReader: the core runs on a
+// worker and pulls chunks; at most kMaxBuffered chunks wait in memory, so a fast client is
+// slowed to the pipeline's pace instead of filling memory.
+class UploadReactor final : public grpc::ServerReadReactor<pb::UploadChunk>,
+                            public core::UploadReader {
  public:
-  explicit UnimplementedReadReactor(std::string message) {
-    Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, std::move(message)));
+  UploadReactor(grpc::CallbackServerContext* ctx, pb::IngestSummary* summary,
+                core::FileService* core, boost::asio::thread_pool* pool)
+      : ctx_(ctx), summary_(summary), core_(core) {
+    reading_ = true;
+    StartRead(&incoming_);
+    boost::asio::post(*pool, [this] { Work(); });
   }
+
+  void OnReadDone(bool ok) override {
+    std::lock_guard lock(mu_);
+    reading_ = false;
+    if (!ok) {
+      eof_ = true;
+    } else {
+      ready_.push_back(std::move(incoming_));
+      if (ready_.size() < kMaxBuffered && !finished_) {
+        reading_ = true;
+        StartRead(&incoming_);
+      }
+    }
+    cv_.notify_all();
+  }
+
+  void OnCancel() override {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    cv_.notify_all();
+  }
+
   void OnDone() override { delete this; }
+
+  bool Next(pb::UploadChunk* chunk) override {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return !ready_.empty() || eof_ || cancelled_; });
+    if (ready_.empty()) return false;
+    *chunk = std::move(ready_.front());
+    ready_.pop_front();
+    if (!reading_ && !eof_ && !cancelled_ && !finished_) {
+      reading_ = true;
+      StartRead(&incoming_);
+    }
+    return true;
+  }
+
+ private:
+  static constexpr size_t kMaxBuffered = 4;
+
+  void Work() {
+    const core::CallContext cc = MakeCallContext(ctx_);
+    const Status st = Guarded("Upload", [&] { return core_->Upload(*this, cc, summary_); });
+    std::lock_guard lock(mu_);
+    finished_ = true;
+    Finish(ToGrpc(st));
+  }
+
+  grpc::CallbackServerContext* ctx_;
+  pb::IngestSummary* summary_;
+  core::FileService* core_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  pb::UploadChunk incoming_;             // target of the read in flight
+  std::deque<pb::UploadChunk> ready_;    // guarded by mu_
+  bool reading_ = false;                 // guarded by mu_
+  bool eof_ = false;                     // guarded by mu_
+  bool cancelled_ = false;               // guarded by mu_
+  bool finished_ = false;                // guarded by mu_
 };
 
 }  // namespace
@@ -183,10 +248,8 @@ grpc::ServerWriteReactor<pb::IngestEvent>* FileManagerService::IngestStream(
 }
 
 grpc::ServerReadReactor<pb::UploadChunk>* FileManagerService::Upload(
-    grpc::CallbackServerContext*, pb::IngestSummary*) {
-  return new UnimplementedReadReactor(
-      "Upload is not served yet: it arrives with the analyzer pipeline, which runs uploaded bytes "
-      "through the plugins; ingest files by path with Ingest meanwhile");
+    grpc::CallbackServerContext* ctx, pb::IngestSummary* response) {
+  return new UploadReactor(ctx, response, core_, pool_);
 }
 
 }  // namespace archivum::api

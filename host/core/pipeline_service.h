@@ -1,34 +1,33 @@
-// The foundation's service core: walks paths into the catalog and answers path queries.
+// The service core: Ingest and Upload through the analyzer plugins into the catalog; Analyze,
+// GetDocument and ListPlugins over what was recorded.
 //
-// Ingest records every regular file (path, size, mtime) under a resolved path, counts unchanged
-// files, and drops catalog entries for files that vanished. Analyze matches query words against
-// paths. The analyzer pipeline replaces both behind the same FileService interface.
-//
-// Thread safety: safe for concurrent calls; the catalog serializes writes.
+// Thread safety: safe for concurrent calls. Concurrent ingests run side by side, each with its
+// own workers; the catalog serializes their commits.
 #pragma once
 
-#include <functional>
-#include <memory>
+#include <filesystem>
 
 #include "config/config.h"
+#include "core/document_analyzer.h"
 #include "core/file_service.h"
 #include "core/roots.h"
+#include "plugins/registry.h"
 #include "store/catalog.h"
 
 namespace archivum::core {
 
-class CatalogService final : public FileService {
+class PipelineService final : public FileService {
  public:
-  // Fills a ListPlugins response; may be empty (no plugin support).
-  using PluginLister = std::function<void(api::ListPluginsResponse*)>;
-
-  // `catalog` must outlive the service. `ingest` supplies roots and limits.
-  CatalogService(store::Catalog* catalog, const config::Ingest& ingest, PluginLister plugins);
+  // `catalog` and `registry` must outlive the service. Uploads are spooled under `spool_dir`.
+  PipelineService(store::Catalog* catalog, const plugins::PluginRegistry* registry,
+                  const config::Ingest& ingest, std::filesystem::path spool_dir);
 
   Status Ingest(const api::IngestRequest& request, const CallContext& ctx,
                 api::IngestSummary* summary) override;
   Status IngestStream(const api::IngestRequest& request, const CallContext& ctx,
                       const EventSink& sink, api::IngestSummary* summary) override;
+  Status Upload(UploadReader& reader, const CallContext& ctx,
+                api::IngestSummary* summary) override;
   Status Analyze(const api::AnalyzeRequest& request, const CallContext& ctx,
                  api::AnalyzeResponse* response) override;
   Status GetDocument(const api::GetDocumentRequest& request, const CallContext& ctx,
@@ -38,12 +37,16 @@ class CatalogService final : public FileService {
 
   static constexpr uint32_t kDefaultLimit = 20;
   static constexpr uint32_t kMaxLimit = 1000;
+  // The catalog path prefix of uploaded documents.
+  static constexpr const char* kUploadPrefix = "upload:";
 
  private:
   store::Catalog* catalog_;
+  const plugins::PluginRegistry* registry_;
   config::Ingest ingest_;
   Roots roots_;
-  PluginLister plugins_;
+  DocumentAnalyzer analyzer_;
+  std::filesystem::path spool_dir_;
 };
 
 }  // namespace archivum::core

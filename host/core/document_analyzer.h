@@ -1,0 +1,64 @@
+// Runs one document through the plugins and turns the result into catalog writes.
+//
+// Child documents a plugin emits (archive members) re-enter the pipeline as "outer!/member",
+// bounded by ingest.max_depth, max_members and max_expanded_size; a limit that is hit becomes a
+// visible "limit" finding on the containing document, never a silent drop.
+//
+// Thread safety: safe for concurrent use (the registry is; the analyzer holds no mutable state).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "core/call_context.h"
+#include "plugins/registry.h"
+#include "store/catalog.h"
+
+namespace archivum::core {
+
+// The pseudo-plugin name of findings the host itself records (limits, skips).
+inline constexpr const char* kHostPlugin = "archivum";
+
+struct AnalyzedDocument {
+  // The document first, then its members depth-first: the order the catalog needs.
+  std::vector<store::DocumentWrite> writes;
+  uint32_t findings = 0;        // findings on the top document (for progress events)
+  uint32_t plugin_errors = 0;   // plugin failures on the document or its members
+  std::string first_error;      // the first plugin failure, "plugin: message"
+};
+
+class DocumentAnalyzer {
+ public:
+  // `registry` must outlive the analyzer; it may be null (no plugins: metadata only).
+  DocumentAnalyzer(const plugins::PluginRegistry* registry, const config::Ingest& limits);
+
+  // Analyzes `bytes` as the document at `path`. `record` carries what the caller knows
+  // (size, mtime, parent); the rest is filled in. `bytes` must stay valid during the call.
+  AnalyzedDocument Analyze(store::DocumentRecord record, std::string_view bytes,
+                           const CallContext& ctx) const;
+
+  // The signature recorded on analyzed documents: a changed plugin set re-analyzes.
+  const std::string& signature() const { return signature_; }
+
+ private:
+  struct Budget {
+    uint32_t members = 0;
+    uint64_t expanded = 0;
+  };
+  void AnalyzeInto(store::DocumentRecord record, std::string_view bytes, uint32_t depth,
+                   Budget* budget, const CallContext& ctx, AnalyzedDocument* out) const;
+
+  const plugins::PluginRegistry* registry_;
+  config::Ingest limits_;
+  std::string signature_;
+};
+
+// The lower-case extension of a file name without the dot ("tar.gz" → "gz"), or "".
+std::string ExtensionOf(std::string_view name);
+// The last component of a path ("a/b.txt" → "b.txt").
+std::string BaseName(std::string_view path);
+
+}  // namespace archivum::core

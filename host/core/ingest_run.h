@@ -1,0 +1,47 @@
+// One ingest of one path: walk, analyze changed files in parallel, commit in batches, report.
+//
+// The walk runs first (cheap next to analysis) so progress events carry the total. Files whose
+// size, mtime and plugin signature match the catalog are unchanged and not re-read. Changed files
+// are analyzed by `ingest.workers` threads; the calling thread commits results in batches (one
+// transaction each, so a crash leaves the catalog consistent and a re-ingest completes the rest)
+// and emits one event per file. Catalog entries under the path whose files are gone are removed,
+// except below directories that could not be read this time.
+//
+// Memory: results waiting to be committed are bounded in bytes; file contents are mapped, and
+// dropped from memory after analysis.
+// Thread safety: one IngestRun per call; Run is called once.
+#pragma once
+
+#include <filesystem>
+
+#include "aichemist_archivum.pb.h"
+#include "config/config.h"
+#include "core/call_context.h"
+#include "core/document_analyzer.h"
+#include "core/file_service.h"
+#include "store/catalog.h"
+
+namespace archivum::core {
+
+class IngestRun {
+ public:
+  // Everything referenced must outlive Run. `sink` may be empty.
+  IngestRun(store::Catalog* catalog, const DocumentAnalyzer* analyzer,
+            const config::Ingest& limits, const CallContext& ctx,
+            const FileService::EventSink& sink, api::IngestSummary* summary);
+
+  // Ingests `root` (resolved, absolute). Cancellation and deadline stop the run after committing
+  // what was finished; the status then says so.
+  Status Run(const std::filesystem::path& root);
+
+ private:
+  struct Impl;
+  store::Catalog* catalog_;
+  const DocumentAnalyzer* analyzer_;
+  const config::Ingest& limits_;
+  const CallContext& ctx_;
+  const FileService::EventSink& sink_;
+  api::IngestSummary* summary_;
+};
+
+}  // namespace archivum::core

@@ -1,0 +1,102 @@
+#include "core/mapped_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <algorithm>
+#include <utility>
+
+namespace archivum::core {
+namespace {
+
+Status OpenError(int err, const std::string& path) {
+  std::string msg = "cannot open " + path + ": " + std::strerror(err);
+  switch (err) {
+    case ENOENT:
+    case ENOTDIR: return NotFound(std::move(msg));
+    case EACCES:
+    case EPERM: return PermissionDenied(std::move(msg));
+    case ELOOP: return FailedPrecondition(path + " is a symbolic link (not followed)");
+    default: return Internal(std::move(msg));
+  }
+}
+
+int64_t MtimeNs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+}  // namespace
+
+StatusOr<MappedFile> MappedFile::Open(const std::string& path, uint64_t max_size) {
+  MappedFile f;
+  f.path_ = path;
+  f.fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  if (f.fd_ < 0) return OpenError(errno, path);
+  struct stat st{};
+  if (::fstat(f.fd_, &st) != 0) return OpenError(errno, path);
+  if (!S_ISREG(st.st_mode)) return FailedPrecondition(path + " is not a regular file");
+  f.size_ = static_cast<uint64_t>(st.st_size);
+  f.mtime_ns_ = MtimeNs(st);
+  if (f.size_ > max_size) {
+    return ResourceExhausted(path + " is " + std::to_string(f.size_) +
+                             " bytes, over the limit of " + std::to_string(max_size));
+  }
+  if (f.size_ == 0) return f;
+  void* p = ::mmap(nullptr, f.size_, PROT_READ, MAP_PRIVATE, f.fd_, 0);
+  if (p == MAP_FAILED) {
+    return Internal("cannot map " + path + ": " + std::strerror(errno));
+  }
+  f.data_ = p;
+  ::madvise(p, f.size_, MADV_SEQUENTIAL);
+  return f;
+}
+
+MappedFile::MappedFile(MappedFile&& o) noexcept { *this = std::move(o); }
+
+MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
+  if (this != &o) {
+    Reset();
+    fd_ = std::exchange(o.fd_, -1);
+    data_ = std::exchange(o.data_, nullptr);
+    size_ = std::exchange(o.size_, 0);
+    mtime_ns_ = o.mtime_ns_;
+    path_ = std::move(o.path_);
+  }
+  return *this;
+}
+
+MappedFile::~MappedFile() { Reset(); }
+
+void MappedFile::Reset() {
+  if (data_) ::munmap(data_, size_);
+  if (fd_ >= 0) ::close(fd_);
+  data_ = nullptr;
+  fd_ = -1;
+}
+
+void MappedFile::DropBehind(uint64_t offset, uint64_t length) const {
+  if (!data_ || offset >= size_) return;
+  static const uint64_t kPage = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t begin = offset / kPage * kPage;  // whole pages only
+  const uint64_t end = std::min(size_, offset + length);
+  if (end <= begin) return;
+  // A private, never-written file mapping: dropped pages refault from the file unchanged.
+  ::madvise(static_cast<char*>(data_) + begin, end - begin, MADV_DONTNEED);
+}
+
+Status MappedFile::CheckUnchanged() const {
+  struct stat st{};
+  if (::stat(path_.c_str(), &st) != 0) {
+    return NotFound(path_ + " vanished while it was analyzed");
+  }
+  if (static_cast<uint64_t>(st.st_size) != size_ || MtimeNs(st) != mtime_ns_) {
+    return Aborted(path_ + " changed while it was analyzed; ingest it again");
+  }
+  return Status::Ok();
+}
+
+}  // namespace archivum::core

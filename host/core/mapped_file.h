@@ -1,0 +1,57 @@
+// A regular file mapped read-only, for handing its bytes to analyzers without copying.
+//
+// Opening never blocks and never follows a final symlink (O_NONBLOCK | O_NOFOLLOW), and the
+// type is checked on the descriptor, so a FIFO or device swapped in after the walk cannot hang
+// or feed the pipeline. The mapping's pages are file-backed: DropBehind lets a reader that is
+// done with a range give those pages back, so even a multi-GB file costs bounded memory.
+//
+// Thread safety: const methods may be used concurrently; the object is move-only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace archivum::core {
+
+class MappedFile {
+ public:
+  // Errors: NOT_FOUND (vanished), PERMISSION_DENIED, FAILED_PRECONDITION (not a regular file),
+  // RESOURCE_EXHAUSTED (larger than `max_size`), INTERNAL (mmap failed).
+  static StatusOr<MappedFile> Open(const std::string& path, uint64_t max_size);
+
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+
+  // The whole content; empty for an empty file. Valid while this object lives.
+  std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
+  uint64_t size() const { return size_; }
+  int64_t mtime_ns() const { return mtime_ns_; }
+
+  // Hint: [offset, offset + length) will not be read again soon; its pages may leave memory.
+  // Reading them again later is still correct (they are re-read from the file).
+  void DropBehind(uint64_t offset, uint64_t length) const;
+  // Drops every page of the mapping from memory (see DropBehind).
+  void DropAll() const { DropBehind(0, size_); }
+
+  // Whether the file still has the size and mtime it had when mapped: a file rewritten while
+  // it was analyzed must not be recorded with stale results.
+  Status CheckUnchanged() const;
+
+ private:
+  MappedFile() = default;
+  void Reset();
+
+  int fd_ = -1;
+  void* data_ = nullptr;
+  uint64_t size_ = 0;
+  int64_t mtime_ns_ = 0;
+  std::string path_;
+};
+
+}  // namespace archivum::core

@@ -1,0 +1,134 @@
+#include "core/pipeline_service.h"
+
+#include <chrono>
+#include <sstream>
+
+#include "core/ingest_run.h"
+#include "core/mapped_file.h"
+#include "core/upload_spool.h"
+
+namespace archivum::core {
+namespace {
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void ToProto(const store::FindingRecord& f, api::Finding* out) {
+  out->set_plugin(f.plugin);
+  out->set_key(f.key);
+  out->set_value(f.value);
+}
+
+}  // namespace
+
+PipelineService::PipelineService(store::Catalog* catalog, const plugins::PluginRegistry* registry,
+                                 const config::Ingest& ingest, std::filesystem::path spool_dir)
+    : catalog_(catalog),
+      registry_(registry),
+      ingest_(ingest),
+      roots_(ingest.roots),
+      analyzer_(registry, ingest_),
+      spool_dir_(std::move(spool_dir)) {}
+
+Status PipelineService::Ingest(const api::IngestRequest& request, const CallContext& ctx,
+                               api::IngestSummary* summary) {
+  return IngestStream(request, ctx, nullptr, summary);
+}
+
+Status PipelineService::IngestStream(const api::IngestRequest& request, const CallContext& ctx,
+                                     const EventSink& sink, api::IngestSummary* summary) {
+  auto root = roots_.Resolve(request.path());
+  if (!root.ok()) return root.status();
+  IngestRun run(catalog_, &analyzer_, ingest_, ctx, sink, summary);
+  Status st = run.Run(*root);
+  if (!st.ok() && st.code() != StatusCode::kCancelled &&
+      st.code() != StatusCode::kDeadlineExceeded) {
+    return Status(st.code(), "ingesting " + request.path() + ": " + st.message());
+  }
+  return st;
+}
+
+Status PipelineService::Upload(UploadReader& reader, const CallContext& ctx,
+                               api::IngestSummary* summary) {
+  UploadSpool spool(spool_dir_);
+  auto up = spool.Receive(reader, ingest_.max_file_size, ctx);
+  if (!up.ok()) return up.status();
+  auto mapped = MappedFile::Open(up->file, ingest_.max_file_size);
+  if (!mapped.ok()) return Internal("reading the upload spool: " + mapped.status().message());
+
+  store::DocumentRecord rec;
+  rec.path = std::string(kUploadPrefix) + up->header.name();
+  rec.name = BaseName(up->header.name());
+  rec.mtime_ns = NowNs();
+  rec.ingested_at_ns = rec.mtime_ns;
+  AnalyzedDocument doc = analyzer_.Analyze(std::move(rec), mapped->bytes(), ctx);
+  if (ctx.IsCancelled()) return Cancelled("upload cancelled by the client");
+  ARCHIVUM_RETURN_IF_ERROR(catalog_->Commit(doc.writes, {}));
+  summary->set_files_seen(1);
+  summary->set_files_ingested(1);
+  summary->set_bytes_ingested(up->size);
+  summary->set_plugin_errors(doc.plugin_errors);
+  if (doc.plugin_errors > 0) {
+    auto* err = summary->add_errors();
+    err->set_path(doc.writes.front().document.path);
+    err->set_code(static_cast<int32_t>(StatusCode::kInternal));
+    err->set_message(doc.first_error);
+  }
+  return Status::Ok();
+}
+
+Status PipelineService::Analyze(const api::AnalyzeRequest& request, const CallContext&,
+                                api::AnalyzeResponse* response) {
+  std::istringstream in(request.query());
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(std::move(w));
+  if (words.empty()) return InvalidArgument("query is empty; send at least one word");
+  uint32_t limit = request.limit() == 0 ? kDefaultLimit : request.limit();
+  if (limit > kMaxLimit) limit = kMaxLimit;
+  auto found = catalog_->SearchPaths(words, limit, request.offset());
+  if (!found.ok()) return found.status();
+  response->set_total(found->total);
+  for (const auto& m : found->matches) {
+    response->add_results(m.document.path);
+    auto* hit = response->add_hits();
+    hit->set_path(m.document.path);
+    hit->set_score(m.score);
+    hit->set_size(m.document.size);
+    hit->set_mtime_ns(m.document.mtime_ns);
+    hit->set_mime(m.document.mime);
+  }
+  return Status::Ok();
+}
+
+Status PipelineService::GetDocument(const api::GetDocumentRequest& request, const CallContext&,
+                                    api::Document* document) {
+  if (request.path().empty()) return InvalidArgument("path is empty");
+  auto found = catalog_->Get(request.path());
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return NotFound("no cataloged document at " + request.path());
+  const store::DocumentRecord& d = (*found)->document;
+  document->set_path(d.path);
+  document->set_parent(d.parent);
+  document->set_size(d.size);
+  document->set_mtime_ns(d.mtime_ns);
+  document->set_sha256(d.sha256);
+  document->set_mime(d.mime);
+  document->set_ingested_at_ns(d.ingested_at_ns);
+  std::istringstream analyzers(d.analyzers);
+  for (std::string a; std::getline(analyzers, a, ',');) {
+    if (!a.empty()) document->add_analyzers(a);
+  }
+  for (const auto& f : (*found)->findings) ToProto(f, document->add_findings());
+  return Status::Ok();
+}
+
+Status PipelineService::ListPlugins(const api::ListPluginsRequest&, const CallContext&,
+                                    api::ListPluginsResponse* response) {
+  registry_->Describe(response);
+  return Status::Ok();
+}
+
+}  // namespace archivum::core
