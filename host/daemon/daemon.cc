@@ -91,7 +91,6 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
   popts.settings = cfg.plugins.settings;
   popts.data_root = cfg.store.path / "plugins";
   auto registry = plugins::PluginRegistry::Load(popts);
-  spdlog::info("plugins: {} loaded", registry->loaded_count());
 
   core::PipelineService core(catalog->get(), registry.get(), cfg.ingest,
                              cfg.store.path / "spool");

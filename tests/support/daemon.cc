@@ -105,6 +105,7 @@ std::unique_ptr<Daemon> Daemon::Start(const DaemonOptions& options, std::string*
        << "store:\n  path: store\n"
        << "plugins:\n  directories: " << YamlList(plugin_dirs) << "\n"
        << "ingest:\n  roots: " << YamlList(roots) << "\n"
+       << options.ingest_yaml
        << "log:\n  level: info\n"
        << options.extra_yaml;
   WriteFile(dir / "archivum.yaml", yaml.str());

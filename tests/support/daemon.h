@@ -49,6 +49,8 @@ struct DaemonOptions {
   std::vector<std::filesystem::path> plugin_dirs;
   // Extra YAML appended verbatim to the generated config (top-level keys not generated above).
   std::string extra_yaml;
+  // Extra lines inside the generated `ingest:` section, indented by two spaces.
+  std::string ingest_yaml;
   // Extra command-line arguments.
   std::vector<std::string> extra_args;
   // Also start the HTTP gateway on port 0 (its address is parsed from "HTTP listening on").

@@ -1,0 +1,259 @@
+#include "plugins/checker.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "archivum/plugin.h"
+#include "plugins/host_tables.h"
+#include "plugins/instance.h"
+#include "plugins/library.h"
+#include "plugins/manifest.h"
+
+namespace archivum::plugins {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Sample {
+  std::string name;
+  std::string mime;
+  std::string bytes;
+};
+
+std::vector<Sample> MakeSamples(uint64_t large_size) {
+  std::vector<Sample> samples;
+  samples.push_back({"empty file", "application/x-empty", ""});
+  samples.push_back({"text", "text/plain", "hello world\nsecond line\n"});
+  std::string binary;
+  for (int round = 0; round < 4; ++round) {
+    for (int b = 0; b < 256; ++b) binary.push_back(static_cast<char>(b));
+  }
+  samples.push_back({"binary", "application/octet-stream", binary});
+  samples.push_back({"invalid UTF-8", "text/plain", "caf\xc3 \xff\xfe\xc0\xaf\xed\xa0\x80 end\n"});
+  std::string large(large_size, '\0');
+  for (uint64_t i = 0; i < large_size; ++i) large[i] = static_cast<char>("archivum\n"[i % 9]);
+  samples.push_back(
+      {"large (" + std::to_string(large_size) + " bytes)", "text/plain", std::move(large)});
+  return samples;
+}
+
+class Report {
+ public:
+  explicit Report(std::ostream& out) : out_(out) {}
+  void Pass(const std::string& check, const std::string& detail = "") {
+    Line("PASS", check, detail);
+  }
+  void Fail(const std::string& check, const std::string& detail) {
+    ++failures_;
+    Line("FAIL", check, detail);
+  }
+  void Warn(const std::string& check, const std::string& detail) { Line("WARN", check, detail); }
+  void Skip(const std::string& check, const std::string& detail) { Line("SKIP", check, detail); }
+  int failures() const { return failures_; }
+  int checks() const { return checks_; }
+
+ private:
+  void Line(const char* tag, const std::string& check, const std::string& detail) {
+    ++checks_;
+    out_ << "[" << tag << "] " << check << (detail.empty() ? "" : ": " + detail) << std::endl;
+  }
+  std::ostream& out_;
+  int failures_ = 0;
+  int checks_ = 0;
+};
+
+// A fresh directory for the plugin's data, removed on destruction.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "archivum-check-XXXXXX").string();
+    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Runs one sample; returns an empty string on success, else what went wrong.
+std::string RunSample(const PluginInstance& plugin, const Sample& sample, uint64_t timeout_ms,
+                      uint64_t* refused) {
+  FileInput input;
+  input.path = "/archivum-check/" + sample.name;
+  input.display_name = sample.name;
+  input.size = sample.bytes.size();
+  input.bytes = sample.bytes;
+  input.mime = sample.mime;
+  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  FileView view(input, input.mime, "", deadline);
+  ProcessSink sink(plugin.manifest().name, plugin.manifest().stage == Stage::kDetect, 256ull << 20);
+  const CallOutcome outcome = plugin.Process(*view.get(), sink);
+  if (refused != nullptr) *refused += sink.refused();
+  if (Clock::now() > deadline) return "still running after " + std::to_string(timeout_ms) + "ms";
+  if (outcome.rc == ARCHIVUM_OK || outcome.rc == ARCHIVUM_UNSUPPORTED) return {};
+  return "returned " + RcName(outcome.rc) + (outcome.error.empty() ? "" : ": " + outcome.error);
+}
+
+void CheckConcurrency(const PluginInstance& plugin, const std::vector<Sample>& samples,
+                      const CheckOptions& options, Report& report) {
+  const std::string check = "concurrent process (" + std::to_string(options.threads) +
+                            " threads x " + std::to_string(options.iterations) + " calls)";
+  if (!plugin.manifest().thread_safe) {
+    report.Skip(check, "plugin is not flagged thread-safe; the host serializes its calls");
+    return;
+  }
+  std::atomic<int> failures{0};
+  std::string first_failure;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < options.threads; ++t) {
+    threads.emplace_back([&, t] {
+      for (unsigned i = 0; i < options.iterations; ++i) {
+        // The large sample is last; skip it here to keep the run short.
+        const Sample& sample = samples[(t + i) % (samples.size() - 1)];
+        std::string why = RunSample(plugin, sample, options.timeout_ms, nullptr);
+        if (!why.empty() && failures.fetch_add(1) == 0) {
+          std::lock_guard lock(mu);
+          first_failure = sample.name + ": " + why;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  if (failures.load() == 0) {
+    report.Pass(check);
+  } else {
+    report.Fail(check, std::to_string(failures.load()) + " calls failed; first: " + first_failure);
+  }
+}
+
+void CheckQueries(const PluginInstance& plugin, Report& report) {
+  if (plugin.manifest().query_verbs.empty()) {
+    report.Skip("query", "plugin registers no query verbs");
+    return;
+  }
+  for (const auto& verb : plugin.manifest().query_verbs) {
+    for (const std::string argument : {"", "/archivum-check/no-such-file"}) {
+      QueryCollector collector(plugin.manifest().name, 10000);
+      const CallOutcome outcome = plugin.Query(verb, argument, collector);
+      const std::string check = "query " + verb + ":" + argument;
+      if (outcome.rc == ARCHIVUM_OK || outcome.rc == ARCHIVUM_INVALID_ARGUMENT ||
+          outcome.rc == ARCHIVUM_NOT_FOUND) {
+        report.Pass(check,
+                    RcName(outcome.rc) + ", " + std::to_string(collector.hits().size()) + " hits");
+      } else {
+        report.Fail(check, "returned " + RcName(outcome.rc) +
+                               (outcome.error.empty() ? "" : ": " + outcome.error));
+      }
+    }
+  }
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out.empty() ? "-" : out;
+}
+
+// Everything after loading; returns when a check makes further checks meaningless.
+void RunChecks(const CheckOptions& options, Report& report) {
+  auto library = PluginLibrary::Open(options.plugin);
+  if (!library.ok()) {
+    const std::string& why = library.status().message();
+    if (why.rfind("cannot load", 0) == 0) {
+      report.Fail("load library (RTLD_NOW | RTLD_LOCAL)", why);
+    } else {
+      report.Pass("load library (RTLD_NOW | RTLD_LOCAL)");
+      report.Fail("entry symbol " ARCHIVUM_PLUGIN_ENTRY_SYMBOL, why);
+    }
+    return;
+  }
+  report.Pass("load library (RTLD_NOW | RTLD_LOCAL)");
+  report.Pass("entry symbol " ARCHIVUM_PLUGIN_ENTRY_SYMBOL);
+
+  Manifest manifest;
+  const Status valid = ReadDescriptor((*library)->descriptor(), &manifest);
+  const std::string& why = valid.message();
+  if (!valid.ok() && why.rfind("requires ABI", 0) == 0) {
+    report.Fail("ABI version", why);
+    return;
+  }
+  if (manifest.abi_major != 0 || manifest.abi_minor != 0) {
+    report.Pass("ABI version",
+                "requires " + manifest.abi_version() + ", host provides " + HostAbiVersion());
+  }
+  if (!valid.ok() && why.rfind("inconsistent capabilities", 0) == 0) {
+    report.Pass("descriptor");
+    report.Fail("capabilities", why);
+    return;
+  }
+  if (!valid.ok()) {
+    report.Fail("descriptor", why);
+    return;
+  }
+  report.Pass("descriptor", manifest.id() + ", stage " + std::string(StageName(manifest.stage)) +
+                                ", accepts " + Join(manifest.accepts) +
+                                (manifest.thread_safe ? ", thread-safe" : ", not thread-safe") +
+                                ", max file size " + std::to_string(manifest.max_file_size));
+  report.Pass("capabilities", "process" +
+                                  std::string(manifest.query_verbs.empty() ? "" : ", query") +
+                                  "; query verbs " + Join(manifest.query_verbs));
+
+  ScratchDir data_dir;
+  auto plugin =
+      PluginInstance::Create(std::move(*library), manifest, options.config_json, data_dir.path());
+  if (!plugin.ok()) {
+    report.Fail("create with config " + options.config_json, plugin.status().message());
+    return;
+  }
+  report.Pass("create with config " + options.config_json);
+
+  const std::vector<Sample> samples = MakeSamples(options.large_size);
+  for (const Sample& sample : samples) {
+    uint64_t refused = 0;
+    const std::string failure = RunSample(**plugin, sample, options.timeout_ms, &refused);
+    if (!failure.empty()) {
+      report.Fail("process " + sample.name, failure);
+    } else if (refused > 0) {
+      report.Warn(
+          "process " + sample.name,
+          std::to_string(refused) + " emits refused by the host (malformed or over budget)");
+    } else {
+      report.Pass("process " + sample.name);
+    }
+  }
+  CheckConcurrency(**plugin, samples, options, report);
+  CheckQueries(**plugin, report);
+  plugin->reset();
+  report.Pass("destroy");
+}
+
+}  // namespace
+
+int RunConformanceChecks(const CheckOptions& options, std::ostream& out) {
+  out << "archivum-plugin-check " << options.plugin.string() << " (host ABI " << HostAbiVersion()
+      << ")" << std::endl;
+  Report report(out);
+  RunChecks(options, report);
+  if (report.failures() == 0) {
+    out << "RESULT: PASS (" << report.checks() << " checks)" << std::endl;
+  } else {
+    out << "RESULT: FAIL (" << report.failures() << " of " << report.checks() << " checks failed)"
+        << std::endl;
+  }
+  return report.failures();
+}
+
+}  // namespace archivum::plugins

@@ -1,0 +1,67 @@
+#include "plugins/digest.h"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <memory>
+
+namespace archivum::plugins {
+namespace {
+
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+
+std::string Hex(const unsigned char* data, unsigned size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (unsigned i = 0; i < size; ++i) {
+    out.push_back(kDigits[data[i] >> 4]);
+    out.push_back(kDigits[data[i] & 0xf]);
+  }
+  return out;
+}
+
+MdCtx NewSha256() {
+  MdCtx ctx(EVP_MD_CTX_new());
+  if (ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) ctx.reset();
+  return ctx;
+}
+
+std::string Finish(EVP_MD_CTX* ctx) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned size = 0;
+  if (EVP_DigestFinal_ex(ctx, md.data(), &size) != 1) return {};
+  return Hex(md.data(), size);
+}
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view data) {
+  MdCtx ctx = NewSha256();
+  if (!ctx || EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1) return {};
+  return Finish(ctx.get());
+}
+
+StatusOr<std::string> FileSha256Hex(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return NotFound("cannot open " + file.string() + ": " + std::strerror(errno));
+  MdCtx ctx = NewSha256();
+  if (!ctx) return Internal("SHA-256 unavailable");
+  std::array<char, 1 << 16> buffer{};
+  while (in) {
+    in.read(buffer.data(), buffer.size());
+    if (EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<size_t>(in.gcount())) != 1) {
+      return Internal("SHA-256 failed");
+    }
+  }
+  if (in.bad()) return Internal("cannot read " + file.string());
+  return Finish(ctx.get());
+}
+
+}  // namespace archivum::plugins

@@ -1,0 +1,216 @@
+#include "plugins/host_tables.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <exception>
+
+#include "plugins/utf8.h"
+
+namespace archivum::plugins {
+namespace {
+
+std::string_view View(archivum_str s) {
+  return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.size);
+}
+
+// A plugin string is acceptable if its pointer is consistent with its size and it is UTF-8.
+bool ValidText(archivum_str s) {
+  if (s.size > 0 && s.data == nullptr) return false;
+  return IsValidUtf8(View(s));
+}
+
+spdlog::level::level_enum ToSpdlog(archivum_log_level level) {
+  switch (level) {
+    case ARCHIVUM_LOG_TRACE: return spdlog::level::trace;
+    case ARCHIVUM_LOG_DEBUG: return spdlog::level::debug;
+    case ARCHIVUM_LOG_INFO: return spdlog::level::info;
+    case ARCHIVUM_LOG_WARN: return spdlog::level::warn;
+    default: return spdlog::level::err;
+  }
+}
+
+}  // namespace
+
+void LogFromPlugin(std::string_view plugin, archivum_log_level level, std::string_view message) {
+  try {
+    spdlog::log(ToSpdlog(level), "plugin {}: {}", plugin, message);
+  } catch (...) {  // Logging must never throw into a plugin.
+  }
+}
+
+int64_t ToMonotonicNs(std::chrono::steady_clock::time_point t) {
+  if (t == std::chrono::steady_clock::time_point::max()) return INT64_MAX;
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+HostApi::HostApi(std::string plugin_name, std::string data_dir)
+    : plugin_name_(std::move(plugin_name)), data_dir_(std::move(data_dir)) {
+  table_.struct_size = sizeof(table_);
+  table_.abi_major = ARCHIVUM_ABI_VERSION_MAJOR;
+  table_.abi_minor = ARCHIVUM_ABI_VERSION_MINOR;
+  table_.ctx = this;
+  table_.plugin_name = {plugin_name_.data(), plugin_name_.size()};
+  table_.data_dir = {data_dir_.data(), data_dir_.size()};
+  table_.log = &HostApi::Log;
+}
+
+void HostApi::Log(void* ctx, archivum_log_level level, archivum_str message) {
+  if (ctx == nullptr || (message.size > 0 && message.data == nullptr)) return;
+  LogFromPlugin(static_cast<HostApi*>(ctx)->plugin_name_, level, View(message));
+}
+
+ProcessSink::ProcessSink(std::string plugin_name, bool may_set_mime, uint64_t max_bytes)
+    : plugin_name_(std::move(plugin_name)), may_set_mime_(may_set_mime), max_bytes_(max_bytes) {
+  table_.struct_size = sizeof(table_);
+  table_.ctx = this;
+  table_.emit_finding = &ProcessSink::EmitFinding;
+  table_.emit_text = &ProcessSink::EmitText;
+  table_.emit_tag = &ProcessSink::EmitTag;
+  table_.emit_child = &ProcessSink::EmitChild;
+  table_.set_mime = &ProcessSink::SetMime;
+  table_.log = &ProcessSink::Log;
+}
+
+bool ProcessSink::Charge(uint64_t n) {
+  if (n > max_bytes_ - used_bytes_) return false;
+  used_bytes_ += n;
+  return true;
+}
+
+archivum_rc ProcessSink::Refuse(archivum_rc rc) {
+  refused_.fetch_add(1, std::memory_order_relaxed);
+  return rc;
+}
+
+// Each callback catches everything: an exception (e.g. bad_alloc) must not unwind through C.
+archivum_rc ProcessSink::EmitFinding(void* ctx, archivum_str key, archivum_str value) {
+  auto* self = static_cast<ProcessSink*>(ctx);
+  if (key.size == 0 || !ValidText(key) || !ValidText(value))
+    return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+  try {
+    std::lock_guard lock(self->mu_);
+    if (!self->Charge(key.size + value.size)) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    self->output_.findings.emplace_back(std::string(View(key)), std::string(View(value)));
+    return ARCHIVUM_OK;
+  } catch (...) {
+    return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+  }
+}
+
+archivum_rc ProcessSink::EmitText(void* ctx, archivum_str text) {
+  auto* self = static_cast<ProcessSink*>(ctx);
+  if (!ValidText(text)) return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+  try {
+    std::lock_guard lock(self->mu_);
+    if (!self->Charge(text.size)) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    self->output_.text.append(View(text));
+    return ARCHIVUM_OK;
+  } catch (...) {
+    return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+  }
+}
+
+archivum_rc ProcessSink::EmitTag(void* ctx, archivum_str tag) {
+  auto* self = static_cast<ProcessSink*>(ctx);
+  if (tag.size == 0 || !ValidText(tag)) return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+  try {
+    std::lock_guard lock(self->mu_);
+    if (!self->Charge(tag.size)) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    self->output_.tags.emplace_back(View(tag));
+    return ARCHIVUM_OK;
+  } catch (...) {
+    return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+  }
+}
+
+archivum_rc ProcessSink::EmitChild(void* ctx, archivum_str name, archivum_bytes bytes) {
+  auto* self = static_cast<ProcessSink*>(ctx);
+  if (name.size == 0 || !ValidText(name) || (bytes.size > 0 && bytes.data == nullptr)) {
+    return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+  }
+  try {
+    std::lock_guard lock(self->mu_);
+    if (!self->Charge(name.size + bytes.size)) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    const char* data = reinterpret_cast<const char*>(bytes.data);
+    self->output_.children.emplace_back(
+        std::string(View(name)), data == nullptr ? std::string() : std::string(data, bytes.size));
+    return ARCHIVUM_OK;
+  } catch (...) {
+    return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+  }
+}
+
+archivum_rc ProcessSink::SetMime(void* ctx, archivum_str mime) {
+  auto* self = static_cast<ProcessSink*>(ctx);
+  if (!self->may_set_mime_ || mime.size == 0 || mime.size > 255 || !ValidText(mime)) {
+    return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+  }
+  try {
+    std::lock_guard lock(self->mu_);
+    self->output_.mime.emplace(View(mime));
+    return ARCHIVUM_OK;
+  } catch (...) {
+    return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+  }
+}
+
+void ProcessSink::Log(void* ctx, archivum_log_level level, archivum_str message) {
+  if (message.size > 0 && message.data == nullptr) return;
+  LogFromPlugin(static_cast<ProcessSink*>(ctx)->plugin_name_, level, View(message));
+}
+
+QueryCollector::QueryCollector(std::string plugin_name, size_t max_hits)
+    : plugin_name_(std::move(plugin_name)), max_hits_(max_hits) {
+  table_.struct_size = sizeof(table_);
+  table_.ctx = this;
+  table_.emit_hit = &QueryCollector::EmitHit;
+  table_.log = &QueryCollector::Log;
+}
+
+archivum_rc QueryCollector::EmitHit(void* ctx, archivum_str path, double score,
+                                    archivum_str detail) {
+  auto* self = static_cast<QueryCollector*>(ctx);
+  if (path.size == 0 || !ValidText(path) || !ValidText(detail) || !std::isfinite(score)) {
+    return ARCHIVUM_INVALID_ARGUMENT;
+  }
+  try {
+    std::lock_guard lock(self->mu_);
+    if (self->hits_.size() >= self->max_hits_) return ARCHIVUM_RESOURCE_EXHAUSTED;
+    self->hits_.push_back(
+        {self->plugin_name_, std::string(View(path)), score, std::string(View(detail))});
+    return ARCHIVUM_OK;
+  } catch (...) {
+    return ARCHIVUM_RESOURCE_EXHAUSTED;
+  }
+}
+
+void QueryCollector::Log(void* ctx, archivum_log_level level, archivum_str message) {
+  if (message.size > 0 && message.data == nullptr) return;
+  LogFromPlugin(static_cast<QueryCollector*>(ctx)->plugin_name_, level, View(message));
+}
+
+FileView::FileView(const FileInput& input, std::string_view mime, std::string_view text,
+                   std::chrono::steady_clock::time_point deadline) {
+  file_.struct_size = sizeof(file_);
+  file_.path = {input.path.data(), input.path.size()};
+  file_.display_name = {input.display_name.data(), input.display_name.size()};
+  file_.size = input.size;
+  file_.mime = {mime.data(), mime.size()};
+  file_.bytes = {reinterpret_cast<const uint8_t*>(input.bytes.data()), input.bytes.size()};
+  file_.text = {text.data(), text.size()};
+  file_.deadline_ns = ToMonotonicNs(deadline);
+  file_.is_cancelled = &FileView::IsCancelled;
+  file_.cancel_ctx = const_cast<FileInput*>(&input);
+}
+
+int32_t FileView::IsCancelled(void* ctx) {
+  const auto* input = static_cast<const FileInput*>(ctx);
+  try {
+    return input->cancelled && input->cancelled() ? 1 : 0;
+  } catch (...) {
+    return 1;
+  }
+}
+
+}  // namespace archivum::plugins

@@ -1,0 +1,124 @@
+// Host-side implementations of the C function tables a plugin receives: the host API given to
+// create(), the sink given to process() and the query sink given to query().
+//
+// Each object owns its C table and is its ctx; the table's pointer is valid while the object
+// lives. Everything a plugin emits is validated (non-NULL data, UTF-8 strings, non-empty keys,
+// output budget) and copied before the callback returns, as plugin.h promises.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "archivum/plugin.h"
+#include "plugins/results.h"
+
+namespace archivum::plugins {
+
+// Logs a plugin's message to spdlog, prefixed with the plugin name.
+void LogFromPlugin(std::string_view plugin, archivum_log_level level, std::string_view message);
+
+// The host API of one plugin instance. Thread-safe; must outlive the plugin state.
+class HostApi {
+ public:
+  HostApi(std::string plugin_name, std::string data_dir);
+  HostApi(const HostApi&) = delete;
+  HostApi& operator=(const HostApi&) = delete;
+  const archivum_host_api* table() const { return &table_; }
+
+ private:
+  static void Log(void* ctx, archivum_log_level level, archivum_str message);
+
+  const std::string plugin_name_;
+  const std::string data_dir_;
+  archivum_host_api table_{};
+};
+
+// What one process() call emitted.
+struct CallOutput {
+  std::optional<std::string> mime;
+  std::string text;
+  std::vector<std::string> tags;
+  std::vector<std::pair<std::string, std::string>> findings;  // key, value
+  std::vector<std::pair<std::string, std::string>> children;  // name, bytes
+};
+
+// The sink of one process() call. Thread-safe (callbacks are serialized by a mutex).
+class ProcessSink {
+ public:
+  // `may_set_mime`: only detect-stage plugins may. `max_bytes`: total bytes the call may emit.
+  ProcessSink(std::string plugin_name, bool may_set_mime, uint64_t max_bytes);
+  ProcessSink(const ProcessSink&) = delete;
+  ProcessSink& operator=(const ProcessSink&) = delete;
+
+  const archivum_sink* table() const { return &table_; }
+  // Valid after the call returned.
+  CallOutput& output() { return output_; }
+  // How many emits were refused as malformed (ARCHIVUM_INVALID_ARGUMENT) or over budget.
+  uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
+
+ private:
+  static archivum_rc EmitFinding(void* ctx, archivum_str key, archivum_str value);
+  static archivum_rc EmitText(void* ctx, archivum_str text);
+  static archivum_rc EmitTag(void* ctx, archivum_str tag);
+  static archivum_rc EmitChild(void* ctx, archivum_str name, archivum_bytes bytes);
+  static archivum_rc SetMime(void* ctx, archivum_str mime);
+  static void Log(void* ctx, archivum_log_level level, archivum_str message);
+  // Charges `n` bytes to the budget; false if it is exhausted.
+  bool Charge(uint64_t n);
+  // Counts a refusal and returns `rc`.
+  archivum_rc Refuse(archivum_rc rc);
+
+  const std::string plugin_name_;
+  const bool may_set_mime_;
+  const uint64_t max_bytes_;
+  std::mutex mu_;
+  uint64_t used_bytes_ = 0;  // GUARDED_BY(mu_)
+  CallOutput output_;        // GUARDED_BY(mu_)
+  std::atomic<uint64_t> refused_{0};
+  archivum_sink table_{};
+};
+
+// The sink of one query() call. Thread-safe.
+class QueryCollector {
+ public:
+  QueryCollector(std::string plugin_name, size_t max_hits);
+  QueryCollector(const QueryCollector&) = delete;
+  QueryCollector& operator=(const QueryCollector&) = delete;
+
+  const archivum_query_sink* table() const { return &table_; }
+  std::vector<QueryHit>& hits() { return hits_; }
+
+ private:
+  static archivum_rc EmitHit(void* ctx, archivum_str path, double score, archivum_str detail);
+  static void Log(void* ctx, archivum_log_level level, archivum_str message);
+
+  const std::string plugin_name_;
+  const size_t max_hits_;
+  std::mutex mu_;
+  std::vector<QueryHit> hits_;  // GUARDED_BY(mu_)
+  archivum_query_sink table_{};
+};
+
+// archivum_file for one call. Owns nothing the FileInput owns; valid while both live.
+class FileView {
+ public:
+  // `text` is the text extracted so far; `mime` the MIME detected so far.
+  FileView(const FileInput& input, std::string_view mime, std::string_view text,
+           std::chrono::steady_clock::time_point deadline);
+  const archivum_file* get() const { return &file_; }
+
+ private:
+  static int32_t IsCancelled(void* ctx);
+  archivum_file file_{};
+};
+
+// steady_clock (CLOCK_MONOTONIC on Linux) to the ABI's nanoseconds; time_point::max() -> INT64_MAX.
+int64_t ToMonotonicNs(std::chrono::steady_clock::time_point t);
+
+}  // namespace archivum::plugins

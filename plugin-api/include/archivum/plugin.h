@@ -1,0 +1,312 @@
+/*
+ * Archivum analyzer plugin ABI, version 1.
+ *
+ * A plugin is a shared library that exports exactly one symbol, archivum_plugin_entry, which
+ * returns a static descriptor. The descriptor says which ABI the plugin was built against, what
+ * the plugin is (name, version, stage, accepted MIME types, thread safety) and where its entry
+ * points are. The host never resolves any other symbol, and the plugin never links against the
+ * host: host services reach the plugin as tables of function pointers passed into each call.
+ *
+ * This header is C99 and depends only on <stddef.h> and <stdint.h>. Types and functions use the
+ * prefix archivum_, macros ARCHIVUM_.
+ *
+ * MEMORY OWNERSHIP
+ * Every piece of data crosses the boundary as {pointer, length} (archivum_str, archivum_bytes);
+ * strings are UTF-8 and are NOT required to be NUL-terminated. Nothing is ever freed by the other
+ * side:
+ *  - Data the host passes in (the file, its bytes, config JSON, verb, argument) is owned by the
+ *    host and valid only for the duration of the call it was passed to, except the host API
+ *    table of create(), which stays valid until destroy() returns. A plugin that needs data
+ *    later copies it.
+ *  - Data the plugin passes to a sink or log function is copied by the host before that
+ *    function returns; the plugin may reuse or free its buffer right after.
+ *  - Data the plugin returns (the descriptor and everything it points to) stays valid while the
+ *    library is loaded; last_error's string stays valid until the next call into the plugin on
+ *    the same state and thread.
+ *  - The plugin state is opaque to the host; the plugin allocates it in create() and frees it
+ *    in destroy().
+ * No pointer is ever shared beyond these lifetimes, so the same library can run in a separate
+ * worker process that forwards calls over IPC without changing the plugin.
+ *
+ * VERSIONING
+ * ARCHIVUM_ABI_VERSION_MAJOR.ARCHIVUM_ABI_VERSION_MINOR is the version of this header. The host
+ * loads a plugin only if the plugin's major equals the host's and the plugin's minor is not
+ * greater than the host's; a refusal names both versions ("requires ABI 2.0, host provides
+ * 1.1").
+ *  - A minor change is backward compatible: it only appends fields to the end of a struct, adds
+ *    optional entry points (NULL meaning "not provided"), adds flag bits, return codes, stages or
+ *    log levels that older parties never see. Every struct starts with struct_size, so each side
+ *    reads a field only if the other side's struct_size covers it. A plugin built against 1.0
+ *    keeps loading in every 1.x host.
+ *  - A major change is anything else: removing, reordering, resizing or retyping a field,
+ *    changing the meaning of a field or return code, or making an optional entry point required.
+ * Never insert a field in the middle of a struct.
+ *
+ * THREADS
+ * A plugin that sets ARCHIVUM_FLAG_THREAD_SAFE may have process() and query() called
+ * concurrently on the same state from several threads. Otherwise the host serializes every call
+ * on a state (at most one call at a time, not necessarily from the same thread). create() and
+ * destroy() are never concurrent with any other call on the same state.
+ *
+ * TIME LIMITS
+ * Plugins run in the host process; the host cannot stop a running call. It passes a deadline
+ * and a cancellation check in archivum_file; a well-behaved plugin polls them in long loops and
+ * returns ARCHIVUM_CANCELLED. A call that returns after its deadline is recorded as a timeout
+ * error regardless of its return code, and its output is discarded.
+ */
+#ifndef ARCHIVUM_PLUGIN_H_
+#define ARCHIVUM_PLUGIN_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The ABI version this header describes. */
+#define ARCHIVUM_ABI_VERSION_MAJOR 1
+#define ARCHIVUM_ABI_VERSION_MINOR 1
+
+/* The one symbol the host resolves. */
+#define ARCHIVUM_PLUGIN_ENTRY_SYMBOL "archivum_plugin_entry"
+
+/* Marks the entry symbol as exported when the library is built with hidden visibility. */
+#if defined(_WIN32)
+#define ARCHIVUM_EXPORT __declspec(dllexport)
+#elif defined(__GNUC__)
+#define ARCHIVUM_EXPORT __attribute__((visibility("default")))
+#else
+#define ARCHIVUM_EXPORT
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Basic types
+ * ------------------------------------------------------------------------------------------- */
+
+/* UTF-8 text: `size` bytes at `data`, not necessarily NUL-terminated. data may be NULL only if
+ * size is 0. */
+typedef struct archivum_str {
+  const char* data;
+  size_t size;
+} archivum_str;
+
+/* Opaque binary data: `size` bytes at `data`. data may be NULL only if size is 0. */
+typedef struct archivum_bytes {
+  const uint8_t* data;
+  size_t size;
+} archivum_bytes;
+
+// An archivum_str for a string literal, usable in static initializers:
+//   static const archivum_str kAccept[] = {ARCHIVUM_STR("text/*")};
+#define ARCHIVUM_STR(literal) \
+  { (literal), sizeof(literal) - 1 }
+
+/* Return codes of plugin entry points and host callbacks. Fixed-width, never an enum, so the
+ * size cannot differ between compilers. */
+typedef int32_t archivum_rc;
+#define ARCHIVUM_OK 0                 /* success */
+#define ARCHIVUM_ERROR 1              /* failure; last_error() says why */
+#define ARCHIVUM_INVALID_ARGUMENT 2   /* the input or argument is malformed */
+#define ARCHIVUM_UNSUPPORTED 3        /* not applicable to this input; not an error */
+#define ARCHIVUM_CANCELLED 4          /* stopped because of the deadline or cancellation */
+#define ARCHIVUM_RESOURCE_EXHAUSTED 5 /* a size limit was hit */
+#define ARCHIVUM_NOT_FOUND 6          /* a query's subject does not exist */
+
+/* Pipeline stages, in the order the host runs them on a file. */
+typedef int32_t archivum_stage;
+#define ARCHIVUM_STAGE_DETECT 1  /* decides the MIME type (sink->set_mime) */
+#define ARCHIVUM_STAGE_EXTRACT 2 /* produces text, metadata and child documents */
+#define ARCHIVUM_STAGE_ANALYZE 3 /* produces findings over bytes and extracted text */
+
+/* Log levels (as spdlog's). */
+typedef int32_t archivum_log_level;
+#define ARCHIVUM_LOG_TRACE 0
+#define ARCHIVUM_LOG_DEBUG 1
+#define ARCHIVUM_LOG_INFO 2
+#define ARCHIVUM_LOG_WARN 3
+#define ARCHIVUM_LOG_ERROR 4
+
+/* Descriptor flags. */
+#define ARCHIVUM_FLAG_THREAD_SAFE 0x1u /* process()/query() may run concurrently on one state */
+#define ARCHIVUM_FLAGS_KNOWN 0x1u      /* every flag bit this header defines */
+
+/* The plugin's own state, allocated by create() and freed by destroy(). Opaque to the host. */
+typedef struct archivum_plugin_state archivum_plugin_state;
+
+/* ---------------------------------------------------------------------------------------------
+ * Host services (tables of function pointers the host passes in)
+ * ------------------------------------------------------------------------------------------- */
+
+/* Given to create(). OWNERSHIP: host; the table and the strings in it stay valid until destroy()
+ * returns, so the plugin may keep the pointer in its state. Its functions are thread-safe. */
+typedef struct archivum_host_api {
+  uint32_t struct_size; /* sizeof(archivum_host_api) as the host compiled it */
+  uint16_t abi_major;   /* the host's ABI version */
+  uint16_t abi_minor;
+  void* ctx; /* opaque; pass back as the first argument of the functions below */
+  /* The plugin's name as the host knows it (for log prefixes). */
+  archivum_str plugin_name;
+  /* A directory reserved for this plugin under the store (created by the host), for plugins
+   * that keep an index or cache of their own. Empty if the host has no store. */
+  archivum_str data_dir;
+  /* Logs a message under the plugin's name. Required: yes (never NULL). */
+  void (*log)(void* ctx, archivum_log_level level, archivum_str message);
+} archivum_host_api;
+
+/* The file a process() call works on. OWNERSHIP: host; the struct and everything it points to
+ * are valid only until process() returns. */
+typedef struct archivum_file {
+  uint32_t struct_size;      /* sizeof(archivum_file) as the host compiled it */
+  archivum_str path;         /* catalog path (for display and keys; do not open it) */
+  archivum_str display_name; /* e.g. the archive member name */
+  uint64_t size;             /* size of the file in bytes */
+  archivum_str mime;         /* MIME type detected so far; empty if unknown */
+  archivum_bytes bytes;      /* the whole content, read-only (may be a memory mapping) */
+  archivum_str text;         /* text extracted by earlier stages so far; may be empty */
+  /* Deadline on CLOCK_MONOTONIC in nanoseconds (clock_gettime); INT64_MAX means none. */
+  int64_t deadline_ns;
+  /* Returns nonzero once the host wants the call to stop. Required: yes (never NULL).
+   * Thread-safe; cheap enough to call every few milliseconds. */
+  int32_t (*is_cancelled)(void* cancel_ctx);
+  void* cancel_ctx;
+} archivum_file;
+
+/* Where process() sends its results. OWNERSHIP: host; valid only until process() returns. Every
+ * function copies its arguments before returning and returns ARCHIVUM_OK, or
+ * ARCHIVUM_INVALID_ARGUMENT (malformed argument, e.g. an empty key or NULL data with a size),
+ * or ARCHIVUM_RESOURCE_EXHAUSTED (the host's output limit for this call is reached). The
+ * functions may be called only from the thread running process() (or threads it joins before
+ * returning), one at a time. */
+typedef struct archivum_sink {
+  uint32_t struct_size; /* sizeof(archivum_sink) as the host compiled it */
+  void* ctx;            /* opaque; pass back as the first argument */
+  /* A key/value finding about the file (e.g. "sha256" -> "ab12..."). Key must be non-empty. */
+  archivum_rc (*emit_finding)(void* ctx, archivum_str key, archivum_str value);
+  /* Appends extracted text; later stages see it in archivum_file.text. */
+  archivum_rc (*emit_text)(void* ctx, archivum_str text);
+  /* A short label (e.g. "encrypted"). Must be non-empty. */
+  archivum_rc (*emit_tag)(void* ctx, archivum_str tag);
+  /* A document contained in this one (e.g. an archive member); it re-enters the pipeline. */
+  archivum_rc (*emit_child)(void* ctx, archivum_str name, archivum_bytes bytes);
+  /* Sets the file's MIME type for later stages. Only detect-stage plugins may call it; others
+   * get ARCHIVUM_INVALID_ARGUMENT. */
+  archivum_rc (*set_mime)(void* ctx, archivum_str mime);
+  /* Logs a message about this file under the plugin's name. */
+  void (*log)(void* ctx, archivum_log_level level, archivum_str message);
+} archivum_sink;
+
+/* Where query() sends its hits. OWNERSHIP and threading as archivum_sink. */
+typedef struct archivum_query_sink {
+  uint32_t struct_size; /* sizeof(archivum_query_sink) as the host compiled it */
+  void* ctx;
+  /* One hit: a cataloged path, a score (higher is better, finite) and a human-readable detail. */
+  archivum_rc (*emit_hit)(void* ctx, archivum_str path, double score, archivum_str detail);
+  void (*log)(void* ctx, archivum_log_level level, archivum_str message);
+} archivum_query_sink;
+
+/* ---------------------------------------------------------------------------------------------
+ * The descriptor (returned by the entry symbol)
+ * ------------------------------------------------------------------------------------------- */
+
+/* OWNERSHIP: plugin; the descriptor and everything it points to must stay valid and unchanged
+ * while the library is loaded (make it static const). The host copies the metadata at load. */
+typedef struct archivum_plugin_descriptor {
+  /* sizeof(archivum_plugin_descriptor) as the plugin compiled it. Must cover at least the
+   * ABI 1.0 fields (ARCHIVUM_DESCRIPTOR_SIZE_1_0) and every field of the minor declared. */
+  uint32_t struct_size;
+  /* The ABI the plugin was built against: use ARCHIVUM_ABI_VERSION_MAJOR/MINOR. */
+  uint16_t abi_major;
+  uint16_t abi_minor;
+
+  /* Unique name, 1..64 characters of [A-Za-z0-9_.-]; YAML settings are keyed by it. */
+  archivum_str name;
+  /* The plugin's own version (free-form, non-empty, printable, e.g. "1.4.2"). */
+  archivum_str version;
+  /* One line for ListPlugins. May be empty. */
+  archivum_str description;
+  /* ARCHIVUM_STAGE_DETECT, _EXTRACT or _ANALYZE. */
+  archivum_stage stage;
+  /* ARCHIVUM_FLAG_* bits; unknown bits are refused. */
+  uint32_t flags;
+  // MIME patterns the plugin accepts: "type/subtype", "type/*", "*/*" or "*" (shell-style
+  // wildcards, case-insensitive). At least one. The host's configuration may replace them.
+  const archivum_str* accept;
+  size_t accept_count;
+  /* Query verbs this plugin answers (e.g. "similar" for "similar:PATH"), 1..32 characters of
+   * [a-z0-9_-]. Non-empty if and only if query is set. */
+  const archivum_str* query_verbs;
+  size_t query_verb_count;
+
+  /* create: makes the plugin's state.
+   *   Required: yes.
+   *   config_json: the plugin's configuration (a JSON object, "{}" if none), valid during the
+   *     call.
+   *   host: host services; valid until destroy() returns (see archivum_host_api).
+   *   state: out; set to the new state on success. Leave it NULL on failure.
+   *   Returns ARCHIVUM_OK, or an error code; on error the host calls last_error(NULL) on the same
+   *   thread for the reason and never calls destroy. The host calls create once per load.
+   *   Thread: never concurrent with any other call into the plugin. */
+  archivum_rc (*create)(archivum_str config_json, const archivum_host_api* host,
+                        archivum_plugin_state** state);
+
+  /* destroy: frees the state and everything the plugin still holds.
+   *   Required: yes.
+   *   state: from a successful create; invalid after the call.
+   *   Thread: called once, after every other call on the state has returned. */
+  void (*destroy)(archivum_plugin_state* state);
+
+  /* process: runs the plugin's stage on one file during ingest.
+   *   Required: yes.
+   *   file, sink: host-owned, valid only during the call (see their types).
+   *   Returns:
+   *     ARCHIVUM_OK          results emitted to the sink are kept.
+   *     ARCHIVUM_UNSUPPORTED the file is not for this plugin after all; output discarded, no
+   *                          error recorded.
+   *     ARCHIVUM_CANCELLED   stopped because of the deadline or cancellation; recorded as such.
+   *     any other code       failure; the host records an "error" finding with last_error(state)
+   *                          and discards what the call emitted.
+   *   Thread: concurrent calls on one state only if ARCHIVUM_FLAG_THREAD_SAFE is set. */
+  archivum_rc (*process)(archivum_plugin_state* state, const archivum_file* file,
+                         const archivum_sink* sink);
+
+  /* query: answers a query verb listed in query_verbs, e.g. "similar:/docs/a.pdf" arrives as
+   * verb "similar", argument "/docs/a.pdf".
+   *   Required: no (NULL if the plugin registers no verbs).
+   *   verb, argument, sink: host-owned, valid only during the call.
+   *   Returns ARCHIVUM_OK (hits emitted are kept), ARCHIVUM_INVALID_ARGUMENT (malformed
+   *   argument), ARCHIVUM_NOT_FOUND (unknown subject) or another code for a failure;
+   *   last_error(state) gives the reason for any code but ARCHIVUM_OK.
+   *   Thread: as process(); may run concurrently with process() if thread-safe. */
+  archivum_rc (*query)(archivum_plugin_state* state, archivum_str verb, archivum_str argument,
+                       const archivum_query_sink* sink);
+
+  /* last_error: a message for the last failed call on `state` from the calling thread.
+   *   Required: yes.
+   *   state: the state of the failed call, or NULL after a failed create.
+   *   Returns a string owned by the plugin, valid until the next call into the plugin on that
+   *   state from the same thread. May be empty.
+   *   Thread: called right after the failing call, on the same thread. */
+  archivum_str (*last_error)(archivum_plugin_state* state);
+
+  /* ---- ABI 1.1 ---- */
+
+  /* The largest file (in bytes) the plugin wants to see; larger files are not routed to it.
+   * 0 means no limit. The host configuration may lower it. */
+  uint64_t max_file_size;
+} archivum_plugin_descriptor;
+
+/* Size of the ABI 1.0 descriptor: everything before the first 1.1 field. */
+#define ARCHIVUM_DESCRIPTOR_SIZE_1_0 offsetof(archivum_plugin_descriptor, max_file_size)
+
+/* The entry symbol every plugin exports. Returns the plugin's descriptor (never NULL); it must
+ * not fail, allocate host-visible resources or depend on the caller's state.
+ *   Required: yes. Thread: may be called from any thread, more than once. */
+typedef const archivum_plugin_descriptor* (*archivum_plugin_entry_fn)(void);
+ARCHIVUM_EXPORT const archivum_plugin_descriptor* archivum_plugin_entry(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* ARCHIVUM_PLUGIN_H_ */

@@ -1,0 +1,132 @@
+#include "filetype/filetype_analyzer.h"
+
+#include <magic.h>
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "archivum/plugin.hpp"
+#include "common/config.h"
+#include "common/utf8.h"
+
+namespace archivum::bundled::filetype {
+namespace {
+
+// libmagic never needs more than this to decide; larger values only cost time.
+constexpr uint64_t kMaxBytes = uint64_t{1} << 30;
+
+std::string Trim(std::string_view s) {
+  const size_t begin = s.find_first_not_of(' ');
+  if (begin == std::string_view::npos) return {};
+  const size_t end = s.find_last_not_of(' ');
+  return std::string(s.substr(begin, end - begin + 1));
+}
+
+}  // namespace
+
+Options ParseOptions(std::string_view config_json) {
+  const PluginConfig config(config_json, {"bytes"});
+  Options options;
+  options.bytes = config.Size("bytes", options.bytes, 1, kMaxBytes);
+  return options;
+}
+
+// Borrows a handle from the pool (or opens a new one) and gives it back on destruction.
+class Detector::Lease {
+ public:
+  explicit Lease(const Detector& owner) : owner_(owner) {
+    {
+      std::lock_guard lock(owner_.mu_);
+      if (!owner_.idle_.empty()) {
+        handle_ = owner_.idle_.back();
+        owner_.idle_.pop_back();
+      }
+    }
+    if (handle_ == nullptr) handle_ = owner_.OpenHandle();
+  }
+  ~Lease() {
+    std::lock_guard lock(owner_.mu_);
+    try {
+      owner_.idle_.push_back(handle_);
+    } catch (...) {  // Out of memory: drop the handle rather than leak it.
+      magic_close(handle_);
+    }
+  }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+
+  magic_set* get() const { return handle_; }
+
+ private:
+  const Detector& owner_;
+  magic_set* handle_ = nullptr;
+};
+
+Detector::Detector(Options options) : options_(options) {
+  // Open one handle now so that a missing or broken database fails create(), not every file.
+  idle_.push_back(OpenHandle());
+}
+
+Detector::~Detector() {
+  for (magic_set* handle : idle_) magic_close(handle);
+}
+
+magic_set* Detector::OpenHandle() const {
+  magic_t handle = magic_open(MAGIC_NONE);
+  if (handle == nullptr) throw sdk::Error(ARCHIVUM_ERROR, "libmagic: magic_open failed");
+  if (magic_load(handle, nullptr) != 0) {
+    const char* why = magic_error(handle);
+    std::string message = "libmagic: cannot load the default magic database";
+    if (why != nullptr) message += std::string(": ") + why;
+    magic_close(handle);
+    throw sdk::Error(ARCHIVUM_ERROR, SanitizeUtf8(message));
+  }
+  // libmagic looks at no more than MAGIC_PARAM_BYTES_MAX bytes of a buffer; raise it so that
+  // the configured size is honoured (never lower it below libmagic's default).
+  size_t bytes_max = 0;
+  if (magic_getparam(handle, MAGIC_PARAM_BYTES_MAX, &bytes_max) == 0 &&
+      bytes_max < options_.bytes) {
+    bytes_max = static_cast<size_t>(options_.bytes);
+    magic_setparam(handle, MAGIC_PARAM_BYTES_MAX, &bytes_max);
+  }
+  return handle;
+}
+
+Detection Detector::Detect(std::string_view content) const {
+  const std::string_view head =
+      content.substr(0, static_cast<size_t>(std::min<uint64_t>(options_.bytes, content.size())));
+  // libmagic wants a non-null pointer even for an empty buffer.
+  const void* data = head.empty() ? static_cast<const void*>("") : head.data();
+
+  Lease lease(*this);
+  magic_t m = lease.get();
+  auto run = [&](int flags, const char* what) {
+    if (magic_setflags(m, flags) != 0) {
+      throw sdk::Error(ARCHIVUM_ERROR, std::string("libmagic: cannot set flags for ") + what);
+    }
+    const char* result = magic_buffer(m, data, head.size());
+    if (result == nullptr) {
+      const char* why = magic_error(m);
+      throw sdk::Error(ARCHIVUM_ERROR, SanitizeUtf8(std::string("libmagic: ") + what + ": " +
+                                                    (why != nullptr ? why : "unknown error")));
+    }
+    return SanitizeUtf8(result);
+  };
+
+  Detection detection;
+  // MAGIC_MIME yields "type/subtype; charset=xxx": type and encoding in one pass.
+  const std::string mime = run(MAGIC_MIME_TYPE | MAGIC_MIME_ENCODING, "MIME type");
+  const size_t semicolon = mime.find(';');
+  detection.mime = Trim(std::string_view(mime).substr(0, semicolon));
+  if (semicolon != std::string::npos) {
+    constexpr std::string_view kCharset = "charset=";
+    const size_t at = mime.find(kCharset, semicolon);
+    if (at != std::string::npos) detection.encoding = Trim(mime.substr(at + kCharset.size()));
+  }
+  if (detection.mime.empty()) detection.mime = "application/octet-stream";
+  detection.description = run(MAGIC_NONE, "description");
+  return detection;
+}
+
+}  // namespace archivum::bundled::filetype

@@ -1,0 +1,45 @@
+// The `filetype` plugin: detect stage, sets the MIME type of every file with libmagic.
+//
+// Config: {"bytes": <size, default 1048576>}: how many leading bytes libmagic examines.
+// Findings: mime (also set with set_mime), encoding (libmagic's charset, e.g. "utf-8",
+// "binary"), description (libmagic's human-readable type).
+#include "archivum/plugin.hpp"
+
+#include <string_view>
+
+#include "filetype/filetype_analyzer.h"
+
+namespace archivum::bundled::filetype {
+namespace {
+
+class FiletypePlugin {
+ public:
+  static constexpr std::string_view kName = "filetype";
+  static constexpr std::string_view kVersion = "1.0.0";
+  static constexpr std::string_view kDescription = "Detects MIME types with libmagic";
+  static constexpr sdk::Stage kStage = sdk::Stage::kDetect;
+  static constexpr std::string_view kAccept[] = {"*/*"};
+  static constexpr bool kThreadSafe = true;  // Detector pools its libmagic handles.
+
+  FiletypePlugin(std::string_view config_json, const sdk::Host& /*host*/)
+      : detector_(ParseOptions(config_json)) {}
+
+  archivum_rc Process(const sdk::File& file, sdk::Sink& sink) {
+    const Detection detection = detector_.Detect(file.bytes());
+    // libmagic cannot be interrupted; honour a deadline that passed while it ran.
+    if (file.cancelled()) return ARCHIVUM_CANCELLED;
+    sink.SetMime(detection.mime);
+    sink.Finding("mime", detection.mime);
+    if (!detection.encoding.empty()) sink.Finding("encoding", detection.encoding);
+    if (!detection.description.empty()) sink.Finding("description", detection.description);
+    return ARCHIVUM_OK;
+  }
+
+ private:
+  const Detector detector_;
+};
+
+}  // namespace
+}  // namespace archivum::bundled::filetype
+
+ARCHIVUM_PLUGIN(archivum::bundled::filetype::FiletypePlugin)

@@ -1,0 +1,42 @@
+// SHA-256 of file content with OpenSSL's EVP interface, the logic of the `hash` plugin.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct evp_md_st;  // OpenSSL's EVP_MD.
+
+namespace archivum::bundled::hash {
+
+// Bytes hashed between two polls of the cancellation check: about a millisecond of work, so a
+// multi-gigabyte mapped file stops promptly when its deadline passes.
+inline constexpr size_t kDefaultChunkSize = size_t{1} << 20;
+
+// Computes SHA-256 digests.
+//
+// Thread safety: HexDigest() is safe to call concurrently; the fetched algorithm is immutable
+// and every call uses its own digest context.
+class Sha256 {
+ public:
+  // Fetches SHA-256 from OpenSSL's default provider once (fetching per call is slow). Throws
+  // sdk::Error(ARCHIVUM_ERROR) if it is unavailable.
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
+  // Returns the lowercase hex digest (64 characters) of `data`, hashing `chunk_size` bytes at a
+  // time and calling `cancelled` before each chunk; returns std::nullopt as soon as it returns
+  // true. Throws sdk::Error(ARCHIVUM_ERROR) if OpenSSL fails.
+  std::optional<std::string> HexDigest(std::string_view data,
+                                       const std::function<bool()>& cancelled,
+                                       size_t chunk_size = kDefaultChunkSize) const;
+
+ private:
+  evp_md_st* md_ = nullptr;  // owned; EVP_MD_free in the destructor
+};
+
+}  // namespace archivum::bundled::hash

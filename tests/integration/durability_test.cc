@@ -1,0 +1,147 @@
+// Crash consistency and bounded memory, measured on the real daemon process.
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "aichemist_archivum.grpc.pb.h"
+#include "support/daemon.h"
+
+namespace archivum {
+namespace {
+
+namespace fs = std::filesystem;
+namespace pb = ::aichemist_archivum;
+using testing::Daemon;
+using testing::DaemonOptions;
+
+// A field of /proc/PID/status in KiB (VmHWM: peak resident set size).
+uint64_t ProcStatusKiB(pid_t pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1));
+  }
+  return 0;
+}
+
+std::string IntegrityCheck(const fs::path& db_file) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return "cannot open";
+  }
+  std::string result;
+  sqlite3_exec(
+      db, "PRAGMA integrity_check",
+      [](void* out, int, char** values, char**) {
+        *static_cast<std::string*>(out) += values[0] ? values[0] : "";
+        return 0;
+      },
+      &result, nullptr);
+  sqlite3_close(db);
+  return result;
+}
+
+TEST(Durability, SigkillDuringIngestLeavesAConsistentCatalogAndIngestResumes) {
+  DaemonOptions opts;
+  opts.plugin_dirs = {ARCHIVUM_BUNDLED_PLUGINS};
+  std::string error;
+  auto daemon = Daemon::Start(opts, &error);
+  ASSERT_NE(daemon, nullptr) << error;
+  const fs::path tree = daemon->dir() / "tree";
+  constexpr int kFiles = 2000;
+  for (int i = 0; i < kFiles; ++i) {
+    testing::WriteFile(tree / ("d" + std::to_string(i % 20)) / ("f" + std::to_string(i) + ".txt"),
+                       "file number " + std::to_string(i) + " with some words to index\n");
+  }
+  {
+    auto stub = pb::FileManager::NewStub(daemon->channel());
+    grpc::ClientContext ctx;
+    pb::IngestRequest req;
+    req.set_path(tree.string());
+    auto reader = stub->IngestStream(&ctx, req);
+    pb::IngestEvent ev;
+    int events = 0;
+    // More than one commit batch has been reported: kill in the middle of the rest.
+    while (events < 600 && reader->Read(&ev)) ++events;
+    ASSERT_EQ(events, 600);
+    ASSERT_EQ(daemon->Stop(SIGKILL), 128 + SIGKILL);
+    ctx.TryCancel();
+  }
+  EXPECT_EQ(IntegrityCheck(daemon->store() / "catalog.db"), "ok");
+
+  DaemonOptions again = opts;
+  again.roots = {daemon->dir()};
+  again.extra_args = {"--store", daemon->store().string()};
+  auto restarted = Daemon::Start(again, &error);
+  ASSERT_NE(restarted, nullptr) << error;
+  auto stub = pb::FileManager::NewStub(restarted->channel());
+  grpc::ClientContext ctx;
+  pb::IngestRequest req;
+  req.set_path(tree.string());
+  pb::IngestSummary s;
+  ASSERT_TRUE(stub->Ingest(&ctx, req, &s).ok());
+  EXPECT_EQ(s.files_seen(), static_cast<uint64_t>(kFiles));
+  EXPECT_EQ(s.files_ingested() + s.files_unchanged(), static_cast<uint64_t>(kFiles));
+  EXPECT_GE(s.files_unchanged(), 256u) << "committed batches survive the crash";
+  EXPECT_GT(s.files_ingested(), 0u) << "the rest is completed now";
+
+  grpc::ClientContext actx;
+  pb::AnalyzeRequest areq;
+  areq.set_query("\"file number 1999\"");
+  pb::AnalyzeResponse r;
+  ASSERT_TRUE(stub->Analyze(&actx, areq, &r).ok());
+  EXPECT_EQ(r.results_size(), 1);
+}
+
+TEST(Durability, ATwoGigabyteSparseFileIngestsWithBoundedMemory) {
+  DaemonOptions opts;
+  opts.plugin_dirs = {ARCHIVUM_BUNDLED_PLUGINS};
+  opts.ingest_yaml = "  max_file_size: 4G\n";
+  std::string error;
+  auto daemon = Daemon::Start(opts, &error);
+  ASSERT_NE(daemon, nullptr) << error;
+  const fs::path big = daemon->dir() / "sparse.bin";
+  constexpr uint64_t kSize = 2ull << 30;
+  {
+    const int fd = ::open(big.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::pwrite(fd, "tail", 4, kSize - 4), 4);
+    ::close(fd);
+  }
+  const uint64_t before_kib = ProcStatusKiB(daemon->pid(), "VmHWM");
+  auto stub = pb::FileManager::NewStub(daemon->channel());
+  grpc::ClientContext ctx;
+  pb::IngestRequest req;
+  req.set_path(big.string());
+  pb::IngestSummary s;
+  ASSERT_TRUE(stub->Ingest(&ctx, req, &s).ok());
+  EXPECT_EQ(s.files_ingested(), 1u);
+  EXPECT_EQ(s.bytes_ingested(), kSize);
+  const uint64_t peak_kib = ProcStatusKiB(daemon->pid(), "VmHWM");
+
+  grpc::ClientContext gctx;
+  pb::GetDocumentRequest greq;
+  greq.set_path(big.string());
+  pb::Document doc;
+  ASSERT_TRUE(stub->GetDocument(&gctx, greq, &doc).ok());
+  EXPECT_EQ(doc.size(), kSize);
+  EXPECT_EQ(doc.sha256().size(), 64u) << "the whole file was hashed";
+
+  // Peak resident memory grows by a bounded amount, not by the file's size.
+  const uint64_t growth_mib = (peak_kib - before_kib) / 1024;
+  RecordProperty("peak_rss_growth_mib", std::to_string(growth_mib));
+  std::printf("peak RSS before %llu MiB, after %llu MiB (growth %llu MiB) for a %llu MiB file\n",
+              static_cast<unsigned long long>(before_kib / 1024),
+              static_cast<unsigned long long>(peak_kib / 1024),
+              static_cast<unsigned long long>(growth_mib),
+              static_cast<unsigned long long>(kSize >> 20));
+  EXPECT_LT(growth_mib, 256u);
+}
+
+}  // namespace
+}  // namespace archivum

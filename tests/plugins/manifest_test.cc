@@ -1,0 +1,157 @@
+// Descriptor validation on hand-built descriptors, MIME matching and UTF-8 validation.
+#include "plugins/manifest.h"
+
+#include <gtest/gtest.h>
+
+#include "plugins/mime_match.h"
+#include "plugins/utf8.h"
+
+namespace archivum::plugins {
+namespace {
+
+archivum_rc Create(archivum_str, const archivum_host_api*, archivum_plugin_state**) {
+  return ARCHIVUM_ERROR;
+}
+void Destroy(archivum_plugin_state*) {}
+archivum_rc Process(archivum_plugin_state*, const archivum_file*, const archivum_sink*) {
+  return ARCHIVUM_OK;
+}
+archivum_rc Query(archivum_plugin_state*, archivum_str, archivum_str, const archivum_query_sink*) {
+  return ARCHIVUM_OK;
+}
+archivum_str LastError(archivum_plugin_state*) {
+  return {"", 0};
+}
+
+const archivum_str kAccept[] = {{"text/*", 6}};
+
+archivum_plugin_descriptor Valid() {
+  archivum_plugin_descriptor d{};
+  d.struct_size = sizeof(d);
+  d.abi_major = ARCHIVUM_ABI_VERSION_MAJOR;
+  d.abi_minor = ARCHIVUM_ABI_VERSION_MINOR;
+  d.name = {"valid", 5};
+  d.version = {"1.0", 3};
+  d.stage = ARCHIVUM_STAGE_ANALYZE;
+  d.accept = kAccept;
+  d.accept_count = 1;
+  d.create = Create;
+  d.destroy = Destroy;
+  d.process = Process;
+  d.last_error = LastError;
+  d.max_file_size = 100;
+  return d;
+}
+
+std::string Reason(const archivum_plugin_descriptor& d) {
+  Manifest m;
+  return ReadDescriptor(&d, &m).message();
+}
+
+TEST(ManifestTest, AcceptsAValidDescriptor) {
+  const archivum_plugin_descriptor d = Valid();
+  Manifest m;
+  ASSERT_TRUE(ReadDescriptor(&d, &m).ok());
+  EXPECT_EQ(m.name, "valid");
+  EXPECT_EQ(m.id(), "valid@1.0");
+  EXPECT_EQ(m.abi_version(), "1.1");
+  EXPECT_EQ(m.stage, Stage::kAnalyze);
+  EXPECT_EQ(m.max_file_size, 100u);
+  EXPECT_EQ(m.accepts, std::vector<std::string>{"text/*"});
+}
+
+TEST(ManifestTest, Abi10SizeIgnoresLaterFields) {
+  archivum_plugin_descriptor d = Valid();
+  d.abi_minor = 0;
+  d.struct_size = ARCHIVUM_DESCRIPTOR_SIZE_1_0;
+  Manifest m;
+  ASSERT_TRUE(ReadDescriptor(&d, &m).ok());
+  EXPECT_EQ(m.max_file_size, 0u);  // beyond the 1.0 struct: treated as absent
+}
+
+TEST(ManifestTest, RefusesWithClearReasons) {
+  archivum_plugin_descriptor d = Valid();
+  d.struct_size = 4;
+  EXPECT_EQ(Reason(d), "descriptor size 4 is too small");
+
+  d = Valid();
+  d.struct_size = ARCHIVUM_DESCRIPTOR_SIZE_1_0;
+  EXPECT_EQ(Reason(d), "descriptor size " + std::to_string(ARCHIVUM_DESCRIPTOR_SIZE_1_0) +
+                           " is smaller than ABI 1.1 requires (" +
+                           std::to_string(sizeof(archivum_plugin_descriptor)) + ")");
+
+  d = Valid();
+  d.abi_major = 0;
+  EXPECT_EQ(Reason(d), "requires ABI 0.1, host provides 1.1");
+
+  d = Valid();
+  d.name = {"bad name", 8};
+  EXPECT_EQ(Reason(d), "invalid name 'bad name': expected 1-64 characters [A-Za-z0-9_.-]");
+  d.name = {"", 0};
+  EXPECT_EQ(Reason(d), "invalid name '': expected 1-64 characters [A-Za-z0-9_.-]");
+  d.name = {nullptr, 3};
+  EXPECT_EQ(Reason(d), "name is NULL");
+
+  d = Valid();
+  d.version = {"", 0};
+  EXPECT_EQ(Reason(d), "invalid version ''");
+
+  d = Valid();
+  d.description = {"\xff", 1};
+  EXPECT_EQ(Reason(d), "description is not valid UTF-8");
+
+  d = Valid();
+  d.stage = 7;
+  EXPECT_EQ(Reason(d), "invalid stage 7");
+
+  d = Valid();
+  d.flags = 0x6;
+  EXPECT_EQ(Reason(d), "unknown flags 6");
+
+  d = Valid();
+  d.accept_count = 0;
+  EXPECT_EQ(Reason(d), "accepts no MIME types");
+  d.accept = nullptr;
+  d.accept_count = 2;
+  EXPECT_EQ(Reason(d), "MIME pattern list is NULL");
+
+  d = Valid();
+  d.process = nullptr;
+  EXPECT_EQ(Reason(d), "inconsistent capabilities: missing required entry point process");
+
+  d = Valid();
+  d.query = Query;
+  EXPECT_EQ(Reason(d),
+            "inconsistent capabilities: has a query entry point but declares no query verbs");
+
+  static const archivum_str kVerbs[] = {{"Similar", 7}};
+  d.query_verbs = kVerbs;
+  d.query_verb_count = 1;
+  EXPECT_EQ(Reason(d), "invalid query verb 'Similar'");
+}
+
+TEST(MimeMatchTest, MatchesShellPatternsCaseInsensitively) {
+  EXPECT_TRUE(MimeMatches("text/*", "text/plain"));
+  EXPECT_TRUE(MimeMatches("text/*", "TEXT/Plain; charset=utf-8"));
+  EXPECT_TRUE(MimeMatches("application/pdf", "application/pdf"));
+  EXPECT_FALSE(MimeMatches("text/*", "application/pdf"));
+  EXPECT_TRUE(MimeMatches("*/*", ""));
+  EXPECT_TRUE(MimeMatches("*", "image/png"));
+  EXPECT_FALSE(MimeMatches("text/*", ""));
+  EXPECT_TRUE(AnyMimeMatches({"image/*", "application/vnd.*"}, "application/vnd.ms-excel"));
+  EXPECT_FALSE(AnyMimeMatches({}, "text/plain"));
+}
+
+TEST(Utf8Test, ValidatesEncoding) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain ascii"));
+  EXPECT_TRUE(IsValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(IsValidUtf8("\xc3"));              // truncated
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xff"));
+}
+
+}  // namespace
+}  // namespace archivum::plugins

@@ -1,0 +1,394 @@
+// PluginRegistry against the fixture plugins: loading and refusal reasons, the pipeline, routing
+// settings, containment of failing plugins, serialization, counters, queries and time limits.
+#include "plugins/registry.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "plugins/digest.h"
+#include "test_util.h"
+
+namespace archivum::plugins {
+namespace {
+
+namespace pb = aichemist_archivum;
+using ::testing::ElementsAre;
+using testing::FindByFile;
+using testing::FindByName;
+using testing::FindingValue;
+using testing::FixtureDir;
+using ::testing::HasSubstr;
+using testing::TempDir;
+using testing::TextFile;
+
+constexpr std::string_view kText = "hello\nworld\n";
+
+std::unique_ptr<PluginRegistry> LoadDirs(
+    std::vector<std::filesystem::path> dirs,
+    std::map<std::string, config::PluginSettings> settings = {},
+    std::filesystem::path data_root = {}) {
+  PluginRegistry::Options options;
+  options.directories = std::move(dirs);
+  options.settings = std::move(settings);
+  options.data_root = std::move(data_root);
+  return PluginRegistry::Load(options);
+}
+
+pb::ListPluginsResponse Describe(const PluginRegistry& registry) {
+  pb::ListPluginsResponse list;
+  registry.Describe(&list);
+  return list;
+}
+
+TEST(PluginRegistryTest, LoadsGoodFixturesAndDescribesThem) {
+  auto registry = LoadDirs({FixtureDir("good")});
+  EXPECT_EQ(registry->loaded_count(), 3u);
+  const auto list = Describe(*registry);
+  EXPECT_EQ(list.host_abi_version(), "1.1");
+  ASSERT_EQ(list.plugins_size(), 3);
+
+  const pb::PluginInfo* c = FindByName(list, "fixture_c");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->state(), pb::PluginInfo::LOADED);
+  EXPECT_EQ(c->version(), "1.2.3");
+  EXPECT_EQ(c->abi_version(), "1.1");
+  EXPECT_EQ(c->stage(), "detect");
+  EXPECT_THAT(c->accepts(), ElementsAre("*/*"));
+  EXPECT_THAT(c->query_verbs(), ElementsAre("echo"));
+  EXPECT_TRUE(c->thread_safe());
+  EXPECT_EQ(c->description(), "C fixture: detects MIME, echoes queries");
+  EXPECT_EQ(std::filesystem::path(c->file()).filename(), "fixture_good_c.so");
+
+  const pb::PluginInfo* cpp = FindByName(list, "fixture_cpp");
+  ASSERT_NE(cpp, nullptr);
+  EXPECT_EQ(cpp->state(), pb::PluginInfo::LOADED);
+  EXPECT_EQ(cpp->stage(), "extract");
+  EXPECT_FALSE(cpp->thread_safe());
+  EXPECT_THAT(cpp->accepts(), ElementsAre("text/*", "application/x-fixture"));
+}
+
+TEST(PluginRegistryTest, OldAbiDescriptorStillLoads) {
+  // fixture_old's descriptor is the ABI 1.0 layout: shorter than the host's struct.
+  auto registry = LoadDirs({FixtureDir("good")});
+  const auto list = Describe(*registry);
+  const pb::PluginInfo* old = FindByName(list, "fixture_old");
+  ASSERT_NE(old, nullptr);
+  EXPECT_EQ(old->state(), pb::PluginInfo::LOADED) << old->reason();
+  EXPECT_EQ(old->abi_version(), "1.0");
+  const ProcessResult result = registry->Process(TextFile(kText));
+  EXPECT_EQ(FindingValue(result, "fixture_old", "fixture_old.mime"), "text/plain");
+}
+
+TEST(PluginRegistryTest, RefusesBrokenFixturesWithExactReasons) {
+  auto registry = LoadDirs({FixtureDir("broken")});
+  const auto list = Describe(*registry);
+  const std::map<std::string, std::string> expected = {
+      {"fixture_no_entry.so", "missing entry symbol archivum_plugin_entry"},
+      {"fixture_abi_major.so", "requires ABI 2.0, host provides 1.1"},
+      {"fixture_abi_minor.so", "requires ABI 1.2, host provides 1.1"},
+      {"fixture_bad_caps.so",
+       "inconsistent capabilities: declares query verbs but no query entry point"},
+      {"fixture_create_fails.so", "create failed: model file not found"},
+  };
+  for (const auto& [file, reason] : expected) {
+    const pb::PluginInfo* info = FindByFile(list, file);
+    ASSERT_NE(info, nullptr) << file;
+    EXPECT_EQ(info->state(), pb::PluginInfo::FAILED) << file;
+    EXPECT_EQ(info->reason(), reason) << file;
+  }
+  const pb::PluginInfo* garbage = FindByFile(list, "not_a_library.so");
+  ASSERT_NE(garbage, nullptr);
+  EXPECT_EQ(garbage->state(), pb::PluginInfo::FAILED);
+  EXPECT_EQ(garbage->reason().rfind("cannot load: ", 0), 0u) << garbage->reason();
+  EXPECT_THAT(garbage->reason(), HasSubstr("not_a_library.so"));
+  // The refused plugins keep what could be read: the version they asked for, their name.
+  EXPECT_EQ(FindByFile(list, "fixture_abi_major.so")->abi_version(), "2.0");
+  EXPECT_EQ(FindByFile(list, "fixture_create_fails.so")->name(), "broken_create");
+  // Those that load but misbehave at run time are contained later, not refused.
+  EXPECT_EQ(registry->loaded_count(), 3u);
+  for (const char* file :
+       {"fixture_process_error.so", "fixture_throws.so", "fixture_throws_raw.so"}) {
+    ASSERT_NE(FindByFile(list, file), nullptr) << file;
+    EXPECT_EQ(FindByFile(list, file)->state(), pb::PluginInfo::LOADED) << file;
+  }
+}
+
+TEST(PluginRegistryTest, RefusesDuplicateNames) {
+  auto registry = LoadDirs({FixtureDir("good"), FixtureDir("duplicate")});
+  const auto list = Describe(*registry);
+  const pb::PluginInfo* dup = FindByFile(list, "fixture_duplicate.so");
+  ASSERT_NE(dup, nullptr);
+  EXPECT_EQ(dup->state(), pb::PluginInfo::FAILED);
+  EXPECT_EQ(dup->reason(), "duplicate plugin name 'fixture_c' (already loaded from " +
+                               (FixtureDir("good") / "fixture_good_c.so").string() + ")");
+  EXPECT_EQ(registry->loaded_count(), 3u);
+}
+
+TEST(PluginRegistryTest, MissingDirectoryIsNotFatal) {
+  auto registry = LoadDirs({FixtureDir("no-such-dir")});
+  EXPECT_EQ(registry->loaded_count(), 0u);
+  EXPECT_EQ(Describe(*registry).plugins_size(), 0);
+}
+
+TEST(PluginRegistryTest, RunsDetectExtractAnalyzeInOrder) {
+  auto registry = LoadDirs({FixtureDir("good")});
+  const ProcessResult result = registry->Process(TextFile(kText));
+  EXPECT_EQ(result.errors, 0u);
+  EXPECT_EQ(result.mime, "text/plain");  // set by the detect plugin
+  EXPECT_EQ(result.text, kText);         // emitted by the extract plugin
+  EXPECT_THAT(result.analyzers,
+              ElementsAre("fixture_c@1.2.3", "fixture_cpp@2.0.0", "fixture_old@0.9"));
+  EXPECT_EQ(FindingValue(result, "fixture_c", "fixture_c.size"), "12");
+  EXPECT_EQ(FindingValue(result, "fixture_cpp", "fixture_cpp.lines"), "2");
+  // The analyze plugin saw the MIME from detect and the text from extract.
+  EXPECT_EQ(FindingValue(result, "fixture_old", "fixture_old.mime"), "text/plain");
+  EXPECT_EQ(FindingValue(result, "fixture_old", "fixture_old.text_size"), "12");
+  EXPECT_THAT(result.tags, ElementsAre("seen-by-c", "seen-by-cpp"));
+  EXPECT_TRUE(result.children.empty());
+}
+
+TEST(PluginRegistryTest, EmitsChildDocuments) {
+  auto registry = LoadDirs({FixtureDir("good")});
+  const ProcessResult result = registry->Process(TextFile("%FIX\na.txt=alpha\nb.txt=beta\n"));
+  EXPECT_EQ(result.mime, "application/x-fixture");
+  ASSERT_EQ(result.children.size(), 2u);
+  EXPECT_EQ(result.children[0].plugin, "fixture_cpp");
+  EXPECT_EQ(result.children[0].name, "a.txt");
+  EXPECT_EQ(result.children[0].bytes, "alpha");
+  EXPECT_EQ(result.children[1].name, "b.txt");
+  EXPECT_EQ(result.children[1].bytes, "beta");
+}
+
+TEST(PluginRegistryTest, RoutesByMime) {
+  auto registry = LoadDirs({FixtureDir("good")});
+  const std::string binary("\x00\x01\x02\xff", 4);
+  const ProcessResult result = registry->Process(TextFile(binary));
+  EXPECT_EQ(result.mime, "application/octet-stream");
+  // fixture_cpp accepts only text/* and application/x-fixture.
+  EXPECT_THAT(result.analyzers, ElementsAre("fixture_c@1.2.3", "fixture_old@0.9"));
+}
+
+TEST(PluginRegistryTest, HonorsPluginMaxFileSize) {
+  // fixture_cpp declares (ABI 1.1) max_file_size 1 MiB.
+  auto registry = LoadDirs({FixtureDir("good")});
+  const std::string big((1 << 20) + 1, 'a');
+  const ProcessResult result = registry->Process(TextFile(big));
+  EXPECT_THAT(result.analyzers, ElementsAre("fixture_c@1.2.3", "fixture_old@0.9"));
+}
+
+TEST(PluginRegistryTest, SettingsOverrideRoutingAndLimits) {
+  std::map<std::string, config::PluginSettings> settings;
+  settings["fixture_cpp"].accept = {"application/octet-stream"};
+  settings["fixture_old"].reject = {"text/*"};
+  auto registry = LoadDirs({FixtureDir("good")}, settings);
+  EXPECT_THAT(registry->Process(TextFile(std::string("\x01\x02", 2))).analyzers,
+              ElementsAre("fixture_c@1.2.3", "fixture_cpp@2.0.0", "fixture_old@0.9"));
+  EXPECT_THAT(registry->Process(TextFile(kText)).analyzers, ElementsAre("fixture_c@1.2.3"));
+  const auto list = Describe(*registry);
+  EXPECT_THAT(FindByName(list, "fixture_cpp")->accepts(), ElementsAre("application/octet-stream"));
+
+  settings.clear();
+  settings["fixture_old"].max_file_size = 4;
+  registry = LoadDirs({FixtureDir("good")}, settings);
+  EXPECT_THAT(registry->Process(TextFile(kText)).analyzers,
+              ElementsAre("fixture_c@1.2.3", "fixture_cpp@2.0.0"));
+}
+
+TEST(PluginRegistryTest, PassesConfigAndDataDirectory) {
+  TempDir store;
+  std::map<std::string, config::PluginSettings> settings;
+  settings["fixture_c"].config_json = R"({"threshold":3})";
+  auto registry = LoadDirs({FixtureDir("good")}, settings, store.path() / "plugins");
+  const ProcessResult result = registry->Process(TextFile(kText));
+  EXPECT_EQ(FindingValue(result, "fixture_c", "fixture_c.config"), R"({"threshold":3})");
+  const std::filesystem::path data_dir = store.path() / "plugins" / "fixture_c";
+  EXPECT_EQ(FindingValue(result, "fixture_c", "fixture_c.data_dir"), data_dir.string());
+  EXPECT_TRUE(std::filesystem::is_directory(data_dir));
+}
+
+TEST(PluginRegistryTest, DisabledPluginIsListedButNotRun) {
+  std::map<std::string, config::PluginSettings> settings;
+  settings["fixture_cpp"].enabled = false;
+  auto registry = LoadDirs({FixtureDir("good")}, settings);
+  EXPECT_EQ(registry->loaded_count(), 2u);
+  const auto list = Describe(*registry);
+  const pb::PluginInfo* cpp = FindByName(list, "fixture_cpp");
+  ASSERT_NE(cpp, nullptr);
+  EXPECT_EQ(cpp->state(), pb::PluginInfo::DISABLED);
+  EXPECT_EQ(cpp->reason(), "disabled by configuration");
+  EXPECT_THAT(registry->Process(TextFile(kText)).analyzers,
+              ElementsAre("fixture_c@1.2.3", "fixture_old@0.9"));
+}
+
+TEST(PluginRegistryTest, CreateFailureFromConfigIsReported) {
+  std::map<std::string, config::PluginSettings> settings;
+  settings["fixture_cpp"].config_json = R"({"fail_create": true})";
+  auto registry = LoadDirs({FixtureDir("good")}, settings);
+  const auto list = Describe(*registry);
+  const pb::PluginInfo* cpp = FindByName(list, "fixture_cpp");
+  ASSERT_NE(cpp, nullptr);
+  EXPECT_EQ(cpp->state(), pb::PluginInfo::FAILED);
+  EXPECT_EQ(cpp->reason(), "create failed: fail_create requested");
+}
+
+TEST(PluginRegistryTest, Sha256Pin) {
+  const std::filesystem::path file = FixtureDir("good") / "fixture_old_abi.so";
+  const auto digest = FileSha256Hex(file);
+  ASSERT_TRUE(digest.ok());
+  std::map<std::string, config::PluginSettings> settings;
+  settings["fixture_old"].sha256 = "0000";
+  auto registry = LoadDirs({FixtureDir("good")}, settings);
+  const auto list = Describe(*registry);
+  const pb::PluginInfo* old = FindByFile(list, "fixture_old_abi.so");
+  ASSERT_NE(old, nullptr);
+  EXPECT_EQ(old->state(), pb::PluginInfo::FAILED);
+  EXPECT_EQ(old->reason(), "sha256 mismatch: configured 0000, file has " + *digest);
+
+  settings["fixture_old"].sha256 = *digest;
+  registry = LoadDirs({FixtureDir("good")}, settings);
+  EXPECT_EQ(registry->loaded_count(), 3u);
+}
+
+TEST(PluginRegistryTest, ContainsFailingPlugins) {
+  auto registry = LoadDirs({FixtureDir("good"), FixtureDir("broken")});
+  const ProcessResult result = registry->Process(TextFile(kText));
+  EXPECT_EQ(result.errors, 3u);
+  EXPECT_EQ(FindingValue(result, "broken_process", "error"), "process failed: corrupt input");
+  EXPECT_EQ(FindingValue(result, "broken_throws", "error"), "process failed: boom from Process");
+  EXPECT_EQ(FindingValue(result, "broken_throws_raw", "error"),
+            "process failed: exception escaped the plugin: raw exception");
+  // Output emitted before a failure is discarded.
+  EXPECT_EQ(FindingValue(result, "broken_process", "seen"), "<none>");
+  EXPECT_EQ(FindingValue(result, "broken_throws", "discarded"), "<none>");
+  // The good plugins ran regardless.
+  EXPECT_EQ(FindingValue(result, "fixture_old", "fixture_old.text_size"), "12");
+
+  const auto list = Describe(*registry);
+  const pb::PluginInfo* failing = FindByName(list, "broken_process");
+  ASSERT_NE(failing, nullptr);
+  EXPECT_EQ(failing->calls(), 1u);
+  EXPECT_EQ(failing->errors(), 1u);
+}
+
+TEST(PluginRegistryTest, CountsCalls) {
+  auto registry = LoadDirs({FixtureDir("good")});
+  for (int i = 0; i < 3; ++i) registry->Process(TextFile(kText));
+  registry->Process(TextFile(std::string("\x01", 1)));  // not routed to fixture_cpp
+  const auto list = Describe(*registry);
+  EXPECT_EQ(FindByName(list, "fixture_c")->calls(), 4u);
+  EXPECT_EQ(FindByName(list, "fixture_c")->errors(), 0u);
+  EXPECT_EQ(FindByName(list, "fixture_cpp")->calls(), 3u);
+}
+
+TEST(PluginRegistryTest, SerializesPluginsThatAreNotThreadSafe) {
+  // fixture_cpp fails any call that overlaps another one on its state.
+  auto registry = LoadDirs({FixtureDir("good")});
+  constexpr int kThreads = 8;
+  constexpr int kCalls = 50;
+  std::atomic<uint32_t> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kCalls; ++i) errors += registry->Process(TextFile(kText)).errors;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(errors.load(), 0u);
+  const auto list = Describe(*registry);
+  EXPECT_EQ(FindByName(list, "fixture_cpp")->calls(), uint64_t{kThreads * kCalls});
+  EXPECT_EQ(FindByName(list, "fixture_cpp")->errors(), 0u);
+}
+
+TEST(PluginRegistryTest, DispatchesQueryVerbs) {
+  auto registry = LoadDirs({FixtureDir("good"), FixtureDir("broken")});
+  EXPECT_THAT(registry->QueryVerbs(), ElementsAre("echo", "explode"));
+
+  auto hits = registry->Query("echo", "/docs/a.txt");
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].plugin, "fixture_c");
+  EXPECT_EQ((*hits)[0].path, "/docs/a.txt");
+  EXPECT_EQ((*hits)[0].score, 1.0);
+  EXPECT_EQ((*hits)[0].detail, "echo from fixture_c");
+
+  auto unknown = registry->Query("similar", "/docs/a.txt");
+  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(unknown.status().message(), "no plugin registers the query verb 'similar'");
+
+  auto invalid = registry->Query("echo", "");
+  EXPECT_EQ(invalid.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(invalid.status().message(), "plugin fixture_c: echo needs a non-empty argument");
+
+  auto thrown = registry->Query("explode", "x");
+  EXPECT_EQ(thrown.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(thrown.status().message(), "plugin broken_throws: unknown exception");
+}
+
+TEST(PluginRegistryTest, RecordsTimeoutOfPluginThatOverrunsItsDeadline) {
+  std::map<std::string, config::PluginSettings> settings;
+  settings["fixture_slow"].timeout = std::chrono::milliseconds(1);
+  auto registry = LoadDirs({FixtureDir("slow")}, settings);
+  const ProcessResult result = registry->Process(TextFile(kText));
+  EXPECT_EQ(result.errors, 1u);
+  EXPECT_EQ(FindingValue(result, "fixture_slow", "error"), "timeout: still running after 1ms");
+  EXPECT_EQ(FindingValue(result, "fixture_slow", "seen"), "<none>");
+  EXPECT_EQ(FindByName(Describe(*registry), "fixture_slow")->errors(), 1u);
+}
+
+TEST(PluginRegistryTest, StopsAtAPassedDeadline) {
+  auto registry = LoadDirs({FixtureDir("good")});
+  FileInput file = TextFile(kText);
+  file.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  const ProcessResult result = registry->Process(file);
+  EXPECT_TRUE(result.deadline_exceeded);
+  EXPECT_TRUE(result.analyzers.empty());
+}
+
+TEST(PluginRegistryTest, StopsWhenCancelled) {
+  auto registry = LoadDirs({FixtureDir("good")});
+  FileInput file = TextFile(kText);
+  file.cancelled = [] { return true; };
+  const ProcessResult before = registry->Process(file);
+  EXPECT_TRUE(before.cancelled);
+  EXPECT_TRUE(before.analyzers.empty());
+
+  // Cancelled while the plugin runs: the host's pre-check passes, the plugin's poll does not.
+  auto slow = LoadDirs({FixtureDir("slow")});
+  std::atomic<int> polls{0};
+  file.cancelled = [&] { return polls.fetch_add(1) > 0; };
+  const ProcessResult during = slow->Process(file);
+  EXPECT_TRUE(during.cancelled);
+  EXPECT_EQ(during.errors, 0u);
+  EXPECT_THAT(during.analyzers, ElementsAre("fixture_slow@1.0"));
+}
+
+TEST(PluginRegistryTest, SignatureTracksPluginsAndConfig) {
+  const std::string base = LoadDirs({FixtureDir("good")})->Signature();
+  EXPECT_EQ(base.size(), 64u);
+  EXPECT_EQ(LoadDirs({FixtureDir("good")})->Signature(), base);
+
+  std::map<std::string, config::PluginSettings> settings;
+  settings["fixture_c"].config_json = R"({"threshold":3})";
+  EXPECT_NE(LoadDirs({FixtureDir("good")}, settings)->Signature(), base);
+  settings.clear();
+  settings["fixture_cpp"].enabled = false;
+  EXPECT_NE(LoadDirs({FixtureDir("good")}, settings)->Signature(), base);
+  EXPECT_NE(LoadDirs({FixtureDir("good"), FixtureDir("slow")})->Signature(), base);
+  // Failed plugins do not count: they do not analyze anything.
+  EXPECT_EQ(LoadDirs({FixtureDir("good"), FixtureDir("duplicate")})->Signature(), base);
+}
+
+TEST(PluginRegistryTest, DefaultDirectoryIsRelativeToTheExecutable) {
+  const auto dirs = DefaultPluginDirectories();
+  ASSERT_EQ(dirs.size(), 1u);
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe");
+  EXPECT_EQ(dirs[0],
+            (exe.parent_path().parent_path() / "lib" / "archivum" / "plugins").lexically_normal());
+}
+
+}  // namespace
+}  // namespace archivum::plugins

@@ -1,0 +1,76 @@
+// Helpers shared by the plugin tests: fixture paths, temporary directories, lookups.
+#pragma once
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "aichemist_archivum.pb.h"
+#include "plugins/registry.h"
+
+namespace archivum::plugins::testing {
+
+inline std::filesystem::path FixtureDir(std::string_view group) {
+  return std::filesystem::path(ARCHIVUM_FIXTURE_DIR) / group;
+}
+
+// A fresh directory under the system temp dir, removed on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "archivum-plugins-test-XXXXXX").string();
+    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The PluginInfo whose library file is named `file_name`, or null.
+inline const aichemist_archivum::PluginInfo* FindByFile(
+    const aichemist_archivum::ListPluginsResponse& list, std::string_view file_name) {
+  for (const auto& info : list.plugins()) {
+    if (std::filesystem::path(info.file()).filename() == file_name) return &info;
+  }
+  return nullptr;
+}
+
+inline const aichemist_archivum::PluginInfo* FindByName(
+    const aichemist_archivum::ListPluginsResponse& list, std::string_view name) {
+  for (const auto& info : list.plugins()) {
+    if (info.name() == name) return &info;
+  }
+  return nullptr;
+}
+
+// The value of the first finding (plugin, key), or "<none>".
+inline std::string FindingValue(const ProcessResult& result, std::string_view plugin,
+                                std::string_view key) {
+  for (const auto& f : result.findings) {
+    if (f.plugin == plugin && f.key == key) return f.value;
+  }
+  return "<none>";
+}
+
+inline FileInput TextFile(std::string_view bytes, std::string path = "/docs/a.txt") {
+  FileInput file;
+  file.path = std::move(path);
+  file.display_name = "a.txt";
+  file.size = bytes.size();
+  file.bytes = bytes;
+  return file;
+}
+
+}  // namespace archivum::plugins::testing

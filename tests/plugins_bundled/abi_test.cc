@@ -1,0 +1,231 @@
+// Each built plugin module through the C ABI, as the host uses it: dlopen, the entry symbol,
+// create() with a config, process() into a sink, query(), last_error() and destroy().
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "archivum/plugin.h"
+#include "plugins_bundled/test_util.h"
+
+namespace archivum::bundled {
+namespace {
+
+using namespace std::string_literals;
+using testing::RecordingQuerySink;
+using testing::RecordingSink;
+using testing::TestFile;
+
+std::string View(archivum_str s) {
+  return s.size == 0 ? "" : std::string(s.data, s.size);
+}
+
+// One loaded module and, after Create(), one plugin state.
+class LoadedPlugin {
+ public:
+  explicit LoadedPlugin(const char* path) {
+    handle_ = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (handle_ == nullptr) {
+      error_ = dlerror();
+      return;
+    }
+    const auto entry =
+        reinterpret_cast<archivum_plugin_entry_fn>(dlsym(handle_, ARCHIVUM_PLUGIN_ENTRY_SYMBOL));
+    if (entry == nullptr) {
+      error_ = "no entry symbol";
+      return;
+    }
+    descriptor_ = entry();
+    host_.struct_size = sizeof(host_);
+    host_.abi_major = ARCHIVUM_ABI_VERSION_MAJOR;
+    host_.abi_minor = ARCHIVUM_ABI_VERSION_MINOR;
+    host_.plugin_name = descriptor_->name;
+    data_dir_ = dir_.path().string();
+    host_.data_dir = {data_dir_.data(), data_dir_.size()};
+    host_.log = [](void*, archivum_log_level, archivum_str) {};
+  }
+  ~LoadedPlugin() {
+    if (state_ != nullptr) descriptor_->destroy(state_);
+    if (handle_ != nullptr) dlclose(handle_);
+  }
+  LoadedPlugin(const LoadedPlugin&) = delete;
+  LoadedPlugin& operator=(const LoadedPlugin&) = delete;
+
+  bool loaded() const { return descriptor_ != nullptr; }
+  const std::string& error() const { return error_; }
+  const archivum_plugin_descriptor& descriptor() const { return *descriptor_; }
+
+  // Returns create()'s code; on failure the reason is in error().
+  archivum_rc Create(std::string_view config) {
+    const archivum_rc rc = descriptor_->create({config.data(), config.size()}, &host_, &state_);
+    if (rc != ARCHIVUM_OK) error_ = View(descriptor_->last_error(nullptr));
+    return rc;
+  }
+  archivum_rc Process(const TestFile& file, RecordingSink& sink) {
+    const archivum_rc rc = descriptor_->process(state_, file.get(), sink.get());
+    if (rc != ARCHIVUM_OK) error_ = View(descriptor_->last_error(state_));
+    return rc;
+  }
+  archivum_rc Query(std::string_view verb, std::string_view argument, RecordingQuerySink& sink) {
+    const archivum_rc rc = descriptor_->query(state_, {verb.data(), verb.size()},
+                                              {argument.data(), argument.size()}, sink.get());
+    if (rc != ARCHIVUM_OK) error_ = View(descriptor_->last_error(state_));
+    return rc;
+  }
+
+ private:
+  testing::TempDir dir_;
+  std::string data_dir_;
+  void* handle_ = nullptr;
+  const archivum_plugin_descriptor* descriptor_ = nullptr;
+  archivum_host_api host_{};
+  archivum_plugin_state* state_ = nullptr;
+  std::string error_;
+};
+
+std::unique_ptr<LoadedPlugin> Load(const char* path, std::string_view config = "{}") {
+  auto plugin = std::make_unique<LoadedPlugin>(path);
+  EXPECT_TRUE(plugin->loaded()) << path << ": " << plugin->error();
+  if (plugin->loaded()) {
+    EXPECT_EQ(plugin->Create(config), ARCHIVUM_OK) << plugin->error();
+  }
+  return plugin;
+}
+
+TEST(BundledAbiTest, DescriptorsDeclareStageAndThreadSafety) {
+  struct Expected {
+    const char* path;
+    const char* name;
+    archivum_stage stage;
+    bool has_query;
+  };
+  for (const Expected& e :
+       {Expected{ARCHIVUM_FILETYPE_PLUGIN, "filetype", ARCHIVUM_STAGE_DETECT, false},
+        Expected{ARCHIVUM_TEXT_PLUGIN, "text", ARCHIVUM_STAGE_EXTRACT, false},
+        Expected{ARCHIVUM_HASH_PLUGIN, "hash", ARCHIVUM_STAGE_ANALYZE, false},
+        Expected{ARCHIVUM_SIMILAR_PLUGIN, "similar", ARCHIVUM_STAGE_ANALYZE, true}}) {
+    LoadedPlugin plugin(e.path);
+    ASSERT_TRUE(plugin.loaded()) << plugin.error();
+    const archivum_plugin_descriptor& d = plugin.descriptor();
+    EXPECT_EQ(View(d.name), e.name);
+    EXPECT_EQ(d.abi_major, ARCHIVUM_ABI_VERSION_MAJOR);
+    EXPECT_EQ(d.stage, e.stage) << e.name;
+    EXPECT_EQ(d.flags & ARCHIVUM_FLAG_THREAD_SAFE, ARCHIVUM_FLAG_THREAD_SAFE) << e.name;
+    EXPECT_EQ(d.query != nullptr, e.has_query) << e.name;
+  }
+}
+
+TEST(BundledAbiTest, BadConfigFailsCreateWithAReason) {
+  for (const auto& [path, config] : {std::pair{ARCHIVUM_FILETYPE_PLUGIN, R"({"bytes": 0})"},
+                                     std::pair{ARCHIVUM_TEXT_PLUGIN, R"({"max_text": "lots"})"},
+                                     std::pair{ARCHIVUM_HASH_PLUGIN, R"({"algorithm": "md5"})"},
+                                     std::pair{ARCHIVUM_SIMILAR_PLUGIN, R"({"threshold": 2})"}}) {
+    LoadedPlugin plugin(path);
+    ASSERT_TRUE(plugin.loaded()) << plugin.error();
+    EXPECT_EQ(plugin.Create(config), ARCHIVUM_INVALID_ARGUMENT) << path;
+    EXPECT_NE(plugin.error().find("config"), std::string::npos) << plugin.error();
+  }
+}
+
+TEST(BundledAbiTest, FiletypeSetsMimeAndFindings) {
+  auto plugin = Load(ARCHIVUM_FILETYPE_PLUGIN);
+  const std::string pdf = "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n";
+  TestFile file("/docs/a.pdf", pdf);
+  RecordingSink sink;
+  ASSERT_EQ(plugin->Process(file, sink), ARCHIVUM_OK) << plugin->error();
+  EXPECT_EQ(sink.mime, "application/pdf");
+  EXPECT_EQ(sink.findings["mime"], "application/pdf");
+  EXPECT_NE(sink.findings["description"].find("PDF document, version 1.7"), std::string::npos);
+  EXPECT_EQ(sink.findings.count("encoding"), 1u);
+}
+
+TEST(BundledAbiTest, HashEmitsSha256AndHonoursCancellation) {
+  auto plugin = Load(ARCHIVUM_HASH_PLUGIN);
+  TestFile file("/docs/abc", "abc");
+  RecordingSink sink;
+  ASSERT_EQ(plugin->Process(file, sink), ARCHIVUM_OK) << plugin->error();
+  EXPECT_EQ(sink.findings["sha256"],
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+
+  const std::string big(size_t{8} << 20, 'z');
+  TestFile cancelled("/docs/big", big);
+  cancelled.CancelAfter(2);
+  RecordingSink unused;
+  EXPECT_EQ(plugin->Process(cancelled, unused), ARCHIVUM_CANCELLED);
+  EXPECT_EQ(cancelled.cancel_checks(), 3);
+  EXPECT_TRUE(unused.findings.empty());
+}
+
+TEST(BundledAbiTest, TextEmitsTextAndFindings) {
+  auto plugin = Load(ARCHIVUM_TEXT_PLUGIN);
+  TestFile html("/docs/page.html",
+                "<html><body><p>Hello &amp; welcome</p>\n<p>Bye</p></body></html>\n", "text/html");
+  RecordingSink sink;
+  ASSERT_EQ(plugin->Process(html, sink), ARCHIVUM_OK) << plugin->error();
+  EXPECT_EQ(sink.text, "Hello & welcome\nBye");
+  EXPECT_EQ(sink.findings["charset"], "us-ascii");
+  EXPECT_EQ(sink.findings["lines"], "2");
+  EXPECT_EQ(sink.findings.count("truncated"), 0u);
+
+  TestFile binary("/docs/blob",
+                  "\x7f"
+                  "ELF\x02\x01\x01\0\0\0"s,
+                  "text/plain");
+  RecordingSink binary_sink;
+  EXPECT_EQ(plugin->Process(binary, binary_sink), ARCHIVUM_UNSUPPORTED);
+}
+
+TEST(BundledAbiTest, TextIsEmittedInPiecesAndMarkedTruncatedWhenCapped) {
+  auto plugin = Load(ARCHIVUM_TEXT_PLUGIN, R"({"max_text": "100k"})");
+  const std::string content(size_t{300} << 10, 'x');
+  TestFile file("/docs/long.txt", content, "text/plain");
+  RecordingSink sink;
+  ASSERT_EQ(plugin->Process(file, sink), ARCHIVUM_OK) << plugin->error();
+  EXPECT_EQ(sink.text.size(), size_t{100} << 10);
+  EXPECT_GT(sink.text_calls, 1);
+  EXPECT_EQ(sink.findings["truncated"], "true");
+
+  // The host's own output budget also truncates, without failing the file.
+  auto defaults = Load(ARCHIVUM_TEXT_PLUGIN);
+  RecordingSink small;
+  small.text_budget = 100000;
+  ASSERT_EQ(defaults->Process(file, small), ARCHIVUM_OK) << defaults->error();
+  EXPECT_LE(small.text.size(), 100000u);
+  EXPECT_EQ(small.findings["truncated"], "true");
+}
+
+TEST(BundledAbiTest, SimilarStoresSignaturesAndAnswersQueries) {
+  auto plugin = Load(ARCHIVUM_SIMILAR_PLUGIN);
+  const std::string text =
+      "the quick brown fox jumps over the lazy dog while the farmer watches from the porch and "
+      "the children play in the field behind the old red barn near the river";
+  TestFile a("/docs/a.txt", "", "text/plain", text);
+  TestFile b("/docs/b.txt", "", "text/plain", text + " today");
+  TestFile c("/docs/c.txt", "", "text/plain",
+             "completely different words about compilers linkers and loaders for shared objects");
+  TestFile empty("/docs/empty.bin", "\x01\x02", "application/octet-stream", "");
+  for (const TestFile* file : {&a, &b, &c}) {
+    RecordingSink sink;
+    ASSERT_EQ(plugin->Process(*file, sink), ARCHIVUM_OK) << plugin->error();
+    EXPECT_EQ(sink.findings["signature"].size(), 16u);
+    EXPECT_FALSE(sink.findings["shingles"].empty());
+  }
+  RecordingSink empty_sink;
+  EXPECT_EQ(plugin->Process(empty, empty_sink), ARCHIVUM_UNSUPPORTED);
+
+  RecordingQuerySink hits;
+  ASSERT_EQ(plugin->Query("similar", "/docs/a.txt", hits), ARCHIVUM_OK) << plugin->error();
+  ASSERT_EQ(hits.hits.size(), 1u);
+  EXPECT_EQ(hits.hits[0].path, "/docs/b.txt");
+  EXPECT_GE(hits.hits[0].score, 0.5);
+  EXPECT_EQ(hits.hits[0].detail.rfind("similarity 0.", 0), 0u) << hits.hits[0].detail;
+
+  RecordingQuerySink none;
+  EXPECT_EQ(plugin->Query("similar", "/docs/unknown.txt", none), ARCHIVUM_NOT_FOUND);
+  EXPECT_NE(plugin->error().find("/docs/unknown.txt"), std::string::npos) << plugin->error();
+  EXPECT_TRUE(none.hits.empty());
+}
+
+}  // namespace
+}  // namespace archivum::bundled

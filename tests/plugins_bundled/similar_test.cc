@@ -1,0 +1,241 @@
+// The similar plugin: MinHash estimates, the signature store and the query.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "archivum/plugin.hpp"
+#include "plugins_bundled/test_util.h"
+#include "similar/minhash.h"
+#include "similar/similarity_index.h"
+
+namespace archivum::bundled::similar {
+namespace {
+
+const std::function<bool()> kNeverCancelled = [] { return false; };
+
+const std::string kReport =
+    "The quarterly report shows that revenue grew by twelve percent compared to the same "
+    "period last year. Operating costs remained stable while the marketing budget was reduced. "
+    "The board approved the plan to open two new offices in the northern region and to hire "
+    "forty engineers before the end of the year. Customer satisfaction scores improved in every "
+    "product line, and the support team resolved most tickets within one business day.";
+// The same report with a few words changed.
+const std::string kReportEdited =
+    "The quarterly report shows that revenue grew by thirteen percent compared to the same "
+    "period last year. Operating costs remained stable while the marketing budget was reduced. "
+    "The board approved the plan to open two new offices in the northern region and to hire "
+    "forty engineers before the end of the year. Customer satisfaction scores improved in every "
+    "product line, and the support team resolved almost all tickets within one business day.";
+const std::string kRecipe =
+    "Preheat the oven to two hundred degrees. Whisk the eggs with sugar until pale, fold in the "
+    "flour and melted butter, pour the batter into a greased tin and bake for twenty five minutes "
+    "until golden. Let the cake cool before dusting it with icing sugar and serving with cream.";
+
+double Similarity(const std::string& a, const std::string& b) {
+  const MinHasher hasher(128, 3);
+  return MinHasher::Estimate(hasher.Compute(a, kNeverCancelled)->signature,
+                             hasher.Compute(b, kNeverCancelled)->signature);
+}
+
+TEST(MinHashTest, WordsAreCaseFoldedAlphanumericRuns) {
+  EXPECT_EQ(Words("Hello, WORLD! x2 caf\xc3\xa9--ok"),
+            (std::vector<std::string>{"hello", "world", "x2", "caf\xc3\xa9", "ok"}));
+  EXPECT_TRUE(Words(" ,.;!? ").empty());
+}
+
+TEST(MinHashTest, EstimatesTrackSimilarity) {
+  EXPECT_EQ(Similarity(kReport, kReport), 1.0);
+  EXPECT_EQ(Similarity(kReport, "THE quarterly, report; " + kReport.substr(21)), 1.0)
+      << "case and punctuation are ignored";
+  const double near = Similarity(kReport, kReportEdited);
+  EXPECT_GE(near, 0.5);
+  EXPECT_LT(near, 1.0);
+  EXPECT_LT(Similarity(kReport, kRecipe), 0.1);
+}
+
+TEST(MinHashTest, SignaturesAreStable) {
+  // Signatures are stored on disk: the hash functions must never change silently (bump
+  // kAlgorithmVersion if they must).
+  EXPECT_EQ(Hash64("", 0), Hash64("", 0));
+  EXPECT_NE(Hash64("a", 0), Hash64("a", 1));
+  const MinHasher hasher(4, 3);
+  const auto result = hasher.Compute("one two three four", kNeverCancelled);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->shingles, 2u);
+  EXPECT_EQ(result->signature, MinHasher(4, 3).Compute("one two three four", nullptr)->signature);
+}
+
+TEST(MinHashTest, ShortAndEmptyTexts) {
+  const MinHasher hasher(16, 3);
+  EXPECT_FALSE(hasher.Compute("", kNeverCancelled).has_value());
+  EXPECT_FALSE(hasher.Compute("... !!!", kNeverCancelled).has_value());
+  const auto short_text = hasher.Compute("two words", kNeverCancelled);
+  ASSERT_TRUE(short_text.has_value());
+  EXPECT_EQ(short_text->shingles, 1u);
+}
+
+TEST(MinHashTest, CancellationIsHonoured) {
+  std::string big;
+  for (int i = 0; i < 20000; ++i) big += "word" + std::to_string(i) + " ";
+  const MinHasher hasher(128, 3);
+  int polls = 0;
+  EXPECT_FALSE(hasher.Compute(big, [&] { return ++polls > 1; }).has_value());
+  EXPECT_EQ(polls, 2);
+}
+
+class SimilarityIndexTest : public ::testing::Test {
+ protected:
+  SimilarityIndex Open(Options options = {}) {
+    return SimilarityIndex(options, dir_.path().string(),
+                           [this](std::string_view message) { log_.emplace_back(message); });
+  }
+  testing::TempDir dir_;
+  std::vector<std::string> log_;
+};
+
+TEST_F(SimilarityIndexTest, FindsNearDuplicatesOnly) {
+  SimilarityIndex index = Open();
+  EXPECT_EQ(index.Index("/docs/report.txt", kReport, kNeverCancelled).status,
+            SimilarityIndex::Status::kStored);
+  EXPECT_EQ(index.Index("/docs/report-v2.txt", kReportEdited, kNeverCancelled).status,
+            SimilarityIndex::Status::kStored);
+  EXPECT_EQ(index.Index("/docs/cake.txt", kRecipe, kNeverCancelled).status,
+            SimilarityIndex::Status::kStored);
+
+  const auto hits = index.FindSimilar("/docs/report.txt");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].path, "/docs/report-v2.txt");
+  EXPECT_GE(hits[0].score, 0.5);
+  EXPECT_TRUE(index.FindSimilar("/docs/cake.txt").empty());
+}
+
+TEST_F(SimilarityIndexTest, IdenticalCopiesScoreOneAndComeFirst) {
+  SimilarityIndex index = Open();
+  index.Index("/a", kReport, kNeverCancelled);
+  index.Index("/b", kReportEdited, kNeverCancelled);
+  index.Index("/c", kReport, kNeverCancelled);
+  const auto hits = index.FindSimilar("/a");
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0].path, "/c");
+  EXPECT_EQ(hits[0].score, 1.0);
+  EXPECT_EQ(hits[1].path, "/b");
+}
+
+TEST_F(SimilarityIndexTest, UnknownPathIsNotFound) {
+  SimilarityIndex index = Open();
+  try {
+    index.FindSimilar("/never/ingested.txt");
+    FAIL() << "expected NOT_FOUND";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.code(), ARCHIVUM_NOT_FOUND);
+    EXPECT_NE(std::string(e.what()).find("/never/ingested.txt"), std::string::npos);
+  }
+  try {
+    index.FindSimilar("");
+    FAIL() << "expected INVALID_ARGUMENT";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.code(), ARCHIVUM_INVALID_ARGUMENT);
+  }
+}
+
+TEST_F(SimilarityIndexTest, ReprocessingReplacesAndEmptyTextRemoves) {
+  SimilarityIndex index = Open();
+  index.Index("/a", kReport, kNeverCancelled);
+  index.Index("/b", kReportEdited, kNeverCancelled);
+  EXPECT_EQ(index.FindSimilar("/a").size(), 1u);
+  index.Index("/b", kRecipe, kNeverCancelled);  // /b was rewritten as something else
+  EXPECT_TRUE(index.FindSimilar("/a").empty());
+  EXPECT_EQ(index.Index("/a", "", kNeverCancelled).status, SimilarityIndex::Status::kNoText);
+  EXPECT_THROW(index.FindSimilar("/a"), sdk::Error);
+}
+
+TEST_F(SimilarityIndexTest, CancelledIndexingWritesNothing) {
+  SimilarityIndex index = Open();
+  EXPECT_EQ(index.Index("/a", kReport, [] { return true; }).status,
+            SimilarityIndex::Status::kCancelled);
+  EXPECT_THROW(index.FindSimilar("/a"), sdk::Error);
+}
+
+TEST_F(SimilarityIndexTest, SignaturesPersistAcrossRestarts) {
+  {
+    SimilarityIndex index = Open();
+    index.Index("/a", kReport, kNeverCancelled);
+    index.Index("/b", kReportEdited, kNeverCancelled);
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() / kDatabaseName));
+  SimilarityIndex reopened = Open();
+  EXPECT_EQ(reopened.FindSimilar("/a").size(), 1u);
+  EXPECT_TRUE(log_.empty());
+}
+
+TEST_F(SimilarityIndexTest, ChangedSettingsDropIncomparableSignatures) {
+  {
+    SimilarityIndex index = Open();
+    index.Index("/a", kReport, kNeverCancelled);
+  }
+  Options other;
+  other.num_hashes = 64;
+  SimilarityIndex reopened = Open(other);
+  EXPECT_THROW(reopened.FindSimilar("/a"), sdk::Error);
+  ASSERT_EQ(log_.size(), 1u);
+  EXPECT_NE(log_[0].find("dropped 1 stored signatures"), std::string::npos) << log_[0];
+}
+
+TEST_F(SimilarityIndexTest, ThresholdIsConfigurable) {
+  Options strict;
+  strict.threshold = 1.0;
+  SimilarityIndex index = Open(strict);
+  index.Index("/a", kReport, kNeverCancelled);
+  index.Index("/b", kReportEdited, kNeverCancelled);
+  index.Index("/c", kReport, kNeverCancelled);
+  const auto hits = index.FindSimilar("/a");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].path, "/c");
+}
+
+TEST_F(SimilarityIndexTest, ConcurrentIndexingAndQueries) {
+  SimilarityIndex index = Open();
+  index.Index("/seed", kReport, kNeverCancelled);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        index.Index("/t" + std::to_string(t) + "/" + std::to_string(i), kReportEdited,
+                    kNeverCancelled);
+        (void)index.FindSimilar("/seed");
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(index.FindSimilar("/seed").size(), 40u);
+}
+
+TEST(SimilarConfigTest, ParsesAndValidates) {
+  const Options defaults = ParseOptions("{}");
+  EXPECT_EQ(defaults.threshold, 0.5);
+  EXPECT_EQ(defaults.num_hashes, 128);
+  EXPECT_EQ(defaults.shingle, 3);
+  const Options custom = ParseOptions(R"({"threshold": 0.8, "num_hashes": 64, "shingle": 5})");
+  EXPECT_EQ(custom.threshold, 0.8);
+  EXPECT_EQ(custom.num_hashes, 64);
+  EXPECT_EQ(custom.shingle, 5);
+  EXPECT_EQ(ParseOptions(R"({"threshold": 1})").threshold, 1.0);
+  for (const char* bad :
+       {R"({"threshold": 0})", R"({"threshold": 1.5})", R"({"threshold": -0.2})",
+        R"({"threshold": "high"})", R"({"num_hashes": 0})", R"({"num_hashes": 100000})",
+        R"({"num_hashes": 12.5})", R"({"shingle": 0})", R"({"shingles": 3})"}) {
+    try {
+      ParseOptions(bad);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const sdk::Error& e) {
+      EXPECT_EQ(e.code(), ARCHIVUM_INVALID_ARGUMENT);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace archivum::bundled::similar

@@ -1,0 +1,158 @@
+// Helpers for the bundled plugin tests: temporary directories and an archivum_file / sink pair
+// that records what a plugin emits, usable both with the C++ classes and through the raw ABI.
+#pragma once
+
+#include <stdlib.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "archivum/plugin.h"
+
+namespace archivum::bundled::testing {
+
+// A fresh directory under the system temp dir, removed on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "archivum-bundled-test-XXXXXX").string();
+    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A file handed to a plugin: owns copies of its content and strings and exposes them as an
+// archivum_file. The
+// cancellation check returns true from the `cancel_after`-th call on (never if negative).
+class TestFile {
+ public:
+  TestFile(std::string path, std::string_view bytes, std::string mime = "", std::string text = "")
+      : path_(std::move(path)), bytes_(bytes), mime_(std::move(mime)), text_(std::move(text)) {
+    file_.struct_size = sizeof(file_);
+    file_.path = {path_.data(), path_.size()};
+    file_.display_name = file_.path;
+    file_.size = bytes_.size();
+    file_.mime = {mime_.data(), mime_.size()};
+    file_.bytes = {reinterpret_cast<const uint8_t*>(bytes_.data()), bytes_.size()};
+    file_.text = {text_.data(), text_.size()};
+    file_.deadline_ns = INT64_MAX;
+    file_.is_cancelled = &TestFile::IsCancelled;
+    file_.cancel_ctx = this;
+  }
+  TestFile(const TestFile&) = delete;
+  TestFile& operator=(const TestFile&) = delete;
+
+  void CancelAfter(int calls) { cancel_after_ = calls; }
+  int cancel_checks() const { return checks_; }
+  const archivum_file* get() const { return &file_; }
+
+ private:
+  static int32_t IsCancelled(void* ctx) {
+    auto* self = static_cast<TestFile*>(ctx);
+    ++self->checks_;
+    return self->cancel_after_ >= 0 && self->checks_ > self->cancel_after_ ? 1 : 0;
+  }
+
+  std::string path_;
+  std::string bytes_;
+  std::string mime_;
+  std::string text_;
+  archivum_file file_{};
+  int cancel_after_ = -1;
+  int checks_ = 0;
+};
+
+// Records everything a plugin emits during process(). Like the host, it refuses empty keys.
+class RecordingSink {
+ public:
+  RecordingSink() {
+    sink_.struct_size = sizeof(sink_);
+    sink_.ctx = this;
+    sink_.emit_finding = [](void* ctx, archivum_str key, archivum_str value) -> archivum_rc {
+      if (key.size == 0) return ARCHIVUM_INVALID_ARGUMENT;
+      static_cast<RecordingSink*>(ctx)->findings[Str(key)] = Str(value);
+      return ARCHIVUM_OK;
+    };
+    sink_.emit_text = [](void* ctx, archivum_str text) -> archivum_rc {
+      auto* self = static_cast<RecordingSink*>(ctx);
+      if (self->text.size() + text.size > self->text_budget) return ARCHIVUM_RESOURCE_EXHAUSTED;
+      self->text += Str(text);
+      ++self->text_calls;
+      return ARCHIVUM_OK;
+    };
+    sink_.emit_tag = [](void* ctx, archivum_str tag) -> archivum_rc {
+      static_cast<RecordingSink*>(ctx)->tags.push_back(Str(tag));
+      return ARCHIVUM_OK;
+    };
+    sink_.emit_child = [](void*, archivum_str, archivum_bytes) -> archivum_rc {
+      return ARCHIVUM_OK;
+    };
+    sink_.set_mime = [](void* ctx, archivum_str mime) -> archivum_rc {
+      static_cast<RecordingSink*>(ctx)->mime = Str(mime);
+      return ARCHIVUM_OK;
+    };
+    sink_.log = [](void*, archivum_log_level, archivum_str) {};
+  }
+  RecordingSink(const RecordingSink&) = delete;
+  RecordingSink& operator=(const RecordingSink&) = delete;
+
+  const archivum_sink* get() const { return &sink_; }
+
+  std::map<std::string, std::string> findings;
+  std::string text;
+  int text_calls = 0;
+  size_t text_budget = SIZE_MAX;
+  std::vector<std::string> tags;
+  std::string mime;
+
+ private:
+  static std::string Str(archivum_str s) { return s.size == 0 ? "" : std::string(s.data, s.size); }
+  archivum_sink sink_{};
+};
+
+// Records query hits.
+class RecordingQuerySink {
+ public:
+  struct Hit {
+    std::string path;
+    double score;
+    std::string detail;
+  };
+  RecordingQuerySink() {
+    sink_.struct_size = sizeof(sink_);
+    sink_.ctx = this;
+    sink_.emit_hit = [](void* ctx, archivum_str path, double score,
+                        archivum_str detail) -> archivum_rc {
+      static_cast<RecordingQuerySink*>(ctx)->hits.push_back(
+          {std::string(path.data, path.size), score, std::string(detail.data, detail.size)});
+      return ARCHIVUM_OK;
+    };
+    sink_.log = [](void*, archivum_log_level, archivum_str) {};
+  }
+  RecordingQuerySink(const RecordingQuerySink&) = delete;
+  RecordingQuerySink& operator=(const RecordingQuerySink&) = delete;
+  const archivum_query_sink* get() const { return &sink_; }
+
+  std::vector<Hit> hits;
+
+ private:
+  archivum_query_sink sink_{};
+};
+
+}  // namespace archivum::bundled::testing
