@@ -55,6 +55,11 @@ StatusOr<config::Config> LoadConfig(const Flags& flags) {
   }
   auto cfg = config::LoadConfigFile(flags.config_file);
   if (!cfg.ok()) return cfg.status();
+  // A default the file did not mention is relative to the file too, like every path in it.
+  if (cfg->store.path.is_relative()) {
+    cfg->store.path =
+        (fs::absolute(flags.config_file).parent_path() / cfg->store.path).lexically_normal();
+  }
   ARCHIVUM_RETURN_IF_ERROR(ApplyOverrides(flags, &*cfg));
   return cfg;
 }

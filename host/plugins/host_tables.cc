@@ -202,6 +202,19 @@ FileView::FileView(const FileInput& input, std::string_view mime, std::string_vi
   file_.deadline_ns = ToMonotonicNs(deadline);
   file_.is_cancelled = &FileView::IsCancelled;
   file_.cancel_ctx = const_cast<FileInput*>(&input);
+  if (input.release) {
+    file_.release_bytes = &FileView::Release;
+    file_.release_ctx = const_cast<FileInput*>(&input);
+  }
+}
+
+void FileView::Release(void* ctx, uint64_t offset, uint64_t length) {
+  const auto* input = static_cast<const FileInput*>(ctx);
+  try {
+    input->release(offset, length);
+  } catch (...) {
+    // A hint: failing to drop pages only costs memory.
+  }
 }
 
 int32_t FileView::IsCancelled(void* ctx) {

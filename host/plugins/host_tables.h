@@ -115,6 +115,7 @@ class FileView {
 
  private:
   static int32_t IsCancelled(void* ctx);
+  static void Release(void* ctx, uint64_t offset, uint64_t length);
   archivum_file file_{};
 };
 

@@ -32,6 +32,9 @@ struct FileInput {
   std::string mime;        // detected so far (may be empty)
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::function<bool()> cancelled;  // may be empty; called from worker threads
+  // Drops [offset, offset + length) of `bytes` from memory (a hint; see
+  // archivum_file.release_bytes). May be empty.
+  std::function<void(uint64_t offset, uint64_t length)> release;
 };
 
 struct ProcessResult {

@@ -41,7 +41,8 @@ Sha256::~Sha256() {
 
 std::optional<std::string> Sha256::HexDigest(std::string_view data,
                                              const std::function<bool()>& cancelled,
-                                             size_t chunk_size) const {
+                                             size_t chunk_size,
+                                             const std::function<void(size_t)>& consumed) const {
   chunk_size = std::max<size_t>(chunk_size, 1);
   std::unique_ptr<EVP_MD_CTX, ContextDeleter> ctx(EVP_MD_CTX_new());
   if (ctx == nullptr) Fail("EVP_MD_CTX_new");
@@ -50,6 +51,7 @@ std::optional<std::string> Sha256::HexDigest(std::string_view data,
     if (cancelled && cancelled()) return std::nullopt;
     const size_t n = std::min(chunk_size, data.size() - offset);
     if (EVP_DigestUpdate(ctx.get(), data.data() + offset, n) != 1) Fail("EVP_DigestUpdate");
+    if (consumed) consumed(offset + n);
   }
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;

@@ -30,10 +30,12 @@ class Sha256 {
 
   // Returns the lowercase hex digest (64 characters) of `data`, hashing `chunk_size` bytes at a
   // time and calling `cancelled` before each chunk; returns std::nullopt as soon as it returns
-  // true. Throws sdk::Error(ARCHIVUM_ERROR) if OpenSSL fails.
+  // true. `consumed(n)`, if set, is told after every chunk that data[0, n) has been hashed, so the
+  // caller can let those pages go. Throws sdk::Error(ARCHIVUM_ERROR) if OpenSSL fails.
   std::optional<std::string> HexDigest(std::string_view data,
                                        const std::function<bool()>& cancelled,
-                                       size_t chunk_size = kDefaultChunkSize) const;
+                                       size_t chunk_size = kDefaultChunkSize,
+                                       const std::function<void(size_t)>& consumed = {}) const;
 
  private:
   evp_md_st* md_ = nullptr;  // owned; EVP_MD_free in the destructor

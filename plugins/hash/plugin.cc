@@ -28,7 +28,17 @@ class HashPlugin {
   }
 
   archivum_rc Process(const sdk::File& file, sdk::Sink& sink) {
-    const auto hex = sha256_.HexDigest(file.bytes(), [&file] { return file.cancelled(); });
+    // Hand hashed pages back every 64 MiB, so a multi-GB mapped file costs bounded memory.
+    constexpr uint64_t kReleaseEvery = 64u << 20;
+    uint64_t released = 0;
+    const auto hex = sha256_.HexDigest(
+        file.bytes(), [&file] { return file.cancelled(); }, kDefaultChunkSize,
+        [&](size_t done) {
+          if (done - released >= kReleaseEvery || done == file.bytes().size()) {
+            file.Release(released, done - released);
+            released = done;
+          }
+        });
     if (!hex) return ARCHIVUM_CANCELLED;
     sink.Finding("sha256", *hex);
     return ARCHIVUM_OK;

@@ -170,7 +170,21 @@ typedef struct archivum_file {
    * Thread-safe; cheap enough to call every few milliseconds. */
   int32_t (*is_cancelled)(void* cancel_ctx);
   void* cancel_ctx;
+
+  /* ---- ABI 1.1 (present when ARCHIVUM_HAS_FIELD(file, archivum_file, release_ctx)) ---- */
+
+  /* Hint: the plugin is done with bytes[offset, offset + length) for now, and the host may drop
+   * those pages from memory. Touching them again later is still correct (they are read back from
+   * the file), so this only bounds memory: a plugin streaming through a multi-GB file calls it
+   * behind itself. Required: no (NULL if the host does not offer it). Thread: as process(). */
+  void (*release_bytes)(void* release_ctx, uint64_t offset, uint64_t length);
+  void* release_ctx;
 } archivum_file;
+
+/* Whether a struct received from the other side is large enough to hold `field`: each side reads
+ * a field only if the other side's struct_size covers it (see VERSIONING). */
+#define ARCHIVUM_HAS_FIELD(ptr, type, field) \
+  ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type*)0)->field))
 
 /* Where process() sends its results. OWNERSHIP: host; valid only until process() returns. Every
  * function copies its arguments before returning and returns ARCHIVUM_OK, or

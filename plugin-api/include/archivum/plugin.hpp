@@ -117,6 +117,13 @@ class File {
     const int64_t now_ns = static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
     return now_ns >= file_->deadline_ns;
   }
+  // Tells the host that bytes()[offset, offset + length) may leave memory (see
+  // archivum_file.release_bytes). A no-op with hosts older than ABI 1.1.
+  void Release(uint64_t offset, uint64_t length) const {
+    if (ARCHIVUM_HAS_FIELD(file_, archivum_file, release_ctx) && file_->release_bytes != nullptr) {
+      file_->release_bytes(file_->release_ctx, offset, length);
+    }
+  }
   const archivum_file& raw() const { return *file_; }
 
  private:

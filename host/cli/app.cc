@@ -1,0 +1,131 @@
+#include "cli/app.h"
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <exception>
+#include <string>
+
+#include "cli/analyze_command.h"
+#include "cli/command.h"
+#include "cli/exit_codes.h"
+#include "cli/get_command.h"
+#include "cli/health_command.h"
+#include "cli/ingest_command.h"
+#include "cli/plugins_command.h"
+
+#ifndef ARCHIVUM_VERSION
+#error "ARCHIVUM_VERSION must be defined by the build"
+#endif
+
+namespace archivum::cli {
+namespace {
+
+constexpr char kDefaultServer[] = "127.0.0.1:50051";
+// A year: far beyond any real call, and small enough that the deadline arithmetic cannot
+// overflow.
+constexpr double kMaxTimeoutSeconds = 365.0 * 24 * 3600;
+
+// Shown under the main help.
+constexpr char kFooter[] = R"(Global options go before or after the subcommand.
+
+Timeouts: --timeout bounds connecting plus the call. Without it, `ingest` waits as long as the
+daemon works and every other command gives up after 30 s; --timeout 0 removes the limit.
+
+Exit codes:
+  0  success
+  1  the server returned an error (stderr: "error: CODE: message"), or `health` is not SERVING
+  2  usage error (unknown option, missing or malformed argument)
+  3  server unreachable (connection refused, or none established before the deadline))";
+
+// Appended to each subcommand's help, which CLI11 prints without the main app's options.
+constexpr char kSubcommandFooter[] =
+    "Global options (before or after the subcommand): --server HOST:PORT, --json,\n"
+    "--timeout SECONDS. See archivum --help for them and the exit codes.";
+
+std::string ValidateServer(const std::string& value) {
+  return value.empty() ? "must not be empty" : "";
+}
+
+std::string ValidateTimeout(const std::string& value) {
+  double seconds = 0;
+  const char* end = value.data() + value.size();
+  const auto [parsed_to, ec] = std::from_chars(value.data(), end, seconds);
+  // !(seconds >= 0) also rejects NaN.
+  if (ec != std::errc() || parsed_to != end || !(seconds >= 0) || seconds > kMaxTimeoutSeconds) {
+    return "must be a number of seconds from 0 (no deadline) to " +
+           std::to_string(static_cast<long>(kMaxTimeoutSeconds));
+  }
+  return "";
+}
+
+int Dispatch(const CLI::App& app, const GlobalOptions& globals, const IngestOptions& ingest,
+             const AnalyzeOptions& analyze, const HealthOptions& health, const GetOptions& get,
+             const Streams& io) {
+  if (app.got_subcommand("ingest")) return RunIngest(ingest, globals, io);
+  if (app.got_subcommand("analyze")) return RunAnalyze(analyze, globals, io);
+  if (app.got_subcommand("health")) return RunHealth(health, globals, io);
+  if (app.got_subcommand("plugins")) return RunPlugins(globals, io);
+  if (app.got_subcommand("get")) return RunGet(get, globals, io);
+  // require_subcommand(1) makes this unreachable; stay defined anyway.
+  io.err << "error: no subcommand\n";
+  return kExitUsage;
+}
+
+}  // namespace
+
+int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  const Streams io{out, err};
+  try {
+    CLI::App app("archivum: command-line client of the Archivum file-analysis daemon", "archivum");
+    app.require_subcommand(1);
+    // Subcommands created after this inherit it: options of the main app (--server, --json,
+    // --timeout) are accepted after the subcommand too.
+    app.fallthrough();
+    app.set_version_flag("--version", std::string("archivum ") + ARCHIVUM_VERSION);
+
+    GlobalOptions globals;
+    globals.server = kDefaultServer;
+    app.add_option("-s,--server", globals.server, "Daemon address")
+        ->type_name("HOST:PORT")
+        ->envname("ARCHIVUM_SERVER")
+        ->capture_default_str()
+        ->check(CLI::Validator(ValidateServer, ""));
+    app.add_flag("--json", globals.json, "Print the response as JSON (protobuf mapping)");
+    double timeout_seconds = 0;
+    CLI::Option* timeout = app.add_option("--timeout", timeout_seconds,
+                                          "Deadline for connecting plus the call (0: none)")
+                               ->type_name("SECONDS")
+                               ->check(CLI::Validator(ValidateTimeout, ""));
+
+    IngestOptions ingest;
+    AnalyzeOptions analyze;
+    HealthOptions health;
+    GetOptions get;
+    AddIngestCommand(app, &ingest);
+    AddAnalyzeCommand(app, &analyze);
+    AddHealthCommand(app, &health);
+    AddPluginsCommand(app);
+    AddGetCommand(app, &get);
+    for (CLI::App* subcommand : app.get_subcommands({})) {
+      const std::string own = subcommand->get_footer();
+      subcommand->footer(own.empty() ? kSubcommandFooter : own + "\n\n" + kSubcommandFooter);
+    }
+    // Set last: subcommands copy the main app's footer when they are created.
+    app.footer(kFooter);
+
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      // Prints help or the version to `out`, or the error plus a --help hint to `err`.
+      const int cli11_code = app.exit(e, out, err);
+      return cli11_code == 0 ? kExitOk : kExitUsage;
+    }
+    if (timeout->count() > 0) globals.timeout_seconds = timeout_seconds;
+    return Dispatch(app, globals, ingest, analyze, health, get, io);
+  } catch (const std::exception& e) {
+    err << "error: INTERNAL: " << e.what() << '\n';
+    return kExitServerError;
+  }
+}
+
+}  // namespace archivum::cli

@@ -1,0 +1,34 @@
+// `archivum get PATH`: shows one cataloged document and what the analyzers found in it.
+#pragma once
+
+#include <string>
+
+#include "aichemist_archivum.pb.h"
+#include "cli/command.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
+
+namespace archivum::cli {
+
+struct GetOptions {
+  std::string path;
+};
+
+// Registers the `get` subcommand on `app`, binding its argument to *options, which must outlive
+// parsing. Returns the subcommand (owned by `app`).
+CLI::App* AddGetCommand(CLI::App& app, GetOptions* options);
+
+// The path GetDocument is asked for: "upload:<name>" as given (uploads have no filesystem path),
+// anything else made absolute like ingest's argument so `get` finds what `ingest` cataloged.
+std::string DocumentPath(const std::string& typed);
+
+// Sends GetDocument and prints the document as text or JSON. Returns the process exit code.
+int RunGet(const GetOptions& options, const GlobalOptions& globals, const Streams& io);
+
+// The text form: "label  value" lines for the document's fields, then its findings as a
+// PLUGIN / KEY / VALUE table (values are not truncated). Ends with '\n'.
+std::string FormatDocument(const aichemist_archivum::Document& document);
+
+}  // namespace archivum::cli
