@@ -26,11 +26,12 @@ DocumentAnalyzer::DocumentAnalyzer(const plugins::PluginRegistry* registry,
       limits_(limits),
       signature_(registry ? registry->Signature() : std::string("no-plugins")) {}
 
-AnalyzedDocument DocumentAnalyzer::Analyze(store::DocumentRecord record, std::string_view bytes,
-                                           const CallContext& ctx) const {
+AnalyzedDocument DocumentAnalyzer::Analyze(
+    store::DocumentRecord record, std::string_view bytes, const CallContext& ctx,
+    std::function<void(uint64_t, uint64_t)> release) const {
   AnalyzedDocument out;
   Budget budget;
-  AnalyzeInto(std::move(record), bytes, 0, &budget, ctx, &out);
+  AnalyzeInto(std::move(record), bytes, 0, &budget, ctx, release, &out);
   if (!out.writes.empty()) {
     out.findings = static_cast<uint32_t>(out.writes.front().findings.size());
   }
@@ -39,6 +40,7 @@ AnalyzedDocument DocumentAnalyzer::Analyze(store::DocumentRecord record, std::st
 
 void DocumentAnalyzer::AnalyzeInto(store::DocumentRecord record, std::string_view bytes,
                                    uint32_t depth, Budget* budget, const CallContext& ctx,
+                                   const std::function<void(uint64_t, uint64_t)>& release,
                                    AnalyzedDocument* out) const {
   record.name = record.name.empty() ? BaseName(record.path) : record.name;
   record.ext = ExtensionOf(record.name);
@@ -65,6 +67,7 @@ void DocumentAnalyzer::AnalyzeInto(store::DocumentRecord record, std::string_vie
                       ctx.deadline - std::chrono::system_clock::now());
   }
   if (ctx.cancelled) in.cancelled = ctx.cancelled;
+  in.release = release;
   plugins::ProcessResult r = registry_->Process(in);
 
   record.mime = r.mime;
@@ -113,7 +116,7 @@ void DocumentAnalyzer::AnalyzeInto(store::DocumentRecord record, std::string_vie
     member.mtime_ns = out->writes[index].document.mtime_ns;
     member.ingested_at_ns = out->writes[index].document.ingested_at_ns;
     std::string bytes_copy = std::move(child.bytes);
-    AnalyzeInto(std::move(member), bytes_copy, depth + 1, budget, ctx, out);
+    AnalyzeInto(std::move(member), bytes_copy, depth + 1, budget, ctx, {}, out);
   }
   if (dropped_depth) {
     host_finding("limit", std::to_string(dropped_depth) + " member(s) not analyzed: nesting "

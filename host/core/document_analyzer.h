@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,8 +38,10 @@ class DocumentAnalyzer {
 
   // Analyzes `bytes` as the document at `path`. `record` carries what the caller knows
   // (size, mtime, parent); the rest is filled in. `bytes` must stay valid during the call.
+  // `release`, if set, lets plugins drop ranges of `bytes` from memory (MappedFile::DropBehind).
   AnalyzedDocument Analyze(store::DocumentRecord record, std::string_view bytes,
-                           const CallContext& ctx) const;
+                           const CallContext& ctx,
+                           std::function<void(uint64_t, uint64_t)> release = {}) const;
 
   // The signature recorded on analyzed documents: a changed plugin set re-analyzes.
   const std::string& signature() const { return signature_; }
@@ -49,7 +52,9 @@ class DocumentAnalyzer {
     uint64_t expanded = 0;
   };
   void AnalyzeInto(store::DocumentRecord record, std::string_view bytes, uint32_t depth,
-                   Budget* budget, const CallContext& ctx, AnalyzedDocument* out) const;
+                   Budget* budget, const CallContext& ctx,
+                   const std::function<void(uint64_t, uint64_t)>& release,
+                   AnalyzedDocument* out) const;
 
   const plugins::PluginRegistry* registry_;
   config::Ingest limits_;

@@ -146,7 +146,10 @@ struct IngestRun::Impl {
       rec.ingested_at_ns = NowNs();
       if (mapped.ok()) {
         rec.mtime_ns = mapped->mtime_ns();
-        o.doc = run.analyzer_->Analyze(std::move(rec), mapped->bytes(), run.ctx_);
+        const MappedFile& file = *mapped;
+        o.doc = run.analyzer_->Analyze(
+            std::move(rec), file.bytes(), run.ctx_,
+            [&file](uint64_t offset, uint64_t length) { file.DropBehind(offset, length); });
         mapped->DropAll();
         o.status = mapped->CheckUnchanged();
       } else if (mapped.status().code() == StatusCode::kResourceExhausted) {

@@ -31,6 +31,7 @@ PipelineService::PipelineService(store::Catalog* catalog, const plugins::PluginR
       ingest_(ingest),
       roots_(ingest.roots),
       analyzer_(registry, ingest_),
+      searcher_(catalog, registry),
       spool_dir_(std::move(spool_dir)) {}
 
 Status PipelineService::Ingest(const api::IngestRequest& request, const CallContext& ctx,
@@ -82,25 +83,7 @@ Status PipelineService::Upload(UploadReader& reader, const CallContext& ctx,
 
 Status PipelineService::Analyze(const api::AnalyzeRequest& request, const CallContext&,
                                 api::AnalyzeResponse* response) {
-  std::istringstream in(request.query());
-  std::vector<std::string> words;
-  for (std::string w; in >> w;) words.push_back(std::move(w));
-  if (words.empty()) return InvalidArgument("query is empty; send at least one word");
-  uint32_t limit = request.limit() == 0 ? kDefaultLimit : request.limit();
-  if (limit > kMaxLimit) limit = kMaxLimit;
-  auto found = catalog_->SearchPaths(words, limit, request.offset());
-  if (!found.ok()) return found.status();
-  response->set_total(found->total);
-  for (const auto& m : found->matches) {
-    response->add_results(m.document.path);
-    auto* hit = response->add_hits();
-    hit->set_path(m.document.path);
-    hit->set_score(m.score);
-    hit->set_size(m.document.size);
-    hit->set_mtime_ns(m.document.mtime_ns);
-    hit->set_mime(m.document.mime);
-  }
-  return Status::Ok();
+  return searcher_.Analyze(request, response);
 }
 
 Status PipelineService::GetDocument(const api::GetDocumentRequest& request, const CallContext&,

@@ -11,6 +11,7 @@
 #include "core/document_analyzer.h"
 #include "core/file_service.h"
 #include "core/roots.h"
+#include "core/searcher.h"
 #include "plugins/registry.h"
 #include "store/catalog.h"
 
@@ -35,8 +36,6 @@ class PipelineService final : public FileService {
   Status ListPlugins(const api::ListPluginsRequest& request, const CallContext& ctx,
                      api::ListPluginsResponse* response) override;
 
-  static constexpr uint32_t kDefaultLimit = 20;
-  static constexpr uint32_t kMaxLimit = 1000;
   // The catalog path prefix of uploaded documents.
   static constexpr const char* kUploadPrefix = "upload:";
 
@@ -46,6 +45,7 @@ class PipelineService final : public FileService {
   config::Ingest ingest_;
   Roots roots_;
   DocumentAnalyzer analyzer_;
+  Searcher searcher_;
   std::filesystem::path spool_dir_;
 };
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "query/ast.h"
 
 namespace archivum::store {
 
@@ -61,15 +62,17 @@ inline std::string ChildPath(std::string_view parent, std::string_view member) {
   return p;
 }
 
-// One match of a path search.
-struct PathMatch {
-  DocumentRecord document;
-  double score = 0;
+// One document matching a query.
+struct SearchHit {
+  DocumentRecord document;  // path, size, mtime_ns and mime are filled
+  double score = 0;         // higher is better
+  std::string snippet;      // matches between [ and ]; empty without free text
+  std::vector<FindingRecord> findings;  // the findings named by the query's plugin filters
 };
 
-struct PathSearchResult {
-  std::vector<PathMatch> matches;  // best first, after offset/limit
-  uint64_t total = 0;              // matches before offset/limit
+struct SearchResult {
+  std::vector<SearchHit> hits;  // best first, after offset/limit
+  uint64_t total = 0;           // matches before offset/limit
 };
 
 class Catalog {
@@ -91,11 +94,10 @@ class Catalog {
   // The document at `path` with its findings, or nullopt.
   virtual StatusOr<std::optional<DocumentDetail>> Get(std::string_view path) = 0;
 
-  // Documents whose path contains every word (case-insensitive, ASCII folding), best first:
-  // words found in the file name rank above words found only in a directory name, then shorter
-  // paths first. Precondition: `words` is non-empty and has no empty word.
-  virtual StatusOr<PathSearchResult> SearchPaths(const std::vector<std::string>& words,
-                                                 uint32_t limit, uint32_t offset) = 0;
+  // Evaluates the catalog part of a parsed query (query/parser.h). Precondition:
+  // `query.where` is set. Errors: INVALID_ARGUMENT for a query the store cannot evaluate.
+  virtual StatusOr<SearchResult> Search(const query::Query& query, uint32_t limit,
+                                        uint32_t offset) = 0;
 };
 
 }  // namespace archivum::store

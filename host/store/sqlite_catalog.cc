@@ -1,10 +1,13 @@
 #include "store/sqlite_catalog.h"
 
 #include <algorithm>
+#include <functional>
+#include <span>
 #include <cctype>
 #include <chrono>
 #include <system_error>
 
+#include "query/compiler.h"
 #include "store/sqlite_util.h"
 
 namespace archivum::store {
@@ -72,35 +75,8 @@ Status Migrate(sqlite3* db, const std::string& file) {
   return Status::Ok();
 }
 
-std::string EscapeLike(std::string_view word) {
-  std::string out;
-  out.reserve(word.size() + 2);
-  out += '%';
-  for (char c : word) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '%';
-  return out;
-}
 
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
-// Words in the file name count twice as much as words only in a directory name.
-double PathScore(std::string_view path, const std::vector<std::string>& lowered_words) {
-  const std::string lower = AsciiLower(path);
-  const size_t slash = lower.rfind('/');
-  const std::string_view name =
-      slash == std::string::npos ? std::string_view(lower) : std::string_view(lower).substr(slash + 1);
-  double score = 0;
-  for (const auto& w : lowered_words) score += name.find(w) != std::string_view::npos ? 2.0 : 1.0;
-  // Among equals, shorter (more specific) paths first; the term stays below one word's weight.
-  return score + 1.0 / (1.0 + static_cast<double>(path.size()));
-}
 
 // The columns ReadRecord expects, in order.
 constexpr const char* kRecordColumns =
@@ -351,40 +327,75 @@ StatusOr<std::optional<DocumentDetail>> SqliteCatalog::Get(std::string_view path
   return std::optional<DocumentDetail>(std::move(detail));
 }
 
-StatusOr<PathSearchResult> SqliteCatalog::SearchPaths(const std::vector<std::string>& words,
-                                                      uint32_t limit, uint32_t offset) {
+StatusOr<SearchResult> SqliteCatalog::Search(const query::Query& q, uint32_t limit,
+                                             uint32_t offset) {
+  auto compiled = query::Compile(q, limit, offset);
+  if (!compiled.ok()) return compiled.status();
+  SearchResult result;
+  if (!compiled->has_catalog_terms) return result;
   ReadLease lease(this);
   if (!lease.db()) return lease.status();
-  // LIKE is case-insensitive for ASCII, which is the documented contract.
-  std::string sql = std::string("SELECT ") + kRecordColumns + " FROM documents WHERE 1";
-  for (size_t i = 0; i < words.size(); ++i) {
-    sql += " AND path LIKE ?" + std::to_string(i + 1) + " ESCAPE '\\'";
-  }
-  Statement st(lease.db(), sql);
+
+  auto bind_all = [](Statement& st, std::span<const query::SqlValue> params) {
+    int i = 1;
+    for (const auto& v : params) {
+      if (const auto* n = std::get_if<int64_t>(&v)) {
+        st.Bind(i++, *n);
+      } else {
+        st.Bind(i++, std::get<std::string>(v));
+      }
+    }
+  };
+  Statement count(lease.db(), compiled->count_sql);
+  if (!count.ok()) return count.status();
+  bind_all(count, compiled->count_params());
+  if (count.Step()) result.total = static_cast<uint64_t>(count.Int(0));
+  if (!count.status().ok()) return count.status();
+
+  // Columns: d.id, d.path, d.size, d.mtime_ns, d.mime, score, snippet.
+  Statement st(lease.db(), compiled->sql);
   if (!st.ok()) return st.status();
-  std::vector<std::string> lowered;
-  for (size_t i = 0; i < words.size(); ++i) {
-    st.Bind(static_cast<int>(i + 1), EscapeLike(words[i]));
-    lowered.push_back(AsciiLower(words[i]));
-  }
-  std::vector<PathMatch> all;
+  bind_all(st, compiled->params);
+  std::vector<int64_t> ids;
   while (st.Step()) {
-    PathMatch m;
-    m.document = ReadRecord(st);
-    m.score = PathScore(m.document.path, lowered);
-    all.push_back(std::move(m));
+    SearchHit h;
+    ids.push_back(st.Int(0));
+    h.document.path = st.Text(1);
+    h.document.size = static_cast<uint64_t>(st.Int(2));
+    h.document.mtime_ns = st.Int(3);
+    h.document.mime = st.Text(4);
+    h.score = st.Double(5);
+    h.snippet = st.Text(6);
+    result.hits.push_back(std::move(h));
   }
   if (!st.status().ok()) return st.status();
-  std::sort(all.begin(), all.end(), [](const PathMatch& a, const PathMatch& b) {
-    if (a.score != b.score) return a.score > b.score;
-    return a.document.path < b.document.path;
-  });
-  PathSearchResult result;
-  result.total = all.size();
-  const size_t begin = std::min<size_t>(offset, all.size());
-  const size_t end = std::min<size_t>(begin + limit, all.size());
-  result.matches.assign(std::make_move_iterator(all.begin() + static_cast<ptrdiff_t>(begin)),
-                        std::make_move_iterator(all.begin() + static_cast<ptrdiff_t>(end)));
+
+  // The findings the query's plugin filters asked about, so a client sees why a hit matched.
+  std::vector<std::pair<std::string, std::string>> keys;
+  std::function<void(const query::Node&)> collect = [&](const query::Node& n) {
+    if (n.kind == query::NodeKind::kTerm) {
+      if (const auto* f = std::get_if<query::FindingFilter>(&n.term)) {
+        keys.emplace_back(f->plugin, f->key);
+      }
+    }
+    for (const auto& c : n.children) collect(c);
+  };
+  collect(*q.where);
+  if (keys.empty() || ids.empty()) return result;
+  Statement fs(lease.db(),
+               "SELECT plugin, key, value FROM findings WHERE document_id = ?1 AND plugin = ?2 "
+               "AND key = ?3 ORDER BY rowid");
+  if (!fs.ok()) return fs.status();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    for (const auto& [plugin, key] : keys) {
+      fs.Bind(1, ids[i]);
+      fs.Bind(2, plugin);
+      fs.Bind(3, key);
+      while (fs.Step()) result.hits[i].findings.push_back({fs.Text(0), fs.Text(1), fs.Text(2)});
+      if (!fs.status().ok()) return fs.status();
+      fs.Reset();
+    }
+  }
   return result;
 }
 

@@ -38,8 +38,8 @@ class SqliteCatalog final : public Catalog {
   Status Commit(const std::vector<DocumentWrite>& writes,
                 const std::vector<std::string>& removals) override;
   StatusOr<std::optional<DocumentDetail>> Get(std::string_view path) override;
-  StatusOr<PathSearchResult> SearchPaths(const std::vector<std::string>& words, uint32_t limit,
-                                         uint32_t offset) override;
+  StatusOr<SearchResult> Search(const query::Query& query, uint32_t limit,
+                                uint32_t offset) override;
 
   const std::filesystem::path& file() const { return file_; }
 

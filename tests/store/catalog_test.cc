@@ -57,17 +57,6 @@ TEST(SqliteCatalog, ListUnderIsBoundedByDirectoryNotPrefix) {
   EXPECT_EQ(all->size(), 5u);
 }
 
-TEST(SqliteCatalog, SearchPathsEscapesLikeWildcards) {
-  testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
-  ASSERT_TRUE(cat.ok());
-  ASSERT_TRUE((*cat)->Commit({Doc("/x/100%_done.txt", 1), Doc("/x/100abc.txt", 1)}, {}).ok());
-  auto r = (*cat)->SearchPaths({"100%_"}, 10, 0);
-  ASSERT_TRUE(r.ok());
-  ASSERT_EQ(r->matches.size(), 1u);
-  EXPECT_EQ(r->matches[0].document.path, "/x/100%_done.txt");
-}
-
 TEST(SqliteCatalog, SurvivesReopenAndRefusesNewerSchema) {
   testing::TempDir dir;
   {

@@ -1,0 +1,76 @@
+// The JSON/HTTP gateway: HTTP/1.1 served by the daemon itself (Boost.Beast on Boost.Asio),
+// calling the same service core as gRPC, in-process.
+//
+// Routes (see router.h for the rules): every RPC at POST /v1/<snake_case(method)> and at
+// POST /aichemist_archivum.FileManager/<Method>; GET with query parameters for unary RPCs; the
+// original design's POST /ingest and POST /analyze; GET /v1/plugins and GET /v1/documents;
+// GET /healthz and GET /readyz. Bodies and replies are proto3 JSON; errors are google.rpc.Status
+// JSON with grpc-gateway's HTTP status mapping; server-streaming RPCs answer newline-delimited
+// JSON; Upload takes the raw request body (?name=... or X-Archivum-Name), streamed to the core.
+//
+// Limits (config::HttpServer): at most max_connections connections (a connection beyond that is
+// accepted, answered 503 UNAVAILABLE and closed); request heads over max_header_bytes get 431 and
+// JSON bodies over max_body_bytes get 413 (Upload bodies are bounded by the core's
+// ingest.max_file_size instead, and never held in memory whole); a new connection must deliver
+// its request head within header_timeout; between keep-alive requests a connection may stay
+// silent for idle_timeout, after which the next head again has header_timeout; every body read
+// and response write must make progress within idle_timeout. A connection that exceeds a timeout
+// is closed.
+//
+// Threading: a small fixed number of I/O threads run Asio; every service call runs on a pool of
+// `workers` threads, never on an I/O thread.
+//
+// Lifecycle: Start → (serving) → Shutdown → destroy. Thread safety: Start, Shutdown and the
+// destructor from one controlling thread (never from an I/O or worker thread); address() from
+// any thread.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "config/config.h"
+#include "core/file_service.h"
+
+namespace archivum::api {
+
+class HttpServer {
+ public:
+  // Health answers; called on I/O threads, so they must be thread-safe and must not block.
+  // An empty function counts as true.
+  struct Hooks {
+    std::function<bool()> serving;  // GET /healthz: 200 SERVING or 503 NOT_SERVING
+    std::function<bool()> ready;    // GET /readyz: 200 READY or 503 NOT_READY
+  };
+
+  // Binds config.listen (port 0 picks a free port) and starts serving `core`, which must outlive
+  // the server, with `workers` threads for the calls (0 means 1).
+  // Errors: UNAVAILABLE if the address cannot be resolved or bound.
+  static StatusOr<std::unique_ptr<HttpServer>> Start(const config::HttpServer& config,
+                                                     core::FileService* core, Hooks hooks,
+                                                     unsigned workers);
+  ~HttpServer();  // Shuts down (deadline 0) if Shutdown was not called.
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // "HOST:PORT" with the port actually bound ("127.0.0.1:PORT" for a 127.0.0.1 listen address).
+  const std::string& address() const { return address_; }
+
+  // Stops accepting; /healthz turns NOT_SERVING; idle connections close at once and busy ones
+  // after their current response. Calls still running at `deadline` are cancelled (the core sees
+  // CallContext::IsCancelled()) and their connections closed. Blocks until every call has
+  // returned and every connection is closed. Idempotent.
+  void Shutdown(std::chrono::milliseconds deadline);
+
+ private:
+  class Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;
+  std::string address_;
+};
+
+}  // namespace archivum::api

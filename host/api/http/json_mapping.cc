@@ -1,0 +1,109 @@
+#include "api/http/json_mapping.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <nlohmann/json.hpp>
+
+namespace archivum::api::gateway {
+namespace {
+
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+unsigned HttpStatusFromCode(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kCancelled: return 499;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kOutOfRange: return 400;
+    case StatusCode::kDeadlineExceeded: return 504;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kAborted: return 409;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kResourceExhausted: return 429;
+    case StatusCode::kUnimplemented: return 501;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kUnknown:
+    case StatusCode::kInternal:
+    case StatusCode::kDataLoss: return 500;
+  }
+  return 500;
+}
+
+std::string ErrorJson(const Status& status) {
+  // Ordered as google.rpc.Status declares its fields.
+  nlohmann::ordered_json body = {{"code", static_cast<int>(status.code())},
+                                 {"message", status.message()},
+                                 {"details", nlohmann::ordered_json::array()}};
+  // Messages can quote client input or file names, which need not be valid UTF-8.
+  return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+bool IsJsonContentType(std::string_view content_type) {
+  const size_t semi = content_type.find(';');
+  if (!EqualsIgnoreCase(Trim(content_type.substr(0, semi)), "application/json")) return false;
+  std::string_view params = semi == std::string_view::npos ? "" : content_type.substr(semi + 1);
+  while (!params.empty()) {
+    const size_t next = params.find(';');
+    const std::string_view param = Trim(params.substr(0, next));
+    params = next == std::string_view::npos ? "" : params.substr(next + 1);
+    const size_t eq = param.find('=');
+    if (eq == std::string_view::npos) continue;
+    if (!EqualsIgnoreCase(Trim(param.substr(0, eq)), "charset")) continue;
+    std::string_view value = Trim(param.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    if (!EqualsIgnoreCase(value, "utf-8") && !EqualsIgnoreCase(value, "utf8")) return false;
+  }
+  return true;
+}
+
+Status ParseJsonBody(std::string_view body, google::protobuf::Message* message) {
+  if (Trim(body).empty()) return Status::Ok();
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  const auto st = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(body.data(), body.size()), message, options);
+  if (!st.ok()) {
+    return InvalidArgument("invalid JSON for " + message->GetDescriptor()->full_name() + ": " +
+                           std::string(st.message()));
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::string> PrintJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = false;
+  std::string out;
+  const auto st = google::protobuf::util::MessageToJsonString(message, &out, options);
+  if (!st.ok()) {
+    return Internal("cannot print " + message.GetDescriptor()->full_name() +
+                    " as JSON: " + std::string(st.message()));
+  }
+  return out;
+}
+
+}  // namespace archivum::api::gateway

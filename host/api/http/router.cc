@@ -1,0 +1,114 @@
+#include "api/http/router.h"
+
+namespace archivum::api::gateway {
+namespace {
+
+namespace http = boost::beast::http;
+using google::protobuf::MethodDescriptor;
+
+bool IsUpper(char c) {
+  return c >= 'A' && c <= 'Z';
+}
+bool IsLowerOrDigit(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+// The REST-ish and original-design names. Method names refer to the descriptor; an alias whose
+// method is absent from the proto is simply not served.
+struct Alias {
+  const char* path;
+  http::verb verb;
+  const char* method;
+  bool seed_status;
+};
+constexpr Alias kAliases[] = {
+    {"/ingest", http::verb::post, "Ingest", true},
+    {"/analyze", http::verb::post, "Analyze", false},
+    {"/v1/plugins", http::verb::get, "ListPlugins", false},
+    {"/v1/documents", http::verb::get, "GetDocument", false},
+};
+
+bool IsUnary(const MethodDescriptor* m) {
+  return !m->client_streaming() && !m->server_streaming();
+}
+
+Route RpcRoute(const MethodDescriptor* m, bool from_query, bool seed_status) {
+  Route r;
+  r.kind = Route::Kind::kRpc;
+  r.method = m;
+  r.from_query = from_query;
+  r.seed_status = seed_status;
+  return r;
+}
+
+}  // namespace
+
+std::string SnakeCase(std::string_view camel) {
+  std::string out;
+  for (size_t i = 0; i < camel.size(); ++i) {
+    const char c = camel[i];
+    if (!IsUpper(c)) {
+      out.push_back(c);
+      continue;
+    }
+    // A boundary before an upper-case letter that ends a lower-case run ("tS" in IngestStream)
+    // or starts a word after an acronym ("PH" + "e" in HTTPHeader).
+    const bool after_lower = i > 0 && IsLowerOrDigit(camel[i - 1]);
+    const bool acronym_end = i > 0 && IsUpper(camel[i - 1]) && i + 1 < camel.size() &&
+                             camel[i + 1] >= 'a' && camel[i + 1] <= 'z';
+    if (after_lower || acronym_end) out.push_back('_');
+    out.push_back(static_cast<char>(c - 'A' + 'a'));
+  }
+  return out;
+}
+
+Router::Router(const google::protobuf::ServiceDescriptor* service) {
+  Route healthz;
+  healthz.kind = Route::Kind::kHealthz;
+  Add("/healthz", http::verb::get, healthz);
+  Route readyz;
+  readyz.kind = Route::Kind::kReadyz;
+  Add("/readyz", http::verb::get, readyz);
+
+  for (int i = 0; i < service->method_count(); ++i) {
+    const MethodDescriptor* m = service->method(i);
+    const std::string v1 = "/v1/" + SnakeCase(m->name());
+    Add(v1, http::verb::post, RpcRoute(m, false, false));
+    if (IsUnary(m)) Add(v1, http::verb::get, RpcRoute(m, true, false));
+    Add("/" + service->full_name() + "/" + m->name(), http::verb::post, RpcRoute(m, false, false));
+  }
+  for (const Alias& a : kAliases) {
+    const MethodDescriptor* m = service->FindMethodByName(a.method);
+    if (m == nullptr) continue;
+    Add(a.path, a.verb, RpcRoute(m, a.verb == http::verb::get, a.seed_status));
+  }
+}
+
+void Router::Add(std::string path, http::verb verb, Route route) {
+  routes_[std::move(path)].push_back(Entry{verb, std::move(route)});
+}
+
+Route Router::Match(http::verb verb, std::string_view path) const {
+  const auto it = routes_.find(path);
+  if (it == routes_.end()) return Route{};
+  std::string allow;
+  for (const Entry& e : it->second) {
+    if (e.verb == verb) return e.route;
+    if (!allow.empty()) allow += ", ";
+    allow += std::string(http::to_string(e.verb));
+  }
+  Route r;
+  r.kind = Route::Kind::kMethodNotAllowed;
+  r.allow = std::move(allow);
+  return r;
+}
+
+std::vector<std::string> Router::Describe() const {
+  std::vector<std::string> out;
+  for (const auto& [path, entries] : routes_) {
+    for (const Entry& e : entries) out.push_back(std::string(http::to_string(e.verb)) + " " + path);
+  }
+  return out;
+}
+
+}  // namespace archivum::api::gateway

@@ -1,0 +1,64 @@
+#include "api/http/rpc_call.h"
+
+#include "api/http/json_mapping.h"
+#include "api/http/query_params.h"
+
+namespace archivum::api::gateway {
+
+JsonReply ErrorReply(const Status& status) {
+  return ErrorReply(HttpStatusFromCode(status.code()), status);
+}
+
+JsonReply ErrorReply(unsigned http_status, const Status& status) {
+  return JsonReply{http_status, ErrorJson(status)};
+}
+
+Status UnboundMethod(const google::protobuf::MethodDescriptor* method) {
+  return Unimplemented("method " + method->full_name() + " is not available over HTTP");
+}
+
+std::optional<JsonReply> BuildRequest(const Route& route, const HttpCallInput& input,
+                                      google::protobuf::Message* request) {
+  Status st;
+  if (route.from_query) {
+    st = MergeQueryParams(input.query, request);
+  } else if (!input.body.empty() && !IsJsonContentType(input.content_type)) {
+    return ErrorReply(
+        415, InvalidArgument(
+                 "Content-Type must be application/json, got '" +
+                 (input.content_type.empty() ? std::string("(none)") : input.content_type) + "'"));
+  } else {
+    st = ParseJsonBody(input.body, request);
+  }
+  if (!st.ok()) return ErrorReply(st);
+  return std::nullopt;
+}
+
+JsonReply RunUnary(const Bindings& bindings, const Route& route, const HttpCallInput& input,
+                   const core::CallContext& ctx) {
+  const auto* method = route.method;
+  const auto it = bindings.find(method->name());
+  if (it == bindings.end() || !it->second.unary) return ErrorReply(UnboundMethod(method));
+
+  auto request = NewMessage(method->input_type());
+  auto response = NewMessage(method->output_type());
+  if (!request || !response) {
+    return ErrorReply(Internal("no generated type for " + method->full_name()));
+  }
+  if (auto error = BuildRequest(route, input, request.get())) return std::move(*error);
+  const Status st =
+      Guarded(method->name(), [&] { return it->second.unary(*request, ctx, response.get()); });
+  if (!st.ok()) return ErrorReply(st);
+
+  auto json = PrintJson(*response);
+  if (!json.ok()) return ErrorReply(json.status());
+  if (route.seed_status) {
+    // The original design answered {"status":"ok"}; the summary's fields follow it.
+    std::string body =
+        *json == "{}" ? "{\"status\":\"ok\"}" : "{\"status\":\"ok\"," + json->substr(1);
+    return JsonReply{200, std::move(body)};
+  }
+  return JsonReply{200, std::move(*json)};
+}
+
+}  // namespace archivum::api::gateway

@@ -1,0 +1,70 @@
+// One RPC over HTTP, independent of the connection: request message from the HTTP request, the
+// bound invoker, reply as JSON. The session runs these on a worker thread.
+//
+// Pure functions over their arguments; reentrant; none throws (an exception escaping the core
+// becomes a 500 INTERNAL reply, as in the gRPC transport).
+#pragma once
+
+#include <google/protobuf/message.h>
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/http/router.h"
+#include "api/http/service_binding.h"
+#include "common/status.h"
+#include "core/call_context.h"
+
+namespace archivum::api::gateway {
+
+// A complete JSON reply.
+struct JsonReply {
+  unsigned status = 200;
+  std::string body;
+};
+
+// google.rpc.Status body with the HTTP status grpc-gateway maps `status`'s code to.
+JsonReply ErrorReply(const Status& status);
+// The same body with an explicit HTTP status, for transport-level errors (404, 413, 415, ...).
+JsonReply ErrorReply(unsigned http_status, const Status& status);
+
+// The parts of an HTTP request a call needs, copied so the call can outlive the parser.
+struct HttpCallInput {
+  std::string query;         // after '?', still encoded
+  std::string content_type;  // empty if absent
+  std::string body;
+};
+
+// Fills `request` for `route`: from the query string for GET routes, else from the JSON body
+// (empty body = empty message). Returns the reply to send instead of calling: 400 for malformed
+// JSON or parameters, 415 for a body that is not application/json; nullopt if `request` is ready.
+std::optional<JsonReply> BuildRequest(const Route& route, const HttpCallInput& input,
+                                      google::protobuf::Message* request);
+
+// Runs a unary route to completion. Statuses map per HttpStatusFromCode; an unbound method is
+// 501 UNIMPLEMENTED naming it; the seed route POST /ingest gains "status":"ok".
+JsonReply RunUnary(const Bindings& bindings, const Route& route, const HttpCallInput& input,
+                   const core::CallContext& ctx);
+
+// The error for a method the descriptor has but `bindings` lacks (or binds with another kind).
+Status UnboundMethod(const google::protobuf::MethodDescriptor* method);
+
+// Runs `fn` (returning Status), turning an escaping exception into INTERNAL naming `what`: a bug
+// in the core fails one call, not the daemon.
+template <typename Fn>
+Status Guarded(std::string_view what, Fn&& fn) noexcept {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    spdlog::error("HTTP {}: unhandled exception: {}", what, e.what());
+    return Internal(std::string(what) + " failed unexpectedly: " + e.what());
+  } catch (...) {
+    spdlog::error("HTTP {}: unhandled non-standard exception", what);
+    return Internal(std::string(what) + " failed unexpectedly");
+  }
+}
+
+}  // namespace archivum::api::gateway

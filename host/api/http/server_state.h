@@ -1,0 +1,88 @@
+// What the listener, every connection and HttpServer share: configuration, routes, invokers,
+// the worker pool, the health hooks, and the registry of live connections that enforces
+// max_connections and lets Shutdown reach every connection.
+//
+// Ownership: held by shared_ptr (HttpServer, the listener and each Session), so a connection
+// finishing on a worker thread never outlives it. The pool is owned by HttpServer, which joins it
+// only after every connection is gone.
+//
+// Thread safety: the const members are immutable after construction; the registry is guarded
+// by mu_; hooks must be safe to call from any thread and must not block (they run on I/O
+// threads).
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "api/http/http_server.h"
+#include "api/http/router.h"
+#include "api/http/service_binding.h"
+#include "config/config.h"
+
+namespace archivum::api::gateway {
+
+class Session;
+
+class ServerState {
+ public:
+  ServerState(const config::HttpServer& config, const google::protobuf::ServiceDescriptor* service,
+              Bindings bindings, HttpServer::Hooks hooks, boost::asio::thread_pool* pool)
+      : config(config),
+        router(service),
+        bindings(std::move(bindings)),
+        hooks(std::move(hooks)),
+        pool(pool) {}
+
+  const config::HttpServer config;
+  const Router router;
+  const Bindings bindings;
+  const HttpServer::Hooks hooks;
+  boost::asio::thread_pool* const pool;
+
+  // A connection's slot in the registry; releasing it (on destruction) frees the slot. A Session
+  // declares it first, so the slot is freed only after the socket and timers are destroyed.
+  class Slot {
+   public:
+    Slot(std::shared_ptr<ServerState> state, uint64_t id) : state_(std::move(state)), id_(id) {}
+    ~Slot() { state_->Release(id_); }
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+    uint64_t id() const { return id_; }
+
+   private:
+    std::shared_ptr<ServerState> state_;
+    uint64_t id_;
+  };
+
+  // Reserves a connection slot: nullopt when max_connections are live or the server drains.
+  std::optional<uint64_t> TryAdmit();
+  // Makes an admitted connection reachable by Snapshot().
+  void Attach(uint64_t id, std::weak_ptr<Session> session);
+  // Stops admitting; returns the live connections (drop the references promptly: they keep the
+  // connections alive).
+  std::vector<std::shared_ptr<Session>> BeginDrain();
+  std::vector<std::shared_ptr<Session>> Snapshot();
+  // Blocks until no connection is live or `deadline` passes; true if none is live.
+  bool WaitForNone(std::chrono::steady_clock::time_point deadline);
+  // Blocks until no connection is live.
+  void WaitForNone();
+  bool draining() const;
+
+ private:
+  void Release(uint64_t id);
+
+  mutable std::mutex mu_;
+  std::condition_variable none_live_;
+  std::map<uint64_t, std::weak_ptr<Session>> live_;  // guarded by mu_
+  uint64_t next_id_ = 1;                             // guarded by mu_
+  bool draining_ = false;                            // guarded by mu_
+};
+
+}  // namespace archivum::api::gateway

@@ -1,0 +1,68 @@
+#include "api/http/service_binding.h"
+
+namespace archivum::api::gateway {
+namespace {
+
+namespace pb = ::aichemist_archivum;
+using core::CallContext;
+using core::FileService;
+
+template <typename T>
+const T* As(const Message& m) {
+  return google::protobuf::DynamicCastToGenerated<T>(&m);
+}
+template <typename T>
+T* As(Message* m) {
+  return google::protobuf::DynamicCastToGenerated<T>(m);
+}
+
+Status TypeMismatch(const Message& m) {
+  return Internal("gateway bug: unexpected message type " + m.GetDescriptor()->full_name());
+}
+
+template <typename Req, typename Resp>
+Invoker Unary(FileService* core, Status (FileService::*fn)(const Req&, const CallContext&, Resp*)) {
+  Invoker inv;
+  inv.unary = [core, fn](const Message& request, const CallContext& ctx, Message* response) {
+    const Req* req = As<Req>(request);
+    Resp* resp = As<Resp>(response);
+    if (req == nullptr) return TypeMismatch(request);
+    if (resp == nullptr) return TypeMismatch(*response);
+    return (core->*fn)(*req, ctx, resp);
+  };
+  return inv;
+}
+
+}  // namespace
+
+Bindings BindFileService(FileService* core) {
+  Bindings b;
+  b["Ingest"] = Unary(core, &FileService::Ingest);
+  b["Analyze"] = Unary(core, &FileService::Analyze);
+  b["GetDocument"] = Unary(core, &FileService::GetDocument);
+  b["ListPlugins"] = Unary(core, &FileService::ListPlugins);
+  b["IngestStream"].server_stream = [core](const Message& request, const CallContext& ctx,
+                                           const std::function<bool(const Message&)>& emit) {
+    const auto* req = As<pb::IngestRequest>(request);
+    if (req == nullptr) return TypeMismatch(request);
+    pb::IngestSummary
+        summary;  // gRPC does not send it either: the stream ends after the last event
+    return core->IngestStream(
+        *req, ctx, [&emit](const pb::IngestEvent& ev) { return emit(ev); }, &summary);
+  };
+  b["Upload"].client_stream = [core](core::UploadReader& reader, const CallContext& ctx,
+                                     Message* response) {
+    auto* summary = As<pb::IngestSummary>(response);
+    if (summary == nullptr) return TypeMismatch(*response);
+    return core->Upload(reader, ctx, summary);
+  };
+  return b;
+}
+
+std::unique_ptr<Message> NewMessage(const google::protobuf::Descriptor* type) {
+  const Message* prototype =
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(type);
+  return std::unique_ptr<Message>(prototype == nullptr ? nullptr : prototype->New());
+}
+
+}  // namespace archivum::api::gateway

@@ -1,0 +1,51 @@
+// The one place the gateway names FileService's C++ methods: a table from RPC method name to a
+// type-erased invoker over google::protobuf::Message. Everything else in the gateway (routing,
+// JSON, query parameters, streaming) works from descriptors, so a new RPC needs only a line here
+// to be served; until then its routes answer 501 UNIMPLEMENTED naming it.
+//
+// Thread safety: a Bindings table is immutable once built; invokers are as thread-safe as the
+// FileService they call (safe for concurrent use).
+#pragma once
+
+#include <google/protobuf/message.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "core/call_context.h"
+#include "core/file_service.h"
+
+namespace archivum::api::gateway {
+
+using google::protobuf::Message;
+
+// One RPC, callable with messages of its descriptor's input/output types. Exactly one member is
+// set, matching the method's streaming kind. Invokers check the dynamic message types and answer
+// INTERNAL on a mismatch rather than casting blindly.
+struct Invoker {
+  // Unary: fills `response`.
+  std::function<Status(const Message& request, const core::CallContext& ctx, Message* response)>
+      unary;
+  // Server streaming: calls `emit` once per streamed message; `emit` returns false to stop.
+  std::function<Status(const Message& request, const core::CallContext& ctx,
+                       const std::function<bool(const Message&)>& emit)>
+      server_stream;
+  // Client streaming: the core pulls UploadChunk messages from `reader`; fills `response`.
+  std::function<Status(core::UploadReader& reader, const core::CallContext& ctx, Message* response)>
+      client_stream;
+};
+
+// Keyed by the method's simple name ("Analyze").
+using Bindings = std::map<std::string, Invoker, std::less<>>;
+
+// The invokers of every FileService method. `core` must outlive the table.
+Bindings BindFileService(core::FileService* core);
+
+// A fresh, empty message of `type` (from the generated pool's factory). Never null for types
+// compiled into the binary.
+std::unique_ptr<Message> NewMessage(const google::protobuf::Descriptor* type);
+
+}  // namespace archivum::api::gateway

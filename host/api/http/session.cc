@@ -1,0 +1,311 @@
+#include "api/http/session.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/string.hpp>
+#include <limits>
+
+#include "api/http/call_metadata.h"
+
+namespace archivum::api::gateway {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr size_t kFirstReadBytes = 8192;
+constexpr size_t kLingerReadBytes = 16384;
+// Unread input drained before closing after an early reply; past this the client gets a reset.
+constexpr uint64_t kMaxLingerBytes = 1u << 20;
+constexpr uint64_t kUnlimited = std::numeric_limits<uint64_t>::max();
+constexpr char kServerName[] = "archivum";
+
+uint32_t HeaderLimit(uint64_t configured) {
+  constexpr uint64_t kMax = std::numeric_limits<uint32_t>::max();
+  return static_cast<uint32_t>(configured > kMax ? kMax : configured);
+}
+
+// The connection itself failed (peer gone, timeout, our own close), as opposed to the peer
+// sending something malformed.
+bool IsConnectionError(beast::error_code ec) {
+  if (!ec) return false;
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message) return true;
+  return ec.category() != http::make_error_code(http::error::bad_target).category();
+}
+
+}  // namespace
+
+Session::Session(std::shared_ptr<ServerState> state, uint64_t slot, tcp::socket socket)
+    : slot_(state, slot),
+      state_(std::move(state)),
+      strand_(socket.get_executor()),
+      stream_(std::move(socket)) {}
+
+void Session::Start() {
+  state_->Attach(slot_.id(), weak_from_this());
+  PostToStrand([this] { ReadRequest(); });
+}
+
+void Session::Drain() {
+  PostToStrand([this] { OnDrain(); });
+}
+
+void Session::Abort() {
+  PostToStrand([this] {
+    cancelled_->store(true);
+    Close();
+  });
+}
+
+void Session::OnDrain() {
+  draining_ = true;
+  if (idle_) Close();
+}
+
+std::function<bool()> Session::CancelledFn() const {
+  return [flag = cancelled_] { return flag->load(); };
+}
+
+bool Session::ExpectsContinue(const http::fields& headers) const {
+  return version_ >= 11 && beast::iequals(headers[http::field::expect], "100-continue");
+}
+
+void Session::ReadRequest() {
+  if (closed_) return;
+  if (draining_) return Close();
+  header_parser_.reset();
+  body_parser_.reset();
+  upload_parser_.reset();
+  route_ = Route{};
+  path_.clear();
+  query_.clear();
+  version_ = 11;
+  keep_alive_ = true;
+  unread_input_ = close_after_write_ = pending_linger_ = false;
+  ndjson_.reset();
+  stream_serializer_.reset();
+  stream_started_ = stream_writing_ = stream_ending_ = false;
+  upload_.reset();
+  upload_invoker_ = nullptr;
+  upload_reading_ = upload_paused_ = upload_call_done_ = false;
+
+  header_parser_.emplace();
+  header_parser_->header_limit(HeaderLimit(state_->config.max_header_bytes));
+  // Content-Length is checked against the route's own limit once the route is known.
+  header_parser_->body_limit(kUnlimited);
+  idle_ = true;
+  if (first_request_ || buffer_.size() > 0) {
+    first_request_ = false;
+    return ReadHeader();
+  }
+  stream_.expires_after(state_->config.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(kFirstReadBytes), Handler(&Session::OnFirstBytes));
+}
+
+void Session::OnFirstBytes(beast::error_code ec, size_t n) {
+  if (ec) return Close();  // idle timeout, the client closed, or Drain
+  buffer_.commit(n);
+  ReadHeader();
+}
+
+void Session::ReadHeader() {
+  stream_.expires_after(state_->config.header_timeout);
+  http::async_read_header(stream_, buffer_, *header_parser_, Handler(&Session::OnHeader));
+}
+
+void Session::OnHeader(beast::error_code ec, size_t /*n*/) {
+  idle_ = false;
+  if (closed_) return;
+  if (ec == http::error::header_limit) {
+    return Refuse(431, ResourceExhausted("the request head is larger than " +
+                                         std::to_string(state_->config.max_header_bytes) +
+                                         " bytes (server.http.max_header_bytes)"));
+  }
+  if (IsConnectionError(ec)) {
+    if (ec == beast::error::timeout) spdlog::debug("HTTP: request head timed out; closing");
+    return Close();
+  }
+  if (ec) return Refuse(400, InvalidArgument("malformed HTTP request: " + ec.message()));
+
+  const auto& req = header_parser_->get();
+  version_ = req.version();
+  keep_alive_ = req.keep_alive();
+  const std::string_view target(req.target().data(), req.target().size());
+  const size_t q = target.find('?');
+  path_ = std::string(target.substr(0, q));
+  query_ = q == std::string_view::npos ? "" : std::string(target.substr(q + 1));
+  route_ = state_->router.Match(req.method(), path_);
+  if (route_.kind == Route::Kind::kRpc && route_.method->client_streaming()) return StartUpload();
+
+  // Every other route reads its body whole, bounded, before anything else happens, so that the
+  // connection stays in step whatever the answer is.
+  const uint64_t limit = state_->config.max_body_bytes;
+  const auto length = header_parser_->content_length();
+  if (length && *length > limit) {
+    return Refuse(413, ResourceExhausted("the request body (" + std::to_string(*length) +
+                                         " bytes) is larger than " + std::to_string(limit) +
+                                         " bytes (server.http.max_body_bytes)"));
+  }
+  body_parser_.emplace(std::move(*header_parser_));
+  header_parser_.reset();
+  body_parser_->body_limit(limit);
+  if (!body_parser_->is_done() && ExpectsContinue(body_parser_->get())) {
+    return WriteContinue(&Session::ReadBody);
+  }
+  ReadBody();
+}
+
+void Session::WriteContinue(void (Session::*next)()) {
+  after_continue_ = next;
+  interim_ = {};
+  interim_.version(11);
+  interim_.result(http::status::continue_);
+  stream_.expires_after(state_->config.idle_timeout);
+  http::async_write(stream_, interim_, Handler(&Session::OnContinueWritten));
+}
+
+void Session::OnContinueWritten(beast::error_code ec, size_t /*n*/) {
+  if (ec) return Close();
+  (this->*after_continue_)();
+}
+
+void Session::ReadBody() {
+  stream_.expires_after(state_->config.idle_timeout);
+  http::async_read(stream_, buffer_, *body_parser_, Handler(&Session::OnBody));
+}
+
+void Session::OnBody(beast::error_code ec, size_t /*n*/) {
+  if (closed_) return;
+  if (ec == http::error::body_limit) {
+    return Refuse(413, ResourceExhausted("the request body is larger than " +
+                                         std::to_string(state_->config.max_body_bytes) +
+                                         " bytes (server.http.max_body_bytes)"));
+  }
+  if (IsConnectionError(ec)) return Close();
+  if (ec) return Refuse(400, InvalidArgument("malformed HTTP request body: " + ec.message()));
+  Dispatch();
+}
+
+void Session::Dispatch() {
+  auto& req = body_parser_->get();
+  const auto& hooks = state_->hooks;
+  switch (route_.kind) {
+    case Route::Kind::kNotFound:
+      return SendReply(ErrorReply(
+          404, NotFound("no route for " + std::string(req.method_string()) + " " + path_)));
+    case Route::Kind::kMethodNotAllowed:
+      return SendReply(
+          ErrorReply(405, Unimplemented(std::string(req.method_string()) + " is not allowed on " +
+                                        path_ + "; allowed: " + route_.allow)),
+          false, route_.allow);
+    case Route::Kind::kHealthz: {
+      const bool serving = !state_->draining() && (!hooks.serving || hooks.serving());
+      return SendReply(serving ? JsonReply{200, R"({"status":"SERVING"})"}
+                               : JsonReply{503, R"({"status":"NOT_SERVING"})"});
+    }
+    case Route::Kind::kReadyz: {
+      const bool ready = !state_->draining() && (!hooks.ready || hooks.ready());
+      return SendReply(ready ? JsonReply{200, R"({"status":"READY"})"}
+                             : JsonReply{503, R"({"status":"NOT_READY"})"});
+    }
+    case Route::Kind::kRpc: break;
+  }
+  auto ctx = MakeCallContext(req.base(), CancelledFn(), std::chrono::system_clock::now());
+  if (!ctx.ok()) return SendReply(ErrorReply(ctx.status()));
+  HttpCallInput input{query_, std::string(req[http::field::content_type]), std::move(req.body())};
+  if (route_.method->server_streaming()) return StartStream(std::move(input), std::move(*ctx));
+  StartUnary(std::move(input), std::move(*ctx));
+}
+
+void Session::StartUnary(HttpCallInput input, core::CallContext ctx) {
+  net::post(*state_->pool, [self = shared_from_this(), route = route_, input = std::move(input),
+                            ctx = std::move(ctx)]() mutable {
+    JsonReply reply;
+    try {
+      reply = RunUnary(self->state_->bindings, route, input, ctx);
+    } catch (const std::exception& e) {
+      reply = ErrorReply(Internal(std::string("the HTTP gateway failed: ") + e.what()));
+    } catch (...) {
+      reply = ErrorReply(Internal("the HTTP gateway failed"));
+    }
+    try {
+      self->PostToStrand(
+          [s = self.get(), reply = std::move(reply)]() mutable { s->SendReply(std::move(reply)); });
+    } catch (...) {  // NOLINT(bugprone-empty-catch): out of memory; dropping `self` closes it
+    }
+  });
+}
+
+void Session::SendReply(JsonReply reply, bool close, std::string allow) {
+  if (closed_) return;
+  const bool keep = keep_alive_ && !close && !draining_;
+  reply_ = {};
+  reply_.version(version_);
+  reply_.result(reply.status);
+  if (reply.status == 499) reply_.reason("Client Closed Request");
+  reply_.set(http::field::server, kServerName);
+  reply_.set(http::field::content_type, "application/json");
+  if (!allow.empty()) reply_.set(http::field::allow, allow);
+  reply_.keep_alive(keep);
+  reply_.body() = std::move(reply.body);
+  reply_.prepare_payload();
+  close_after_write_ = !keep;
+  stream_.expires_after(state_->config.idle_timeout);
+  http::async_write(stream_, reply_, Handler(&Session::OnReplyWritten));
+}
+
+void Session::OnReplyWritten(beast::error_code ec, size_t /*n*/) {
+  if (ec) return Close();
+  FinishRequest();
+}
+
+void Session::Refuse(unsigned http_status, Status status) {
+  unread_input_ = true;
+  SendReply(ErrorReply(http_status, status), /*close=*/true);
+}
+
+void Session::FinishRequest() {
+  if (closed_) return;
+  if (!close_after_write_ && !draining_) return ReadRequest();
+  if (!unread_input_) return Close();
+  if (upload_reading_) {
+    pending_linger_ = true;  // OnUploadRead lingers once the cancelled read has completed
+    return;
+  }
+  LingeringClose();
+}
+
+void Session::LingeringClose() {
+  if (closed_) return;
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  drain_scratch_.resize(kLingerReadBytes);
+  drained_ = 0;
+  // One bound for the whole linger: the client only has to read the reply and close.
+  stream_.expires_after(state_->config.header_timeout);
+  stream_.async_read_some(net::buffer(drain_scratch_), Handler(&Session::OnDrainRead));
+}
+
+void Session::OnDrainRead(beast::error_code ec, size_t n) {
+  drained_ += n;
+  if (ec || closed_ || drained_ > kMaxLingerBytes) return Close();
+  stream_.async_read_some(net::buffer(drain_scratch_), Handler(&Session::OnDrainRead));
+}
+
+void Session::Close() {
+  if (closed_) return;
+  closed_ = true;
+  idle_ = false;
+  cancelled_->store(true);
+  if (ndjson_) ndjson_->Abort();
+  if (upload_) upload_->Abort();
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.close();
+}
+
+}  // namespace archivum::api::gateway

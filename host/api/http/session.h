@@ -1,0 +1,203 @@
+// One HTTP/1.1 connection: reads requests one at a time (so pipelined requests are answered in
+// order), routes them, runs calls on the worker pool and writes the replies; keep-alive until
+// the client, a timeout, an error or shutdown ends it.
+//
+// Per request: the head is read with the header parser (header_limit → 431); the route decides
+// how the body is read: Upload streams it piecewise into an UploadBridge, every other route
+// reads it whole under max_body_bytes (413) before routing further, so the connection stays in
+// step for keep-alive. A reply sent before the body was consumed closes the connection, after
+// draining a bounded amount of the unread input so the client still sees the reply (lingering
+// close).
+//
+// Timeouts (beast::tcp_stream::expires_after before every operation): the first request head
+// must arrive within header_timeout of the accept; later, idle_timeout until the first byte of
+// the next head, then header_timeout for the rest of it; body reads and writes must make
+// progress within idle_timeout. Unary calls run without a transport timeout; a Grpc-Timeout
+// header sets their deadline.
+//
+// Thread safety: every member is touched only on the connection's strand, except Drain and
+// Abort, which post to it, and what the shared queue/bridge objects guard themselves. The
+// connection is owned by shared_ptr: its pending operations and calls in flight keep it alive.
+// Exceptions never leave a handler: they close the connection.
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/http/ndjson_stream.h"
+#include "api/http/router.h"
+#include "api/http/rpc_call.h"
+#include "api/http/server_state.h"
+#include "api/http/upload_bridge.h"
+#include "core/call_context.h"
+
+namespace archivum::api::gateway {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  // `slot` is the connection's admitted registry slot; `socket` must use a strand executor.
+  Session(std::shared_ptr<ServerState> state, uint64_t slot, boost::asio::ip::tcp::socket socket);
+
+  // Registers with the server and starts reading. Call once, right after construction.
+  void Start();
+  // Shutdown, phase 1: finish the current request (its reply says Connection: close), then
+  // close; an idle connection closes at once. Safe from any thread.
+  void Drain();
+  // Shutdown, phase 2: cancel the call in flight and close now. Safe from any thread.
+  void Abort();
+
+ private:
+  using HeaderParser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
+  using BodyParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+  using UploadParser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
+
+  // Wraps a member function as a completion handler that holds the connection alive and closes
+  // it if the function throws.
+  template <typename... Args>
+  auto Handler(void (Session::*method)(Args...));
+  template <typename Fn>
+  void Safely(Fn&& fn) noexcept;
+  // Runs `fn` on the strand, holding the connection alive; safe from any thread.
+  template <typename Fn>
+  void PostToStrand(Fn&& fn);
+
+  // Request cycle (session.cc).
+  void ReadRequest();
+  void OnFirstBytes(boost::beast::error_code ec, size_t n);
+  void ReadHeader();
+  void OnHeader(boost::beast::error_code ec, size_t n);
+  void WriteContinue(void (Session::*next)());
+  void OnContinueWritten(boost::beast::error_code ec, size_t n);
+  void ReadBody();
+  void OnBody(boost::beast::error_code ec, size_t n);
+  void Dispatch();
+  void StartUnary(HttpCallInput input, core::CallContext ctx);
+  // Writes `reply`; closes afterwards if `close` or the request/server says so.
+  void SendReply(JsonReply reply, bool close = false, std::string allow = {});
+  void OnReplyWritten(boost::beast::error_code ec, size_t n);
+  // Answers a request whose body was not (fully) read, then closes.
+  void Refuse(unsigned http_status, Status status);
+  void FinishRequest();
+  void LingeringClose();
+  void OnDrainRead(boost::beast::error_code ec, size_t n);
+  void Close();
+  void OnDrain();
+  std::function<bool()> CancelledFn() const;
+  bool ExpectsContinue(const boost::beast::http::fields& headers) const;
+
+  // Server streaming as NDJSON (session_streaming.cc).
+  void StartStream(HttpCallInput input, core::CallContext ctx);
+  void PumpStream();
+  void WriteStreamHead();
+  void OnStreamHeadWritten(boost::beast::error_code ec, size_t n);
+  void WriteStreamBytes();
+  void OnStreamBytesWritten(boost::beast::error_code ec, size_t n);
+  void OnStreamEndWritten(boost::beast::error_code ec, size_t n);
+
+  // Upload from the raw body (session_streaming.cc).
+  void StartUpload();
+  void RunUpload();
+  void ReadUploadPiece();
+  void OnUploadRead(boost::beast::error_code ec, size_t n);
+  void ResumeUpload();
+  void OnUploadDone(JsonReply reply);
+
+  // First: released last, after the socket and timers are destroyed (see ServerState::Slot).
+  ServerState::Slot slot_;
+  const std::shared_ptr<ServerState> state_;
+  const boost::beast::tcp_stream::executor_type strand_;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+
+  // Connection state.
+  bool first_request_ = true;
+  bool idle_ = false;      // waiting for a request head: Drain closes at once
+  bool draining_ = false;  // Drain was called
+  bool closed_ = false;
+  // The call in flight sees this through CallContext::cancelled: set when the connection is
+  // closed before the call ends (client gone, malformed upload, Abort).
+  std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
+
+  // The current request.
+  std::optional<HeaderParser> header_parser_;
+  std::optional<BodyParser> body_parser_;
+  std::optional<UploadParser> upload_parser_;
+  Route route_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  std::string path_;
+  std::string query_;
+  bool unread_input_ = false;       // the request body was not (fully) consumed
+  bool close_after_write_ = false;  // the reply being written ends the connection
+  bool pending_linger_ = false;     // linger once the cancelled upload read completes
+  boost::beast::http::response<boost::beast::http::string_body> reply_;
+  boost::beast::http::response<boost::beast::http::empty_body> interim_;  // 100 Continue
+  void (Session::*after_continue_)() = nullptr;
+  std::string drain_scratch_;
+  uint64_t drained_ = 0;
+
+  // NDJSON stream state.
+  std::shared_ptr<NdjsonQueue> ndjson_;
+  boost::beast::http::response<boost::beast::http::empty_body> stream_head_;
+  std::optional<boost::beast::http::response_serializer<boost::beast::http::empty_body>>
+      stream_serializer_;
+  bool stream_started_ = false;  // the 200 head is written or being written
+  bool stream_writing_ = false;  // a head or line write is in flight
+  bool stream_chunked_ = true;   // HTTP/1.1; HTTP/1.0 gets a close-delimited body
+  bool stream_ending_ = false;   // the final error line / last chunk is queued
+  std::string stream_line_;      // the line being written
+
+  // Upload state.
+  std::shared_ptr<UploadBridge> upload_;
+  const std::function<Status(core::UploadReader&, const core::CallContext&,
+                             google::protobuf::Message*)>* upload_invoker_ = nullptr;
+  core::CallContext upload_ctx_;
+  std::string piece_;  // the body piece being filled; capacity kUploadPiece
+  size_t piece_used_ = 0;
+  bool upload_reading_ = false;
+  bool upload_paused_ = false;     // the bridge is full; ResumeUpload restarts reading
+  bool upload_call_done_ = false;  // the core returned; further body bytes are not wanted
+};
+
+// Template members, used by session.cc and session_streaming.cc.
+
+template <typename... Args>
+auto Session::Handler(void (Session::*method)(Args...)) {
+  return [self = shared_from_this(), method](Args... args) {
+    self->Safely([&] { ((*self).*method)(args...); });
+  };
+}
+
+template <typename Fn>
+void Session::Safely(Fn&& fn) noexcept {
+  try {
+    fn();
+    return;
+  } catch (const std::exception& e) {
+    spdlog::error("HTTP connection failed: {}", e.what());
+  } catch (...) {
+    spdlog::error("HTTP connection failed with a non-standard exception");
+  }
+  try {
+    Close();
+  } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be done for this connection
+  }
+}
+
+template <typename Fn>
+void Session::PostToStrand(Fn&& fn) {
+  boost::asio::post(strand_, [self = shared_from_this(), fn = std::forward<Fn>(fn)]() mutable {
+    self->Safely(fn);
+  });
+}
+
+}  // namespace archivum::api::gateway

@@ -1,0 +1,109 @@
+#include "core/searcher.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "query/parser.h"
+
+namespace archivum::core {
+namespace {
+
+struct Candidate {
+  double score = 0;
+  std::vector<store::FindingRecord> findings;
+};
+
+void FillHit(const store::SearchHit& h, api::AnalyzeResponse* response) {
+  response->add_results(h.document.path);
+  api::Hit* hit = response->add_hits();
+  hit->set_path(h.document.path);
+  hit->set_score(h.score);
+  hit->set_snippet(h.snippet);
+  hit->set_mime(h.document.mime);
+  hit->set_size(h.document.size);
+  hit->set_mtime_ns(h.document.mtime_ns);
+  for (const auto& f : h.findings) {
+    api::Finding* out = hit->add_findings();
+    out->set_plugin(f.plugin);
+    out->set_key(f.key);
+    out->set_value(f.value);
+  }
+}
+
+}  // namespace
+
+Status Searcher::Analyze(const api::AnalyzeRequest& request,
+                         api::AnalyzeResponse* response) const {
+  if (request.query().find_first_not_of(" \t\r\n") == std::string::npos) {
+    return InvalidArgument("query is empty; send at least one word or filter");
+  }
+  query::ParseOptions options;
+  if (registry_) {
+    for (auto& v : registry_->QueryVerbs()) options.verbs.insert(std::move(v));
+  }
+  auto parsed = query::Parse(request.query(), options);
+  if (!parsed.ok()) return parsed.status();
+  const uint32_t limit = std::min(request.limit() == 0 ? kDefaultLimit : request.limit(), kMaxLimit);
+
+  if (parsed->verbs.empty()) {
+    auto found = catalog_->Search(*parsed, limit, request.offset());
+    if (!found.ok()) return found.status();
+    response->set_total(found->total);
+    for (const auto& h : found->hits) FillHit(h, response);
+    return Status::Ok();
+  }
+
+  // Every verb narrows the candidates.
+  std::map<std::string, Candidate> candidates;
+  bool first = true;
+  for (const auto& call : parsed->verbs) {
+    auto hits = registry_->Query(call.verb, call.argument);
+    if (!hits.ok()) return hits.status();
+    std::map<std::string, Candidate> next;
+    for (const auto& h : *hits) {
+      if (!first && !candidates.count(h.path)) continue;
+      Candidate& c = next[h.path];
+      c.score = first ? h.score : std::min(candidates[h.path].score, h.score);
+      if (!first) c.findings = candidates[h.path].findings;
+      c.findings.push_back({h.plugin, call.verb, h.detail});
+    }
+    candidates = std::move(next);
+    first = false;
+  }
+
+  std::vector<store::SearchHit> merged;
+  if (parsed->where) {
+    auto found = catalog_->Search(*parsed, kMaxVerbCandidates, 0);
+    if (!found.ok()) return found.status();
+    for (auto& h : found->hits) {
+      auto it = candidates.find(h.document.path);
+      if (it == candidates.end()) continue;
+      h.score = it->second.score;
+      h.snippet.clear();
+      for (auto& f : it->second.findings) h.findings.push_back(std::move(f));
+      merged.push_back(std::move(h));
+    }
+  } else {
+    for (auto& [path, c] : candidates) {
+      auto doc = catalog_->Get(path);
+      if (!doc.ok()) return doc.status();
+      if (!doc->has_value()) continue;  // the plugin remembers a document that is gone
+      store::SearchHit h;
+      h.document = std::move((*doc)->document);
+      h.score = c.score;
+      h.findings = std::move(c.findings);
+      merged.push_back(std::move(h));
+    }
+  }
+  std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) {
+    return a.score != b.score ? a.score > b.score : a.document.path < b.document.path;
+  });
+  response->set_total(merged.size());
+  const size_t begin = std::min<size_t>(request.offset(), merged.size());
+  const size_t end = std::min<size_t>(begin + limit, merged.size());
+  for (size_t i = begin; i < end; ++i) FillHit(merged[i], response);
+  return Status::Ok();
+}
+
+}  // namespace archivum::core

@@ -1,0 +1,37 @@
+// Analyze: parses the query language (query/parser.h), evaluates its catalog part in the store
+// and dispatches its verbs (e.g. similar:PATH) to the plugins that register them, then merges.
+//
+// Merging: each verb yields a set of paths with scores; a document must be in every verb's set
+// and, if the query has catalog terms too, match them (verbs narrow, terms filter). Verb hits for
+// documents no longer cataloged are dropped. Merged hits are ordered by the verb's score.
+//
+// Thread safety: safe for concurrent use.
+#pragma once
+
+#include "core/file_service.h"
+#include "plugins/registry.h"
+#include "store/catalog.h"
+
+namespace archivum::core {
+
+class Searcher {
+ public:
+  static constexpr uint32_t kDefaultLimit = 20;
+  static constexpr uint32_t kMaxLimit = 1000;
+  // Catalog matches considered when intersecting with verb hits.
+  static constexpr uint32_t kMaxVerbCandidates = 10000;
+
+  // Both must outlive the searcher.
+  Searcher(store::Catalog* catalog, const plugins::PluginRegistry* registry)
+      : catalog_(catalog), registry_(registry) {}
+
+  // Errors: INVALID_ARGUMENT (empty or malformed query, with the column), and whatever a verb's
+  // plugin answers (NOT_FOUND for an unknown subject, ...).
+  Status Analyze(const api::AnalyzeRequest& request, api::AnalyzeResponse* response) const;
+
+ private:
+  store::Catalog* catalog_;
+  const plugins::PluginRegistry* registry_;
+};
+
+}  // namespace archivum::core

@@ -1,0 +1,131 @@
+#include "query/ast.h"
+
+#include <utility>
+
+namespace archivum::query {
+namespace {
+
+// Quotes text that would not read back as one token.
+std::string Quoted(std::string_view text, bool always) {
+  bool plain = !always && !text.empty();
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '(' || c == ')' || c == '\\') {
+      plain = false;
+    }
+  }
+  if (plain) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string FilterString(const Filter& f) {
+  std::string out(FieldName(f.field));
+  switch (f.field) {
+    case Field::kSize:
+      out += ComparisonSymbol(f.op);
+      out += std::to_string(f.number);
+      return out;
+    case Field::kModified:
+      out += ComparisonSymbol(f.op);
+      if (f.op == Comparison::kEq) {
+        out += "[" + std::to_string(f.number) + "," + std::to_string(f.number_end) + ")";
+      } else {
+        out += std::to_string(f.number);
+      }
+      return out;
+    case Field::kDup: return out + ":";
+    default: return out + ":" + Quoted(f.text, /*always=*/false);
+  }
+}
+
+struct TermString {
+  std::string operator()(const Word& w) const { return Quoted(w.text, false); }
+  std::string operator()(const Phrase& p) const { return Quoted(p.text, true); }
+  std::string operator()(const Prefix& p) const { return Quoted(p.stem, false) + "*"; }
+  std::string operator()(const Filter& f) const { return FilterString(f); }
+  std::string operator()(const FindingFilter& f) const {
+    return f.plugin + "." + f.key + ":" + (f.value.empty() ? "" : Quoted(f.value, false));
+  }
+};
+
+Node MakeGroup(NodeKind kind, std::vector<Node> children, size_t column) {
+  Node n;
+  n.kind = kind;
+  n.column = column;
+  n.children = std::move(children);
+  return n;
+}
+
+}  // namespace
+
+std::string_view FieldName(Field field) {
+  switch (field) {
+    case Field::kMime: return "mime";
+    case Field::kExt: return "ext";
+    case Field::kPath: return "path";
+    case Field::kName: return "name";
+    case Field::kSize: return "size";
+    case Field::kModified: return "modified";
+    case Field::kSha256: return "sha256";
+    case Field::kDup: return "dup";
+  }
+  return "?";
+}
+
+std::string_view ComparisonSymbol(Comparison op) {
+  switch (op) {
+    case Comparison::kEq: return ":";
+    case Comparison::kLt: return "<";
+    case Comparison::kLe: return "<=";
+    case Comparison::kGt: return ">";
+    case Comparison::kGe: return ">=";
+  }
+  return "?";
+}
+
+Node MakeTerm(Term term, size_t column) {
+  Node n;
+  n.kind = NodeKind::kTerm;
+  n.column = column;
+  n.term = std::move(term);
+  return n;
+}
+
+Node MakeNot(Node child, size_t column) {
+  std::vector<Node> children;
+  children.push_back(std::move(child));
+  return MakeGroup(NodeKind::kNot, std::move(children), column);
+}
+
+Node MakeAnd(std::vector<Node> children, size_t column) {
+  return MakeGroup(NodeKind::kAnd, std::move(children), column);
+}
+
+Node MakeOr(std::vector<Node> children, size_t column) {
+  return MakeGroup(NodeKind::kOr, std::move(children), column);
+}
+
+std::string DebugString(const Node& node) {
+  if (node.kind == NodeKind::kTerm) return std::visit(TermString{}, node.term);
+  std::string out = node.kind == NodeKind::kAnd  ? "(and"
+                    : node.kind == NodeKind::kOr ? "(or"
+                                                 : "(not";
+  for (const Node& child : node.children) out += " " + DebugString(child);
+  return out + ")";
+}
+
+std::string DebugString(const Query& query) {
+  std::string out = query.where ? DebugString(*query.where) : "";
+  for (const VerbCall& v : query.verbs) {
+    if (!out.empty()) out += " ";
+    out += "[" + v.verb + ":" + Quoted(v.argument, false) + "]";
+  }
+  return out.empty() ? "[]" : out;
+}
+
+}  // namespace archivum::query

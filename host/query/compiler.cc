@@ -1,0 +1,245 @@
+#include "query/compiler.h"
+
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "query/fts.h"
+
+namespace archivum::query {
+namespace {
+
+constexpr std::string_view kRankedColumns =
+    "d.id, d.path, d.size, d.mtime_ns, d.mime, -bm25(texts, 4.0, 1.0) AS score, "
+    "snippet(texts, 1, '[', ']', '…', 12) AS snippet";
+constexpr std::string_view kUnrankedColumns =
+    "d.id, d.path, d.size, d.mtime_ns, d.mime, 0.0 AS score, '' AS snippet";
+
+std::string_view SqlOperator(Comparison op) {
+  switch (op) {
+    case Comparison::kEq: return "=";
+    case Comparison::kLt: return "<";
+    case Comparison::kLe: return "<=";
+    case Comparison::kGt: return ">";
+    case Comparison::kGe: return ">=";
+  }
+  return "=";
+}
+
+// A finding value where only '*' is a wildcard, as a GLOB pattern: '?' and '[' are made literal
+// by wrapping them in a one-character class.
+std::string FindingGlob(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '?') {
+      out += "[?]";
+    } else if (c == '[') {
+      out += "[[]";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+Status CheckStructure(const Node& node) {
+  const size_t n = node.children.size();
+  const bool ok = node.kind == NodeKind::kTerm  ? n == 0
+                  : node.kind == NodeKind::kNot ? n == 1
+                                                : n >= 1;
+  if (!ok) return Internal("malformed query tree: node at column " + std::to_string(node.column));
+  for (const Node& child : node.children) ARCHIVUM_RETURN_IF_ERROR(CheckStructure(child));
+  return Status::Ok();
+}
+
+// Free-text members of an AND, split by role; everything else is `rest`.
+struct AndParts {
+  std::vector<std::string> positives;  // FTS expressions every result matches
+  std::vector<std::string> negatives;  // FTS expressions no result matches
+  std::vector<const Node*> rest;
+};
+
+AndParts SplitAnd(const std::vector<Node>& children) {
+  AndParts parts;
+  for (const Node& child : children) {
+    if (auto expr = FtsExpression(child)) {
+      parts.positives.push_back(std::move(*expr));
+    } else if (child.kind == NodeKind::kNot) {
+      if (auto excluded = FtsExpression(child.children[0])) {
+        parts.negatives.push_back(std::move(*excluded));
+      } else {
+        parts.rest.push_back(&child);
+      }
+    } else {
+      parts.rest.push_back(&child);
+    }
+  }
+  return parts;
+}
+
+class Compiler {
+ public:
+  // Returns the placeholder ("?N") for a new parameter.
+  std::string Param(SqlValue value) {
+    params_.push_back(std::move(value));
+    return "?" + std::to_string(params_.size());
+  }
+
+  std::string MatchIn(std::string fts, bool negated) {
+    return std::string(negated ? "d.id NOT IN" : "d.id IN") +
+           " (SELECT rowid FROM texts WHERE texts MATCH " + Param(std::move(fts)) + ")";
+  }
+
+  // A SQL boolean expression for `node`, parenthesized unless atomic.
+  std::string Predicate(const Node& node) {
+    if (auto fts = FtsExpression(node)) return MatchIn(std::move(*fts), false);
+    switch (node.kind) {
+      case NodeKind::kTerm:
+        if (const auto* f = std::get_if<Filter>(&node.term)) return FilterSql(*f);
+        if (const auto* f = std::get_if<FindingFilter>(&node.term)) return FindingSql(*f);
+        return "0";  // unreachable: text terms always have an FTS expression
+      case NodeKind::kNot: {
+        if (auto fts = FtsExpression(node.children[0])) return MatchIn(std::move(*fts), true);
+        return "NOT (" + Predicate(node.children[0]) + ")";
+      }
+      case NodeKind::kAnd: {
+        AndParts parts = SplitAnd(node.children);
+        std::vector<std::string> sql;
+        if (!parts.positives.empty()) {
+          sql.push_back(MatchIn(FtsConjunction(parts.positives, parts.negatives), false));
+        } else if (!parts.negatives.empty()) {
+          sql.push_back(MatchIn(FtsDisjunction(parts.negatives), true));
+        }
+        for (const Node* child : parts.rest) sql.push_back(Predicate(*child));
+        return Join(sql, " AND ");
+      }
+      case NodeKind::kOr: {
+        // Free-text alternatives share one MATCH; placeholders are numbered in text order.
+        std::vector<std::string> alternatives;
+        std::vector<const Node*> rest;
+        for (const Node& child : node.children) {
+          if (auto fts = FtsExpression(child)) {
+            alternatives.push_back(std::move(*fts));
+          } else {
+            rest.push_back(&child);
+          }
+        }
+        std::vector<std::string> sql;
+        if (!alternatives.empty()) sql.push_back(MatchIn(FtsDisjunction(alternatives), false));
+        for (const Node* child : rest) sql.push_back(Predicate(*child));
+        return Join(sql, " OR ");
+      }
+    }
+    return "0";
+  }
+
+  std::vector<SqlValue> TakeParams() { return std::move(params_); }
+
+ private:
+  static std::string Join(const std::vector<std::string>& parts, std::string_view op) {
+    if (parts.size() == 1) return parts[0];
+    std::string out = "(";
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (i > 0) out += op;
+      out += parts[i];
+    }
+    return out + ")";
+  }
+
+  std::string FilterSql(const Filter& f) {
+    switch (f.field) {
+      case Field::kMime: return "lower(d.mime) GLOB " + Param(f.text);
+      case Field::kName: return "lower(d.name) GLOB " + Param(f.text);
+      case Field::kExt: return "d.ext = " + Param(f.text);
+      case Field::kSha256: return "d.sha256 = " + Param(f.text);
+      case Field::kPath: {
+        // Everything starting with "dir/" sorts in ["dir/", "dir0"): '0' follows '/' in ASCII.
+        const bool root = f.text == "/";
+        const std::string equal = Param(f.text);
+        const std::string low = Param(root ? std::string("/") : f.text + "/");
+        const std::string high = Param(root ? std::string("0") : f.text + "0");
+        return "(d.path = " + equal + " OR (d.path >= " + low + " AND d.path < " + high + "))";
+      }
+      case Field::kSize: return "d.size " + std::string(SqlOperator(f.op)) + " " + Param(f.number);
+      case Field::kModified:
+        if (f.op == Comparison::kEq) {
+          const std::string start = Param(f.number);
+          const std::string end = Param(f.number_end);
+          return "(d.mtime_ns >= " + start + " AND d.mtime_ns < " + end + ")";
+        }
+        return "d.mtime_ns " + std::string(SqlOperator(f.op)) + " " + Param(f.number);
+      case Field::kDup:
+        return "(d.sha256 != '' AND d.sha256 IN (SELECT sha256 FROM documents "
+               "WHERE sha256 != '' GROUP BY sha256 HAVING count(*) > 1))";
+    }
+    return "0";
+  }
+
+  std::string FindingSql(const FindingFilter& f) {
+    // One Param() per statement: the operands of '+' are unsequenced, and placeholders should
+    // be numbered in the order they appear.
+    std::string sql = "EXISTS (SELECT 1 FROM findings f WHERE f.document_id = d.id AND f.plugin = ";
+    sql += Param(f.plugin);
+    sql += " AND f.key = ";
+    sql += Param(f.key);
+    if (!f.value.empty()) {
+      sql += " AND f.value GLOB ";
+      sql += Param(FindingGlob(f.value));
+    }
+    return sql + ")";
+  }
+
+  std::vector<SqlValue> params_;
+};
+
+}  // namespace
+
+StatusOr<CompiledQuery> Compile(const Query& query, int64_t limit, int64_t offset) {
+  if (limit < 0 || offset < 0) {
+    return InvalidArgument("limit and offset must not be negative (got " + std::to_string(limit) +
+                           ", " + std::to_string(offset) + ")");
+  }
+  CompiledQuery out;
+  out.verbs = query.verbs;
+  if (!query.where) return out;
+  const Node& root = *query.where;
+  ARCHIVUM_RETURN_IF_ERROR(CheckStructure(root));
+  out.has_catalog_terms = true;
+
+  Compiler compiler;
+  std::vector<std::string> conditions;
+  if (auto fts = FtsExpression(root)) {
+    out.ranked = true;
+    conditions.push_back("texts MATCH " + compiler.Param(std::move(*fts)));
+  } else if (root.kind == NodeKind::kAnd) {
+    AndParts parts = SplitAnd(root.children);
+    if (!parts.positives.empty()) {
+      out.ranked = true;
+      conditions.push_back("texts MATCH " +
+                           compiler.Param(FtsConjunction(parts.positives, parts.negatives)));
+      for (const Node* child : parts.rest) conditions.push_back(compiler.Predicate(*child));
+    } else {
+      conditions.push_back(compiler.Predicate(root));
+    }
+  } else {
+    conditions.push_back(compiler.Predicate(root));
+  }
+
+  std::string from = out.ranked ? "documents d JOIN texts ON texts.rowid = d.id" : "documents d";
+  std::string where;
+  for (const std::string& c : conditions) {
+    if (!where.empty()) where += " AND ";
+    where += c;
+  }
+  out.count_sql = "SELECT count(*) FROM " + from + " WHERE " + where;
+  const std::string limit_param = compiler.Param(limit);
+  const std::string offset_param = compiler.Param(offset);
+  out.sql = "SELECT " + std::string(out.ranked ? kRankedColumns : kUnrankedColumns) + " FROM " +
+            from + " WHERE " + where + " ORDER BY " +
+            (out.ranked ? "score DESC, d.path" : "d.path") + " LIMIT " + limit_param + " OFFSET " +
+            offset_param;
+  out.params = compiler.TakeParams();
+  return out;
+}
+
+}  // namespace archivum::query

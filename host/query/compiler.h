@@ -1,0 +1,66 @@
+// Compiles a parsed query (ast.h) into parameterized SQL over the catalog schema (version 2, see
+// store/sqlite_catalog.cc): documents d, findings, and the FTS5 table texts (rowid = d.id).
+//
+// Shape of the result:
+//   sql        SELECT d.id, d.path, d.size, d.mtime_ns, d.mime, <score> AS score,
+//              <snippet> AS snippet FROM documents d [JOIN texts ON texts.rowid = d.id]
+//              WHERE ... ORDER BY ... LIMIT ?L OFFSET ?O
+//   count_sql  SELECT count(*) over the same FROM and WHERE.
+// User values are only ever bound parameters (?1..?n, numbered); SQL text is built from fixed
+// fragments. Free text becomes an FTS5 expression of quoted strings (fts.h), bound too.
+//
+// Ranking: when the query's top-level AND has free-text terms (words, phrases, prefixes, OR
+// groups of them, plus excluded free text), they compile into ONE "texts MATCH ?" on the joined
+// FTS table; score is -bm25(texts, 4.0, 1.0) (a word in the path weighs 4x one in the body;
+// higher is better), snippet is snippet(texts, 1, '[', ']', '…', 12) over the body, and rows
+// are ordered by score DESC, d.path. Otherwise (filters only, or free text only under OR or NOT
+// mixed with filters) free text is tested with "d.id [NOT] IN (SELECT rowid FROM texts WHERE
+// texts MATCH ?)", score is 0.0, snippet '' and rows are ordered by d.path.
+//
+// Filters: mime/name are case-insensitive globs (lower(col) GLOB ?, ASCII folding as SQLite's
+// lower()); path is "the directory or under it" as a range scan (d.path = ? OR d.path >= 'dir/'
+// AND d.path < 'dir0'); size and modified compare d.size / d.mtime_ns; dup is "sha256 non-empty
+// and seen more than once"; PLUGIN.KEY:VALUE is an EXISTS over findings with the value as a
+// GLOB in which only '*' is a wildcard. Exclusions compile to NOT (...); all schema columns
+// involved are NOT NULL, so NOT never meets NULL.
+//
+// Thread safety: pure function.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/status.h"
+#include "query/ast.h"
+
+namespace archivum::query {
+
+using SqlValue = std::variant<int64_t, std::string>;
+
+struct CompiledQuery {
+  // Empty when !has_catalog_terms (a verbs-only query has nothing to ask the catalog).
+  std::string sql;
+  std::string count_sql;
+  // Bound in order to ?1..?n. For sql all of them; the last two are LIMIT and OFFSET.
+  std::vector<SqlValue> params;
+  // Verbs for the host to dispatch to their plugins, in query order.
+  std::vector<VerbCall> verbs;
+  bool has_catalog_terms = false;
+  // Whether sql orders by bm25 relevance (true) or by path with score 0 (false).
+  bool ranked = false;
+
+  // The parameters of count_sql: params without LIMIT and OFFSET (empty when no catalog terms).
+  std::span<const SqlValue> count_params() const {
+    return params.size() < 2 ? std::span<const SqlValue>()
+                             : std::span<const SqlValue>(params.data(), params.size() - 2);
+  }
+};
+
+// Compiles `query`. limit >= 0 (the caller clamps it) and offset >= 0, else INVALID_ARGUMENT.
+// A tree that breaks ast.h's structural invariants (child counts) is INTERNAL.
+StatusOr<CompiledQuery> Compile(const Query& query, int64_t limit, int64_t offset);
+
+}  // namespace archivum::query
