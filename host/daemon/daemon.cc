@@ -4,11 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <csignal>
 #include <iostream>
 #include <thread>
 
 #include "api/grpc/grpc_server.h"
+#include "api/http/http_server.h"
 #include "common/logging.h"
 #include "config/config.h"
 #include "core/pipeline_service.h"
@@ -109,14 +111,35 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
   }
   // Tests and scripts read the chosen port from this exact line.
   spdlog::info("gRPC listening on {}", (*grpc)->address());
+
+  std::atomic<bool> serving{true};
+  std::unique_ptr<api::HttpServer> http;
   if (cfg.server.http.enabled) {
-    spdlog::warn("HTTP/JSON gateway is not available in this build; server.http is ignored");
+    api::HttpServer::Hooks hooks;
+    hooks.serving = [&serving] { return serving.load(); };
+    // The store is open and plugins are loaded before the gateway starts.
+    hooks.ready = [&serving] { return serving.load(); };
+    auto started = api::HttpServer::Start(cfg.server.http, &core, hooks, rpc_workers);
+    if (!started.ok()) {
+      spdlog::critical("{}", started.status().message());
+      (*grpc)->Shutdown(std::chrono::milliseconds(0));
+      return 1;
+    }
+    http = std::move(*started);
+    spdlog::info("HTTP listening on {}", http->address());
   }
 
   const int sig = WaitForSignal(signals);
   spdlog::info("received {}, shutting down (deadline {} ms)", sig == SIGINT ? "SIGINT" : "SIGTERM",
                cfg.server.shutdown_deadline.count());
+  serving = false;
+  // Both transports drain at once, so the whole shutdown stays within one deadline.
+  std::thread http_stop([&] {
+    if (http) http->Shutdown(cfg.server.shutdown_deadline);
+  });
   (*grpc)->Shutdown(cfg.server.shutdown_deadline);
+  http_stop.join();
+  http.reset();
   grpc->reset();
   spdlog::info("stopped");
   return 0;

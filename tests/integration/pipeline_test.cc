@@ -335,6 +335,9 @@ TEST_F(PipelineTest, ReingestSkipsUnchangedAndReanalyzesWhenAPluginChanges) {
   EXPECT_EQ(again.files_ingested(), 0u);
 
   // The same store, with picky upgraded to 2.0: everything is analyzed again.
+  // An idle C++ client answers the server's shutdown ping only on its 5 s backup poll; closing
+  // the channel first lets the daemon stop at once.
+  stub_.reset();
   ASSERT_EQ(daemon_->Stop(), 0);
   StartDaemon({ARCHIVUM_BUNDLED_PLUGINS, ARCHIVUM_PICKY_V2});
   pb::IngestSummary upgraded = IngestOk(corpus_);
