@@ -12,6 +12,7 @@
 #include "cli/health_command.h"
 #include "cli/ingest_command.h"
 #include "cli/plugins_command.h"
+#include "cli/upload_command.h"
 
 #ifndef ARCHIVUM_VERSION
 #error "ARCHIVUM_VERSION must be defined by the build"
@@ -59,9 +60,10 @@ std::string ValidateTimeout(const std::string& value) {
 }
 
 int Dispatch(const CLI::App& app, const GlobalOptions& globals, const IngestOptions& ingest,
-             const AnalyzeOptions& analyze, const HealthOptions& health, const GetOptions& get,
-             const Streams& io) {
+             const UploadOptions& upload, const AnalyzeOptions& analyze,
+             const HealthOptions& health, const GetOptions& get, const Streams& io) {
   if (app.got_subcommand("ingest")) return RunIngest(ingest, globals, io);
+  if (app.got_subcommand("upload")) return RunUpload(upload, globals, io);
   if (app.got_subcommand("analyze")) return RunAnalyze(analyze, globals, io);
   if (app.got_subcommand("health")) return RunHealth(health, globals, io);
   if (app.got_subcommand("plugins")) return RunPlugins(globals, io);
@@ -98,10 +100,12 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
                                ->check(CLI::Validator(ValidateTimeout, ""));
 
     IngestOptions ingest;
+    UploadOptions upload;
     AnalyzeOptions analyze;
     HealthOptions health;
     GetOptions get;
     AddIngestCommand(app, &ingest);
+    AddUploadCommand(app, &upload);
     AddAnalyzeCommand(app, &analyze);
     AddHealthCommand(app, &health);
     AddPluginsCommand(app);
@@ -121,7 +125,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
       return cli11_code == 0 ? kExitOk : kExitUsage;
     }
     if (timeout->count() > 0) globals.timeout_seconds = timeout_seconds;
-    return Dispatch(app, globals, ingest, analyze, health, get, io);
+    return Dispatch(app, globals, ingest, upload, analyze, health, get, io);
   } catch (const std::exception& e) {
     err << "error: INTERNAL: " << e.what() << '\n';
     return kExitServerError;

@@ -18,7 +18,16 @@ namespace archivum::cli {
 struct IngestOptions {
   std::string path;
   bool quiet = false;
+  bool no_progress = false;
 };
+
+// Whether `ingest` draws a progress bar: only for a person watching (stdout is a terminal), never
+// with --json or --quiet or --no-progress.
+bool WantsProgress(const IngestOptions& options, const GlobalOptions& globals, bool stdout_is_tty);
+
+// One progress line: "[#####-----]  1234/23000 files  5%  4321 files/s  0:05". `width` is the
+// bar's width in cells.
+std::string FormatProgress(uint64_t done, uint64_t total, double seconds, int width = 30);
 
 // Registers the `ingest` subcommand on `app`, binding its arguments to *options, which must
 // outlive parsing. Returns the subcommand (owned by `app`).

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "cli/ingest_command.h"
+
 namespace archivum::cli {
 namespace {
 
@@ -85,6 +87,33 @@ TEST(CliTextTest, TableAlignsColumnsWithoutTrailingBlanks) {
             "  why it failed\n"
             "c d       5  much...\n");
   EXPECT_EQ(table.Render("> ").substr(0, 20), "> NAME      N  NOTE\n");
+}
+
+}  // namespace
+}  // namespace archivum::cli
+
+namespace archivum::cli {
+namespace {
+
+TEST(CliProgress, FormatsBarCountsRateAndElapsed) {
+  EXPECT_EQ(FormatProgress(50, 200, 10.0, 10), "[##--------] 50/200 files  25%  5 files/s  0:10");
+  EXPECT_EQ(FormatProgress(0, 0, 0.0, 4), "[####] 0/0 files  100%  0 files/s  0:00");
+  EXPECT_EQ(FormatProgress(7, 7, 125.0, 2), "[##] 7/7 files  100%  0 files/s  2:05");
+}
+
+TEST(CliProgress, OnlyForATerminalWithoutJsonOrQuiet) {
+  IngestOptions options;
+  GlobalOptions globals;
+  EXPECT_TRUE(WantsProgress(options, globals, true));
+  EXPECT_FALSE(WantsProgress(options, globals, false));
+  globals.json = true;
+  EXPECT_FALSE(WantsProgress(options, globals, true));
+  globals.json = false;
+  options.quiet = true;
+  EXPECT_FALSE(WantsProgress(options, globals, true));
+  options.quiet = false;
+  options.no_progress = true;
+  EXPECT_FALSE(WantsProgress(options, globals, true));
 }
 
 }  // namespace

@@ -19,7 +19,9 @@ using testing::RunCommand;
 using testing::TempDir;
 using testing::WriteFile;
 
-std::string Archivumd() { return (testing::BinaryDir() / "archivumd").string(); }
+std::string Archivumd() {
+  return (testing::BinaryDir() / "archivumd").string();
+}
 
 // Watches health, signals the daemon, and expects NOT_SERVING before a clean exit.
 void ExpectGracefulStop(int signal) {
@@ -43,9 +45,13 @@ void ExpectGracefulStop(int signal) {
   EXPECT_NE(daemon->log().find("stopped"), std::string::npos) << daemon->log();
 }
 
-TEST(DaemonLifecycle, SigtermTurnsHealthNotServingThenExitsZero) { ExpectGracefulStop(SIGTERM); }
+TEST(DaemonLifecycle, SigtermTurnsHealthNotServingThenExitsZero) {
+  ExpectGracefulStop(SIGTERM);
+}
 
-TEST(DaemonLifecycle, SigintTurnsHealthNotServingThenExitsZero) { ExpectGracefulStop(SIGINT); }
+TEST(DaemonLifecycle, SigintTurnsHealthNotServingThenExitsZero) {
+  ExpectGracefulStop(SIGINT);
+}
 
 TEST(DaemonLifecycle, LogsTheChosenPortAndCreatesTheStore) {
   std::string error;

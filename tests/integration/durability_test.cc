@@ -1,9 +1,8 @@
 // Crash consistency and bounded memory, measured on the real daemon process.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>

@@ -1,8 +1,7 @@
 // The daemon over real gRPC: health, reflection, Ingest/Analyze behaviour and error codes.
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <set>

@@ -1,11 +1,10 @@
 // The analyzer pipeline end to end: real files through the bundled plugins (filetype, hash,
 // text, similar) and a test plugin, into the catalog, queried over real gRPC.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
@@ -43,7 +42,8 @@ class PipelineTest : public ::testing::Test {
     StartDaemon({ARCHIVUM_BUNDLED_PLUGINS, ARCHIVUM_PICKY_V1});
     corpus_ = daemon_->dir() / "corpus";
     WriteFile(corpus_ / "docs/alpha.txt", kAlpha);
-    WriteFile(corpus_ / "docs/beta.md", "Zebras and giraffes graze on the savanna. The quick zebra runs.\n");
+    WriteFile(corpus_ / "docs/beta.md",
+              "Zebras and giraffes graze on the savanna. The quick zebra runs.\n");
     WriteFile(corpus_ / "docs/gamma.html",
               "<!DOCTYPE html>\n<html><head><title>Q</title><style>.x{color:red}</style>"
               "<script>var hidden = 'scriptword';</script></head><body><h1>Quarterly &amp; "
@@ -260,12 +260,12 @@ TEST_F(PipelineTest, RankingLimitAndPaging) {
 
 TEST_F(PipelineTest, MalformedQueriesAreInvalidArgumentWithTheColumn) {
   IngestOk(corpus_);
-  for (const auto& [q, col] : std::vector<std::pair<std::string, std::string>>{
-           {"fox \"unterminated", "column 5"},
-           {"nosuchfield:x", "column 1"},
-           {"size>abc", "column"},
-           {"-fox", "column"},
-           {"sha256:xyz", "column 8"}}) {
+  for (const auto& [q, col] :
+       std::vector<std::pair<std::string, std::string>>{{"fox \"unterminated", "column 5"},
+                                                        {"nosuchfield:x", "column 1"},
+                                                        {"size>abc", "column"},
+                                                        {"-fox", "column"},
+                                                        {"sha256:xyz", "column 8"}}) {
     pb::AnalyzeResponse r;
     grpc::Status st = Analyze(q, &r);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << q;
@@ -439,8 +439,8 @@ TEST_F(PipelineTest, IngestStreamReportsProgressWithTheTotalUpFront) {
   while (reader->Read(&ev)) {
     ++events;
     EXPECT_EQ(ev.files_discovered(), 13u) << "the total is known from the first event";
-    const uint64_t now = ev.totals().files_ingested() + ev.totals().files_unchanged() +
-                         ev.totals().files_failed();
+    const uint64_t now =
+        ev.totals().files_ingested() + ev.totals().files_unchanged() + ev.totals().files_failed();
     EXPECT_GE(now, done);
     done = now;
   }
