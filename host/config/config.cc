@@ -2,10 +2,13 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <array>
 #include <cerrno>
+#include <optional>
+#include <sstream>
 #include <system_error>
 
 #include "config/loader.h"
@@ -53,12 +56,54 @@ Status ReadError(int err, const std::string& name) {
   }
 }
 
+// Records where each document starts; nothing else.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { last_ = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+  const YAML::Mark& last() const { return last_; }
+
+ private:
+  YAML::Mark last_;
+};
+
+// yaml-cpp 0.7 returns an empty document without consuming anything for some stray tokens (a
+// ',' at the top level), so YAML::LoadAll would collect empty documents until memory runs out.
+// Finds such a spot: a document that starts where the previous one did. May throw what
+// yaml-cpp's parser throws.
+std::optional<YAML::Mark> FindStuckDocument(std::string_view yaml) {
+  std::istringstream in{std::string(yaml)};
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  std::optional<int> previous;
+  while (parser.HandleNextDocument(starts)) {
+    if (previous && *previous == starts.last().pos) return starts.last();
+    previous = starts.last().pos;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 StatusOr<Config> ParseConfig(std::string_view yaml, std::string_view source_name,
                              const fs::path& base_dir) {
   YamlSource source(source_name, yaml);
   try {
+    if (auto stuck = FindStuckDocument(yaml)) {
+      return source.Error(*stuck, "",
+                          "expected a YAML document, got a token YAML cannot start "
+                          "one with (a stray ',' or flow indicator?)");
+    }
     std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml));
     // A second document would be silently ignored by a reader that takes the first; operators
     // who concatenate files expect both to count.

@@ -25,10 +25,19 @@ namespace archivum::config {
 using Duration = std::chrono::milliseconds;
 
 struct Keepalive {
-  Duration time{std::chrono::hours(2)};       // ping an idle connection after this long
-  Duration timeout{std::chrono::seconds(20)};  // close it if the ping is not answered
-  bool permit_without_calls = false;           // allow client pings without active calls
+  Duration time{std::chrono::hours(2)};                 // ping an idle connection after this long
+  Duration timeout{std::chrono::seconds(20)};           // close it if the ping is not answered
+  bool permit_without_calls = false;                    // allow client pings without active calls
   Duration min_ping_interval{std::chrono::minutes(5)};  // reject clients pinging more often
+};
+
+// TLS for one listener. All paths are PEM files; an empty cert means plaintext.
+struct Tls {
+  std::filesystem::path cert;       // certificate chain, server certificate first
+  std::filesystem::path key;        // private key of the certificate
+  std::filesystem::path client_ca;  // set: clients must present a certificate it signed (mTLS)
+
+  bool enabled() const { return !cert.empty(); }
 };
 
 struct GrpcServer {
@@ -38,6 +47,7 @@ struct GrpcServer {
   Keepalive keepalive;
   uint64_t resource_quota_bytes = 512ull << 20;  // memory the gRPC core may use; 0 = unlimited
   int max_threads = 0;                           // threads the gRPC core may use; 0 = unlimited
+  Tls tls;
 };
 
 struct HttpServer {
@@ -48,6 +58,7 @@ struct HttpServer {
   int max_connections = 256;
   Duration idle_timeout{std::chrono::seconds(60)};
   Duration header_timeout{std::chrono::seconds(10)};
+  Tls tls;
 };
 
 struct Server {
@@ -55,6 +66,23 @@ struct Server {
   HttpServer http;
   // How long in-flight calls may run after SIGINT/SIGTERM before they are cancelled.
   Duration shutdown_deadline{std::chrono::seconds(5)};
+  // Listening on a non-loopback address without TLS and without auth is refused unless this is
+  // set: such a listener lets anyone on the network read and ingest files.
+  bool allow_insecure_remote = false;
+  // Longer Analyze queries are refused with INVALID_ARGUMENT before parsing.
+  uint64_t max_query_bytes = 4096;
+};
+
+// Bearer-token authentication for both transports.
+struct Auth {
+  // One token per line: "sha256:<64 hex digits>" (the digest of the token) or the token itself;
+  // '#' starts a comment. Empty path: no authentication.
+  std::filesystem::path tokens_file;
+  // Health (gRPC grpc.health.v1.Health, HTTP /healthz and /readyz) and gRPC reflection answer
+  // without a token.
+  bool open_health = true;
+
+  bool enabled() const { return !tokens_file.empty(); }
 };
 
 struct Store {
@@ -89,6 +117,12 @@ struct Ingest {
   uint32_t max_depth = 64;            // archive nesting
   uint32_t max_members = 10000;       // archive members per document
   uint64_t max_expanded_bytes = 1ull << 30;
+  // Per request: regular files found under the path, and their total size. A request over
+  // either fails with RESOURCE_EXHAUSTED before any file is analyzed.
+  uint32_t max_files_per_request = 1'000'000;
+  uint64_t max_bytes_per_request = 1ull << 40;
+  // Ingest, IngestStream and Upload calls running at once; more get RESOURCE_EXHAUSTED.
+  unsigned max_concurrent = 4;
 };
 
 enum class LogFormat { kText, kJson };
@@ -103,6 +137,7 @@ struct Config {
   Store store;
   Plugins plugins;
   Ingest ingest;
+  Auth auth;
   Log log;
   std::filesystem::path source;  // the file it was loaded from; empty for defaults
 };

@@ -218,6 +218,17 @@ Handler Loader::Path(fs::path* out) {
   };
 }
 
+Handler Loader::OptionalPath(fs::path* out) {
+  return [this, out](const Value& v) -> Status {
+    if ((v.node.IsNull() && Describe(v) != "'~'") ||
+        (v.node.IsScalar() && v.node.Scalar().empty())) {
+      out->clear();
+      return Status::Ok();
+    }
+    return Path(out)(v);
+  };
+}
+
 Handler Loader::PathList(std::vector<fs::path>* out) {
   return [this, out](const Value& v) -> Status {
     out->clear();

@@ -60,6 +60,8 @@ class Loader {
   Status ParseServer(const Value& v, Server& server);
   Status ParseGrpc(const Value& v, GrpcServer& grpc);
   Status ParseHttp(const Value& v, HttpServer& http);
+  Status ParseTls(const Value& v, Tls& tls);
+  Status ParseAuth(const Value& v, Auth& auth);
   Status ParsePlugins(const Value& v, Plugins& plugins);
   Status ParsePluginSettings(const Value& v, std::map<std::string, PluginSettings>& settings);
   Status ParseIngest(const Value& v, Ingest& ingest);
@@ -88,6 +90,8 @@ class Loader {
   Handler Integer(int* out);
   Handler Integer(unsigned* out);
   Handler Path(std::filesystem::path* out);
+  // Like Path, but null or "" leaves the path empty ("not set").
+  Handler OptionalPath(std::filesystem::path* out);
   Handler PathList(std::vector<std::filesystem::path>* out);
   Handler StringList(std::vector<std::string>* out, std::string_view list_expected,
                      std::string_view item_expected);

@@ -24,6 +24,7 @@ Status Loader::Load(const YAML::Node& root, Config& config) {
                      }},
                     {"plugins", [&](const Value& s) { return ParsePlugins(s, config.plugins); }},
                     {"ingest", [&](const Value& s) { return ParseIngest(s, config.ingest); }},
+                    {"auth", [&](const Value& s) { return ParseAuth(s, config.auth); }},
                     {"log", [&](const Value& s) { return ParseLog(s, config.log); }},
                 });
 }
@@ -33,6 +34,8 @@ Status Loader::ParseServer(const Value& v, Server& server) {
                     {"grpc", [&](const Value& g) { return ParseGrpc(g, server.grpc); }},
                     {"http", [&](const Value& h) { return ParseHttp(h, server.http); }},
                     {"shutdown_deadline", Time(&server.shutdown_deadline)},
+                    {"allow_insecure_remote", Bool(&server.allow_insecure_remote)},
+                    {"max_query_length", Size(&server.max_query_bytes)},
                 });
 }
 
@@ -59,6 +62,7 @@ Status Loader::ParseGrpc(const Value& v, GrpcServer& grpc) {
                                          {"max_threads", Integer(&grpc.max_threads)},
                                      });
                      }},
+                    {"tls", [&](const Value& t) { return ParseTls(t, grpc.tls); }},
                 });
 }
 
@@ -71,6 +75,22 @@ Status Loader::ParseHttp(const Value& v, HttpServer& http) {
                     {"max_connections", Integer(&http.max_connections)},
                     {"idle_timeout", Time(&http.idle_timeout)},
                     {"header_timeout", Time(&http.header_timeout)},
+                    {"tls", [&](const Value& t) { return ParseTls(t, http.tls); }},
+                });
+}
+
+Status Loader::ParseTls(const Value& v, Tls& tls) {
+  return Map(v, {
+                    {"cert", OptionalPath(&tls.cert)},
+                    {"key", OptionalPath(&tls.key)},
+                    {"client_ca", OptionalPath(&tls.client_ca)},
+                });
+}
+
+Status Loader::ParseAuth(const Value& v, Auth& auth) {
+  return Map(v, {
+                    {"tokens_file", OptionalPath(&auth.tokens_file)},
+                    {"open_health", Bool(&auth.open_health)},
                 });
 }
 
@@ -148,6 +168,9 @@ Status Loader::ParseIngest(const Value& v, Ingest& ingest) {
                     {"max_depth", Integer(&ingest.max_depth)},
                     {"max_members", Integer(&ingest.max_members)},
                     {"max_expanded_size", Size(&ingest.max_expanded_bytes)},
+                    {"max_files_per_request", Integer(&ingest.max_files_per_request)},
+                    {"max_bytes_per_request", Size(&ingest.max_bytes_per_request)},
+                    {"max_concurrent", Integer(&ingest.max_concurrent)},
                 });
 }
 

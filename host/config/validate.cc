@@ -10,6 +10,8 @@ namespace {
 // gRPC keeps message limits in an int; 2G is the round number operators write for "the most".
 constexpr uint64_t kMaxMessageBytes = uint64_t{2} << 30;
 constexpr unsigned kMaxWorkers = 1024;
+// A query is a line a person types; a megabyte of it is an attack or a bug.
+constexpr uint64_t kMaxQueryBytes = uint64_t{1} << 20;
 
 using Problem = std::optional<std::string>;
 
@@ -87,6 +89,24 @@ class Rules {
   std::optional<FieldError> error_;
 };
 
+// A certificate and its key come as a pair; a client CA only means something with both.
+void CheckTls(const std::string& prefix, const Tls& tls, Rules& r) {
+  if (tls.enabled() && tls.key.empty()) {
+    r.Check(prefix + ".cert", "expected " + prefix +
+                                  ".key (the certificate's private key) to be set too, got a "
+                                  "certificate without a key");
+  }
+  if (!tls.enabled() && !tls.key.empty()) {
+    r.Check(prefix + ".key",
+            "expected " + prefix + ".cert to be set too, got a key without a certificate");
+  }
+  if (!tls.enabled() && !tls.client_ca.empty()) {
+    r.Check(prefix + ".client_ca", "expected " + prefix +
+                                       ".cert to be set too (mutual TLS needs server TLS), got a "
+                                       "client CA without a certificate");
+  }
+}
+
 void CheckServer(const Server& s, Rules& r) {
   r.Check("server.grpc.listen", Listen(s.grpc.listen));
   r.Check("server.grpc.max_receive_message_size",
@@ -98,6 +118,7 @@ void CheckServer(const Server& s, Rules& r) {
   r.Check("server.grpc.keepalive.min_ping_interval",
           NonNegativeDuration(s.grpc.keepalive.min_ping_interval));
   r.Check("server.grpc.resource_quota.max_threads", IntAtLeast(s.grpc.max_threads, 0));
+  CheckTls("server.grpc.tls", s.grpc.tls, r);
   r.Check("server.http.listen", Listen(s.http.listen));
   r.Check("server.http.listen", DistinctFromGrpc(s));
   r.Check("server.http.max_body_size", NonZeroSize(s.http.max_body_bytes));
@@ -105,7 +126,9 @@ void CheckServer(const Server& s, Rules& r) {
   r.Check("server.http.max_connections", IntAtLeast(s.http.max_connections, 1));
   r.Check("server.http.idle_timeout", PositiveDuration(s.http.idle_timeout));
   r.Check("server.http.header_timeout", PositiveDuration(s.http.header_timeout));
+  CheckTls("server.http.tls", s.http.tls, r);
   r.Check("server.shutdown_deadline", NonNegativeDuration(s.shutdown_deadline));
+  r.Check("server.max_query_length", SizeIn(s.max_query_bytes, 1, kMaxQueryBytes));
 }
 
 template <typename T>
@@ -143,6 +166,9 @@ void CheckIngest(const Ingest& in, Rules& r) {
   }
   r.Check("ingest.max_file_size", NonZeroSize(in.max_file_size));
   r.Check("ingest.max_expanded_size", NonZeroSize(in.max_expanded_bytes));
+  r.Check("ingest.max_files_per_request", IntAtLeast(in.max_files_per_request, 1));
+  r.Check("ingest.max_bytes_per_request", NonZeroSize(in.max_bytes_per_request));
+  r.Check("ingest.max_concurrent", IntAtLeast(in.max_concurrent, 1));
 }
 
 }  // namespace

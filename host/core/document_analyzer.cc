@@ -26,9 +26,9 @@ DocumentAnalyzer::DocumentAnalyzer(const plugins::PluginRegistry* registry,
       limits_(limits),
       signature_(registry ? registry->Signature() : std::string("no-plugins")) {}
 
-AnalyzedDocument DocumentAnalyzer::Analyze(
-    store::DocumentRecord record, std::string_view bytes, const CallContext& ctx,
-    std::function<void(uint64_t, uint64_t)> release) const {
+AnalyzedDocument DocumentAnalyzer::Analyze(store::DocumentRecord record, std::string_view bytes,
+                                           const CallContext& ctx,
+                                           std::function<void(uint64_t, uint64_t)> release) const {
   AnalyzedDocument out;
   Budget budget;
   AnalyzeInto(std::move(record), bytes, 0, &budget, ctx, release, &out);
@@ -119,17 +119,22 @@ void DocumentAnalyzer::AnalyzeInto(store::DocumentRecord record, std::string_vie
     AnalyzeInto(std::move(member), bytes_copy, depth + 1, budget, ctx, {}, out);
   }
   if (dropped_depth) {
-    host_finding("limit", std::to_string(dropped_depth) + " member(s) not analyzed: nesting "
-                          "deeper than ingest.max_depth (" + std::to_string(limits_.max_depth) + ")");
+    host_finding("limit", std::to_string(dropped_depth) +
+                              " member(s) not analyzed: nesting "
+                              "deeper than ingest.max_depth (" +
+                              std::to_string(limits_.max_depth) + ")");
   }
   if (dropped_count) {
-    host_finding("limit", std::to_string(dropped_count) + " member(s) not analyzed: more than "
-                          "ingest.max_members (" + std::to_string(limits_.max_members) + ")");
+    host_finding("limit", std::to_string(dropped_count) +
+                              " member(s) not analyzed: more than "
+                              "ingest.max_members (" +
+                              std::to_string(limits_.max_members) + ")");
   }
   if (dropped_size) {
-    host_finding("limit", std::to_string(dropped_size) + " member(s) not analyzed: expanded size "
-                          "over ingest.max_expanded_size (" +
-                          std::to_string(limits_.max_expanded_bytes) + " bytes)");
+    host_finding("limit", std::to_string(dropped_size) +
+                              " member(s) not analyzed: expanded size "
+                              "over ingest.max_expanded_size (" +
+                              std::to_string(limits_.max_expanded_bytes) + " bytes)");
   }
 }
 

@@ -26,9 +26,9 @@ inline constexpr const char* kHostPlugin = "archivum";
 struct AnalyzedDocument {
   // The document first, then its members depth-first: the order the catalog needs.
   std::vector<store::DocumentWrite> writes;
-  uint32_t findings = 0;        // findings on the top document (for progress events)
-  uint32_t plugin_errors = 0;   // plugin failures on the document or its members
-  std::string first_error;      // the first plugin failure, "plugin: message"
+  uint32_t findings = 0;       // findings on the top document (for progress events)
+  uint32_t plugin_errors = 0;  // plugin failures on the document or its members
+  std::string first_error;     // the first plugin failure, "plugin: message"
 };
 
 class DocumentAnalyzer {

@@ -14,6 +14,7 @@
 
 #include "core/mapped_file.h"
 #include "core/walker.h"
+#include "plugins/utf8.h"
 
 namespace archivum::core {
 namespace {
@@ -99,10 +100,11 @@ struct IngestRun::Impl {
             const std::string& msg) {
     if (!run.sink_ || client_gone) return !client_gone;
     api::IngestEvent ev;
-    ev.set_path(path);
+    // Protobuf strings must be UTF-8: the walker skips names that are not, and shows them escaped.
+    ev.set_path(plugins::EscapeInvalidUtf8(path));
     ev.set_outcome(outcome);
     ev.set_findings(findings);
-    ev.set_message(msg);
+    ev.set_message(plugins::EscapeInvalidUtf8(msg));
     *ev.mutable_totals() = *run.summary_;
     ev.mutable_totals()->clear_errors();
     ev.set_files_discovered(discovered);
@@ -117,9 +119,9 @@ struct IngestRun::Impl {
     auto* s = run.summary_;
     if (s->errors_size() < static_cast<int>(run.limits_.max_reported_errors)) {
       auto* err = s->add_errors();
-      err->set_path(path);
+      err->set_path(plugins::EscapeInvalidUtf8(path));
       err->set_code(static_cast<int32_t>(st.code()));
-      err->set_message(st.message());
+      err->set_message(plugins::EscapeInvalidUtf8(st.message()));
     }
   }
 
@@ -160,9 +162,9 @@ struct IngestRun::Impl {
         rec.signature = run.analyzer_->signature();
         store::DocumentWrite w;
         w.document = std::move(rec);
-        w.findings.push_back({kHostPlugin, "limit",
-                              "not analyzed: " + mapped.status().message() +
-                                  " (ingest.max_file_size)"});
+        w.findings.push_back(
+            {kHostPlugin, "limit",
+             "not analyzed: " + mapped.status().message() + " (ingest.max_file_size)"});
         o.doc.writes.push_back(std::move(w));
         o.doc.findings = 1;
       } else {
@@ -218,11 +220,34 @@ Status IngestRun::Run(const std::filesystem::path& root) {
     if (d.parent.empty()) m.known.emplace(d.path, std::move(d));
   }
 
+  // The per-request limits are checked as the walk finds files, so an oversized request fails
+  // fast, before any file is read or any event sent, and the walk's memory stays bounded.
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+  Status over_limit;
   Status walk = Walk(root, [&](const WalkEntry& e) {
+    if (e.kind == WalkEntry::Kind::kFile) {
+      ++files;
+      bytes += e.size;
+      if (files > limits_.max_files_per_request) {
+        over_limit = ResourceExhausted(
+            "more than " + std::to_string(limits_.max_files_per_request) +
+            " files under the path (ingest.max_files_per_request); ingest its subdirectories "
+            "separately or raise the limit");
+      } else if (bytes > limits_.max_bytes_per_request) {
+        over_limit = ResourceExhausted(
+            "the files under the path hold more than " +
+            std::to_string(limits_.max_bytes_per_request) +
+            " bytes (ingest.max_bytes_per_request); ingest its subdirectories separately or "
+            "raise the limit");
+      }
+      if (!over_limit.ok()) return false;
+    }
     m.entries.push_back(e);
     return !m.Stopping();
   });
   if (!walk.ok()) return walk;
+  if (!over_limit.ok()) return over_limit;
   m.discovered = m.entries.size();
 
   // Classify: skipped and unreadable entries are reported now; unchanged files need no work.

@@ -26,9 +26,9 @@ namespace archivum::core {
 class IngestRun {
  public:
   // Everything referenced must outlive Run. `sink` may be empty.
-  IngestRun(store::Catalog* catalog, const DocumentAnalyzer* analyzer,
-            const config::Ingest& limits, const CallContext& ctx,
-            const FileService::EventSink& sink, api::IngestSummary* summary);
+  IngestRun(store::Catalog* catalog, const DocumentAnalyzer* analyzer, const config::Ingest& limits,
+            const CallContext& ctx, const FileService::EventSink& sink,
+            api::IngestSummary* summary);
 
   // Ingests `root` (resolved, absolute). Cancellation and deadline stop the run after committing
   // what was finished; the status then says so.

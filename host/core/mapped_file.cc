@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <utility>
+
+#include "core/truncation_guard.h"
 
 namespace archivum::core {
 namespace {
@@ -36,7 +38,7 @@ StatusOr<MappedFile> MappedFile::Open(const std::string& path, uint64_t max_size
   f.path_ = path;
   f.fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
   if (f.fd_ < 0) return OpenError(errno, path);
-  struct stat st{};
+  struct stat st {};
   if (::fstat(f.fd_, &st) != 0) return OpenError(errno, path);
   if (!S_ISREG(st.st_mode)) return FailedPrecondition(path + " is not a regular file");
   f.size_ = static_cast<uint64_t>(st.st_size);
@@ -51,17 +53,21 @@ StatusOr<MappedFile> MappedFile::Open(const std::string& path, uint64_t max_size
     return Internal("cannot map " + path + ": " + std::strerror(errno));
   }
   f.data_ = p;
+  f.guard_ = RegisterMapping(p, f.size_);
   ::madvise(p, f.size_, MADV_SEQUENTIAL);
   return f;
 }
 
-MappedFile::MappedFile(MappedFile&& o) noexcept { *this = std::move(o); }
+MappedFile::MappedFile(MappedFile&& o) noexcept {
+  *this = std::move(o);
+}
 
 MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
   if (this != &o) {
     Reset();
     fd_ = std::exchange(o.fd_, -1);
     data_ = std::exchange(o.data_, nullptr);
+    guard_ = std::exchange(o.guard_, kUnguarded);
     size_ = std::exchange(o.size_, 0);
     mtime_ns_ = o.mtime_ns_;
     path_ = std::move(o.path_);
@@ -69,9 +75,12 @@ MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
   return *this;
 }
 
-MappedFile::~MappedFile() { Reset(); }
+MappedFile::~MappedFile() {
+  Reset();
+}
 
 void MappedFile::Reset() {
+  UnregisterMapping(std::exchange(guard_, kUnguarded));
   if (data_) ::munmap(data_, size_);
   if (fd_ >= 0) ::close(fd_);
   data_ = nullptr;
@@ -89,7 +98,10 @@ void MappedFile::DropBehind(uint64_t offset, uint64_t length) const {
 }
 
 Status MappedFile::CheckUnchanged() const {
-  struct stat st{};
+  if (MappingTruncated(guard_)) {
+    return Aborted(path_ + " shrank while it was analyzed; ingest it again");
+  }
+  struct stat st {};
   if (::stat(path_.c_str(), &st) != 0) {
     return NotFound(path_ + " vanished while it was analyzed");
   }

@@ -2,8 +2,10 @@
 //
 // Opening never blocks and never follows a final symlink (O_NONBLOCK | O_NOFOLLOW), and the
 // type is checked on the descriptor, so a FIFO or device swapped in after the walk cannot hang
-// or feed the pipeline. The mapping's pages are file-backed: DropBehind lets a reader that is
-// done with a range give those pages back, so even a multi-GB file costs bounded memory.
+// or feed the pipeline. A file truncated while mapped does not crash the reader (see
+// truncation_guard.h): the lost pages read as zeros and CheckUnchanged reports it. The mapping's
+// pages are file-backed: DropBehind lets a reader that is done with a range give those pages
+// back, so even a multi-GB file costs bounded memory.
 //
 // Thread safety: const methods may be used concurrently; the object is move-only.
 #pragma once
@@ -39,8 +41,9 @@ class MappedFile {
   // Drops every page of the mapping from memory (see DropBehind).
   void DropAll() const { DropBehind(0, size_); }
 
-  // Whether the file still has the size and mtime it had when mapped: a file rewritten while
-  // it was analyzed must not be recorded with stale results.
+  // Whether the file still has the size and mtime it had when mapped (and no mapped page was
+  // lost to truncation): a file rewritten while it was analyzed must not be recorded with stale
+  // results. Errors: ABORTED (changed or shrank), NOT_FOUND (vanished).
   Status CheckUnchanged() const;
 
  private:
@@ -49,6 +52,7 @@ class MappedFile {
 
   int fd_ = -1;
   void* data_ = nullptr;
+  int guard_ = -1;  // slot in the truncation guard, or kUnguarded
   uint64_t size_ = 0;
   int64_t mtime_ns_ = 0;
   std::string path_;

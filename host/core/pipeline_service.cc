@@ -10,6 +10,11 @@
 namespace archivum::core {
 namespace {
 
+Status TooManyIngests(unsigned running) {
+  return ResourceExhausted(std::to_string(running) +
+                           " ingests already running (ingest.max_concurrent); retry later");
+}
+
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -25,14 +30,16 @@ void ToProto(const store::FindingRecord& f, api::Finding* out) {
 }  // namespace
 
 PipelineService::PipelineService(store::Catalog* catalog, const plugins::PluginRegistry* registry,
-                                 const config::Ingest& ingest, std::filesystem::path spool_dir)
+                                 const config::Ingest& ingest, std::filesystem::path spool_dir,
+                                 size_t max_query_bytes)
     : catalog_(catalog),
       registry_(registry),
       ingest_(ingest),
       roots_(ingest.roots),
       analyzer_(registry, ingest_),
-      searcher_(catalog, registry),
-      spool_dir_(std::move(spool_dir)) {}
+      searcher_(catalog, registry, max_query_bytes),
+      spool_dir_(std::move(spool_dir)),
+      ingests_(ingest.max_concurrent) {}
 
 Status PipelineService::Ingest(const api::IngestRequest& request, const CallContext& ctx,
                                api::IngestSummary* summary) {
@@ -41,6 +48,8 @@ Status PipelineService::Ingest(const api::IngestRequest& request, const CallCont
 
 Status PipelineService::IngestStream(const api::IngestRequest& request, const CallContext& ctx,
                                      const EventSink& sink, api::IngestSummary* summary) {
+  const auto ticket = ingests_.TryEnter();
+  if (!ticket) return TooManyIngests(ingests_.limit());
   auto root = roots_.Resolve(request.path());
   if (!root.ok()) return root.status();
   IngestRun run(catalog_, &analyzer_, ingest_, ctx, sink, summary);
@@ -54,6 +63,8 @@ Status PipelineService::IngestStream(const api::IngestRequest& request, const Ca
 
 Status PipelineService::Upload(UploadReader& reader, const CallContext& ctx,
                                api::IngestSummary* summary) {
+  const auto ticket = ingests_.TryEnter();
+  if (!ticket) return TooManyIngests(ingests_.limit());
   UploadSpool spool(spool_dir_);
   auto up = spool.Receive(reader, ingest_.max_file_size, ctx);
   if (!up.ok()) return up.status();

@@ -2,12 +2,14 @@
 // GetDocument and ListPlugins over what was recorded.
 //
 // Thread safety: safe for concurrent calls. Concurrent ingests run side by side, each with its
-// own workers; the catalog serializes their commits.
+// own workers; the catalog serializes their commits. At most ingest.max_concurrent Ingest,
+// IngestStream and Upload calls run at once; more are refused with RESOURCE_EXHAUSTED.
 #pragma once
 
 #include <filesystem>
 
 #include "config/config.h"
+#include "core/admission.h"
 #include "core/document_analyzer.h"
 #include "core/file_service.h"
 #include "core/roots.h"
@@ -20,15 +22,16 @@ namespace archivum::core {
 class PipelineService final : public FileService {
  public:
   // `catalog` and `registry` must outlive the service. Uploads are spooled under `spool_dir`.
+  // Analyze refuses queries longer than `max_query_bytes` (server.max_query_length).
   PipelineService(store::Catalog* catalog, const plugins::PluginRegistry* registry,
-                  const config::Ingest& ingest, std::filesystem::path spool_dir);
+                  const config::Ingest& ingest, std::filesystem::path spool_dir,
+                  size_t max_query_bytes = 4096);
 
   Status Ingest(const api::IngestRequest& request, const CallContext& ctx,
                 api::IngestSummary* summary) override;
   Status IngestStream(const api::IngestRequest& request, const CallContext& ctx,
                       const EventSink& sink, api::IngestSummary* summary) override;
-  Status Upload(UploadReader& reader, const CallContext& ctx,
-                api::IngestSummary* summary) override;
+  Status Upload(UploadReader& reader, const CallContext& ctx, api::IngestSummary* summary) override;
   Status Analyze(const api::AnalyzeRequest& request, const CallContext& ctx,
                  api::AnalyzeResponse* response) override;
   Status GetDocument(const api::GetDocumentRequest& request, const CallContext& ctx,
@@ -47,6 +50,7 @@ class PipelineService final : public FileService {
   DocumentAnalyzer analyzer_;
   Searcher searcher_;
   std::filesystem::path spool_dir_;
+  AdmissionCounter ingests_;  // Ingest, IngestStream and Upload calls in progress
 };
 
 }  // namespace archivum::core

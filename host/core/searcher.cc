@@ -33,18 +33,24 @@ void FillHit(const store::SearchHit& h, api::AnalyzeResponse* response) {
 
 }  // namespace
 
-Status Searcher::Analyze(const api::AnalyzeRequest& request,
-                         api::AnalyzeResponse* response) const {
+Status Searcher::Analyze(const api::AnalyzeRequest& request, api::AnalyzeResponse* response) const {
   if (request.query().find_first_not_of(" \t\r\n") == std::string::npos) {
     return InvalidArgument("query is empty; send at least one word or filter");
   }
+  if (request.query().size() > max_query_bytes_) {
+    return InvalidArgument("the query is " + std::to_string(request.query().size()) +
+                           " bytes; at most " + std::to_string(max_query_bytes_) +
+                           " are allowed (server.max_query_length)");
+  }
   query::ParseOptions options;
+  options.max_query_bytes = max_query_bytes_;
   if (registry_) {
     for (auto& v : registry_->QueryVerbs()) options.verbs.insert(std::move(v));
   }
   auto parsed = query::Parse(request.query(), options);
   if (!parsed.ok()) return parsed.status();
-  const uint32_t limit = std::min(request.limit() == 0 ? kDefaultLimit : request.limit(), kMaxLimit);
+  const uint32_t limit =
+      std::min(request.limit() == 0 ? kDefaultLimit : request.limit(), kMaxLimit);
 
   if (parsed->verbs.empty()) {
     auto found = catalog_->Search(*parsed, limit, request.offset());

@@ -21,17 +21,19 @@ class Searcher {
   // Catalog matches considered when intersecting with verb hits.
   static constexpr uint32_t kMaxVerbCandidates = 10000;
 
-  // Both must outlive the searcher.
-  Searcher(store::Catalog* catalog, const plugins::PluginRegistry* registry)
-      : catalog_(catalog), registry_(registry) {}
+  // Both must outlive the searcher. Queries longer than `max_query_bytes` are refused.
+  Searcher(store::Catalog* catalog, const plugins::PluginRegistry* registry,
+           size_t max_query_bytes = 4096)
+      : catalog_(catalog), registry_(registry), max_query_bytes_(max_query_bytes) {}
 
-  // Errors: INVALID_ARGUMENT (empty or malformed query, with the column), and whatever a verb's
-  // plugin answers (NOT_FOUND for an unknown subject, ...).
+  // Errors: INVALID_ARGUMENT (empty, too long or malformed query, with the column), and whatever
+  // a verb's plugin answers (NOT_FOUND for an unknown subject, ...).
   Status Analyze(const api::AnalyzeRequest& request, api::AnalyzeResponse* response) const;
 
  private:
   store::Catalog* catalog_;
   const plugins::PluginRegistry* registry_;
+  size_t max_query_bytes_;
 };
 
 }  // namespace archivum::core

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "plugins/utf8.h"
+
 namespace archivum::core {
 namespace {
 
@@ -17,6 +19,9 @@ Status ValidateName(const std::string& name) {
       return InvalidArgument("upload header: name contains a control character");
     }
   }
+  // The name becomes a catalog path and protobuf strings: UTF-8 only (the HTTP gateway takes it
+  // from a percent-decoded query parameter or a header, neither of which guarantees that).
+  if (!plugins::IsValidUtf8(name)) return InvalidArgument("upload header: name is not valid UTF-8");
   return Status::Ok();
 }
 
@@ -45,7 +50,8 @@ StatusOr<SpooledUpload> UploadSpool::Receive(UploadReader& reader, uint64_t max_
   std::filesystem::create_directories(dir_, ec);
   std::string tmpl = (dir_ / "upload-XXXXXX").string();
   const int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
-  if (fd < 0) return Internal("cannot create upload spool in " + dir_.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    return Internal("cannot create upload spool in " + dir_.string() + ": " + std::strerror(errno));
   file_ = tmpl;
   up.file = tmpl;
   Status st;

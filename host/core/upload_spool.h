@@ -29,8 +29,7 @@ class UploadSpool {
   // Reads the whole stream. Errors: INVALID_ARGUMENT (no header first, empty or malformed name,
   // a second header, size differing from the declared one), RESOURCE_EXHAUSTED (over
   // `max_bytes`), CANCELLED (the client went away), INTERNAL (spool I/O).
-  StatusOr<SpooledUpload> Receive(UploadReader& reader, uint64_t max_bytes,
-                                  const CallContext& ctx);
+  StatusOr<SpooledUpload> Receive(UploadReader& reader, uint64_t max_bytes, const CallContext& ctx);
 
  private:
   std::filesystem::path dir_;

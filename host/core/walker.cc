@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <vector>
+
+#include "plugins/utf8.h"
 
 namespace archivum::core {
 namespace {
@@ -20,6 +23,7 @@ Status ErrnoStatus(int err, const std::string& what, const std::string& path) {
     case EPERM: return PermissionDenied(std::move(msg));
     case ENOENT:
     case ENOTDIR: return NotFound(std::move(msg));
+    case ENAMETOOLONG: return Status(StatusCode::kOutOfRange, std::move(msg));
     default: return Internal(std::move(msg));
   }
 }
@@ -54,7 +58,7 @@ WalkEntry ExamineFile(const std::string& path) {
     }
     return e;
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0) {
     e.kind = WalkEntry::Kind::kError;
     e.error = ErrnoStatus(errno, "cannot stat", path);
@@ -96,14 +100,47 @@ std::string Join(const std::string& dir, const std::string& name) {
   return dir == "/" ? dir + name : dir + "/" + name;
 }
 
+// Paths the kernel would refuse (ENAMETOOLONG) are reported before trying: deeper entries are
+// not reachable by path, and every later stage (mapping, the catalog, clients) works by path.
+bool TooLong(const std::string& path) {
+  return path.size() >= PATH_MAX;
+}
+
+WalkEntry TooLongEntry(const std::string& path, bool is_dir) {
+  WalkEntry e;
+  e.path = path;
+  e.kind = WalkEntry::Kind::kError;
+  e.error =
+      Status(StatusCode::kOutOfRange,
+             std::string(is_dir ? "cannot read directory " : "cannot read ") + path +
+                 ": the path is longer than the system's limit of " + std::to_string(PATH_MAX - 1) +
+                 " bytes (PATH_MAX)" + (is_dir ? "; nothing below it was read" : ""));
+  return e;
+}
+
+// Protobuf strings and the catalog hold UTF-8 only, so a name that is not UTF-8 cannot be
+// cataloged or reported as it is: the entry (and, for a directory, everything below it) is
+// skipped, with the path shown escaped by whoever reports it.
+WalkEntry NotUtf8Entry(const std::string& path, bool is_dir) {
+  WalkEntry e;
+  e.path = path;
+  e.kind = WalkEntry::Kind::kSkipped;
+  e.reason =
+      is_dir ? "name is not valid UTF-8; nothing below it was read" : "name is not valid UTF-8";
+  return e;
+}
+
 }  // namespace
 
 Status Walk(const std::filesystem::path& root, const std::function<bool(const WalkEntry&)>& visit) {
-  struct stat st{};
+  struct stat st {};
   if (::lstat(root.c_str(), &st) != 0) return ErrnoStatus(errno, "cannot stat", root.string());
   if (!S_ISDIR(st.st_mode)) {
     if (S_ISREG(st.st_mode)) {
-      visit(ExamineFile(root.string()));
+      // The root itself unreadable fails the call, as an unreadable root directory does.
+      WalkEntry e = ExamineFile(root.string());
+      if (e.kind == WalkEntry::Kind::kError) return e.error;
+      visit(e);
       return Status::Ok();
     }
     WalkEntry e;
@@ -136,7 +173,12 @@ Status Walk(const std::filesystem::path& root, const std::function<bool(const Wa
     std::vector<std::string> subdirs;
     for (const auto& name : names) {
       const std::string path = Join(dir, name);
-      struct stat est{};
+      if (TooLong(path)) {
+        // Whether it is a directory is unknown without a (relative) stat; say so generically.
+        if (!visit(TooLongEntry(path, false))) return Status::Ok();
+        continue;
+      }
+      struct stat est {};
       if (::lstat(path.c_str(), &est) != 0) {
         if (errno == ENOENT) continue;  // vanished since readdir: nothing to ingest
         WalkEntry e;
@@ -146,7 +188,15 @@ Status Walk(const std::filesystem::path& root, const std::function<bool(const Wa
         if (!visit(e)) return Status::Ok();
         continue;
       }
+      if (!plugins::IsValidUtf8(name)) {
+        if (!visit(NotUtf8Entry(path, S_ISDIR(est.st_mode)))) return Status::Ok();
+        continue;
+      }
       if (S_ISDIR(est.st_mode)) {
+        if (TooLong(path + "/")) {
+          if (!visit(TooLongEntry(path, true))) return Status::Ok();
+          continue;
+        }
         subdirs.push_back(path);
         continue;
       }

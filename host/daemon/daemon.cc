@@ -5,12 +5,16 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <boost/asio/ip/address.hpp>
 #include <csignal>
 #include <iostream>
 #include <thread>
+#include <vector>
 
 #include "api/grpc/grpc_server.h"
 #include "api/http/http_server.h"
+#include "auth/access_policy.h"
+#include "auth/token_verifier.h"
 #include "common/logging.h"
 #include "config/config.h"
 #include "core/pipeline_service.h"
@@ -66,6 +70,84 @@ StatusOr<config::Config> LoadConfig(const Flags& flags) {
   return cfg;
 }
 
+bool IsLoopbackHost(std::string host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  for (char& c : host) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
+}
+
+// Secure by default: a listener other machines can reach must have TLS or authentication, unless
+// the operator says otherwise. Warns about weaker combinations that are allowed.
+Status CheckExposure(const config::Config& cfg) {
+  struct Listener {
+    const char* key;
+    const std::string& listen;
+    const config::Tls& tls;
+  };
+  std::vector<Listener> listeners{{"server.grpc", cfg.server.grpc.listen, cfg.server.grpc.tls}};
+  if (cfg.server.http.enabled) {
+    listeners.push_back({"server.http", cfg.server.http.listen, cfg.server.http.tls});
+  }
+  for (const Listener& l : listeners) {
+    if (IsLoopbackHost(l.listen.substr(0, l.listen.rfind(':')))) continue;
+    if (!l.tls.enabled() && !cfg.auth.enabled()) {
+      if (cfg.server.allow_insecure_remote) {
+        spdlog::warn(
+            "{}.listen {} is reachable from other machines with neither TLS nor "
+            "authentication (server.allow_insecure_remote is true)",
+            l.key, l.listen);
+        continue;
+      }
+      return FailedPrecondition(
+          std::string("refusing to listen on ") + l.listen + " (" + l.key +
+          ".listen): it is not a loopback address and this listener has neither TLS nor "
+          "authentication, so anyone who can reach it could read and ingest files. Set " +
+          "auth.tokens_file and/or " + l.key + ".tls, listen on 127.0.0.1, or set " +
+          "server.allow_insecure_remote: true to accept the risk");
+    }
+    if (!l.tls.enabled()) {
+      spdlog::warn(
+          "{}.listen {} is reachable from other machines without TLS: bearer tokens "
+          "and file contents travel in clear text ({}.tls)",
+          l.key, l.listen, l.key);
+    } else if (!cfg.auth.enabled() && l.tls.client_ca.empty()) {
+      spdlog::warn(
+          "{}.listen {} is reachable from other machines with TLS but without "
+          "authentication: any client may call (auth.tokens_file, {}.tls.client_ca)",
+          l.key, l.listen, l.key);
+    }
+  }
+  return Status::Ok();
+}
+
+StatusOr<auth::AccessPolicy> LoadAccessPolicy(const config::Auth& cfg) {
+  auth::AccessPolicy policy;
+  policy.open_health = cfg.open_health;
+  if (!cfg.enabled()) return policy;
+  auto tokens = auth::TokenVerifier::Load(cfg.tokens_file, "auth.tokens_file");
+  if (!tokens.ok()) return tokens.status();
+  policy.tokens = std::move(*tokens);
+  std::error_code ec;
+  const auto perms = fs::status(cfg.tokens_file, ec).permissions();
+  if (!ec && (perms & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none) {
+    spdlog::warn(
+        "auth.tokens_file {} is accessible to other users; chmod 600 it (or list only "
+        "sha256: digests in it)",
+        cfg.tokens_file.string());
+  }
+  spdlog::info("auth: {} token(s) from {}; health and reflection {}", policy.tokens->size(),
+               cfg.tokens_file.string(),
+               cfg.open_health ? "open" : "need a token too (auth.open_health: false)");
+  return policy;
+}
+
 // Blocks SIGINT/SIGTERM in this thread and every thread created after it, so that exactly one
 // place (WaitForSignal) receives them, synchronously.
 sigset_t BlockShutdownSignals() {
@@ -85,6 +167,16 @@ int WaitForSignal(const sigset_t& set) {
 }
 
 int Serve(const config::Config& cfg, const sigset_t& signals) {
+  if (Status st = CheckExposure(cfg); !st.ok()) {
+    spdlog::critical("{}", st.message());
+    return 1;
+  }
+  auto policy = LoadAccessPolicy(cfg.auth);
+  if (!policy.ok()) {
+    spdlog::critical("{}", policy.status().message());
+    return 1;
+  }
+
   auto catalog = store::SqliteCatalog::Open(cfg.store.path);
   if (!catalog.ok()) {
     spdlog::critical("cannot open the store: {}", catalog.status().ToString());
@@ -99,15 +191,20 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
   popts.data_root = cfg.store.path / "plugins";
   auto registry = plugins::PluginRegistry::Load(popts);
 
-  core::PipelineService core(catalog->get(), registry.get(), cfg.ingest,
-                             cfg.store.path / "spool");
+  core::PipelineService core(catalog->get(), registry.get(), cfg.ingest, cfg.store.path / "spool",
+                             cfg.server.max_query_bytes);
 
   // Calls run on their own pool, sized so that long ingests cannot starve queries.
   const unsigned rpc_workers = std::max(8u, 2 * std::thread::hardware_concurrency());
-  auto grpc = api::GrpcServer::Start(cfg.server.grpc, &core, rpc_workers);
+  auto grpc = api::GrpcServer::Start(cfg.server.grpc, &core, rpc_workers, *policy);
   if (!grpc.ok()) {
     spdlog::critical("{}", grpc.status().message());
     return 1;
+  }
+  if (cfg.server.grpc.tls.enabled()) {
+    spdlog::info("gRPC: TLS{}", cfg.server.grpc.tls.client_ca.empty()
+                                    ? ""
+                                    : " with client certificates (server.grpc.tls.client_ca)");
   }
   // Tests and scripts read the chosen port from this exact line.
   spdlog::info("gRPC listening on {}", (*grpc)->address());
@@ -119,13 +216,18 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
     hooks.serving = [&serving] { return serving.load(); };
     // The store is open and plugins are loaded before the gateway starts.
     hooks.ready = [&serving] { return serving.load(); };
-    auto started = api::HttpServer::Start(cfg.server.http, &core, hooks, rpc_workers);
+    auto started = api::HttpServer::Start(cfg.server.http, &core, hooks, rpc_workers, *policy);
     if (!started.ok()) {
       spdlog::critical("{}", started.status().message());
       (*grpc)->Shutdown(std::chrono::milliseconds(0));
       return 1;
     }
     http = std::move(*started);
+    if (cfg.server.http.tls.enabled()) {
+      spdlog::info("HTTP: TLS{}", cfg.server.http.tls.client_ca.empty()
+                                      ? ""
+                                      : " with client certificates (server.http.tls.client_ca)");
+    }
     spdlog::info("HTTP listening on {}", http->address());
   }
 
@@ -173,6 +275,7 @@ int Run(int argc, char** argv) {
   if (!flags.check_config.empty()) {
     auto cfg = config::LoadConfigFile(flags.check_config);
     Status st = cfg.ok() ? ApplyOverrides(flags, &*cfg) : cfg.status();
+    if (st.ok()) st = CheckExposure(*cfg);
     if (!st.ok()) {
       std::cerr << "archivumd: " << st.message() << "\n";
       return 1;

@@ -1,3 +1,5 @@
 #include "daemon/daemon.h"
 
-int main(int argc, char** argv) { return archivum::daemon::Run(argc, argv); }
+int main(int argc, char** argv) {
+  return archivum::daemon::Run(argc, argv);
+}

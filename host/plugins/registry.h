@@ -1,8 +1,9 @@
 // PluginRegistry: discovers, loads, validates and creates the analyzer plugins, and dispatches
 // files (Process) and query verbs (Query) to them.
 //
-// Loading never fails as a whole: a plugin that fails any step (load, entry symbol, ABI version,
-// descriptor, duplicate name, sha256 pin, create) is skipped with a log line naming the file and
+// Loading never fails as a whole: a plugin that fails any step (trust: ownership and permissions
+// of the file and its directory, see trust.h; load, entry symbol, ABI version, descriptor,
+// duplicate name, sha256 pin, create) is skipped with a log line naming the file and
 // the reason, and Describe() lists it as FAILED with that reason. Plugins disabled by
 // configuration are listed as DISABLED and not created.
 //

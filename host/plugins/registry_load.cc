@@ -1,5 +1,6 @@
 // PluginRegistry: discovery, loading and description.
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <set>
@@ -9,6 +10,7 @@
 #include "plugins/library.h"
 #include "plugins/registry.h"
 #include "plugins/registry_entry.h"
+#include "plugins/trust.h"
 
 namespace archivum::plugins {
 namespace {
@@ -33,6 +35,16 @@ std::vector<std::filesystem::path> ListLibraries(const std::filesystem::path& di
   std::sort(files.begin(), files.end(),
             [](const auto& a, const auto& b) { return a.filename() < b.filename(); });
   return files;
+}
+
+// A FAILED entry for `file`, logged.
+std::unique_ptr<RegistryEntry> Refused(const std::filesystem::path& file, std::string reason) {
+  spdlog::error("plugin {} refused: {}", file.string(), reason);
+  auto entry = std::make_unique<RegistryEntry>();
+  entry->file = file;
+  entry->state = EntryState::kFailed;
+  entry->reason = std::move(reason);
+  return entry;
 }
 
 pb::PluginInfo::State ToProto(EntryState state) {
@@ -66,7 +78,17 @@ std::unique_ptr<PluginRegistry> PluginRegistry::Load(const Options& options) {
   registry->options_ = options;
   std::map<std::string, std::filesystem::path> names;  // claimed name -> file
   for (const auto& dir : options.directories) {
-    for (const auto& file : ListLibraries(dir)) registry->LoadFile(file, options, &names);
+    const auto files = ListLibraries(dir);
+    // An untrusted directory taints every file in it: each is listed as refused, with the reason.
+    const Status trusted =
+        files.empty() ? Status::Ok() : CheckPluginDirectoryTrusted(dir, ::geteuid());
+    for (const auto& file : files) {
+      if (trusted.ok()) {
+        registry->LoadFile(file, options, &names);
+      } else {
+        registry->entries_.push_back(Refused(file, trusted.message()));
+      }
+    }
   }
   for (const auto& [name, settings] : options.settings) {
     if (names.count(name) == 0) spdlog::warn("settings for unknown plugin '{}' ignored", name);
@@ -86,6 +108,11 @@ void PluginRegistry::LoadFile(const std::filesystem::path& file, const Options& 
     entry->reason = reason;
     entries_.push_back(std::move(entry));
   };
+
+  // Checked before anything reads the file: an untrusted library is never mapped.
+  if (Status trusted = CheckPluginFileTrusted(file, ::geteuid()); !trusted.ok()) {
+    return refuse(trusted.message());
+  }
 
   // Hashed before loading so that a pin compares the bytes that are about to run.
   std::string digest;

@@ -64,9 +64,9 @@ inline std::string ChildPath(std::string_view parent, std::string_view member) {
 
 // One document matching a query.
 struct SearchHit {
-  DocumentRecord document;  // path, size, mtime_ns and mime are filled
-  double score = 0;         // higher is better
-  std::string snippet;      // matches between [ and ]; empty without free text
+  DocumentRecord document;              // path, size, mtime_ns and mime are filled
+  double score = 0;                     // higher is better
+  std::string snippet;                  // matches between [ and ]; empty without free text
   std::vector<FindingRecord> findings;  // the findings named by the query's plugin filters
 };
 

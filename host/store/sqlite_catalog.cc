@@ -1,10 +1,10 @@
 #include "store/sqlite_catalog.h"
 
 #include <algorithm>
-#include <functional>
-#include <span>
 #include <cctype>
 #include <chrono>
+#include <functional>
+#include <span>
 #include <system_error>
 
 #include "query/compiler.h"
@@ -55,8 +55,8 @@ Status Migrate(sqlite3* db, const std::string& file) {
   if (!version.Step()) return version.status();
   const int64_t current = version.Int(0);
   if (current > SqliteCatalog::kSchemaVersion) {
-    return FailedPrecondition("catalog " + file + " has schema version " +
-                              std::to_string(current) + ", newer than this build's " +
+    return FailedPrecondition("catalog " + file + " has schema version " + std::to_string(current) +
+                              ", newer than this build's " +
                               std::to_string(SqliteCatalog::kSchemaVersion) +
                               "; upgrade archivumd or use another store");
   }
@@ -74,9 +74,6 @@ Status Migrate(sqlite3* db, const std::string& file) {
   }
   return Status::Ok();
 }
-
-
-
 
 // The columns ReadRecord expects, in order.
 constexpr const char* kRecordColumns =
@@ -129,8 +126,7 @@ StatusOr<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::filesyst
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
-    return PermissionDenied("cannot create store directory " + dir.string() + ": " +
-                            ec.message());
+    return PermissionDenied("cannot create store directory " + dir.string() + ": " + ec.message());
   }
   std::unique_ptr<SqliteCatalog> catalog(new SqliteCatalog(dir / "catalog.db"));
   auto writer = OpenConnection(catalog->file_.string(), /*create=*/true);
@@ -171,7 +167,8 @@ void SqliteCatalog::ReleaseReader(sqlite3* db) {
 StatusOr<std::optional<DocumentRecord>> SqliteCatalog::Find(std::string_view path) {
   ReadLease lease(this);
   if (!lease.db()) return lease.status();
-  Statement st(lease.db(), std::string("SELECT ") + kRecordColumns + " FROM documents WHERE path = ?1");
+  Statement st(lease.db(),
+               std::string("SELECT ") + kRecordColumns + " FROM documents WHERE path = ?1");
   if (!st.ok()) return st.status();
   st.Bind(1, path);
   if (!st.Step()) {
@@ -249,8 +246,8 @@ Status SqliteCatalog::WriteLocked(const std::vector<DocumentWrite>& writes,
                "sha256 = excluded.sha256, mime = excluded.mime, analyzers = excluded.analyzers, "
                "signature = excluded.signature RETURNING id");
   Statement clear_findings(writer_, "DELETE FROM findings WHERE document_id = ?1");
-  Statement add_finding(writer_,
-                        "INSERT INTO findings(document_id, plugin, key, value) VALUES(?1,?2,?3,?4)");
+  Statement add_finding(
+      writer_, "INSERT INTO findings(document_id, plugin, key, value) VALUES(?1,?2,?3,?4)");
   Statement clear_text(writer_, "DELETE FROM texts WHERE rowid = ?1");
   Statement add_text(writer_, "INSERT INTO texts(rowid, path, body) VALUES(?1, ?2, ?3)");
   for (Statement* s : {&up, &clear_findings, &add_finding, &clear_text, &add_text}) {
@@ -307,8 +304,8 @@ Status SqliteCatalog::WriteLocked(const std::vector<DocumentWrite>& writes,
 StatusOr<std::optional<DocumentDetail>> SqliteCatalog::Get(std::string_view path) {
   ReadLease lease(this);
   if (!lease.db()) return lease.status();
-  Statement st(lease.db(), std::string("SELECT ") + kRecordColumns +
-                               ", id FROM documents WHERE path = ?1");
+  Statement st(lease.db(),
+               std::string("SELECT ") + kRecordColumns + ", id FROM documents WHERE path = ?1");
   if (!st.ok()) return st.status();
   st.Bind(1, path);
   if (!st.Step()) {

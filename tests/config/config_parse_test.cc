@@ -128,14 +128,14 @@ TEST(ConfigParseTest, MalformedYamlNamesSourceLineAndColumn) {
 
 TEST(ConfigParseTest, UnknownTopLevelKeyIsAnError) {
   EXPECT_EQ(ErrorOf("server: {}\nsever:\n  grpc: {}\n"),
-            "test.yaml:2:1: sever: expected one of the keys server, store, plugins, ingest, log, "
-            "got 'sever'");
+            "test.yaml:2:1: sever: expected one of the keys server, store, plugins, ingest, auth, "
+            "log, got 'sever'");
 }
 
 TEST(ConfigParseTest, UnknownNestedKeyNamesItsPath) {
   EXPECT_EQ(ErrorOf("server:\n  grpc:\n    listen: 127.0.0.1:1\n    lisen: x\n"),
             "test.yaml:4:5: server.grpc.lisen: expected one of the keys listen, "
-            "max_receive_message_size, max_send_message_size, keepalive, resource_quota, got "
+            "max_receive_message_size, max_send_message_size, keepalive, resource_quota, tls, got "
             "'lisen'");
   EXPECT_EQ(ErrorOf("server:\n  grpc:\n    keepalive:\n      interval: 5s\n"),
             "test.yaml:4:7: server.grpc.keepalive.interval: expected one of the keys time, "

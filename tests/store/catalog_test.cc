@@ -1,6 +1,5 @@
 // SqliteCatalog on a real database file in a temporary directory.
 #include <gtest/gtest.h>
-
 #include <sqlite3.h>
 
 #include "store/sqlite_catalog.h"
@@ -43,9 +42,10 @@ TEST(SqliteCatalog, ListUnderIsBoundedByDirectoryNotPrefix) {
   testing::TempDir dir;
   auto cat = SqliteCatalog::Open(dir.path());
   ASSERT_TRUE(cat.ok());
-  ASSERT_TRUE((*cat)->Commit({Doc("/data/a", 1), Doc("/data/sub/b", 1), Doc("/data-old/c", 1),
-                              Doc("/data0", 1), Doc("/dat", 1)},
-                             {})
+  ASSERT_TRUE((*cat)
+                  ->Commit({Doc("/data/a", 1), Doc("/data/sub/b", 1), Doc("/data-old/c", 1),
+                            Doc("/data0", 1), Doc("/dat", 1)},
+                           {})
                   .ok());
   auto under = (*cat)->ListUnder("/data");
   ASSERT_TRUE(under.ok());

@@ -25,9 +25,11 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   // Tests may leave unreadable or unwritable entries behind; restore access before removing.
-  for (auto it = fs::recursive_directory_iterator(path_, fs::directory_options::skip_permission_denied, ec);
+  for (auto it = fs::recursive_directory_iterator(
+           path_, fs::directory_options::skip_permission_denied, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_symlink(ec)) fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
+    if (!it->is_symlink(ec))
+      fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
   }
   fs::remove_all(path_, ec);
 }
@@ -38,7 +40,9 @@ void WriteFile(const fs::path& path, std::string_view content) {
   out.write(content.data(), static_cast<std::streamsize>(content.size()));
 }
 
-fs::path BinaryDir() { return fs::path(ARCHIVUM_BIN_DIR); }
+fs::path BinaryDir() {
+  return fs::path(ARCHIVUM_BIN_DIR);
+}
 
 namespace {
 
@@ -99,14 +103,13 @@ std::unique_ptr<Daemon> Daemon::Start(const DaemonOptions& options, std::string*
   std::ostringstream yaml;
   yaml << "server:\n"
        << "  grpc:\n    listen: 127.0.0.1:0\n"
-       << "  http:\n    enabled: " << (options.http ? "true" : "false")
+       << options.grpc_yaml << "  http:\n    enabled: " << (options.http ? "true" : "false")
        << "\n    listen: 127.0.0.1:0\n"
-       << "  shutdown_deadline: 10s\n"
-       << "store:\n  path: store\n"
+       << options.http_yaml << "  shutdown_deadline: 10s\n"
+       << options.server_yaml << "store:\n  path: store\n"
        << "plugins:\n  directories: " << YamlList(plugin_dirs) << "\n"
        << "ingest:\n  roots: " << YamlList(roots) << "\n"
-       << options.ingest_yaml
-       << "log:\n  level: info\n"
+       << options.ingest_yaml << "log:\n  level: info\n"
        << options.extra_yaml;
   WriteFile(dir / "archivum.yaml", yaml.str());
 
@@ -149,8 +152,9 @@ std::unique_ptr<Daemon> Daemon::Start(const DaemonOptions& options, std::string*
   d->grpc_address_ = AddressAfter(d->log_, "gRPC listening on ");
   if (options.http) d->http_address_ = AddressAfter(d->log_, "HTTP listening on ");
   if (d->grpc_address_.empty() || (options.http && d->http_address_.empty())) {
-    *error = std::string(d->eof_ ? "daemon exited before serving" : "daemon did not serve within 60 s") +
-             "; log:\n" + d->log_;
+    *error =
+        std::string(d->eof_ ? "daemon exited before serving" : "daemon did not serve within 60 s") +
+        "; log:\n" + d->log_;
     return nullptr;  // the destructor kills and reaps the process
   }
   return d;
@@ -182,6 +186,11 @@ std::shared_ptr<grpc::Channel> Daemon::channel() const {
   return grpc::CreateChannel(grpc_address_, grpc::InsecureChannelCredentials());
 }
 
+std::shared_ptr<grpc::Channel> Daemon::channel(
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) const {
+  return grpc::CreateChannel(grpc_address_, credentials);
+}
+
 std::string Daemon::log() const {
   std::lock_guard lock(mu_);
   return log_;
@@ -189,9 +198,9 @@ std::string Daemon::log() const {
 
 bool Daemon::WaitForLog(const std::string& needle, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, timeout,
-                      [&] { return log_.find(needle) != std::string::npos || eof_; }) &&
-         log_.find(needle) != std::string::npos;
+  return cv_.wait_for(lock, timeout, [&] {
+    return log_.find(needle) != std::string::npos || eof_;
+  }) && log_.find(needle) != std::string::npos;
 }
 
 int Daemon::Stop(int signal) {

@@ -6,19 +6,18 @@
 // sleeps. Thread safety: one test thread uses a Daemon; log() may be called from any thread.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
 #include <sys/types.h>
 
 #include <chrono>
-#include <csignal>
 #include <condition_variable>
+#include <csignal>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 namespace archivum::testing {
 
@@ -51,6 +50,12 @@ struct DaemonOptions {
   std::string extra_yaml;
   // Extra lines inside the generated `ingest:` section, indented by two spaces.
   std::string ingest_yaml;
+  // Extra lines inside the generated `server:` section, indented by two spaces.
+  std::string server_yaml;
+  // Extra lines inside the generated `server.grpc:` / `server.http:` sections, indented by four
+  // spaces (e.g. "    tls:\n      cert: /x.pem\n").
+  std::string grpc_yaml;
+  std::string http_yaml;
   // Extra command-line arguments.
   std::vector<std::string> extra_args;
   // Also start the HTTP gateway on port 0 (its address is parsed from "HTTP listening on").
@@ -69,7 +74,10 @@ class Daemon {
 
   const std::string& grpc_address() const { return grpc_address_; }  // "127.0.0.1:PORT"
   const std::string& http_address() const { return http_address_; }  // empty unless http
-  std::shared_ptr<grpc::Channel> channel() const;
+  std::shared_ptr<grpc::Channel> channel() const;                    // plaintext
+  // A channel to grpc_address() with `credentials` (e.g. grpc::SslCredentials for TLS).
+  std::shared_ptr<grpc::Channel> channel(
+      const std::shared_ptr<grpc::ChannelCredentials>& credentials) const;
   const std::filesystem::path& dir() const { return dir_.path(); }  // config, store, scratch
   std::filesystem::path store() const { return dir_.path() / "store"; }
   pid_t pid() const { return pid_; }
@@ -93,7 +101,7 @@ class Daemon {
   std::thread reader_;
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
-  std::string log_;  // guarded by mu_
+  std::string log_;   // guarded by mu_
   bool eof_ = false;  // guarded by mu_
 };
 

@@ -8,6 +8,7 @@
 #include <exception>
 #include <mutex>
 
+#include "api/grpc/access.h"
 #include "api/grpc/status_convert.h"
 
 namespace archivum::api {
@@ -18,7 +19,8 @@ core::CallContext MakeCallContext(grpc::CallbackServerContext* ctx) {
   cc.deadline = ctx->deadline();
   cc.cancelled = [ctx] { return ctx->IsCancelled(); };
   for (const auto& [key, value] : ctx->client_metadata()) {
-    cc.metadata.emplace(std::string(key.data(), key.size()), std::string(value.data(), value.size()));
+    cc.metadata.emplace(std::string(key.data(), key.size()),
+                        std::string(value.data(), value.size()));
   }
   return cc;
 }
@@ -40,13 +42,18 @@ Status Guarded(const char* method, Fn&& fn) {
   }
 }
 
-// Posts a unary call to the worker pool and finishes it from there.
+// Posts a unary call to the worker pool and finishes it from there; a caller the policy refuses
+// is answered at once.
 template <typename Request, typename Response, typename Method>
 grpc::ServerUnaryReactor* Dispatch(const char* name, grpc::CallbackServerContext* ctx,
                                    const Request* request, Response* response,
                                    boost::asio::thread_pool* pool, core::FileService* core,
-                                   Method method) {
+                                   const auth::AccessPolicy& policy, Method method) {
   auto* reactor = ctx->DefaultReactor();
+  if (Status st = Authorize(policy, *ctx, /*health=*/false); !st.ok()) {
+    reactor->Finish(ToGrpc(st));
+    return reactor;
+  }
   boost::asio::post(*pool, [=] {
     const Status st = Guarded(name, [&] {
       const core::CallContext cc = MakeCallContext(ctx);
@@ -206,12 +213,12 @@ class UploadReactor final : public grpc::ServerReadReactor<pb::UploadChunk>,
   core::FileService* core_;
   std::mutex mu_;
   std::condition_variable cv_;
-  pb::UploadChunk incoming_;             // target of the read in flight
-  std::deque<pb::UploadChunk> ready_;    // guarded by mu_
-  bool reading_ = false;                 // guarded by mu_
-  bool eof_ = false;                     // guarded by mu_
-  bool cancelled_ = false;               // guarded by mu_
-  bool finished_ = false;                // guarded by mu_
+  pb::UploadChunk incoming_;           // target of the read in flight
+  std::deque<pb::UploadChunk> ready_;  // guarded by mu_
+  bool reading_ = false;               // guarded by mu_
+  bool eof_ = false;                   // guarded by mu_
+  bool cancelled_ = false;             // guarded by mu_
+  bool finished_ = false;              // guarded by mu_
 };
 
 }  // namespace
@@ -219,36 +226,44 @@ class UploadReactor final : public grpc::ServerReadReactor<pb::UploadChunk>,
 grpc::ServerUnaryReactor* FileManagerService::Ingest(grpc::CallbackServerContext* ctx,
                                                      const pb::IngestRequest* request,
                                                      pb::IngestSummary* response) {
-  return Dispatch("Ingest", ctx, request, response, pool_, core_, &core::FileService::Ingest);
+  return Dispatch("Ingest", ctx, request, response, pool_, core_, policy_,
+                  &core::FileService::Ingest);
 }
 
 grpc::ServerUnaryReactor* FileManagerService::Analyze(grpc::CallbackServerContext* ctx,
                                                       const pb::AnalyzeRequest* request,
                                                       pb::AnalyzeResponse* response) {
-  return Dispatch("Analyze", ctx, request, response, pool_, core_, &core::FileService::Analyze);
+  return Dispatch("Analyze", ctx, request, response, pool_, core_, policy_,
+                  &core::FileService::Analyze);
 }
 
 grpc::ServerUnaryReactor* FileManagerService::GetDocument(grpc::CallbackServerContext* ctx,
                                                           const pb::GetDocumentRequest* request,
                                                           pb::Document* response) {
-  return Dispatch("GetDocument", ctx, request, response, pool_, core_,
+  return Dispatch("GetDocument", ctx, request, response, pool_, core_, policy_,
                   &core::FileService::GetDocument);
 }
 
 grpc::ServerUnaryReactor* FileManagerService::ListPlugins(grpc::CallbackServerContext* ctx,
                                                           const pb::ListPluginsRequest* request,
                                                           pb::ListPluginsResponse* response) {
-  return Dispatch("ListPlugins", ctx, request, response, pool_, core_,
+  return Dispatch("ListPlugins", ctx, request, response, pool_, core_, policy_,
                   &core::FileService::ListPlugins);
 }
 
 grpc::ServerWriteReactor<pb::IngestEvent>* FileManagerService::IngestStream(
     grpc::CallbackServerContext* ctx, const pb::IngestRequest* request) {
+  if (Status st = Authorize(policy_, *ctx, /*health=*/false); !st.ok()) {
+    return new RejectedWriteReactor<pb::IngestEvent>(st);
+  }
   return new IngestStreamReactor(ctx, request, core_, pool_);
 }
 
 grpc::ServerReadReactor<pb::UploadChunk>* FileManagerService::Upload(
     grpc::CallbackServerContext* ctx, pb::IngestSummary* response) {
+  if (Status st = Authorize(policy_, *ctx, /*health=*/false); !st.ok()) {
+    return new RejectedReadReactor<pb::UploadChunk>(st);
+  }
   return new UploadReactor(ctx, response, core_, pool_);
 }
 

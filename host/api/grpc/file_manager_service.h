@@ -1,13 +1,15 @@
 // aichemist_archivum.FileManager on gRPC's callback API, forwarding to the service core.
 //
 // Every handler returns at once; the work runs on `pool`, and exceptions from the core become
-// INTERNAL rather than reaching gRPC. Thread safety: gRPC calls handlers concurrently; the
-// service itself holds no mutable state.
+// INTERNAL rather than reaching gRPC. Every handler first checks the caller against the access
+// policy and answers UNAUTHENTICATED, without touching the core, when it refuses.
+// Thread safety: gRPC calls handlers concurrently; the service itself holds no mutable state.
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
 
 #include "aichemist_archivum.grpc.pb.h"
+#include "auth/access_policy.h"
 #include "core/file_service.h"
 
 namespace archivum::api {
@@ -15,8 +17,9 @@ namespace archivum::api {
 class FileManagerService final : public ::aichemist_archivum::FileManager::CallbackService {
  public:
   // `core` and `pool` must outlive the gRPC server this service is registered with.
-  FileManagerService(core::FileService* core, boost::asio::thread_pool* pool)
-      : core_(core), pool_(pool) {}
+  FileManagerService(core::FileService* core, boost::asio::thread_pool* pool,
+                     auth::AccessPolicy policy = {})
+      : core_(core), pool_(pool), policy_(std::move(policy)) {}
 
   grpc::ServerUnaryReactor* Ingest(grpc::CallbackServerContext* ctx,
                                    const ::aichemist_archivum::IngestRequest* request,
@@ -25,19 +28,21 @@ class FileManagerService final : public ::aichemist_archivum::FileManager::Callb
                                     const ::aichemist_archivum::AnalyzeRequest* request,
                                     ::aichemist_archivum::AnalyzeResponse* response) override;
   grpc::ServerWriteReactor<::aichemist_archivum::IngestEvent>* IngestStream(
-      grpc::CallbackServerContext* ctx, const ::aichemist_archivum::IngestRequest* request) override;
+      grpc::CallbackServerContext* ctx,
+      const ::aichemist_archivum::IngestRequest* request) override;
   grpc::ServerReadReactor<::aichemist_archivum::UploadChunk>* Upload(
       grpc::CallbackServerContext* ctx, ::aichemist_archivum::IngestSummary* response) override;
   grpc::ServerUnaryReactor* GetDocument(grpc::CallbackServerContext* ctx,
                                         const ::aichemist_archivum::GetDocumentRequest* request,
                                         ::aichemist_archivum::Document* response) override;
-  grpc::ServerUnaryReactor* ListPlugins(grpc::CallbackServerContext* ctx,
-                                        const ::aichemist_archivum::ListPluginsRequest* request,
-                                        ::aichemist_archivum::ListPluginsResponse* response) override;
+  grpc::ServerUnaryReactor* ListPlugins(
+      grpc::CallbackServerContext* ctx, const ::aichemist_archivum::ListPluginsRequest* request,
+      ::aichemist_archivum::ListPluginsResponse* response) override;
 
  private:
   core::FileService* core_;
   boost::asio::thread_pool* pool_;
+  const auth::AccessPolicy policy_;
 };
 
 // The core's view of a gRPC call: deadline, cancellation and lower-cased metadata.

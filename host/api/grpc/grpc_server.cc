@@ -9,17 +9,23 @@
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <limits>
+#include <vector>
 
+#include "api/grpc/access.h"
 #include "api/grpc/file_manager_service.h"
+#include "api/grpc/health_service.h"
+#include "auth/tls_files.h"
 
 namespace archivum::api {
 
 class GrpcServer::Impl {
  public:
-  Impl(core::FileService* core, unsigned workers) : pool_(workers), service_(core, &pool_) {}
+  Impl(core::FileService* core, unsigned workers, const auth::AccessPolicy& policy)
+      : pool_(workers), service_(core, &pool_, policy), health_(policy) {}
 
   boost::asio::thread_pool pool_;
   FileManagerService service_;
+  HealthService health_;  // declared before server_: outlives it
   std::unique_ptr<grpc::Server> server_;
   bool shut_down_ = false;
 };
@@ -32,24 +38,50 @@ int ClampToInt(uint64_t v) {
              : static_cast<int>(v);
 }
 
-int Millis(std::chrono::milliseconds d) { return ClampToInt(static_cast<uint64_t>(d.count())); }
+int Millis(std::chrono::milliseconds d) {
+  return ClampToInt(static_cast<uint64_t>(d.count()));
+}
+
+StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const config::Tls& tls) {
+  if (!tls.enabled()) return grpc::InsecureServerCredentials();
+  auto files = auth::LoadTlsFiles(tls, "server.grpc.tls");
+  if (!files.ok()) return files.status();
+  grpc::SslServerCredentialsOptions options(
+      files->mutual() ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                      : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  options.pem_root_certs = files->client_ca_pem;
+  options.pem_key_cert_pairs.push_back({files->private_key_pem, files->cert_chain_pem});
+  return grpc::SslServerCredentials(options);
+}
 
 }  // namespace
 
 GrpcServer::GrpcServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-GrpcServer::~GrpcServer() { Shutdown(std::chrono::milliseconds(0)); }
+GrpcServer::~GrpcServer() {
+  Shutdown(std::chrono::milliseconds(0));
+}
 
 StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const config::GrpcServer& config,
-                                                        core::FileService* core, unsigned workers) {
-  grpc::EnableDefaultHealthCheckService(true);
+                                                        core::FileService* core, unsigned workers,
+                                                        auth::AccessPolicy policy) {
+  auto credentials = Credentials(config.tls);
+  if (!credentials.ok()) return credentials.status();
+  // HealthService replaces gRPC's default one, which could not enforce the access policy.
+  grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
-  auto impl = std::make_unique<Impl>(core, workers == 0 ? 1 : workers);
+  auto impl = std::make_unique<Impl>(core, workers == 0 ? 1 : workers, policy);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(config.listen, *credentials, &port);
   builder.RegisterService(&impl->service_);
+  builder.RegisterService(&impl->health_);
+  if (auto gate = MakeReflectionGate(policy)) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(std::move(gate));
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   builder.SetMaxReceiveMessageSize(ClampToInt(config.max_receive_message_bytes));
   builder.SetMaxSendMessageSize(ClampToInt(config.max_send_message_bytes));
   // Without this, gRPC on Linux binds with SO_REUSEPORT and a second daemon on the same port
@@ -71,9 +103,8 @@ StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const config::GrpcServer
     return Unavailable("cannot listen for gRPC on " + config.listen +
                        " (address in use, or not an address of this machine)");
   }
-  auto* health = impl->server_->GetHealthCheckService();
-  health->SetServingStatus(::aichemist_archivum::FileManager::service_full_name(), true);
-  health->SetServingStatus(true);
+  impl->health_.SetServing(::aichemist_archivum::FileManager::service_full_name(), true);
+  impl->health_.SetServing("", true);
 
   std::unique_ptr<GrpcServer> server(new GrpcServer(std::move(impl)));
   server->port_ = port;
@@ -85,7 +116,7 @@ StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const config::GrpcServer
 void GrpcServer::Shutdown(std::chrono::milliseconds deadline) {
   if (!impl_ || impl_->shut_down_) return;
   impl_->shut_down_ = true;
-  impl_->server_->GetHealthCheckService()->SetServingStatus(false);
+  impl_->health_.Shutdown();
   impl_->server_->Shutdown(std::chrono::system_clock::now() + deadline);
   // Calls cancelled by the deadline see IsCancelled() and return; the pool then drains.
   impl_->pool_.join();

@@ -3,6 +3,10 @@
 // Handlers never block gRPC's threads: each call is posted to a bounded worker pool, which runs
 // the service core and finishes the call. Lifecycle: Start → (serving) → Shutdown → destroy.
 //
+// Security: plaintext, or TLS from config.tls (mutual TLS when client_ca is set: a client
+// without a certificate signed by it fails the handshake). The access policy is enforced by
+// each service (see api/grpc/access.h).
+//
 // Thread safety: Start/Shutdown from one controlling thread; everything else is internal.
 #pragma once
 
@@ -10,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "auth/access_policy.h"
 #include "common/status.h"
 #include "config/config.h"
 #include "core/file_service.h"
@@ -19,10 +24,13 @@ namespace archivum::api {
 class GrpcServer {
  public:
   // Binds `config.listen` and starts serving `core` (which must outlive the server) with
-  // `workers` threads for the calls. Health reports SERVING once this returns.
-  // Errors: UNAVAILABLE if the address cannot be bound.
+  // `workers` threads for the calls, admitting callers per `policy`. Health reports SERVING
+  // once this returns.
+  // Errors: UNAVAILABLE if the address cannot be bound; those of auth::LoadTlsFiles (naming the
+  // key and file) if TLS is configured and its files are unusable.
   static StatusOr<std::unique_ptr<GrpcServer>> Start(const config::GrpcServer& config,
-                                                     core::FileService* core, unsigned workers);
+                                                     core::FileService* core, unsigned workers,
+                                                     auth::AccessPolicy policy = {});
   ~GrpcServer();  // Shuts down (deadline 0) if Shutdown was not called.
 
   // "127.0.0.1:PORT" with the port actually bound (resolves port 0).

@@ -4,6 +4,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <optional>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "api/http/server_state.h"
 #include "api/http/service_binding.h"
 #include "api/http/session.h"
+#include "auth/tls_files.h"
 
 namespace archivum::api {
 
@@ -22,6 +24,41 @@ namespace {
 
 // Parsing and writing HTTP is cheap next to the calls, which run on the worker pool.
 constexpr unsigned kIoThreads = 2;
+
+// The server's TLS context, or null for plain HTTP.
+StatusOr<std::shared_ptr<net::ssl::context>> TlsContext(const config::Tls& tls) {
+  if (!tls.enabled()) return std::shared_ptr<net::ssl::context>();
+  constexpr std::string_view kPrefix = "server.http.tls";
+  auto files = auth::LoadTlsFiles(tls, kPrefix);
+  if (!files.ok()) return files.status();
+  auto context = std::make_shared<net::ssl::context>(net::ssl::context::tls_server);
+  boost::system::error_code ec;
+  const auto fail = [&](std::string_view key, const std::filesystem::path& file) {
+    return InvalidArgument(std::string(kPrefix) + "." + std::string(key) + ": " + file.string() +
+                           ": " + ec.message());
+  };
+  context->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                           net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                           net::ssl::context::no_tlsv1_1,
+                       ec);
+  if (ec) return Internal("cannot set up TLS for HTTP: " + ec.message());
+  if (context->use_certificate_chain(net::buffer(files->cert_chain_pem), ec)) {
+    return fail("cert", tls.cert);
+  }
+  if (context->use_private_key(net::buffer(files->private_key_pem), net::ssl::context::pem, ec)) {
+    return fail("key", tls.key);
+  }
+  if (files->mutual()) {
+    if (context->add_certificate_authority(net::buffer(files->client_ca_pem), ec)) {
+      return fail("client_ca", tls.client_ca);
+    }
+    if (context->set_verify_mode(net::ssl::verify_peer | net::ssl::verify_fail_if_no_peer_cert,
+                                 ec)) {
+      return fail("client_ca", tls.client_ca);
+    }
+  }
+  return context;
+}
 
 }  // namespace
 
@@ -61,14 +98,18 @@ HttpServer::~HttpServer() {
 
 StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const config::HttpServer& config,
                                                         core::FileService* core, Hooks hooks,
-                                                        unsigned workers) {
+                                                        unsigned workers,
+                                                        auth::AccessPolicy policy) {
   const auto* service =
       ::aichemist_archivum::IngestRequest::descriptor()->file()->FindServiceByName("FileManager");
   if (service == nullptr) return Internal("the FileManager service descriptor is missing");
 
+  auto tls = TlsContext(config.tls);
+  if (!tls.ok()) return tls.status();
   auto impl = std::make_unique<Impl>(workers);
   impl->state = std::make_shared<gateway::ServerState>(
-      config, service, gateway::BindFileService(core), std::move(hooks), &impl->pool);
+      config, service, gateway::BindFileService(core), std::move(hooks), &impl->pool,
+      std::move(policy), std::move(*tls));
   auto listener = gateway::Listener::Open(impl->ioc, config.listen, impl->state);
   if (!listener.ok()) return listener.status();
   impl->listener = std::move(*listener);

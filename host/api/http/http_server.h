@@ -17,6 +17,11 @@
 // and response write must make progress within idle_timeout. A connection that exceeds a timeout
 // is closed.
 //
+// Security: plain HTTP, or HTTPS from config.tls (TLS 1.2 or later; with client_ca, a client
+// must present a certificate signed by it or the handshake fails). With `policy` enabled, every
+// request but /healthz and /readyz (those too unless policy.open_health) must carry
+// `Authorization: Bearer <token>`; others get 401 UNAUTHENTICATED with a Bearer challenge.
+//
 // Threading: a small fixed number of I/O threads run Asio; every service call runs on a pool of
 // `workers` threads, never on an I/O thread.
 //
@@ -30,6 +35,7 @@
 #include <memory>
 #include <string>
 
+#include "auth/access_policy.h"
 #include "common/status.h"
 #include "config/config.h"
 #include "core/file_service.h"
@@ -46,11 +52,14 @@ class HttpServer {
   };
 
   // Binds config.listen (port 0 picks a free port) and starts serving `core`, which must outlive
-  // the server, with `workers` threads for the calls (0 means 1).
-  // Errors: UNAVAILABLE if the address cannot be resolved or bound.
+  // the server, with `workers` threads for the calls (0 means 1), admitting requests per
+  // `policy`.
+  // Errors: UNAVAILABLE if the address cannot be resolved or bound; those of auth::LoadTlsFiles
+  // (naming the key and file) if TLS is configured and its files are unusable.
   static StatusOr<std::unique_ptr<HttpServer>> Start(const config::HttpServer& config,
                                                      core::FileService* core, Hooks hooks,
-                                                     unsigned workers);
+                                                     unsigned workers,
+                                                     auth::AccessPolicy policy = {});
   ~HttpServer();  // Shuts down (deadline 0) if Shutdown was not called.
 
   HttpServer(const HttpServer&) = delete;

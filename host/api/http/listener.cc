@@ -104,6 +104,10 @@ void Listener::OnAccept(boost::system::error_code ec, tcp::socket socket) {
   try {
     if (auto slot = state_->TryAdmit()) {
       std::make_shared<Session>(state_, *slot, std::move(socket))->Start();
+    } else if (state_->tls) {
+      // A plain-text 503 means nothing to a TLS client, and a handshake here could block.
+      boost::system::error_code ignored;
+      socket.close(ignored);
     } else {
       Reject(socket);
     }

@@ -3,8 +3,9 @@
 // A connection beyond max_connections (or arriving while the server drains) is still accepted,
 // so the client learns why instead of hanging in the kernel's backlog: it is answered
 // `503 {"code":14,...}` with Connection: close, written without blocking on the fresh socket,
-// and closed. Accept errors (e.g. out of file descriptors) are logged and retried after a short
-// pause rather than spinning.
+// and closed (on a TLS server it is closed at once: the answer would need a handshake). Accept
+// errors (e.g. out of file descriptors) are logged and retried after a short pause rather than
+// spinning.
 //
 // Thread safety: Open from the controlling thread; the accept loop runs on the listener's
 // strand; Stop is safe from any thread.

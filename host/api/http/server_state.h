@@ -11,6 +11,7 @@
 // threads).
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -24,6 +25,7 @@
 #include "api/http/http_server.h"
 #include "api/http/router.h"
 #include "api/http/service_binding.h"
+#include "auth/access_policy.h"
 #include "config/config.h"
 
 namespace archivum::api::gateway {
@@ -33,18 +35,25 @@ class Session;
 class ServerState {
  public:
   ServerState(const config::HttpServer& config, const google::protobuf::ServiceDescriptor* service,
-              Bindings bindings, HttpServer::Hooks hooks, boost::asio::thread_pool* pool)
+              Bindings bindings, HttpServer::Hooks hooks, boost::asio::thread_pool* pool,
+              auth::AccessPolicy policy = {},
+              std::shared_ptr<boost::asio::ssl::context> tls = nullptr)
       : config(config),
         router(service),
         bindings(std::move(bindings)),
         hooks(std::move(hooks)),
-        pool(pool) {}
+        pool(pool),
+        policy(std::move(policy)),
+        tls(std::move(tls)) {}
 
   const config::HttpServer config;
   const Router router;
   const Bindings bindings;
   const HttpServer::Hooks hooks;
   boost::asio::thread_pool* const pool;
+  const auth::AccessPolicy policy;
+  // Null for plain HTTP. OpenSSL contexts are safe to share between connections once set up.
+  const std::shared_ptr<boost::asio::ssl::context> tls;
 
   // A connection's slot in the registry; releasing it (on destruction) frees the slot. A Session
   // declares it first, so the slot is freed only after the socket and timers are destroyed.

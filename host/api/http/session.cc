@@ -37,17 +37,42 @@ bool IsConnectionError(beast::error_code ec) {
   return ec.category() != http::make_error_code(http::error::bad_target).category();
 }
 
+GatewayStream MakeStream(tcp::socket socket, const std::shared_ptr<ServerState>& state) {
+  if (state->tls) return GatewayStream(std::move(socket), *state->tls);
+  return GatewayStream(std::move(socket));
+}
+
 }  // namespace
 
 Session::Session(std::shared_ptr<ServerState> state, uint64_t slot, tcp::socket socket)
     : slot_(state, slot),
       state_(std::move(state)),
       strand_(socket.get_executor()),
-      stream_(std::move(socket)) {}
+      stream_(MakeStream(std::move(socket), state_)) {}
 
 void Session::Start() {
   state_->Attach(slot_.id(), weak_from_this());
-  PostToStrand([this] { ReadRequest(); });
+  PostToStrand([this] {
+    if (stream_.tls()) return Handshake();
+    ReadRequest();
+  });
+}
+
+void Session::Handshake() {
+  idle_ = true;  // nothing in flight: Drain may close at once
+  stream_.expires_after(state_->config.header_timeout);
+  stream_.async_handshake(Handler(&Session::OnHandshake));
+}
+
+void Session::OnHandshake(beast::error_code ec) {
+  idle_ = false;
+  if (closed_) return;
+  if (ec) {
+    // A scanner, a plain-HTTP client, or a client without the certificate mutual TLS requires.
+    spdlog::debug("HTTP: TLS handshake failed: {}", ec.message());
+    return Close();
+  }
+  ReadRequest();
 }
 
 void Session::Drain() {
@@ -86,6 +111,7 @@ void Session::ReadRequest() {
   version_ = 11;
   keep_alive_ = true;
   unread_input_ = close_after_write_ = pending_linger_ = false;
+  challenge_.clear();
   ndjson_.reset();
   stream_serializer_.reset();
   stream_started_ = stream_writing_ = stream_ending_ = false;
@@ -139,6 +165,7 @@ void Session::OnHeader(beast::error_code ec, size_t /*n*/) {
   path_ = std::string(target.substr(0, q));
   query_ = q == std::string_view::npos ? "" : std::string(target.substr(q + 1));
   route_ = state_->router.Match(req.method(), path_);
+  if (!Admit()) return;
   if (route_.kind == Route::Kind::kRpc && route_.method->client_streaming()) return StartUpload();
 
   // Every other route reads its body whole, bounded, before anything else happens, so that the
@@ -157,6 +184,25 @@ void Session::OnHeader(beast::error_code ec, size_t /*n*/) {
     return WriteContinue(&Session::ReadBody);
   }
   ReadBody();
+}
+
+bool Session::Admit() {
+  const auto& req = header_parser_->get();
+  const bool health = route_.kind == Route::Kind::kHealthz || route_.kind == Route::Kind::kReadyz;
+  const auto header = req.find(http::field::authorization);
+  std::optional<std::string_view> authorization;
+  if (header != req.end()) authorization.emplace(header->value().data(), header->value().size());
+  const Status st = state_->policy.Authorize(authorization, health);
+  if (st.ok()) return true;
+  // RFC 6750: a request without credentials gets the bare challenge; a bad one says why.
+  challenge_ = authorization ? R"(Bearer realm="archivum", error="invalid_token")"
+                             : R"(Bearer realm="archivum")";
+  if (header_parser_->is_done()) {
+    SendReply(ErrorReply(401, st));  // nothing unread: the connection stays usable
+  } else {
+    Refuse(401, st);
+  }
+  return false;
 }
 
 void Session::WriteContinue(void (Session::*next)()) {
@@ -250,6 +296,7 @@ void Session::SendReply(JsonReply reply, bool close, std::string allow) {
   reply_.set(http::field::server, kServerName);
   reply_.set(http::field::content_type, "application/json");
   if (!allow.empty()) reply_.set(http::field::allow, allow);
+  if (!challenge_.empty()) reply_.set(http::field::www_authenticate, challenge_);
   reply_.keep_alive(keep);
   reply_.body() = std::move(reply.body);
   reply_.prepare_payload();

@@ -9,6 +9,12 @@
 // draining a bounded amount of the unread input so the client still sees the reply (lingering
 // close).
 //
+// Security: on a TLS server the connection starts with the TLS handshake, which must complete
+// within header_timeout (a client that fails it, e.g. without the certificate mutual TLS asks
+// for, is closed). Every request is checked against the access policy as soon as its head is
+// read, before any body byte is read or any route runs: a refused one gets 401 UNAUTHENTICATED
+// with `WWW-Authenticate: Bearer ...` (and the connection closes if a body was announced).
+//
 // Timeouts (beast::tcp_stream::expires_after before every operation): the first request head
 // must arrive within header_timeout of the accept; later, idle_timeout until the first byte of
 // the next head, then header_timeout for the rest of it; body reads and writes must make
@@ -33,6 +39,7 @@
 #include <optional>
 #include <string>
 
+#include "api/http/gateway_stream.h"
 #include "api/http/ndjson_stream.h"
 #include "api/http/router.h"
 #include "api/http/rpc_call.h"
@@ -71,6 +78,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void PostToStrand(Fn&& fn);
 
   // Request cycle (session.cc).
+  void Handshake();
+  void OnHandshake(boost::beast::error_code ec);
   void ReadRequest();
   void OnFirstBytes(boost::beast::error_code ec, size_t n);
   void ReadHeader();
@@ -86,6 +95,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnReplyWritten(boost::beast::error_code ec, size_t n);
   // Answers a request whose body was not (fully) read, then closes.
   void Refuse(unsigned http_status, Status status);
+  // Checks the request head against the access policy; false once it has answered 401.
+  bool Admit();
   void FinishRequest();
   void LingeringClose();
   void OnDrainRead(boost::beast::error_code ec, size_t n);
@@ -115,7 +126,7 @@ class Session : public std::enable_shared_from_this<Session> {
   ServerState::Slot slot_;
   const std::shared_ptr<ServerState> state_;
   const boost::beast::tcp_stream::executor_type strand_;
-  boost::beast::tcp_stream stream_;
+  GatewayStream stream_;
   boost::beast::flat_buffer buffer_;
 
   // Connection state.
@@ -138,6 +149,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string query_;
   bool unread_input_ = false;       // the request body was not (fully) consumed
   bool close_after_write_ = false;  // the reply being written ends the connection
+  std::string challenge_;           // WWW-Authenticate of the reply, if any
   bool pending_linger_ = false;     // linger once the cancelled upload read completes
   boost::beast::http::response<boost::beast::http::string_body> reply_;
   boost::beast::http::response<boost::beast::http::empty_body> interim_;  // 100 Continue

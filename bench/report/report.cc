@@ -1,0 +1,496 @@
+// archivum_bench_report: turns one bench/run's raw outputs into the results table and a small
+// JSON file.
+//
+//   archivum_bench_report --fragments DIR [--out bench/results/DATE.json] [--markdown OUT.md]
+//
+// DIR holds one JSON file per measurement, as bench/run leaves them: meta, ingest (+ the CLI's
+// ingest summaries), hyperfine exports of the floors, recoll, startup, grpc_*/http_* (load
+// client and wrk script), query (in-process latency) and abi (Google Benchmark). A missing
+// fragment shows as "-" and its targets as "n/a", so a partial run still reports. The table is
+// Markdown (readable in a terminal, pasted as is into bench/README.md); the JSON keeps only the
+// figures, rounded, so it stays small and diffs well between runs.
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/latency.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Num = std::optional<double>;
+
+class Fragments {
+ public:
+  explicit Fragments(const fs::path& dir) {
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.path().extension() != ".json") continue;
+      std::ifstream in(entry.path());
+      json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
+      if (j.is_discarded()) {
+        std::cerr << "archivum_bench_report: ignoring unreadable " << entry.path() << "\n";
+        continue;
+      }
+      files_[entry.path().stem().string()] = std::move(j);
+    }
+  }
+
+  const json* Get(const std::string& file, const std::string& pointer = "") const {
+    const auto it = files_.find(file);
+    if (it == files_.end()) return nullptr;
+    const json::json_pointer ptr(pointer);
+    if (!it->second.contains(ptr)) return nullptr;
+    return &it->second.at(ptr);
+  }
+
+  // A number at `pointer` in `file`; protobuf's JSON writes 64-bit integers as strings.
+  Num N(const std::string& file, const std::string& pointer) const {
+    const json* j = Get(file, pointer);
+    if (j == nullptr) return std::nullopt;
+    if (j->is_number()) return j->get<double>();
+    if (j->is_string()) {
+      try {
+        return std::stod(j->get<std::string>());
+      } catch (const std::exception&) {
+        return std::nullopt;
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::string S(const std::string& file, const std::string& pointer,
+                const std::string& fallback = "") const {
+    const json* j = Get(file, pointer);
+    return j != nullptr && j->is_string() ? j->get<std::string>() : fallback;
+  }
+
+ private:
+  std::map<std::string, json> files_;
+};
+
+Num Div(Num a, Num b) {
+  if (!a || !b || *b == 0) return std::nullopt;
+  return *a / *b;
+}
+Num Scale(Num a, double k) {
+  return a ? Num(*a * k) : std::nullopt;
+}
+Num Sum(Num a, Num b) {
+  return a && b ? Num(*a + *b) : std::nullopt;
+}
+
+// Fixed decimals, or thousands separators for large values; "-" if absent.
+std::string Fmt(Num v, int decimals = 1) {
+  if (!v) return "-";
+  char buffer[64];
+  if (std::fabs(*v) >= 10000) {
+    std::snprintf(buffer, sizeof buffer, "%.0f", *v);
+    std::string digits = buffer;
+    const size_t sign = digits[0] == '-' ? 1 : 0;
+    for (int i = static_cast<int>(digits.size()) - 3; i > static_cast<int>(sign); i -= 3) {
+      digits.insert(static_cast<size_t>(i), ",");
+    }
+    return digits;
+  }
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, *v);
+  return buffer;
+}
+
+json J(Num v, int decimals = 4) {
+  if (!v) return nullptr;
+  if (decimals == 0) return static_cast<int64_t>(std::llround(*v));
+  const double k = std::pow(10.0, decimals);
+  return std::round(*v * k) / k;
+}
+
+struct Row {
+  std::string area;
+  std::string measure;
+  std::string value;
+  std::string target;
+  std::string status;  // "met", "MISSED", "n/a" or "" (no target)
+};
+
+struct Target {
+  std::string name;
+  Num value;
+  bool at_least;  // value >= bound, else value < bound
+  double bound;
+  std::string unit;
+
+  std::string Status() const {
+    if (!value) return "n/a";
+    return (at_least ? *value >= bound : *value < bound) ? "met" : "MISSED";
+  }
+  std::string Text() const {
+    return std::string(at_least ? ">= " : "< ") + Fmt(bound, bound < 10 ? 1 : 0) + unit;
+  }
+};
+
+class Report {
+ public:
+  explicit Report(const Fragments& f) : f_(f) {}
+
+  void Build() {
+    Meta();
+    Ingest();
+    Grpc();
+    Http();
+    ServerSide();
+    Abi();
+    Startup();
+  }
+
+  std::string Markdown() const {
+    std::string out = header_ + "\n| area | measure | value | target | |\n|---|---|---|---|---|\n";
+    for (const Row& r : rows_) {
+      out += "| " + r.area + " | " + r.measure + " | " + r.value + " | " + r.target + " | " +
+             r.status + " |\n";
+    }
+    int met = 0, missed = 0, na = 0;
+    for (const Target& t : targets_) {
+      const std::string s = t.Status();
+      (s == "met" ? met : s == "MISSED" ? missed : na)++;
+    }
+    out += "\nTargets: " + std::to_string(met) + " met, " + std::to_string(missed) + " missed";
+    if (na > 0) out += ", " + std::to_string(na) + " not measured";
+    return out + ".\n";
+  }
+
+  json Json() const {
+    json targets = json::array();
+    for (const Target& t : targets_) {
+      targets.push_back(
+          {{"name", t.name}, {"value", J(t.value)}, {"target", t.Text()}, {"status", t.Status()}});
+    }
+    json out = results_;
+    out["schema"] = 1;
+    out["targets"] = std::move(targets);
+    return out;
+  }
+
+ private:
+  void Add(std::string area, std::string measure, std::string value,
+           const Target* target = nullptr) {
+    rows_.push_back({std::move(area), std::move(measure), std::move(value),
+                     target ? target->Text() : "", target ? target->Status() : ""});
+  }
+  const Target* AddTarget(std::string name, Num value, bool at_least, double bound,
+                          std::string unit) {
+    targets_.push_back({std::move(name), value, at_least, bound, std::move(unit)});
+    return &targets_.back();
+  }
+
+  void Meta() {
+    const std::string mode = f_.S("meta", "/mode", "?");
+    header_ = "Archivum bench, " + f_.S("meta", "/date") + ", commit " + f_.S("meta", "/commit") +
+              ", " + mode + " run, " + Fmt(f_.N("meta", "/cpus"), 0) + " cores (" +
+              f_.S("meta", "/cpu_model") + "), Linux " + f_.S("meta", "/kernel") + "\n" +
+              "Tree: " + f_.S("meta", "/tree") + ", " + Fmt(f_.N("meta", "/files"), 0) +
+              " files, " + Fmt(Scale(f_.N("meta", "/bytes"), 1e-6), 1) + " MB\n" +
+              "Load average at start / end: " + f_.S("meta", "/loadavg_start", "?") + " / " +
+              f_.S("meta_end", "/loadavg_end", "?") + " (other work on the machine competes)\n";
+    results_["date"] = f_.S("meta", "/date");
+    results_["commit"] = f_.S("meta", "/commit");
+    results_["mode"] = mode;
+    results_["machine"] = {{"cpus", J(f_.N("meta", "/cpus"), 0)},
+                           {"cpu_model", f_.S("meta", "/cpu_model")},
+                           {"kernel", f_.S("meta", "/kernel")},
+                           {"loadavg_start", f_.S("meta", "/loadavg_start")},
+                           {"loadavg_end", f_.S("meta_end", "/loadavg_end")}};
+    results_["tree"] = {{"path", f_.S("meta", "/tree")},
+                        {"files", J(f_.N("meta", "/files"), 0)},
+                        {"bytes", J(f_.N("meta", "/bytes"), 0)}};
+  }
+
+  void Ingest() {
+    const Num files = f_.N("meta", "/files");
+    const Num mb = Scale(f_.N("meta", "/bytes"), 1e-6);
+    json ingest;
+    for (const char* pass : {"first", "second"}) {
+      const std::string p = std::string("/") + pass;
+      const std::string summary = std::string("ingest_") + pass;
+      const Num wall = f_.N("ingest", p + "/wall_s");
+      const Num seen = f_.N(summary, "/filesSeen");
+      ingest[pass] = {{"wall_s", J(wall)},
+                      {"cpu_s", J(f_.N("ingest", p + "/cpu_s"), 2)},
+                      {"files_per_s", J(Div(seen, wall), 0)},
+                      {"mb_per_s", J(Div(mb, wall), 1)},
+                      {"server_ms", J(f_.N(summary, "/durationMs"), 0)},
+                      {"files_seen", J(seen, 0)},
+                      {"files_ingested", J(f_.N(summary, "/filesIngested"), 0)},
+                      {"files_unchanged", J(f_.N(summary, "/filesUnchanged"), 0)},
+                      {"files_failed", J(f_.N(summary, "/filesFailed"), 0)},
+                      {"files_skipped", J(f_.N(summary, "/filesSkipped"), 0)},
+                      {"plugin_errors", J(f_.N(summary, "/pluginErrors"), 0)},
+                      {"peak_rss_mb", J(Scale(f_.N("ingest", p + "/hwm_kb"), 1.0 / 1024), 1)}};
+    }
+    const Num wall = f_.N("ingest", "/first/wall_s");
+    const Num rate = Div(f_.N("ingest_first", "/filesSeen"), wall);
+    const Num file_mime = f_.N("floor_file_mime", "/results/0/mean");
+    const Num file_mime_cpu = Sum(f_.N("floor_file_mime", "/results/0/user"),
+                                  f_.N("floor_file_mime", "/results/0/system"));
+    const Num cpu = f_.N("ingest", "/first/cpu_s");
+    const Num sha = f_.N("floor_sha256sum", "/results/0/mean");
+    const Num cold = f_.N("floor_cat_cold", "/results/0/mean");
+    const Num warm = f_.N("floor_cat_warm", "/results/0/mean");
+    const std::string recoll_status = f_.S("recoll", "/status", "not run");
+    const Num recoll = f_.N("recoll", "/wall_s");
+    const Num hwm = Scale(f_.N("ingest", "/first/hwm_kb"), 1.0 / 1024);
+
+    Add("ingest", "first ingest: wall; files/s; MB/s",
+        Fmt(wall, 2) + " s; " + Fmt(rate, 0) + " files/s; " + Fmt(Div(mb, wall)) + " MB/s",
+        AddTarget("ingest files/s", rate, true, 5000, " files/s"));
+    Add("ingest", "first ingest / `file --mime-type` wall", Fmt(Div(wall, file_mime), 2) + "x",
+        AddTarget("ingest wall / file --mime-type wall", Div(wall, file_mime), false, 1.5, "x"));
+    Add("ingest", "first ingest CPU (daemon) vs `file --mime-type` CPU",
+        Fmt(cpu, 2) + " s (" + Fmt(Scale(Div(cpu, files), 1e3), 2) + " ms/file) vs " +
+            Fmt(file_mime_cpu, 2) + " s (" + Fmt(Scale(Div(file_mime_cpu, files), 1e3), 2) +
+            " ms/file): " + Fmt(Div(cpu, file_mime_cpu), 2) + "x");
+    Add("ingest", "recollindex / first ingest wall",
+        recoll ? Fmt(Div(recoll, wall), 1) + "x faster" : recoll_status,
+        AddTarget("recollindex wall / ingest wall", Div(recoll, wall), true, 10, "x"));
+    Add("ingest", "peak RSS of the daemon (VmHWM)", Fmt(hwm) + " MB",
+        AddTarget("ingest peak RSS", hwm, false, 200, " MB"));
+    const Num errors = f_.N("ingest_first", "/pluginErrors");
+    Add("ingest", "files seen / failed / skipped / plugin errors",
+        Fmt(f_.N("ingest_first", "/filesSeen"), 0) + " / " +
+            Fmt(f_.N("ingest_first", "/filesFailed"), 0) + " / " +
+            Fmt(f_.N("ingest_first", "/filesSkipped"), 0) + " / " + Fmt(errors, 0));
+    const Num wall2 = f_.N("ingest", "/second/wall_s");
+    Add("ingest", "second ingest, unchanged tree: wall; files/s",
+        Fmt(wall2, 2) + " s; " + Fmt(Div(f_.N("ingest_second", "/filesSeen"), wall2), 0) +
+            " files/s; peak RSS " + Fmt(Scale(f_.N("ingest", "/second/hwm_kb"), 1.0 / 1024)) +
+            " MB");
+    Add("floors", "cat, cold (pages evicted) / warm", Fmt(cold, 2) + " s / " + Fmt(warm, 2) + " s");
+    Add("floors", "`sha256sum`, xargs -P" + Fmt(f_.N("meta", "/cpus"), 0),
+        Fmt(sha, 2) + " s (" + Fmt(Div(files, sha), 0) + " files/s)");
+    Add("floors", "`file --mime-type`, xargs -P" + Fmt(f_.N("meta", "/cpus"), 0),
+        Fmt(file_mime, 2) + " s (" + Fmt(Div(files, file_mime), 0) + " files/s)");
+    Add("floors", "`recollindex` (fresh index)",
+        recoll ? Fmt(recoll, 1) + " s (" + Fmt(Div(files, recoll), 0) + " files/s)"
+               : recoll_status);
+    results_["ingest"] = std::move(ingest);
+    results_["floors"] = {
+        {"cat_cold_s", J(cold)},
+        {"cat_warm_s", J(warm)},
+        {"resident_after_evict_pct", J(f_.N("floors", "/resident_after_evict_pct"), 1)},
+        {"sha256sum_s", J(sha)},
+        {"file_mime_s", J(file_mime)},
+        {"file_mime_cpu_s", J(file_mime_cpu)},
+        {"recollindex_s", J(recoll)},
+        {"recollindex_status", recoll_status}};
+  }
+
+  json Load(const std::string& file, const std::string& rate_key) const {
+    return {{"rate", J(f_.N(file, "/" + rate_key), 0)},
+            {"p50_ms", J(f_.N(file, "/p50_ms"))},
+            {"p99_ms", J(f_.N(file, "/p99_ms"))},
+            {"errors", J(f_.N(file, "/errors"), 0)}};
+  }
+
+  void Grpc() {
+    const Num ceiling = f_.N("grpc_ceiling", "/qps");
+    const Num cheap = f_.N("grpc_cheap", "/qps");
+    const Num ratio = Div(cheap, ceiling);
+    const std::string n = Fmt(f_.N("grpc_cheap", "/in_flight"), 0);
+    auto line = [&](const std::string& file, const std::string& label, const Target* target,
+                    std::string extra = "") {
+      Add("gRPC", label + ", " + n + " in flight",
+          Fmt(f_.N(file, "/qps"), 0) + " calls/s" + extra + "; p50 " +
+              Fmt(f_.N(file, "/p50_ms"), 2) + " ms, p99 " + Fmt(f_.N(file, "/p99_ms"), 2) + " ms" +
+              ErrorsNote(f_.N(file, "/errors")),
+          target);
+    };
+    line("grpc_ceiling", "transport ceiling (constant server)", nullptr);
+    line("grpc_cheap", "Analyze cheap (sha256:/path:)",
+         AddTarget("gRPC cheap QPS / ceiling", ratio, true, 0.5, "x ceiling"),
+         " (" + Fmt(ratio, 2) + "x ceiling)");
+    const Num p99 = f_.N("grpc_cheap", "/p99_ms");
+    Add("gRPC", "Analyze cheap p99, " + n + " in flight", Fmt(p99, 2) + " ms",
+        AddTarget("gRPC cheap p99", p99, false, 5, " ms"));
+    line("grpc_fulltext", "Analyze full-text", nullptr);
+    Add("gRPC", "peak RSS of the daemon during the gRPC and HTTP load",
+        Fmt(Scale(f_.N("load_rss", "/hwm_kb"), 1.0 / 1024)) + " MB");
+    json grpc = {{"in_flight", J(f_.N("grpc_cheap", "/in_flight"), 0)},
+                 {"ceiling", Load("grpc_ceiling", "qps")},
+                 {"cheap", Load("grpc_cheap", "qps")},
+                 {"fulltext", Load("grpc_fulltext", "qps")}};
+    grpc["cheap"]["ratio_to_ceiling"] = J(ratio, 3);
+    grpc["peak_rss_mb"] = J(Scale(f_.N("load_rss", "/hwm_kb"), 1.0 / 1024), 1);
+    results_["grpc"] = std::move(grpc);
+  }
+
+  void Http() {
+    const std::string c = Fmt(f_.N("meta", "/connections"), 0);
+    for (const char* klass : {"cheap", "fulltext"}) {
+      const std::string file = std::string("http_") + klass;
+      const Num rps = f_.N(file, "/rps");
+      const Num errors = [&]() -> Num {
+        Num sum = 0.0;
+        for (const char* k : {"connect", "read", "write", "status", "timeout"}) {
+          const Num e = f_.N(file, std::string("/errors/") + k);
+          if (!e) return std::nullopt;
+          *sum += *e;
+        }
+        return sum;
+      }();
+      const bool cheap = std::string(klass) == "cheap";
+      Add("HTTP", std::string("wrk POST /analyze ") + (cheap ? "cheap" : "full-text") + ", -c" + c,
+          Fmt(rps, 0) + " req/s; p50 " + Fmt(f_.N(file, "/latency_ms/p50"), 2) + " ms, p99 " +
+              Fmt(f_.N(file, "/latency_ms/p99"), 2) + " ms" + ErrorsNote(errors),
+          cheap ? AddTarget("HTTP cheap req/s", rps, true, 40000, " req/s") : nullptr);
+      results_["http"][klass] = {{"rate", J(rps, 0)},
+                                 {"p50_ms", J(f_.N(file, "/latency_ms/p50"))},
+                                 {"p99_ms", J(f_.N(file, "/latency_ms/p99"))},
+                                 {"errors", J(errors, 0)}};
+    }
+    results_["http"]["connections"] = J(f_.N("meta", "/connections"), 0);
+  }
+
+  void ServerSide() {
+    const Num p50 = f_.N("query", "/fulltext/p50_ms");
+    const Num p99 = f_.N("query", "/fulltext/p99_ms");
+    Add("query", "full-text, server-side (in-process Searcher), median",
+        Fmt(p50, 3) + " ms (" + Fmt(f_.N("query", "/fulltext/queries"), 0) + " queries x " +
+            Fmt(f_.N("query", "/repeat"), 0) + ")",
+        AddTarget("full-text median (server-side)", p50, false, 1, " ms"));
+    Add("query", "full-text, server-side, p99 (max)",
+        Fmt(p99, 3) + " ms (" + Fmt(f_.N("query", "/fulltext/max_ms"), 2) + " ms)",
+        AddTarget("full-text p99 (server-side)", p99, false, 10, " ms"));
+    if (const json* slow = f_.Get("query", "/fulltext/slowest"); slow && !slow->empty()) {
+      const json& s = slow->at(0);
+      Add("query", "slowest full-text query (median)",
+          Fmt(s.value("median_ms", 0.0), 2) + " ms: `" + s.value("query", "") + "` (" +
+              Fmt(s.value("total", 0.0), 0) + " matches)");
+    }
+    Add("query", "cheap, server-side: median / p99",
+        Fmt(f_.N("query", "/cheap/p50_ms"), 3) + " / " + Fmt(f_.N("query", "/cheap/p99_ms"), 3) +
+            " ms");
+    json server;
+    for (const char* klass : {"fulltext", "cheap"}) {
+      const std::string k = std::string("/") + klass;
+      server[klass] = {{"p50_ms", J(f_.N("query", k + "/p50_ms"))},
+                       {"p90_ms", J(f_.N("query", k + "/p90_ms"))},
+                       {"p99_ms", J(f_.N("query", k + "/p99_ms"))},
+                       {"max_ms", J(f_.N("query", k + "/max_ms"))}};
+      if (const json* slow = f_.Get("query", k + "/slowest")) server[klass]["slowest"] = *slow;
+    }
+    results_["server_side"] = std::move(server);
+  }
+
+  // Google Benchmark's CPU time of `name` in ns (the median aggregate when repeated). CPU time,
+  // not real time: the calls are single-threaded, and on a shared machine real time also counts
+  // the time the benchmark was not running.
+  Num Bench(const std::string& name) const {
+    const json* list = f_.Get("abi", "/benchmarks");
+    if (list == nullptr) return std::nullopt;
+    Num plain;
+    for (const json& b : *list) {
+      const std::string n = b.value("name", "");
+      const std::string unit = b.value("time_unit", "ns");
+      const double scale = unit == "us" ? 1e3 : unit == "ms" ? 1e6 : unit == "s" ? 1e9 : 1;
+      const double t = b.value("cpu_time", 0.0) * scale;
+      if (n == name + "_median") return t;
+      if (n == name) plain = t;
+    }
+    return plain;
+  }
+
+  void Abi() {
+    const Num raw = Bench("BM_RawDescriptorProcess");
+    const Num host = Bench("BM_HostDispatch/noop");
+    const Num locked = Bench("BM_HostDispatch/serialized");
+    Add("plugin ABI", "raw descriptor->process(), no-op plugin (CPU time)",
+        Fmt(raw, 1) + " ns/call");
+    Add("plugin ABI", "host dispatch (PluginRegistry::Process), no-op plugin",
+        Fmt(host, 1) + " ns/call",
+        AddTarget("ABI dispatch through the host", host, false, 50, " ns"));
+    Add("plugin ABI", "host dispatch, non-thread-safe no-op plugin", Fmt(locked, 1) + " ns/call");
+    static constexpr const char* kPlugins[] = {"filetype", "+text", "+hash", "+similar"};
+    std::string bundled;
+    json bundled_json;
+    for (int i = 1; i <= 4; ++i) {
+      const Num t = Scale(Bench("BM_BundledPipeline/" + std::to_string(i)), 1e-3);
+      bundled += std::string(i > 1 ? ", " : "") + kPlugins[i - 1] + " " + Fmt(t, 1);
+      bundled_json[kPlugins[i - 1]] = J(t, 2);
+    }
+    Add("plugin ABI", "bundled pipeline on a 3 KiB header, cumulative (CPU us/file)", bundled);
+    results_["abi"] = {{"raw_ns", J(raw, 2)},
+                       {"host_ns", J(host, 2)},
+                       {"host_serialized_ns", J(locked, 2)},
+                       {"bundled_us", std::move(bundled_json)}};
+  }
+
+  void Startup() {
+    const Num serving = f_.N("startup", "/serving_ms/median");
+    const Num rss = Scale(f_.N("startup", "/idle_rss_kb/median"), 1.0 / 1024);
+    Add("start-up", "exec -> health SERVING, median of " + Fmt(f_.N("startup", "/runs"), 0),
+        Fmt(serving, 1) + " ms (min " + Fmt(f_.N("startup", "/serving_ms/min"), 1) + ", max " +
+            Fmt(f_.N("startup", "/serving_ms/max"), 1) + "; first, empty store " +
+            Fmt(f_.N("startup", "/first_run_serving_ms"), 1) + ")",
+        AddTarget("start-up to SERVING", serving, false, 150, " ms"));
+    Add("start-up", "idle RSS after start (VmRSS)",
+        Fmt(rss, 1) + " MB (" + Fmt(f_.N("startup", "/threads"), 0) + " threads)",
+        AddTarget("idle RSS", rss, false, 40, " MB"));
+    Add("start-up", "SIGTERM -> exit, idle daemon with one idle gRPC client connected",
+        Fmt(f_.N("startup", "/shutdown_ms/median"), 0) + " ms");
+    Add("start-up", "RSS after ingesting the tree (idle, index loaded)",
+        Fmt(Scale(f_.N("ingest", "/rss_after_second_kb"), 1.0 / 1024), 1) + " MB");
+    results_["startup"] = {{"serving_ms", J(serving, 2)},
+                           {"serving_min_ms", J(f_.N("startup", "/serving_ms/min"), 2)},
+                           {"first_run_serving_ms", J(f_.N("startup", "/first_run_serving_ms"), 2)},
+                           {"shutdown_ms", J(f_.N("startup", "/shutdown_ms/median"), 2)},
+                           {"idle_rss_mb", J(rss, 1)},
+                           {"threads", J(f_.N("startup", "/threads"), 0)}};
+  }
+
+  static std::string ErrorsNote(Num errors) {
+    return errors && *errors > 0 ? "; " + Fmt(errors, 0) + " ERRORS" : "";
+  }
+
+  const Fragments& f_;
+  std::string header_;
+  std::vector<Row> rows_;
+  std::deque<Target> targets_;  // deque: Add() keeps pointers to its elements
+  json results_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"archivum_bench_report: the results table and JSON of one bench/run"};
+  std::string dir, out, markdown;
+  app.add_option("--fragments", dir, "directory of the run's JSON fragments")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--out", out, "write the results JSON here");
+  app.add_option("--markdown", markdown, "write the table here too");
+  CLI11_PARSE(app, argc, argv);
+
+  const Fragments fragments(dir);
+  Report report(fragments);
+  report.Build();
+  const std::string table = report.Markdown();
+  std::cout << table;
+  if (!markdown.empty()) std::ofstream(markdown) << table;
+  if (!out.empty()) {
+    std::ofstream file(out);
+    file << report.Json().dump(1) << "\n";
+    if (!file) {
+      std::cerr << "archivum_bench_report: cannot write " << out << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,149 @@
+#include "api/grpc/health_service.h"
+
+#include <optional>
+
+#include "api/grpc/access.h"
+
+namespace archivum::api {
+
+namespace health = ::grpc::health::v1;
+
+// One Watch call. Lock order: HealthService::mu_, then mu_.
+class HealthService::WatchReactor final
+    : public grpc::ServerWriteReactor<health::HealthCheckResponse> {
+ public:
+  WatchReactor(HealthService* service, std::string name)
+      : service_(service), name_(std::move(name)) {}
+
+  const std::string& name() const { return name_; }
+
+  // Queues `status` unless it is what the client already has (or will get next). `last`: the
+  // server is shutting down; finish once it is written. Called with the service's mu_ held.
+  void Update(ServingStatus status, bool last) {
+    std::lock_guard lock(mu_);
+    last_ = last_ || last;
+    if (status != latest_) {
+      latest_ = status;
+      next_ = status;
+    }
+    PumpLocked();
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard lock(mu_);
+    writing_ = false;
+    if (!ok) cancelled_ = true;  // the client is gone
+    PumpLocked();
+  }
+
+  void OnCancel() override {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    PumpLocked();
+  }
+
+  void OnDone() override {
+    service_->Unregister(this);
+    delete this;
+  }
+
+ private:
+  // Starts the next write, or finishes: at once when cancelled (after the write in flight
+  // returns), after the last write when the server shuts down.
+  void PumpLocked() {
+    if (finished_ || writing_) return;
+    if (cancelled_) {
+      finished_ = true;
+      Finish(grpc::Status::CANCELLED);
+      return;
+    }
+    if (next_) {
+      response_.set_status(*next_);
+      next_.reset();
+      writing_ = true;
+      StartWrite(&response_);
+      return;
+    }
+    if (last_) {
+      finished_ = true;
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
+    }
+  }
+
+  HealthService* const service_;
+  const std::string name_;
+  std::mutex mu_;
+  health::HealthCheckResponse response_;  // the write in flight; guarded by mu_
+  ServingStatus latest_ = health::HealthCheckResponse::UNKNOWN;  // guarded by mu_
+  std::optional<ServingStatus> next_;                            // guarded by mu_
+  bool writing_ = false;                                         // guarded by mu_
+  bool cancelled_ = false;                                       // guarded by mu_
+  bool last_ = false;                                            // guarded by mu_
+  bool finished_ = false;                                        // guarded by mu_
+};
+
+HealthService::ServingStatus HealthService::StatusLocked(const std::string& service) const {
+  const auto it = serving_.find(service);
+  if (it == serving_.end()) return health::HealthCheckResponse::SERVICE_UNKNOWN;
+  return it->second && !shut_down_ ? health::HealthCheckResponse::SERVING
+                                   : health::HealthCheckResponse::NOT_SERVING;
+}
+
+void HealthService::SetServing(const std::string& service, bool serving) {
+  std::lock_guard lock(mu_);
+  if (shut_down_) return;
+  serving_[service] = serving;
+  for (WatchReactor* w : watchers_) {
+    if (w->name() == service) w->Update(StatusLocked(service), /*last=*/false);
+  }
+}
+
+void HealthService::Shutdown() {
+  std::lock_guard lock(mu_);
+  if (shut_down_) return;
+  shut_down_ = true;
+  for (auto& [name, serving] : serving_) serving = false;
+  for (WatchReactor* w : watchers_) w->Update(StatusLocked(w->name()), /*last=*/true);
+}
+
+void HealthService::Unregister(WatchReactor* watcher) {
+  std::lock_guard lock(mu_);
+  watchers_.erase(watcher);
+}
+
+grpc::ServerUnaryReactor* HealthService::Check(grpc::CallbackServerContext* ctx,
+                                               const health::HealthCheckRequest* request,
+                                               health::HealthCheckResponse* response) {
+  auto* reactor = ctx->DefaultReactor();
+  if (Status st = Authorize(policy_, *ctx, /*health=*/true); !st.ok()) {
+    reactor->Finish(ToGrpc(st));
+    return reactor;
+  }
+  ServingStatus status;
+  {
+    std::lock_guard lock(mu_);
+    status = StatusLocked(request->service());
+  }
+  if (status == health::HealthCheckResponse::SERVICE_UNKNOWN) {
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown service '" + request->service() + "'"));
+    return reactor;
+  }
+  response->set_status(status);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerWriteReactor<health::HealthCheckResponse>* HealthService::Watch(
+    grpc::CallbackServerContext* ctx, const health::HealthCheckRequest* request) {
+  if (Status st = Authorize(policy_, *ctx, /*health=*/true); !st.ok()) {
+    return new RejectedWriteReactor<health::HealthCheckResponse>(st);
+  }
+  auto* watcher = new WatchReactor(this, request->service());
+  std::lock_guard lock(mu_);
+  watchers_.insert(watcher);
+  watcher->Update(StatusLocked(request->service()), /*last=*/shut_down_);
+  return watcher;
+}
+
+}  // namespace archivum::api

@@ -1,0 +1,61 @@
+// Admission control: at most N of something at once, refused rather than queued past that.
+//
+// Ingests hold files open, threads busy and memory for results; queueing more of them behind a
+// full house only makes every client wait longer. A caller that is refused gets
+// RESOURCE_EXHAUSTED and may retry.
+//
+// Thread safety: TryEnter and Ticket destruction are safe from any thread. The counter must
+// outlive its tickets.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+namespace archivum::core {
+
+class AdmissionCounter {
+ public:
+  // Holds one admitted slot; releases it on destruction.
+  class Ticket {
+   public:
+    ~Ticket() { counter_->Release(); }
+    Ticket(const Ticket&) = delete;
+    Ticket& operator=(const Ticket&) = delete;
+
+   private:
+    friend class AdmissionCounter;
+    explicit Ticket(AdmissionCounter* counter) : counter_(counter) {}
+    AdmissionCounter* counter_;
+  };
+
+  // `limit` of 0 admits nothing.
+  explicit AdmissionCounter(unsigned limit) : limit_(limit) {}
+  AdmissionCounter(const AdmissionCounter&) = delete;
+  AdmissionCounter& operator=(const AdmissionCounter&) = delete;
+
+  // A ticket if fewer than limit() are held, else null.
+  std::unique_ptr<Ticket> TryEnter() {
+    std::lock_guard lock(mu_);
+    if (held_ >= limit_) return nullptr;
+    ++held_;
+    return std::unique_ptr<Ticket>(new Ticket(this));
+  }
+
+  unsigned limit() const { return limit_; }
+  unsigned held() const {
+    std::lock_guard lock(mu_);
+    return held_;
+  }
+
+ private:
+  void Release() {
+    std::lock_guard lock(mu_);
+    --held_;
+  }
+
+  const unsigned limit_;
+  mutable std::mutex mu_;
+  unsigned held_ = 0;  // guarded by mu_
+};
+
+}  // namespace archivum::core
