@@ -46,14 +46,22 @@ constexpr const char* kMigrations[] = {
     "CREATE TRIGGER documents_delete_text AFTER DELETE ON documents BEGIN"
     "  DELETE FROM texts WHERE rowid = old.id;"
     "END;",
+    // 2 → 3: sha256: lookups are "sha256 = ?", which a partial index on sha256 != '' cannot
+    // serve (the planner cannot prove the bound value is non-empty): a plain index instead.
+    "DROP INDEX documents_sha256;"
+    "CREATE INDEX documents_sha256 ON documents(sha256);",
 };
 static_assert(std::size(kMigrations) == SqliteCatalog::kSchemaVersion);
 
 Status Migrate(sqlite3* db, const std::string& file) {
-  Statement version(db, "PRAGMA user_version");
-  if (!version.ok()) return version.status();
-  if (!version.Step()) return version.status();
-  const int64_t current = version.Int(0);
+  int64_t current = 0;
+  {
+    // Finalized before migrating: DDL such as DROP INDEX fails while a statement is active.
+    Statement version(db, "PRAGMA user_version");
+    if (!version.ok()) return version.status();
+    if (!version.Step()) return version.status();
+    current = version.Int(0);
+  }
   if (current > SqliteCatalog::kSchemaVersion) {
     return FailedPrecondition("catalog " + file + " has schema version " + std::to_string(current) +
                               ", newer than this build's " +
@@ -343,12 +351,6 @@ StatusOr<SearchResult> SqliteCatalog::Search(const query::Query& q, uint32_t lim
       }
     }
   };
-  Statement count(lease.db(), compiled->count_sql);
-  if (!count.ok()) return count.status();
-  bind_all(count, compiled->count_params());
-  if (count.Step()) result.total = static_cast<uint64_t>(count.Int(0));
-  if (!count.status().ok()) return count.status();
-
   // Columns: d.id, d.path, d.size, d.mtime_ns, d.mime, score, snippet.
   Statement st(lease.db(), compiled->sql);
   if (!st.ok()) return st.status();
@@ -366,6 +368,17 @@ StatusOr<SearchResult> SqliteCatalog::Search(const query::Query& q, uint32_t lim
     result.hits.push_back(std::move(h));
   }
   if (!st.status().ok()) return st.status();
+
+  // A first page that is not full is the whole answer: counting again would be wasted work.
+  if (offset == 0 && result.hits.size() < limit) {
+    result.total = result.hits.size();
+  } else {
+    Statement count(lease.db(), compiled->count_sql);
+    if (!count.ok()) return count.status();
+    bind_all(count, compiled->count_params());
+    if (count.Step()) result.total = static_cast<uint64_t>(count.Int(0));
+    if (!count.status().ok()) return count.status();
+  }
 
   // The findings the query's plugin filters asked about, so a client sees why a hit matched.
   std::vector<std::pair<std::string, std::string>> keys;
