@@ -101,7 +101,8 @@ TEST_F(DaemonGatewayTest, ErrorsAndStreamingThroughTheRealCore) {
 
   r = ht::Fetch(daemon_->http_address(), ht::MakeRequest(ht::http::verb::get, "/healthz", "", ""));
   EXPECT_EQ(r.result_int(), 200);
-  r = ht::Fetch(daemon_->http_address(), ht::MakeRequest(ht::http::verb::get, "/v1/plugins", "", ""));
+  r = ht::Fetch(daemon_->http_address(),
+                ht::MakeRequest(ht::http::verb::get, "/v1/plugins", "", ""));
   ASSERT_EQ(r.result_int(), 200);
   EXPECT_EQ(json::parse(r.body())["plugins"].size(), 4u);
 }
