@@ -33,6 +33,15 @@ void FillHit(const store::SearchHit& h, api::AnalyzeResponse* response) {
 
 }  // namespace
 
+Searcher::Searcher(store::Catalog* catalog, const plugins::PluginRegistry* registry,
+                   size_t max_query_bytes)
+    : catalog_(catalog), registry_(registry), max_query_bytes_(max_query_bytes) {
+  parse_options_.max_query_bytes = max_query_bytes_;
+  if (registry_) {
+    for (auto& v : registry_->QueryVerbs()) parse_options_.verbs.insert(std::move(v));
+  }
+}
+
 Status Searcher::Analyze(const api::AnalyzeRequest& request, api::AnalyzeResponse* response) const {
   if (request.query().find_first_not_of(" \t\r\n") == std::string::npos) {
     return InvalidArgument("query is empty; send at least one word or filter");
@@ -42,12 +51,7 @@ Status Searcher::Analyze(const api::AnalyzeRequest& request, api::AnalyzeRespons
                            " bytes; at most " + std::to_string(max_query_bytes_) +
                            " are allowed (server.max_query_length)");
   }
-  query::ParseOptions options;
-  options.max_query_bytes = max_query_bytes_;
-  if (registry_) {
-    for (auto& v : registry_->QueryVerbs()) options.verbs.insert(std::move(v));
-  }
-  auto parsed = query::Parse(request.query(), options);
+  auto parsed = query::Parse(request.query(), parse_options_);
   if (!parsed.ok()) return parsed.status();
   const uint32_t limit =
       std::min(request.limit() == 0 ? kDefaultLimit : request.limit(), kMaxLimit);

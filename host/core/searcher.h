@@ -10,6 +10,7 @@
 
 #include "core/file_service.h"
 #include "plugins/registry.h"
+#include "query/parser.h"
 #include "store/catalog.h"
 
 namespace archivum::core {
@@ -22,9 +23,10 @@ class Searcher {
   static constexpr uint32_t kMaxVerbCandidates = 10000;
 
   // Both must outlive the searcher. Queries longer than `max_query_bytes` are refused.
+  // The parse options (verbs registered by the plugins) are fixed here: the registry does not
+  // change after load, so queries need not rebuild them.
   Searcher(store::Catalog* catalog, const plugins::PluginRegistry* registry,
-           size_t max_query_bytes = 4096)
-      : catalog_(catalog), registry_(registry), max_query_bytes_(max_query_bytes) {}
+           size_t max_query_bytes = 4096);
 
   // Errors: INVALID_ARGUMENT (empty, too long or malformed query, with the column), and whatever
   // a verb's plugin answers (NOT_FOUND for an unknown subject, ...).
@@ -34,6 +36,7 @@ class Searcher {
   store::Catalog* catalog_;
   const plugins::PluginRegistry* registry_;
   size_t max_query_bytes_;
+  query::ParseOptions parse_options_;
 };
 
 }  // namespace archivum::core

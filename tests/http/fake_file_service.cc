@@ -142,6 +142,8 @@ Status FakeFileService::Analyze(const pb::AnalyzeRequest& request, const core::C
   if (request.query() == "hang") {
     hang_started_.Open();
     const auto until = std::chrono::steady_clock::now() + kBound;
+    // Cancellation reaches the core only as CallContext::cancelled(), a predicate with no event
+    // to wait on; this is the one poll, bounded by kBound.
     while (!ctx.IsCancelled() && std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }

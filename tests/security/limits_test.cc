@@ -1,8 +1,10 @@
 // Request limits on the real daemon: concurrent ingests, files and bytes per request, query
 // length. Each refusal reaches the client with the config key to change.
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
-#include <thread>
 
 #include "aichemist_archivum.grpc.pb.h"
 #include "support/daemon.h"
@@ -64,16 +66,28 @@ class LimitsTest : public ::testing::Test {
   std::unique_ptr<pb::FileManager::Stub> stub_;
 };
 
-// True once a file exists in `dir`, polled until `timeout`. The daemon gives no other outside
-// sign that an upload has started.
+// True once a file exists in `dir` (created if missing), or false after `timeout`. The daemon gives
+// no other outside sign that an upload has started, so this waits on inotify events, not a timer.
 bool WaitForAnyFile(const fs::path& dir, std::chrono::seconds timeout) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const int fd = ::inotify_init1(IN_CLOEXEC);
+  if (fd < 0) return false;
+  const bool watching = ::inotify_add_watch(fd, dir.c_str(), IN_CREATE | IN_MOVED_TO) >= 0;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::error_code ec;
-    if (fs::exists(dir, ec) && !fs::is_empty(dir, ec)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  bool found = false;
+  // Checked after the watch is set, so a file created before it is not missed.
+  while (watching && !(found = !fs::is_empty(dir, ec))) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd pfd{fd, POLLIN, 0};
+    if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) break;
+    char events[4096];
+    (void)!::read(fd, events, sizeof events);
   }
-  return false;
+  ::close(fd);
+  return found;
 }
 
 TEST_F(LimitsTest, IngestsPastMaxConcurrentAreRefusedUntilOneEnds) {
