@@ -5,7 +5,6 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-
 #include "aichemist_archivum.grpc.pb.h"
 #include "support/daemon.h"
 
