@@ -84,7 +84,10 @@ Status Searcher::Analyze(const api::AnalyzeRequest& request, api::AnalyzeRespons
 
   std::vector<store::SearchHit> merged;
   if (parsed->where) {
-    auto found = catalog_->Search(*parsed, kMaxVerbCandidates, 0);
+    // Only the paths matter here (verb hits carry their own scores), so no snippets.
+    store::SearchOptions options;
+    options.snippets = false;
+    auto found = catalog_->Search(*parsed, kMaxVerbCandidates, 0, options);
     if (!found.ok()) return found.status();
     for (auto& h : found->hits) {
       auto it = candidates.find(h.document.path);

@@ -156,9 +156,14 @@ class Compiler {
         // Everything starting with "dir/" sorts in ["dir/", "dir0"): '0' follows '/' in ASCII.
         const bool root = f.text == "/";
         const std::string equal = Param(f.text);
-        const std::string low = Param(root ? std::string("/") : f.text + "/");
         const std::string high = Param(root ? std::string("0") : f.text + "0");
-        return "(d.path = " + equal + " OR (d.path >= " + low + " AND d.path < " + high + "))";
+        const std::string low = Param(root ? std::string("/") : f.text + "/");
+        // The outer range [dir, dir0) holds the directory and everything under it (and a few
+        // siblings such as "dir-old" that the inner test drops): one ordered range scan of the
+        // path index, so "ORDER BY d.path LIMIT n" stops after n rows instead of sorting them
+        // all (an OR of the two ranges cannot be read in path order).
+        return "(d.path >= " + equal + " AND d.path < " + high + " AND (d.path = " + equal +
+               " OR d.path >= " + low + "))";
       }
       case Field::kSize: return "d.size " + std::string(SqlOperator(f.op)) + " " + Param(f.number);
       case Field::kModified:
@@ -178,7 +183,10 @@ class Compiler {
   std::string FindingSql(const FindingFilter& f) {
     // One Param() per statement: the operands of '+' are unsequenced, and placeholders should
     // be numbered in the order they appear.
-    std::string sql = "EXISTS (SELECT 1 FROM findings f WHERE f.document_id = d.id AND f.plugin = ";
+    // "d.id IN (...)" rather than a correlated EXISTS: the planner can then start from the
+    // findings index instead of probing it for every document (document_id is NOT NULL, so
+    // NOT IN is safe).
+    std::string sql = "d.id IN (SELECT f.document_id FROM findings f WHERE f.plugin = ";
     sql += Param(f.plugin);
     sql += " AND f.key = ";
     sql += Param(f.key);
@@ -232,6 +240,18 @@ StatusOr<CompiledQuery> Compile(const Query& query, int64_t limit, int64_t offse
     where += c;
   }
   out.count_sql = "SELECT count(*) FROM " + from + " WHERE " + where;
+  if (out.ranked) {
+    // Every texts row has its documents row (written together, deleted by trigger), so without
+    // filters the join adds nothing but a lookup per match.
+    out.rank_without_filters = conditions.size() == 1;
+    // Without filters, in the WHERE clause (FTS5 refuses auxiliary functions inside
+    // aggregates): evaluated once per match during the scan, and no row is handed back. With
+    // filters, as a result column, which SQLite evaluates only for rows that pass them all.
+    out.rank_sql = out.rank_without_filters ? "SELECT count(*) FROM texts WHERE " + where +
+                                                  " AND archivum_rank(texts, 4.0, 1.0) IS NULL"
+                                            : "SELECT d.id, archivum_rank(texts, 4.0, 1.0) FROM " +
+                                                  from + " WHERE " + where;
+  }
   const std::string limit_param = compiler.Param(limit);
   const std::string offset_param = compiler.Param(offset);
   out.sql = "SELECT " + std::string(out.ranked ? kRankedColumns : kUnrankedColumns) + " FROM " +
@@ -239,6 +259,7 @@ StatusOr<CompiledQuery> Compile(const Query& query, int64_t limit, int64_t offse
             (out.ranked ? "score DESC, d.path" : "d.path") + " LIMIT " + limit_param + " OFFSET " +
             offset_param;
   out.params = compiler.TakeParams();
+  if (out.ranked) out.fts_match = std::get<std::string>(out.params.front());
   return out;
 }
 

@@ -6,6 +6,15 @@
 //              <snippet> AS snippet FROM documents d [JOIN texts ON texts.rowid = d.id]
 //              WHERE ... ORDER BY ... LIMIT ?L OFFSET ?O
 //   count_sql  SELECT count(*) over the same FROM and WHERE.
+//   rank_sql   (ranked queries only) every match with its BM25 score, unordered, with
+//              count_params(). Without filters (rank_without_filters): SELECT count(*) FROM
+//              texts WHERE texts MATCH ?1 AND archivum_rank(texts, 4.0, 1.0) IS NULL, in which
+//              archivum_rank hands each (score, rowid) to the catalog directly; with filters:
+//              SELECT d.id, archivum_rank(texts, 4.0, 1.0) over the same FROM and WHERE.
+//              archivum_rank (store/fts_functions.h) is the same BM25 as -bm25(texts, 4.0, 1.0).
+//              The catalog counts the matches, picks the page itself, then fetches documents and
+//              snippets for the page only.
+//   fts_match  (ranked queries only) the FTS5 expression bound to ?1 in all three.
 // User values are only ever bound parameters (?1..?n, numbered); SQL text is built from fixed
 // fragments. Free text becomes an FTS5 expression of quoted strings (fts.h), bound too.
 //
@@ -18,10 +27,11 @@
 // texts MATCH ?)", score is 0.0, snippet '' and rows are ordered by d.path.
 //
 // Filters: mime/name are case-insensitive globs (lower(col) GLOB ?, ASCII folding as SQLite's
-// lower()); path is "the directory or under it" as a range scan (d.path = ? OR d.path >= 'dir/'
-// AND d.path < 'dir0'); size and modified compare d.size / d.mtime_ns; dup is "sha256 non-empty
-// and seen more than once"; PLUGIN.KEY:VALUE is an EXISTS over findings with the value as a
-// GLOB in which only '*' is a wildcard. Exclusions compile to NOT (...); all schema columns
+// lower()); path is "the directory or under it" as one range scan in path order (d.path >= 'dir'
+// AND d.path < 'dir0' AND (d.path = 'dir' OR d.path >= 'dir/')); size and modified compare
+// d.size / d.mtime_ns; dup is "sha256 non-empty and seen more than once"; PLUGIN.KEY:VALUE is
+// "d.id IN (SELECT document_id FROM findings ...)" with the value as a GLOB in which only '*' is
+// a wildcard. Exclusions compile to NOT (...); all schema columns
 // involved are NOT NULL, so NOT never meets NULL.
 //
 // Thread safety: pure function.
@@ -44,6 +54,10 @@ struct CompiledQuery {
   // Empty when !has_catalog_terms (a verbs-only query has nothing to ask the catalog).
   std::string sql;
   std::string count_sql;
+  std::string rank_sql;   // empty unless ranked
+  std::string fts_match;  // empty unless ranked
+  // Whether rank_sql reads the FTS table alone (every row it visits is a match of fts_match).
+  bool rank_without_filters = false;
   // Bound in order to ?1..?n. For sql all of them; the last two are LIMIT and OFFSET.
   std::vector<SqlValue> params;
   // Verbs for the host to dispatch to their plugins, in query order.

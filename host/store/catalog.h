@@ -70,6 +70,13 @@ struct SearchHit {
   std::vector<FindingRecord> findings;  // the findings named by the query's plugin filters
 };
 
+// How much of each hit Search fills in.
+struct SearchOptions {
+  // Whether ranked hits get snippets. Quoting reads each hit's text: callers that only need
+  // the paths (e.g. to intersect with other results) turn it off.
+  bool snippets = true;
+};
+
 struct SearchResult {
   std::vector<SearchHit> hits;  // best first, after offset/limit
   uint64_t total = 0;           // matches before offset/limit
@@ -95,9 +102,14 @@ class Catalog {
   virtual StatusOr<std::optional<DocumentDetail>> Get(std::string_view path) = 0;
 
   // Evaluates the catalog part of a parsed query (query/parser.h). Precondition:
-  // `query.where` is set. Errors: INVALID_ARGUMENT for a query the store cannot evaluate.
-  virtual StatusOr<SearchResult> Search(const query::Query& query, uint32_t limit,
-                                        uint32_t offset) = 0;
+  // `query.where` is set. `total` is exact. Errors: INVALID_ARGUMENT for a query the store
+  // cannot evaluate.
+  virtual StatusOr<SearchResult> Search(const query::Query& query, uint32_t limit, uint32_t offset,
+                                        const SearchOptions& options) = 0;
+  // The same with default options (snippets included).
+  StatusOr<SearchResult> Search(const query::Query& query, uint32_t limit, uint32_t offset) {
+    return Search(query, limit, offset, SearchOptions{});
+  }
 };
 
 }  // namespace archivum::store

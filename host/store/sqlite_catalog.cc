@@ -6,6 +6,8 @@
 #include <functional>
 #include <span>
 #include <system_error>
+#include <tuple>
+#include <utility>
 
 #include "query/compiler.h"
 #include "store/sqlite_util.h"
@@ -16,40 +18,49 @@ namespace {
 // Each entry migrates from version (index) to version (index + 1).
 constexpr const char* kMigrations[] = {
     // 0 → 1: documents keyed by path.
-    "CREATE TABLE documents ("
-    "  id INTEGER PRIMARY KEY,"
-    "  path TEXT NOT NULL UNIQUE,"
-    "  size INTEGER NOT NULL,"
-    "  mtime_ns INTEGER NOT NULL,"
-    "  ingested_at_ns INTEGER NOT NULL"
-    ");",
+    ("CREATE TABLE documents ("
+     "  id INTEGER PRIMARY KEY,"
+     "  path TEXT NOT NULL UNIQUE,"
+     "  size INTEGER NOT NULL,"
+     "  mtime_ns INTEGER NOT NULL,"
+     "  ingested_at_ns INTEGER NOT NULL"
+     ");"),
     // 1 → 2: what the analyzer pipeline records: document metadata, plugin findings, and the
     // full-text index (rowid = documents.id; the path is indexed too so words match names).
-    "ALTER TABLE documents ADD COLUMN parent TEXT NOT NULL DEFAULT '';"
-    "ALTER TABLE documents ADD COLUMN name TEXT NOT NULL DEFAULT '';"
-    "ALTER TABLE documents ADD COLUMN ext TEXT NOT NULL DEFAULT '';"
-    "ALTER TABLE documents ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';"
-    "ALTER TABLE documents ADD COLUMN mime TEXT NOT NULL DEFAULT '';"
-    "ALTER TABLE documents ADD COLUMN analyzers TEXT NOT NULL DEFAULT '';"
-    "ALTER TABLE documents ADD COLUMN signature TEXT NOT NULL DEFAULT '';"
-    "CREATE INDEX documents_sha256 ON documents(sha256) WHERE sha256 != '';"
-    "CREATE INDEX documents_parent ON documents(parent) WHERE parent != '';"
-    "CREATE TABLE findings ("
-    "  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
-    "  plugin TEXT NOT NULL,"
-    "  key TEXT NOT NULL,"
-    "  value TEXT NOT NULL"
-    ");"
-    "CREATE INDEX findings_document ON findings(document_id);"
-    "CREATE INDEX findings_lookup ON findings(plugin, key, value);"
-    "CREATE VIRTUAL TABLE texts USING fts5(path, body, tokenize = 'unicode61 remove_diacritics 2');"
-    "CREATE TRIGGER documents_delete_text AFTER DELETE ON documents BEGIN"
-    "  DELETE FROM texts WHERE rowid = old.id;"
-    "END;",
+    ("ALTER TABLE documents ADD COLUMN parent TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE documents ADD COLUMN name TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE documents ADD COLUMN ext TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE documents ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE documents ADD COLUMN mime TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE documents ADD COLUMN analyzers TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE documents ADD COLUMN signature TEXT NOT NULL DEFAULT '';"
+     "CREATE INDEX documents_sha256 ON documents(sha256) WHERE sha256 != '';"
+     "CREATE INDEX documents_parent ON documents(parent) WHERE parent != '';"
+     "CREATE TABLE findings ("
+     "  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+     "  plugin TEXT NOT NULL,"
+     "  key TEXT NOT NULL,"
+     "  value TEXT NOT NULL"
+     ");"
+     "CREATE INDEX findings_document ON findings(document_id);"
+     "CREATE INDEX findings_lookup ON findings(plugin, key, value);"
+     "CREATE VIRTUAL TABLE texts USING fts5(path, body, tokenize = 'unicode61 remove_diacritics "
+     "2');"
+     "CREATE TRIGGER documents_delete_text AFTER DELETE ON documents BEGIN"
+     "  DELETE FROM texts WHERE rowid = old.id;"
+     "END;"),
     // 2 → 3: sha256: lookups are "sha256 = ?", which a partial index on sha256 != '' cannot
     // serve (the planner cannot prove the bound value is non-empty): a plain index instead.
-    "DROP INDEX documents_sha256;"
-    "CREATE INDEX documents_sha256 ON documents(sha256);",
+    ("DROP INDEX documents_sha256;"
+     "CREATE INDEX documents_sha256 ON documents(sha256);"),
+    // 3 → 4: ext: filters are equality tests whose results are listed by path; (ext, path)
+    // serves both, so "ext:h" reads its first page and counts from the index instead of
+    // scanning every document in path order.
+    ("CREATE INDEX documents_ext ON documents(ext, path);"
+     // Bumped by every commit, so a process can tell whether the token counts it keeps in
+     // memory for ranking still describe the database (another process may write the store).
+     "CREATE TABLE catalog_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+     "INSERT INTO catalog_state VALUES ('text_generation', 0);"),
 };
 static_assert(std::size(kMigrations) == SqliteCatalog::kSchemaVersion);
 
@@ -106,29 +117,47 @@ DocumentRecord ReadRecord(const Statement& st) {
 
 }  // namespace
 
+// Statements a connection keeps prepared; past this (query shapes are user-controlled) its
+// cache is emptied when the connection is returned to the pool.
+constexpr size_t kMaxCachedStatements = 64;
+// Ties at the page boundary whose order is settled by path; more than this (a flood of
+// identical scores) are ordered by rowid, which follows ingestion order.
+constexpr size_t kMaxTiesByPath = 4096;
+// Row ids past this are not kept in the in-memory token counts (ranking looks them up instead).
+constexpr int64_t kMaxLengthRowid = int64_t{1} << 26;
+
+struct SqliteCatalog::Reader {
+  explicit Reader(sqlite3* db) : conn(db) {}
+  Connection conn;
+  FtsFunctionContext fts;
+};
+
 class SqliteCatalog::ReadLease {
  public:
   explicit ReadLease(SqliteCatalog* catalog) : catalog_(catalog) {
-    auto db = catalog_->AcquireReader();
-    if (db.ok()) {
-      db_ = *db;
+    auto reader = catalog_->AcquireReader();
+    if (reader.ok()) {
+      reader_ = std::move(*reader);
     } else {
-      status_ = db.status();
+      status_ = reader.status();
     }
   }
   ~ReadLease() {
-    if (db_) catalog_->ReleaseReader(db_);
+    if (reader_) catalog_->ReleaseReader(std::move(reader_));
   }
   ReadLease(const ReadLease&) = delete;
   ReadLease& operator=(const ReadLease&) = delete;
-  sqlite3* db() const { return db_; }
+  Reader* reader() const { return reader_.get(); }
+  Connection& conn() const { return reader_->conn; }
   const Status& status() const { return status_; }
 
  private:
   SqliteCatalog* catalog_;
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<Reader> reader_;
   Status status_;
 };
+
+SqliteCatalog::SqliteCatalog(std::filesystem::path file) : file_(std::move(file)) {}
 
 StatusOr<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::filesystem::path& dir) {
   std::error_code ec;
@@ -139,43 +168,142 @@ StatusOr<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::filesyst
   std::unique_ptr<SqliteCatalog> catalog(new SqliteCatalog(dir / "catalog.db"));
   auto writer = OpenConnection(catalog->file_.string(), /*create=*/true);
   if (!writer.ok()) return writer.status();
-  catalog->writer_ = *writer;
-  ARCHIVUM_RETURN_IF_ERROR(Migrate(catalog->writer_, catalog->file_.string()));
+  catalog->writer_ = std::make_unique<Connection>(*writer);
+  ARCHIVUM_RETURN_IF_ERROR(Migrate(catalog->writer_->db(), catalog->file_.string()));
+  ARCHIVUM_RETURN_IF_ERROR(catalog->LoadLengths(*catalog->writer_));
   return catalog;
 }
 
-SqliteCatalog::~SqliteCatalog() {
-  for (sqlite3* db : idle_readers_) sqlite3_close(db);
-  sqlite3_close(writer_);
+SqliteCatalog::~SqliteCatalog() = default;
+
+namespace {
+
+// The commit generation the database is at; call inside a transaction to pair it with reads.
+StatusOr<int64_t> ReadGeneration(Connection& conn) {
+  Statement st(conn, "SELECT value FROM catalog_state WHERE key = 'text_generation'");
+  if (!st.ok()) return st.status();
+  if (!st.Step())
+    return st.status().ok() ? Internal("catalog_state has no generation") : st.status();
+  return st.Int(0);
 }
 
-StatusOr<sqlite3*> SqliteCatalog::AcquireReader() {
+// A read transaction ended on scope exit (statements must be reset before, so declare it
+// first); nothing when the connection is already inside one.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(sqlite3* db) : db_(db), owned_(sqlite3_get_autocommit(db) != 0) {
+    if (owned_) status_ = Exec(db_, "BEGIN");
+  }
+  ~ReadTransaction() {
+    if (owned_ && status_.ok()) (void)Exec(db_, "COMMIT");
+  }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+  const Status& status() const { return status_; }
+
+ private:
+  sqlite3* db_;
+  bool owned_;
+  Status status_;
+};
+
+}  // namespace
+
+Status SqliteCatalog::LoadLengths(Connection& conn) {
+  // Serialized so concurrent searches noticing the same change load the counts once.
+  std::lock_guard reload(reload_mu_);
+  ReadTransaction txn(conn.db());
+  ARCHIVUM_RETURN_IF_ERROR(txn.status());
+  auto generation = ReadGeneration(conn);
+  if (!generation.ok()) return generation.status();
+  {
+    std::lock_guard lock(lengths_mu_);
+    if (lengths_ && lengths_generation_ == *generation) return Status::Ok();  // done meanwhile
+  }
+  auto lengths = std::make_shared<DocLengths>();
+  Statement st(conn, "SELECT id, sz FROM texts_docsize");
+  if (!st.ok()) return st.status();
+  while (st.Step()) {
+    const int64_t id = st.Int(0);
+    if (id < 0 || id >= kMaxLengthRowid) continue;
+    const std::string_view sz = st.TextView(1);
+    if (lengths->size() <= static_cast<size_t>(id)) lengths->resize(static_cast<size_t>(id) + 1);
+    (*lengths)[static_cast<size_t>(id)] = DocsizeTotal(
+        reinterpret_cast<const unsigned char*>(sz.data()), static_cast<int>(sz.size()));
+  }
+  if (!st.status().ok()) return st.status();
+  std::lock_guard lock(lengths_mu_);
+  if (!lengths_ || *generation > lengths_generation_) {
+    lengths_ = std::move(lengths);
+    lengths_generation_ = *generation;
+  }
+  return Status::Ok();
+}
+
+void SqliteCatalog::PublishLengths(const std::vector<std::pair<int64_t, uint32_t>>& updates,
+                                   int64_t generation) {
+  // Copy-on-write: readers keep the snapshot they started with. Called under write_mu_, so
+  // commits publish in order; if the snapshot is not the one just before this commit (another
+  // process committed in between), it is left alone and the next search reloads it.
+  std::shared_ptr<const DocLengths> base;
+  {
+    std::lock_guard lock(lengths_mu_);
+    if (!lengths_ || lengths_generation_ != generation - 1) return;
+    base = lengths_;
+  }
+  auto next = std::make_shared<DocLengths>(*base);
+  for (const auto& [id, tokens] : updates) {
+    if (id < 0 || id >= kMaxLengthRowid) continue;
+    if (next->size() <= static_cast<size_t>(id)) next->resize(static_cast<size_t>(id) + 1);
+    (*next)[static_cast<size_t>(id)] = tokens;
+  }
+  std::lock_guard lock(lengths_mu_);
+  if (lengths_generation_ == generation - 1) {
+    lengths_ = std::move(next);
+    lengths_generation_ = generation;
+  }
+}
+
+std::pair<std::shared_ptr<const DocLengths>, int64_t> SqliteCatalog::lengths() const {
+  std::lock_guard lock(lengths_mu_);
+  return {lengths_, lengths_generation_};
+}
+
+StatusOr<std::unique_ptr<SqliteCatalog::Reader>> SqliteCatalog::AcquireReader() {
   {
     std::lock_guard lock(readers_mu_);
     if (!idle_readers_.empty()) {
-      sqlite3* db = idle_readers_.back();
+      std::unique_ptr<Reader> reader = std::move(idle_readers_.back());
       idle_readers_.pop_back();
-      return db;
+      return reader;
     }
   }
-  return OpenConnection(file_.string(), /*create=*/false);
+  auto db = OpenConnection(file_.string(), /*create=*/false);
+  if (!db.ok()) return db.status();
+  auto reader = std::make_unique<Reader>(*db);
+  ARCHIVUM_RETURN_IF_ERROR(RegisterFtsFunctions(reader->conn.db(), &reader->fts));
+  return reader;
 }
 
-void SqliteCatalog::ReleaseReader(sqlite3* db) {
+void SqliteCatalog::ReleaseReader(std::unique_ptr<Reader> reader) {
   // Bounded so a burst of concurrent queries does not keep connections forever.
   constexpr size_t kMaxIdleReaders = 16;
-  std::lock_guard lock(readers_mu_);
-  if (idle_readers_.size() < kMaxIdleReaders) {
-    idle_readers_.push_back(db);
-  } else {
-    sqlite3_close(db);
+  reader->fts.lengths.reset();
+  reader->conn.Trim(kMaxCachedStatements);
+  {
+    std::lock_guard lock(readers_mu_);
+    if (idle_readers_.size() < kMaxIdleReaders) {
+      idle_readers_.push_back(std::move(reader));
+      return;
+    }
   }
+  // Past the bound: the connection closes here, outside the lock.
 }
 
 StatusOr<std::optional<DocumentRecord>> SqliteCatalog::Find(std::string_view path) {
   ReadLease lease(this);
-  if (!lease.db()) return lease.status();
-  Statement st(lease.db(),
+  if (!lease.reader()) return lease.status();
+  Statement st(lease.conn(),
                std::string("SELECT ") + kRecordColumns + " FROM documents WHERE path = ?1");
   if (!st.ok()) return st.status();
   st.Bind(1, path);
@@ -188,16 +316,16 @@ StatusOr<std::optional<DocumentRecord>> SqliteCatalog::Find(std::string_view pat
 
 StatusOr<std::vector<DocumentRecord>> SqliteCatalog::ListUnder(std::string_view dir) {
   ReadLease lease(this);
-  if (!lease.db()) return lease.status();
+  if (!lease.reader()) return lease.status();
   // A range scan on the path index: everything starting with "dir/" sorts between "dir/" and
   // "dir0" ('0' follows '/' in ASCII).
   std::string base(dir);
   while (base.size() > 1 && base.back() == '/') base.pop_back();
   const std::string lo = base == "/" ? "/" : base + "/";
   const std::string hi = base == "/" ? "0" : base + "0";
-  Statement st(lease.db(), std::string("SELECT ") + kRecordColumns +
-                               " FROM documents WHERE path = ?1 OR (path >= ?2 AND path < ?3) "
-                               "ORDER BY path");
+  Statement st(lease.conn(), std::string("SELECT ") + kRecordColumns +
+                                 " FROM documents WHERE path = ?1 OR (path >= ?2 AND path < ?3) "
+                                 "ORDER BY path");
   if (!st.ok()) return st.status();
   st.Bind(1, base);
   st.Bind(2, lo);
@@ -211,21 +339,37 @@ StatusOr<std::vector<DocumentRecord>> SqliteCatalog::ListUnder(std::string_view 
 Status SqliteCatalog::Commit(const std::vector<DocumentWrite>& writes,
                              const std::vector<std::string>& removals) {
   std::lock_guard lock(write_mu_);
-  ARCHIVUM_RETURN_IF_ERROR(Exec(writer_, "BEGIN IMMEDIATE"));
-  Status st = WriteLocked(writes, removals);
-  if (st.ok()) st = Exec(writer_, "COMMIT");
+  sqlite3* db = writer_->db();
+  ARCHIVUM_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  std::vector<std::pair<int64_t, uint32_t>> lengths;
+  Status st = WriteLocked(writes, removals, &lengths);
+  int64_t generation = 0;
+  if (st.ok()) {
+    Statement bump(*writer_,
+                   "UPDATE catalog_state SET value = value + 1 WHERE key = 'text_generation' "
+                   "RETURNING value");
+    if (bump.Step()) generation = bump.Int(0);
+    st = bump.status().ok() && generation == 0 ? Internal("catalog_state has no generation")
+                                               : bump.status();
+    if (st.ok() && bump.Step()) st = Internal("catalog_state has several generations");
+  }
+  if (st.ok()) st = Exec(db, "COMMIT");
   if (!st.ok()) {
-    (void)Exec(writer_, "ROLLBACK");
+    (void)Exec(db, "ROLLBACK");
     return st;
   }
+  PublishLengths(lengths, generation);
+  writer_->Trim(kMaxCachedStatements);
   return Status::Ok();
 }
 
 Status SqliteCatalog::WriteLocked(const std::vector<DocumentWrite>& writes,
-                                  const std::vector<std::string>& removals) {
+                                  const std::vector<std::string>& removals,
+                                  std::vector<std::pair<int64_t, uint32_t>>* lengths) {
+  Connection& conn = *writer_;
   // Children sort between "parent!/" and "parent!0" ('0' follows '/').
-  Statement drop_children(writer_, "DELETE FROM documents WHERE path >= ?1 AND path < ?2");
-  Statement drop(writer_, "DELETE FROM documents WHERE path = ?1");
+  Statement drop_children(conn, "DELETE FROM documents WHERE path >= ?1 AND path < ?2");
+  Statement drop(conn, "DELETE FROM documents WHERE path = ?1");
   for (Statement* s : {&drop_children, &drop}) {
     if (!s->ok()) return s->status();
   }
@@ -245,7 +389,7 @@ Status SqliteCatalog::WriteLocked(const std::vector<DocumentWrite>& writes,
   }
   if (writes.empty()) return Status::Ok();
 
-  Statement up(writer_,
+  Statement up(conn,
                "INSERT INTO documents(path, size, mtime_ns, ingested_at_ns, parent, name, ext, "
                "sha256, mime, analyzers, signature) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
                "?10, ?11) ON CONFLICT(path) DO UPDATE SET size = excluded.size, "
@@ -253,18 +397,37 @@ Status SqliteCatalog::WriteLocked(const std::vector<DocumentWrite>& writes,
                "parent = excluded.parent, name = excluded.name, ext = excluded.ext, "
                "sha256 = excluded.sha256, mime = excluded.mime, analyzers = excluded.analyzers, "
                "signature = excluded.signature RETURNING id");
-  Statement clear_findings(writer_, "DELETE FROM findings WHERE document_id = ?1");
+  Statement clear_findings(conn, "DELETE FROM findings WHERE document_id = ?1");
   Statement add_finding(
-      writer_, "INSERT INTO findings(document_id, plugin, key, value) VALUES(?1,?2,?3,?4)");
-  Statement clear_text(writer_, "DELETE FROM texts WHERE rowid = ?1");
-  Statement add_text(writer_, "INSERT INTO texts(rowid, path, body) VALUES(?1, ?2, ?3)");
-  for (Statement* s : {&up, &clear_findings, &add_finding, &clear_text, &add_text}) {
+      conn, "INSERT INTO findings(document_id, plugin, key, value) VALUES(?1,?2,?3,?4)");
+  Statement clear_text(conn, "DELETE FROM texts WHERE rowid = ?1");
+  Statement add_text(conn, "INSERT INTO texts(rowid, path, body) VALUES(?1, ?2, ?3)");
+  Statement text_size(conn, "SELECT sz FROM texts_docsize WHERE id = ?1");
+  for (Statement* s : {&up, &clear_findings, &add_finding, &clear_text, &add_text, &text_size}) {
     if (!s->ok()) return s->status();
   }
+  // Documents and findings first; the full-text rows after, in rowid order. FTS5 flushes its
+  // pending index data to a new segment whenever a write goes to a rowid below the previous one,
+  // so writing texts in batch order (workers finish in any order; a re-analysis rewrites old
+  // rows) would cut a tiny segment per document and leave the merging to later writes.
+  struct PendingText {
+    int64_t id;
+    const DocumentWrite* write;
+  };
+  std::vector<PendingText> texts;
+  texts.reserve(writes.size());
   for (const auto& w : writes) {
     const DocumentRecord& d = w.document;
     // A document written anew replaces its old members; members in this batch follow it.
-    if (d.parent.empty()) ARCHIVUM_RETURN_IF_ERROR(remove_children(d.path));
+    if (d.parent.empty()) {
+      ARCHIVUM_RETURN_IF_ERROR(remove_children(d.path));
+      // Members of it written earlier in this batch are gone with their rows.
+      const std::string lo = d.path + "!/";
+      const std::string hi = d.path + "!0";
+      std::erase_if(texts, [&](const PendingText& t) {
+        return t.write->document.path >= lo && t.write->document.path < hi;
+      });
+    }
     up.Bind(1, d.path);
     up.Bind(2, static_cast<int64_t>(d.size));
     up.Bind(3, d.mtime_ns);
@@ -295,24 +458,40 @@ Status SqliteCatalog::WriteLocked(const std::vector<DocumentWrite>& writes,
       ARCHIVUM_RETURN_IF_ERROR(add_finding.status());
       add_finding.Reset();
     }
-    clear_text.Bind(1, id);
+    texts.push_back({id, &w});
+  }
+
+  // Stable: a path written twice in one batch keeps its last text.
+  std::stable_sort(texts.begin(), texts.end(),
+                   [](const PendingText& a, const PendingText& b) { return a.id < b.id; });
+  for (const PendingText& t : texts) {
+    clear_text.Bind(1, t.id);
     clear_text.Step();
     ARCHIVUM_RETURN_IF_ERROR(clear_text.status());
     clear_text.Reset();
-    add_text.Bind(1, id);
-    add_text.Bind(2, d.path);
-    add_text.Bind(3, w.text);
+    add_text.Bind(1, t.id);
+    add_text.Bind(2, t.write->document.path);
+    add_text.Bind(3, t.write->text);
     add_text.Step();
     ARCHIVUM_RETURN_IF_ERROR(add_text.status());
     add_text.Reset();
+    // The row's token count as FTS5 recorded it, for ranking (published after COMMIT).
+    text_size.Bind(1, t.id);
+    if (text_size.Step()) {
+      const std::string_view sz = text_size.TextView(0);
+      lengths->emplace_back(t.id, DocsizeTotal(reinterpret_cast<const unsigned char*>(sz.data()),
+                                               static_cast<int>(sz.size())));
+    }
+    ARCHIVUM_RETURN_IF_ERROR(text_size.status());
+    text_size.Reset();
   }
   return Status::Ok();
 }
 
 StatusOr<std::optional<DocumentDetail>> SqliteCatalog::Get(std::string_view path) {
   ReadLease lease(this);
-  if (!lease.db()) return lease.status();
-  Statement st(lease.db(),
+  if (!lease.reader()) return lease.status();
+  Statement st(lease.conn(),
                std::string("SELECT ") + kRecordColumns + ", id FROM documents WHERE path = ?1");
   if (!st.ok()) return st.status();
   st.Bind(1, path);
@@ -323,7 +502,7 @@ StatusOr<std::optional<DocumentDetail>> SqliteCatalog::Get(std::string_view path
   DocumentDetail detail;
   detail.document = ReadRecord(st);
   const int64_t id = st.Int(kRecordColumnCount);
-  Statement fs(lease.db(),
+  Statement fs(lease.conn(),
                "SELECT plugin, key, value FROM findings WHERE document_id = ?1 ORDER BY rowid");
   if (!fs.ok()) return fs.status();
   fs.Bind(1, id);
@@ -332,52 +511,209 @@ StatusOr<std::optional<DocumentDetail>> SqliteCatalog::Get(std::string_view path
   return std::optional<DocumentDetail>(std::move(detail));
 }
 
-StatusOr<SearchResult> SqliteCatalog::Search(const query::Query& q, uint32_t limit,
-                                             uint32_t offset) {
+namespace {
+
+void BindAll(Statement& st, std::span<const query::SqlValue> params) {
+  int i = 1;
+  for (const auto& v : params) {
+    if (const auto* n = std::get_if<int64_t>(&v)) {
+      st.Bind(i++, *n);
+    } else {
+      st.Bind(i++, std::get<std::string>(v));
+    }
+  }
+}
+
+// A match: (score, rowid).
+using Scored = std::pair<double, int64_t>;
+
+}  // namespace
+
+StatusOr<SearchResult> SqliteCatalog::SearchRanked(Reader& reader, const query::Query&,
+                                                   const query::CompiledQuery& compiled,
+                                                   uint32_t limit, uint32_t offset,
+                                                   const SearchOptions& options,
+                                                   std::vector<int64_t>* ids) {
+  SearchResult result;
+  // 0. The token counts for ranking, checked against the database in the same read
+  // transaction as the ranking itself (another process may have written the store).
+  ReadTransaction txn(reader.conn.db());
+  ARCHIVUM_RETURN_IF_ERROR(txn.status());
+  auto generation = ReadGeneration(reader.conn);
+  if (!generation.ok()) return generation.status();
+  auto [snapshot, snapshot_generation] = lengths();
+  if (snapshot_generation != *generation) {
+    ARCHIVUM_RETURN_IF_ERROR(LoadLengths(reader.conn));
+    std::tie(snapshot, snapshot_generation) = lengths();
+  }
+  // Still different (a commit of this process is being published right now): rank without
+  // the snapshot, looking every length up; exact, only slower.
+  reader.fts.lengths = snapshot_generation == *generation ? std::move(snapshot) : nullptr;
+
+  // 1. Every match with its BM25 score, in one pass over the FTS index; counting them is free.
+  std::vector<std::pair<double, int64_t>> all;
+  {
+    // Without filters the function collects the matches itself (no row per match comes back);
+    // with filters the matches that pass them come back as rows.
+    if (compiled.rank_without_filters) {
+      reader.fts.collect = &all;
+      reader.fts.may_defer_idf = true;
+    }
+    Statement rank(reader.conn, compiled.rank_sql);
+    Status st = rank.status();
+    if (rank.ok()) {
+      BindAll(rank, compiled.count_params());
+      while (rank.Step()) {
+        if (!compiled.rank_without_filters) all.emplace_back(rank.Double(1), rank.Int(0));
+      }
+      st = rank.status();
+    }
+    reader.fts.collect = nullptr;
+    reader.fts.may_defer_idf = false;
+    if (!st.ok()) {
+      reader.fts.idf_deferred = false;
+      return st;
+    }
+    ApplyDeferredIdf(&reader.fts, &all);
+  }
+  result.total = all.size();
+  const size_t wanted = static_cast<size_t>(offset) + limit;
+  if (limit == 0 || offset >= all.size()) return result;
+
+  // 2. The best `wanted` by score, plus everything tied with the last of them: ties are ordered
+  // by path (as the SQL form orders them), which needs the documents row.
+  auto better = [](const Scored& a, const Scored& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  };
+  if (wanted < all.size()) {
+    std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(wanted - 1), all.end(),
+                     better);
+    const double boundary = all[wanted - 1].first;
+    auto tail = std::partition(all.begin() + static_cast<std::ptrdiff_t>(wanted), all.end(),
+                               [&](const Scored& x) { return x.first == boundary; });
+    size_t keep = static_cast<size_t>(tail - all.begin());
+    if (keep > wanted + kMaxTiesByPath) {
+      // A flood of equal scores: settle the extra ties by rowid instead of reading every path.
+      std::sort(all.begin() + static_cast<std::ptrdiff_t>(wanted), tail, better);
+      keep = wanted + kMaxTiesByPath;
+    }
+    all.resize(keep);
+  }
+
+  // 3. The candidates' documents, then the page in (score DESC, path) order.
+  struct Candidate {
+    double score;
+    int64_t id;
+    DocumentRecord doc;
+  };
+  std::vector<Candidate> candidates;
+  candidates.reserve(all.size());
+  {
+    Statement doc(reader.conn, "SELECT path, size, mtime_ns, mime FROM documents WHERE id = ?1");
+    if (!doc.ok()) return doc.status();
+    for (const auto& [score, id] : all) {
+      doc.Bind(1, id);
+      if (doc.Step()) {
+        Candidate c{score, id, {}};
+        c.doc.path = doc.Text(0);
+        c.doc.size = static_cast<uint64_t>(doc.Int(1));
+        c.doc.mtime_ns = doc.Int(2);
+        c.doc.mime = doc.Text(3);
+        candidates.push_back(std::move(c));
+      }
+      if (!doc.status().ok()) return doc.status();
+      doc.Reset();
+    }
+  }
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    return a.score != b.score ? a.score > b.score : a.doc.path < b.doc.path;
+  });
+  const size_t begin = std::min<size_t>(offset, candidates.size());
+  const size_t end = std::min<size_t>(begin + limit, candidates.size());
+
+  // 4. Snippets for the page only, in one pass over the page's rowid range: re-evaluating the
+  // MATCH once per hit would repeat its fixed cost (prefix expansion, phrase checks) per hit.
+  std::vector<int64_t> page_ids;
+  for (size_t i = begin; i < end; ++i) page_ids.push_back(candidates[i].id);
+  std::vector<std::pair<int64_t, std::string>> snippets;
+  if (options.snippets && !page_ids.empty()) {
+    std::vector<int64_t> sorted = page_ids;
+    std::sort(sorted.begin(), sorted.end());
+    reader.fts.snippet_rows = &sorted;
+    Statement snip(reader.conn,
+                   "SELECT rowid, archivum_snippet(texts) FROM texts WHERE texts MATCH ?1 AND "
+                   "rowid >= ?2 AND rowid <= ?3");
+    Status st = snip.status();
+    if (snip.ok()) {
+      snip.Bind(1, compiled.fts_match);
+      snip.Bind(2, sorted.front());
+      snip.Bind(3, sorted.back());
+      while (snip.Step()) {
+        if (!snip.IsNull(1)) {
+          snippets.emplace_back(snip.Int(0), snip.Text(1));
+        }
+      }
+      st = snip.status();
+    }
+    reader.fts.snippet_rows = nullptr;
+    if (!st.ok()) return st;
+    std::sort(snippets.begin(), snippets.end());
+  }
+  for (size_t i = begin; i < end; ++i) {
+    SearchHit h;
+    h.document = std::move(candidates[i].doc);
+    h.score = candidates[i].score;
+    auto it = std::lower_bound(snippets.begin(), snippets.end(), candidates[i].id,
+                               [](const auto& s, int64_t id) { return s.first < id; });
+    if (it != snippets.end() && it->first == candidates[i].id) h.snippet = std::move(it->second);
+    result.hits.push_back(std::move(h));
+    ids->push_back(candidates[i].id);
+  }
+  return result;
+}
+
+StatusOr<SearchResult> SqliteCatalog::Search(const query::Query& q, uint32_t limit, uint32_t offset,
+                                             const SearchOptions& options) {
   auto compiled = query::Compile(q, limit, offset);
   if (!compiled.ok()) return compiled.status();
   SearchResult result;
   if (!compiled->has_catalog_terms) return result;
   ReadLease lease(this);
-  if (!lease.db()) return lease.status();
+  if (!lease.reader()) return lease.status();
 
-  auto bind_all = [](Statement& st, std::span<const query::SqlValue> params) {
-    int i = 1;
-    for (const auto& v : params) {
-      if (const auto* n = std::get_if<int64_t>(&v)) {
-        st.Bind(i++, *n);
-      } else {
-        st.Bind(i++, std::get<std::string>(v));
-      }
-    }
-  };
-  // Columns: d.id, d.path, d.size, d.mtime_ns, d.mime, score, snippet.
-  Statement st(lease.db(), compiled->sql);
-  if (!st.ok()) return st.status();
-  bind_all(st, compiled->params);
   std::vector<int64_t> ids;
-  while (st.Step()) {
-    SearchHit h;
-    ids.push_back(st.Int(0));
-    h.document.path = st.Text(1);
-    h.document.size = static_cast<uint64_t>(st.Int(2));
-    h.document.mtime_ns = st.Int(3);
-    h.document.mime = st.Text(4);
-    h.score = st.Double(5);
-    h.snippet = st.Text(6);
-    result.hits.push_back(std::move(h));
-  }
-  if (!st.status().ok()) return st.status();
-
-  // A first page that is not full is the whole answer: counting again would be wasted work.
-  if (offset == 0 && result.hits.size() < limit) {
-    result.total = result.hits.size();
+  if (compiled->ranked) {
+    auto ranked = SearchRanked(*lease.reader(), q, *compiled, limit, offset, options, &ids);
+    if (!ranked.ok()) return ranked.status();
+    result = std::move(*ranked);
   } else {
-    Statement count(lease.db(), compiled->count_sql);
-    if (!count.ok()) return count.status();
-    bind_all(count, compiled->count_params());
-    if (count.Step()) result.total = static_cast<uint64_t>(count.Int(0));
-    if (!count.status().ok()) return count.status();
+    // Columns: d.id, d.path, d.size, d.mtime_ns, d.mime, score, snippet.
+    Statement st(lease.conn(), compiled->sql);
+    if (!st.ok()) return st.status();
+    BindAll(st, compiled->params);
+    while (st.Step()) {
+      SearchHit h;
+      ids.push_back(st.Int(0));
+      h.document.path = st.Text(1);
+      h.document.size = static_cast<uint64_t>(st.Int(2));
+      h.document.mtime_ns = st.Int(3);
+      h.document.mime = st.Text(4);
+      h.score = st.Double(5);
+      h.snippet = st.Text(6);
+      result.hits.push_back(std::move(h));
+    }
+    if (!st.status().ok()) return st.status();
+
+    // A first page that is not full is the whole answer: counting again would be wasted work.
+    if (offset == 0 && result.hits.size() < limit) {
+      result.total = result.hits.size();
+    } else {
+      Statement count(lease.conn(), compiled->count_sql);
+      if (!count.ok()) return count.status();
+      BindAll(count, compiled->count_params());
+      if (count.Step()) result.total = static_cast<uint64_t>(count.Int(0));
+      if (!count.status().ok()) return count.status();
+    }
   }
 
   // The findings the query's plugin filters asked about, so a client sees why a hit matched.
@@ -392,7 +728,7 @@ StatusOr<SearchResult> SqliteCatalog::Search(const query::Query& q, uint32_t lim
   };
   collect(*q.where);
   if (keys.empty() || ids.empty()) return result;
-  Statement fs(lease.db(),
+  Statement fs(lease.conn(),
                "SELECT plugin, key, value FROM findings WHERE document_id = ?1 AND plugin = ?2 "
                "AND key = ?3 ORDER BY rowid");
   if (!fs.ok()) return fs.status();

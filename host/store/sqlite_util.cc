@@ -61,8 +61,52 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   }
 }
 
+Statement::Statement(Connection& conn, std::string_view sql) : db_(conn.db()), cached_(true) {
+  stmt_ = conn.Prepare(sql);
+  if (!stmt_) status_ = SqliteError(db_, "preparing statement");
+}
+
 Statement::~Statement() {
-  sqlite3_finalize(stmt_);
+  if (cached_) {
+    if (stmt_) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+}
+
+std::string_view Statement::TextView(int column) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  const int n = sqlite3_column_bytes(stmt_, column);
+  return p ? std::string_view(p, static_cast<size_t>(n)) : std::string_view();
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+sqlite3_stmt* Connection::Prepare(std::string_view sql) {
+  // Heterogeneous lookup would avoid this copy, but the key is needed on a miss anyway and
+  // the SQL texts are short.
+  std::string key(sql);
+  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                         &stmt, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return nullptr;
+  }
+  cache_.emplace(std::move(key), stmt);
+  return stmt;
+}
+
+void Connection::Trim(size_t max_entries) {
+  if (cache_.size() <= max_entries) return;
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  cache_.clear();
 }
 
 void Statement::Bind(int index, std::string_view text) {

@@ -1,6 +1,7 @@
 // Small RAII helpers over the SQLite C API, private to the store.
 //
-// Thread safety: a Statement belongs to one connection and one thread at a time.
+// Thread safety: a Connection and its Statements belong to one thread at a time (the catalog
+// lends a connection to one caller at a time).
 #pragma once
 
 #include <sqlite3.h>
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/status.h"
 
@@ -22,9 +24,40 @@ Status Exec(sqlite3* db, const char* sql);
 // Opens a connection with the pragmas every connection of the catalog uses.
 StatusOr<sqlite3*> OpenConnection(const std::string& file, bool create);
 
+// A connection with a cache of prepared statements keyed by their SQL text, so that statements
+// run again and again (lookups, searches of the same shape) are prepared once per connection.
+// Owns the sqlite3 handle and closes it (after finalizing the cached statements).
+class Connection {
+ public:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  sqlite3* db() const { return db_; }
+
+  // The cached statement for `sql`, preparing it (SQLITE_PREPARE_PERSISTENT) on first use; null
+  // on a prepare error (sqlite3_errmsg says why). The statement stays owned by the cache.
+  sqlite3_stmt* Prepare(std::string_view sql);
+
+  // Finalizes every cached statement when more than `max_entries` are cached. Call only while
+  // no statement of this connection is in use (the cache is bounded because query shapes are
+  // user-controlled).
+  void Trim(size_t max_entries);
+
+  size_t cached_statements() const { return cache_.size(); }
+
+ private:
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
 class Statement {
  public:
+  // A one-off statement, prepared now and finalized on destruction.
   Statement(sqlite3* db, std::string_view sql);
+  // A statement borrowed from `conn`'s cache; reset and unbound on destruction.
+  Statement(Connection& conn, std::string_view sql);
   ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -44,10 +77,15 @@ class Statement {
   int64_t Int(int column) const;
   std::string Text(int column) const;
   double Double(int column) const;
+  // The column's bytes without a copy, valid until the next Step or Reset.
+  std::string_view TextView(int column) const;
+  bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
+ private:
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool cached_ = false;
   Status status_;
 };
 

@@ -54,6 +54,18 @@ TEST(QueryCompilerTest, RankedQueryShape) {
             "?1 AND d.ext = ?2");
   EXPECT_EQ(c.params, (std::vector<SqlValue>{"\"revenue\"", "txt", int64_t{20}, int64_t{40}}));
   EXPECT_EQ(c.count_params().size(), 2u);
+  EXPECT_EQ(c.rank_sql,
+            "SELECT d.id, archivum_rank(texts, 4.0, 1.0) FROM documents d JOIN texts ON "
+            "texts.rowid = d.id WHERE texts MATCH ?1 AND d.ext = ?2");
+  EXPECT_FALSE(c.rank_without_filters);
+  EXPECT_EQ(c.fts_match, "\"revenue\"");
+  // Without filters the ranking pass reads the FTS table alone.
+  c = CompileText("revenue OR profit");
+  EXPECT_EQ(c.rank_sql,
+            "SELECT count(*) FROM texts WHERE texts MATCH ?1 AND archivum_rank(texts, 4.0, 1.0) "
+            "IS NULL");
+  EXPECT_TRUE(c.rank_without_filters);
+  EXPECT_EQ(c.fts_match, "(\"revenue\" OR \"profit\")");
 }
 
 TEST(QueryCompilerTest, UnrankedQueryShape) {
@@ -64,6 +76,8 @@ TEST(QueryCompilerTest, UnrankedQueryShape) {
             "documents d WHERE (d.id NOT IN (SELECT rowid FROM texts WHERE texts MATCH ?1) AND "
             "d.ext = ?2) ORDER BY d.path LIMIT ?3 OFFSET ?4");
   EXPECT_EQ(c.params, (std::vector<SqlValue>{"\"revenue\"", "txt", int64_t{10}, int64_t{0}}));
+  EXPECT_TRUE(c.rank_sql.empty());
+  EXPECT_TRUE(c.fts_match.empty());
 }
 
 TEST(QueryCompilerTest, FilterSql) {
@@ -74,7 +88,8 @@ TEST(QueryCompilerTest, FilterSql) {
   };
   EXPECT_EQ(where("mime:text/*"), "lower(d.mime) GLOB ?1");
   EXPECT_EQ(where("name:*.h"), "lower(d.name) GLOB ?1");
-  EXPECT_EQ(where("path:/data"), "(d.path = ?1 OR (d.path >= ?2 AND d.path < ?3))");
+  EXPECT_EQ(where("path:/data"),
+            "(d.path >= ?1 AND d.path < ?2 AND (d.path = ?1 OR d.path >= ?3))");
   EXPECT_EQ(where("size>=1k"), "d.size >= ?1");
   EXPECT_EQ(where("modified:2024-01-01"), "(d.mtime_ns >= ?1 AND d.mtime_ns < ?2)");
   EXPECT_EQ(where("modified<2024-01-01"), "d.mtime_ns < ?1");
@@ -83,11 +98,10 @@ TEST(QueryCompilerTest, FilterSql) {
             "(d.sha256 != '' AND d.sha256 IN (SELECT sha256 FROM documents WHERE sha256 != '' "
             "GROUP BY sha256 HAVING count(*) > 1))");
   EXPECT_EQ(where("p.k:v*"),
-            "EXISTS (SELECT 1 FROM findings f WHERE f.document_id = d.id AND f.plugin = ?1 AND "
-            "f.key = ?2 AND f.value GLOB ?3)");
+            "d.id IN (SELECT f.document_id FROM findings f WHERE f.plugin = ?1 AND f.key = ?2 "
+            "AND f.value GLOB ?3)");
   EXPECT_EQ(where("p.k:"),
-            "EXISTS (SELECT 1 FROM findings f WHERE f.document_id = d.id AND f.plugin = ?1 AND "
-            "f.key = ?2)");
+            "d.id IN (SELECT f.document_id FROM findings f WHERE f.plugin = ?1 AND f.key = ?2)");
   EXPECT_EQ(where("ext:h -size>1k"), "(d.ext = ?1 AND NOT (d.size > ?2))");
   EXPECT_EQ(where("a OR ext:h OR b"),
             "(d.id IN (SELECT rowid FROM texts WHERE texts MATCH ?1) OR d.ext = ?2)");
@@ -95,10 +109,10 @@ TEST(QueryCompilerTest, FilterSql) {
 
 TEST(QueryCompilerTest, ParametersHoldNormalizedValues) {
   CompiledQuery c = CompileText("path:/data/ p.k:what?[x]* name:*.H");
-  EXPECT_EQ(c.params, (std::vector<SqlValue>{"/data", "/data/", "/data0", "p", "k", "what[?][[]x]*",
+  EXPECT_EQ(c.params, (std::vector<SqlValue>{"/data", "/data0", "/data/", "p", "k", "what[?][[]x]*",
                                              "*.h", int64_t{10}, int64_t{0}}));
   c = CompileText("path:/");
-  EXPECT_EQ(c.params, (std::vector<SqlValue>{"/", "/", "0", int64_t{10}, int64_t{0}}));
+  EXPECT_EQ(c.params, (std::vector<SqlValue>{"/", "0", "/", int64_t{10}, int64_t{0}}));
   c = CompileText("modified:1970-01-02");
   EXPECT_EQ(c.params,
             (std::vector<SqlValue>{int64_t{86400'000'000'000}, int64_t{172800'000'000'000},

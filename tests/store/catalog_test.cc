@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <utility>
+
+#include "query/parser.h"
 #include "store/sqlite_catalog.h"
 #include "support/daemon.h"
 
@@ -118,6 +121,71 @@ TEST(SqliteCatalog, FindingsTextAndChildrenAreReplacedAsAUnit) {
   auto all = (*cat)->ListUnder("/");
   ASSERT_TRUE(all.ok());
   EXPECT_TRUE(all->empty());
+}
+
+// A store written by the previous schema (version 3: no documents_ext index, no catalog_state)
+// migrates forward on open, keeps its rows, and answers ext: and full-text queries, and later
+// commits work.
+TEST(SqliteCatalog, MigratesVersion3StoresForward) {
+  testing::TempDir dir;
+  {
+    auto cat = SqliteCatalog::Open(dir.path());
+    ASSERT_TRUE(cat.ok());
+    DocumentWrite w = Doc("/old/readme.txt", 5);
+    w.document.ext = "txt";
+    w.text = "legacy words";
+    ASSERT_TRUE((*cat)->Commit({w}, {}).ok());
+  }
+  auto version = [&] {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open((dir.path() / "catalog.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db,
+                                 "SELECT (SELECT user_version FROM pragma_user_version), "
+                                 "(SELECT count(*) FROM sqlite_master WHERE name = "
+                                 "'documents_ext')",
+                                 -1, &st, nullptr),
+              SQLITE_OK);
+    EXPECT_EQ(sqlite3_step(st), SQLITE_ROW);
+    const auto out = std::make_pair(sqlite3_column_int(st, 0), sqlite3_column_int(st, 1));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+  };
+  EXPECT_EQ(version(), std::make_pair(SqliteCatalog::kSchemaVersion, 1));
+  {
+    // Back to exactly what version 3 wrote.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() / "catalog.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP INDEX documents_ext; DROP TABLE catalog_state; "
+                           "PRAGMA user_version=3",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  EXPECT_EQ(version(), std::make_pair(3, 0));
+  auto cat = SqliteCatalog::Open(dir.path());
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  EXPECT_EQ(version(), std::make_pair(4, 1));
+  auto found = (*cat)->Find("/old/readme.txt");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  for (const char* text : {"ext:txt", "legacy", "words ext:txt"}) {
+    auto q = query::Parse(text);
+    ASSERT_TRUE(q.ok());
+    auto got = (*cat)->Search(*q, 10, 0);
+    ASSERT_TRUE(got.ok()) << text << ": " << got.status().ToString();
+    ASSERT_EQ(got->hits.size(), 1u) << text;
+    EXPECT_EQ(got->hits[0].document.path, "/old/readme.txt");
+  }
+  DocumentWrite w = Doc("/old/new.txt", 3);
+  w.text = "legacy again";
+  ASSERT_TRUE((*cat)->Commit({w}, {}).ok());
+  auto q = query::Parse("legacy");
+  ASSERT_TRUE(q.ok());
+  auto got = (*cat)->Search(*q, 10, 0);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->total, 2u);
 }
 
 }  // namespace

@@ -1,0 +1,376 @@
+#include "store/fts_functions.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace archivum::store {
+namespace {
+
+constexpr int kBodyColumn = 1;
+constexpr int kSnippetTokens = 12;
+// Instances per phrase considered when choosing the snippet window: enough to find a spot where
+// several phrases meet, bounded so a word occurring 10,000 times in a body costs no more.
+constexpr int kSnippetInstancesPerPhrase = 64;
+constexpr std::string_view kEllipsis = "…";
+
+fts5_api* Fts5Api(sqlite3* db) {
+  fts5_api* api = nullptr;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, nullptr) == SQLITE_OK) {
+    sqlite3_bind_pointer(st, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+    sqlite3_step(st);
+  }
+  sqlite3_finalize(st);
+  return api;
+}
+
+// Per-query BM25 constants, computed on the first row (FTS5 auxdata lives for one query).
+struct Bm25Data {
+  double avgdl = 1;
+  std::vector<double> idf;
+  std::vector<double> freq;    // scratch, one per phrase
+  std::vector<double> weight;  // per column, from the function's arguments (default 1.0)
+  std::shared_ptr<const DocLengths> lengths;
+
+  double Weight(int column) const {
+    return column >= 0 && static_cast<size_t>(column) < weight.size()
+               ? weight[static_cast<size_t>(column)]
+               : 1.0;
+  }
+};
+
+int CountRow(const Fts5ExtensionApi*, Fts5Context*, void* user) {
+  ++*static_cast<int64_t*>(user);
+  return SQLITE_OK;
+}
+
+double Idf(int64_t rows, int64_t hits) {
+  // The same formula and floor as FTS5's bm25(), so scores are the same numbers.
+  double idf =
+      std::log((static_cast<double>(rows - hits) + 0.5) / (static_cast<double>(hits) + 0.5));
+  if (idf <= 0.0) idf = 1e-6;
+  return idf;
+}
+
+int LoadBm25Data(const Fts5ExtensionApi* api, Fts5Context* fts, Bm25Data* data,
+                 FtsFunctionContext* context) {
+  const int phrases = api->xPhraseCount(fts);
+  sqlite3_int64 rows = 0;
+  sqlite3_int64 tokens = 0;
+  int rc = api->xRowCount(fts, &rows);
+  if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
+  if (rc != SQLITE_OK) return rc;
+  data->avgdl = rows > 0 ? static_cast<double>(tokens) / static_cast<double>(rows) : 1.0;
+  data->idf.assign(static_cast<size_t>(phrases), 0.0);
+  data->freq.assign(static_cast<size_t>(phrases), 0.0);
+  if (phrases == 1 && context->may_defer_idf && context->collect) {
+    data->idf[0] = 1.0;
+    context->idf_deferred = true;
+    context->table_rows = rows;
+    return SQLITE_OK;
+  }
+  for (int i = 0; i < phrases; ++i) {
+    int64_t hits = 0;
+    rc = api->xQueryPhrase(fts, i, &hits, CountRow);
+    if (rc != SQLITE_OK) return rc;
+    data->idf[static_cast<size_t>(i)] = Idf(rows, hits);
+  }
+  return SQLITE_OK;
+}
+
+void RankFunction(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int nval,
+                  sqlite3_value** vals) {
+  try {
+    constexpr double k1 = 1.2;
+    constexpr double b = 0.75;
+    auto* context = static_cast<FtsFunctionContext*>(api->xUserData(fts));
+    auto* data = static_cast<Bm25Data*>(api->xGetAuxdata(fts, 0));
+    if (!data) {
+      auto owned = std::make_unique<Bm25Data>();
+      const int rc = LoadBm25Data(api, fts, owned.get(), context);
+      if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(ctx, rc);
+        return;
+      }
+      owned->lengths = context->lengths;
+      owned->weight.assign(static_cast<size_t>(std::max(0, api->xColumnCount(fts))), 1.0);
+      for (int c = 0; c < nval && c < static_cast<int>(owned->weight.size()); ++c) {
+        owned->weight[static_cast<size_t>(c)] = sqlite3_value_double(vals[c]);
+      }
+      data = owned.get();
+      if (api->xSetAuxdata(fts, owned.release(),
+                           [](void* p) { delete static_cast<Bm25Data*>(p); }) != SQLITE_OK) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+      }
+    }
+    const int phrases = static_cast<int>(data->idf.size());
+    for (int p = 0; p < phrases; ++p) {
+      double f = 0;
+      Fts5PhraseIter it;
+      int col = -1;
+      int off = 0;
+      const int rc = api->xPhraseFirst(fts, p, &it, &col, &off);
+      if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(ctx, rc);
+        return;
+      }
+      // Occurrences per column, then weighted (a position list is ordered by column).
+      int last_col = -1;
+      int64_t in_col = 0;
+      for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off)) {
+        if (col != last_col) {
+          if (last_col >= 0) f += static_cast<double>(in_col) * data->Weight(last_col);
+          last_col = col;
+          in_col = 0;
+        }
+        ++in_col;
+      }
+      if (last_col >= 0) f += static_cast<double>(in_col) * data->Weight(last_col);
+      data->freq[static_cast<size_t>(p)] = f;
+    }
+    double length = 0;
+    const sqlite3_int64 rowid = api->xRowid(fts);
+    if (data->lengths && rowid >= 0 && static_cast<uint64_t>(rowid) < data->lengths->size() &&
+        (*data->lengths)[static_cast<size_t>(rowid)] != 0) {
+      length = (*data->lengths)[static_cast<size_t>(rowid)];
+    } else {
+      int tokens = 0;
+      const int rc = api->xColumnSize(fts, -1, &tokens);
+      if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(ctx, rc);
+        return;
+      }
+      length = tokens;
+    }
+    double score = 0;
+    for (int p = 0; p < phrases; ++p) {
+      const double f = data->freq[static_cast<size_t>(p)];
+      score += data->idf[static_cast<size_t>(p)] *
+               ((f * (k1 + 1.0)) / (f + k1 * (1 - b + b * length / data->avgdl)));
+    }
+    if (context->collect) {
+      context->collect->emplace_back(score, rowid);
+      sqlite3_result_null(ctx);
+    } else {
+      sqlite3_result_double(ctx, score);
+    }
+  } catch (const std::bad_alloc&) {
+    sqlite3_result_error_nomem(ctx);
+  }
+}
+
+struct Instance {
+  int offset;
+  int size;
+  int phrase;
+};
+
+// Byte ranges of the tokens of one body with index in [first, last); stops past `last`.
+struct TokenScan {
+  int first = 0;
+  int last = 0;
+  int index = 0;  // tokens seen so far
+  bool more = false;
+  std::vector<std::pair<int, int>> spans;  // spans[i] = token first + i
+};
+
+int CollectToken(void* user, int flags, const char*, int, int start, int end) {
+  auto* scan = static_cast<TokenScan*>(user);
+  if (flags & FTS5_TOKEN_COLOCATED) return SQLITE_OK;  // same position as the previous token
+  if (scan->index >= scan->last) {
+    scan->more = true;
+    return SQLITE_DONE;  // stops the tokenizer
+  }
+  if (scan->index >= scan->first) scan->spans.emplace_back(start, end);
+  ++scan->index;
+  return SQLITE_OK;
+}
+
+void SnippetFunction(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int,
+                     sqlite3_value**) {
+  try {
+    const auto* context = static_cast<FtsFunctionContext*>(api->xUserData(fts));
+    if (context->snippet_rows &&
+        !std::binary_search(context->snippet_rows->begin(), context->snippet_rows->end(),
+                            api->xRowid(fts))) {
+      sqlite3_result_null(ctx);
+      return;
+    }
+    const char* text = nullptr;
+    int text_size = 0;
+    int rc = api->xColumnText(fts, kBodyColumn, &text, &text_size);
+    if (rc != SQLITE_OK) {
+      sqlite3_result_error_code(ctx, rc);
+      return;
+    }
+    if (!text || text_size <= 0) {
+      sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+      return;
+    }
+
+    // The first instances of every phrase in the body, in position order.
+    std::vector<Instance> found;
+    const int phrases = api->xPhraseCount(fts);
+    for (int p = 0; p < phrases; ++p) {
+      const int size = std::max(1, api->xPhraseSize(fts, p));
+      Fts5PhraseIter it;
+      int col = -1;
+      int off = 0;
+      rc = api->xPhraseFirst(fts, p, &it, &col, &off);
+      if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(ctx, rc);
+        return;
+      }
+      int taken = 0;
+      for (; col >= 0 && taken < kSnippetInstancesPerPhrase;
+           api->xPhraseNext(fts, &it, &col, &off)) {
+        if (col != kBodyColumn) continue;
+        found.push_back({off, size, p});
+        ++taken;
+      }
+    }
+    std::sort(found.begin(), found.end(), [](const Instance& a, const Instance& b) {
+      return a.offset != b.offset ? a.offset < b.offset : a.phrase < b.phrase;
+    });
+
+    // The window start covering the most distinct phrases (the earliest such), centred on them.
+    int window = 0;
+    if (!found.empty()) {
+      size_t best_distinct = 0;
+      int best_first = 0;
+      int best_end = 0;
+      for (size_t i = 0; i < found.size(); ++i) {
+        const int start = found[i].offset;
+        std::vector<bool> seen(static_cast<size_t>(phrases), false);
+        size_t distinct = 0;
+        int end = start + found[i].size;
+        for (size_t j = i; j < found.size() && found[j].offset < start + kSnippetTokens; ++j) {
+          const int inst_end = found[j].offset + found[j].size;
+          if (inst_end > start + kSnippetTokens && j != i) continue;
+          end = std::max(end, inst_end);
+          if (!seen[static_cast<size_t>(found[j].phrase)]) {
+            seen[static_cast<size_t>(found[j].phrase)] = true;
+            ++distinct;
+          }
+        }
+        if (distinct > best_distinct) {
+          best_distinct = distinct;
+          best_first = start;
+          best_end = end;
+          if (distinct == static_cast<size_t>(phrases)) break;  // cannot do better
+        }
+      }
+      const int covered = std::min(best_end - best_first, kSnippetTokens);
+      window = std::max(0, best_first - (kSnippetTokens - covered) / 2);
+    }
+
+    // Token byte ranges from a little before the window (in case the body ends early and the
+    // window must move back) to its end.
+    TokenScan scan;
+    scan.first = std::max(0, window - kSnippetTokens);
+    scan.last = window + kSnippetTokens;
+    rc = api->xTokenize(fts, text, text_size, &scan, CollectToken);
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+      sqlite3_result_error_code(ctx, rc);
+      return;
+    }
+    if (!scan.more && scan.index < scan.last) {
+      window = std::max(0, std::min(window, scan.index - kSnippetTokens));
+    }
+    const int window_end = std::min(scan.index, window + kSnippetTokens);
+    if (window_end <= window) {
+      sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+      return;
+    }
+    auto span = [&](int token) { return scan.spans[static_cast<size_t>(token - scan.first)]; };
+
+    // Which window tokens open and close a highlighted run (overlapping instances merge).
+    const size_t n = static_cast<size_t>(window_end - window);
+    std::vector<int> depth(n + 1, 0);
+    for (const Instance& inst : found) {
+      const int a = std::max(inst.offset, window);
+      const int z = std::min(inst.offset + inst.size, window_end);
+      if (a >= z) continue;
+      ++depth[static_cast<size_t>(a - window)];
+      --depth[static_cast<size_t>(z - window)];
+    }
+    std::vector<bool> marked(n, false);
+    int running = 0;
+    for (size_t i = 0; i < n; ++i) {
+      running += depth[i];
+      marked[i] = running > 0;
+    }
+
+    const std::string_view body(text, static_cast<size_t>(text_size));
+    const bool at_end = !scan.more && window_end == scan.index;
+    std::string out;
+    out.reserve(160);
+    if (window > 0) {
+      out += kEllipsis;
+    } else {
+      out += body.substr(0, static_cast<size_t>(span(window).first));
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const int token = window + static_cast<int>(i);
+      const auto [start, end] = span(token);
+      if (i > 0) {
+        const int prev_end = span(token - 1).second;
+        out += body.substr(static_cast<size_t>(prev_end), static_cast<size_t>(start - prev_end));
+      }
+      if (marked[i] && (i == 0 || !marked[i - 1])) out += '[';
+      out += body.substr(static_cast<size_t>(start), static_cast<size_t>(end - start));
+      if (marked[i] && (i + 1 == n || !marked[i + 1])) out += ']';
+    }
+    if (at_end) {
+      out += body.substr(static_cast<size_t>(span(window_end - 1).second));
+    } else {
+      out += kEllipsis;
+    }
+    sqlite3_result_text(ctx, out.data(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+  } catch (const std::bad_alloc&) {
+    sqlite3_result_error_nomem(ctx);
+  }
+}
+
+}  // namespace
+
+void ApplyDeferredIdf(FtsFunctionContext* context, std::vector<std::pair<double, int64_t>>* rows) {
+  if (!context->idf_deferred) return;
+  const double idf = Idf(context->table_rows, static_cast<int64_t>(rows->size()));
+  for (auto& row : *rows) row.first *= idf;
+  context->idf_deferred = false;
+}
+
+uint32_t DocsizeTotal(const unsigned char* data, int size) {
+  uint64_t total = 0;
+  int i = 0;
+  while (i < size) {
+    // SQLite varints: big-endian groups of 7 bits, high bit set = more bytes follow (token
+    // counts fit in 5 bytes; longer runs are clamped rather than trusted).
+    uint64_t v = 0;
+    for (int k = 0; i < size && k < 9; ++k) {
+      const unsigned char c = data[i++];
+      v = (v << 7) | (c & 0x7f);
+      if (!(c & 0x80)) break;
+    }
+    total += v & 0xffffffffu;
+  }
+  return total > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(total);
+}
+
+Status RegisterFtsFunctions(sqlite3* db, FtsFunctionContext* context) {
+  fts5_api* api = Fts5Api(db);
+  if (!api) return Internal("the SQLite library has no FTS5");
+  if (api->xCreateFunction(api, "archivum_rank", context, RankFunction, nullptr) != SQLITE_OK ||
+      api->xCreateFunction(api, "archivum_snippet", context, SnippetFunction, nullptr) !=
+          SQLITE_OK) {
+    return Internal("registering the catalog's FTS5 functions failed");
+  }
+  return Status::Ok();
+}
+
+}  // namespace archivum::store
