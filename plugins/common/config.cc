@@ -157,4 +157,34 @@ double PluginConfig::Number(std::string_view key, double fallback, double min_ex
   return *number;
 }
 
+bool PluginConfig::Bool(std::string_view key, bool fallback) const {
+  const json* value = Find(key);
+  if (value == nullptr) return fallback;
+  if (value->is_boolean()) return value->get<bool>();
+  if (value->is_string()) {
+    const std::string& s = value->get_ref<const std::string&>();
+    if (s == "true") return true;
+    if (s == "false") return false;
+  }
+  Invalid(key, "true or false", *value);
+}
+
+std::string PluginConfig::Choice(std::string_view key, std::string_view fallback,
+                                 std::initializer_list<std::string_view> allowed) const {
+  const json* value = Find(key);
+  if (value == nullptr) return std::string(fallback);
+  std::string text;
+  if (value->is_boolean()) {
+    text = value->get<bool>() ? "true" : "false";
+  } else if (value->is_string()) {
+    text = value->get_ref<const std::string&>();
+  }
+  for (std::string_view choice : allowed) {
+    if (!text.empty() && text == choice) return text;
+  }
+  std::string expected = "one of";
+  for (std::string_view choice : allowed) expected += " \"" + std::string(choice) + "\"";
+  Invalid(key, expected, *value);
+}
+
 }  // namespace archivum::bundled

@@ -36,6 +36,15 @@ class PluginConfig {
   double Number(std::string_view key, double fallback, double min_exclusive,
                 double max_inclusive) const;
 
+  // A boolean: JSON true/false, or the strings "true"/"false" (settings from YAML arrive as
+  // strings).
+  bool Bool(std::string_view key, bool fallback) const;
+
+  // One of `allowed` (a JSON string; JSON true/false count as the strings "true"/"false", so a
+  // setting may list them among its choices). Returns `fallback` if the key is absent or null.
+  std::string Choice(std::string_view key, std::string_view fallback,
+                     std::initializer_list<std::string_view> allowed) const;
+
  private:
   const nlohmann::json* Find(std::string_view key) const;
 

@@ -26,9 +26,18 @@ std::string Trim(std::string_view s) {
 }  // namespace
 
 Options ParseOptions(std::string_view config_json) {
-  const PluginConfig config(config_json, {"bytes"});
+  const PluginConfig config(config_json, {"bytes", "description"});
   Options options;
   options.bytes = config.Size("bytes", options.bytes, 1, kMaxBytes);
+  const std::string describe =
+      config.Choice("description", "non-text", {"always", "non-text", "never", "true", "false"});
+  if (describe == "always" || describe == "true") {
+    options.description = Describe::kAlways;
+  } else if (describe == "never" || describe == "false") {
+    options.description = Describe::kNever;
+  } else {
+    options.description = Describe::kNonText;
+  }
   return options;
 }
 
@@ -125,7 +134,11 @@ Detection Detector::Detect(std::string_view content) const {
     if (at != std::string::npos) detection.encoding = Trim(mime.substr(at + kCharset.size()));
   }
   if (detection.mime.empty()) detection.mime = "application/octet-stream";
-  detection.description = run(MAGIC_NONE, "description");
+  const bool text = detection.mime.starts_with("text/");
+  if (options_.description == Describe::kAlways ||
+      (options_.description == Describe::kNonText && !text)) {
+    detection.description = run(MAGIC_NONE, "description");
+  }
   return detection;
 }
 

@@ -1,8 +1,10 @@
 // The `filetype` plugin: detect stage, sets the MIME type of every file with libmagic.
 //
-// Config: {"bytes": <size, default 1048576>}: how many leading bytes libmagic examines.
+// Config: {"bytes": <size, default 1048576>}: how many leading bytes libmagic examines;
+// {"description": "always" | "non-text" (default) | "never"}: which files also get libmagic's
+// human-readable description (a second libmagic pass for each such file).
 // Findings: mime (also set with set_mime), encoding (libmagic's charset, e.g. "utf-8",
-// "binary"), description (libmagic's human-readable type).
+// "binary"), description (libmagic's human-readable type, for the files the setting selects).
 #include "archivum/plugin.hpp"
 
 #include <string_view>

@@ -1,9 +1,15 @@
 // MinHash signatures over word shingles, for near-duplicate detection in the `similar` plugin.
 //
-// A document becomes the set of its word n-grams ("shingles"); its signature holds, for each of
-// num_hashes seeded hash functions, the minimum hash over all shingles. The fraction of slots in
-// which two signatures agree estimates the Jaccard similarity of the two shingle sets (standard
-// error about 1/sqrt(num_hashes): ±0.09 at 128 hashes).
+// A document becomes the set of its word n-grams ("shingles"); its signature has num_hashes
+// slots, and the fraction of slots in which two signatures agree estimates the Jaccard
+// similarity of the two shingle sets (standard error about 1/sqrt(num_hashes): ±0.09 at 128).
+//
+// The signature is a one-permutation MinHash (Li, Owen & Zhang 2012): every shingle is hashed
+// once, the hash picks one of num_hashes bins and each bin keeps its minimum hash, so the cost
+// is one hash per shingle instead of num_hashes. Bins that no shingle fell into are filled by
+// rotation densification (Shrivastava & Li 2014): an empty bin takes the value of the nearest
+// non-empty bin to its right (circularly) mixed with the distance, which keeps the agreement
+// probability of a slot equal to the Jaccard similarity for documents of any length.
 //
 // Words are maximal runs of ASCII letters and digits and of non-ASCII bytes (so words in any
 // script stay whole); ASCII letters are folded to lowercase, everything else is kept as is.
@@ -18,14 +24,16 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace archivum::bundled::similar {
 
-// Identifies the hash functions and tokenizer; stored with signatures so that incompatible ones
-// are never compared.
-inline constexpr int kAlgorithmVersion = 1;
+// Identifies the hash functions, tokenizer and signature scheme; stored with signatures so that
+// incompatible ones are never compared. 1: num_hashes seeded hashes per shingle; 2: one-permutation
+// hashing with rotation densification.
+inline constexpr int kAlgorithmVersion = 2;
 
 using Signature = std::vector<uint64_t>;
 
@@ -53,14 +61,14 @@ class MinHasher {
   std::optional<MinHashResult> Compute(std::string_view text,
                                        const std::function<bool()>& cancelled) const;
 
-  int num_hashes() const { return static_cast<int>(seeds_.size()); }
+  int num_hashes() const { return num_hashes_; }
   int shingle() const { return shingle_; }
 
   // The Jaccard estimate: the fraction of equal slots. 0 if the sizes differ or are 0.
   static double Estimate(const Signature& a, const Signature& b);
 
  private:
-  std::vector<uint64_t> seeds_;  // one per hash function, fixed (derived from a constant)
+  int num_hashes_;
   int shingle_;
 };
 

@@ -20,7 +20,9 @@ namespace {
 class SimilarPlugin {
  public:
   static constexpr std::string_view kName = "similar";
-  static constexpr std::string_view kVersion = "1.0.0";
+  // 1.1.0: one-permutation MinHash (signature format v2); the new version makes the host
+  // re-analyze files, so their signatures are recomputed.
+  static constexpr std::string_view kVersion = "1.1.0";
   static constexpr std::string_view kDescription =
       "Finds near-duplicate documents (MinHash over word shingles)";
   static constexpr sdk::Stage kStage = sdk::Stage::kAnalyze;

@@ -69,6 +69,41 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Prepares a statement kept for the store's lifetime.
+sqlite3_stmt* Prepare(sqlite3* db, std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                         &stmt, nullptr) != SQLITE_OK) {
+    Fail(db, "preparing '" + std::string(sql) + "'");
+  }
+  return stmt;
+}
+
+// Resets a cached statement when it goes out of scope, so it never stays active (an active
+// statement would block COMMIT) and its bindings do not outlive the call.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~ResetOnExit() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+void BindText(sqlite3* db, sqlite3_stmt* stmt, int index, std::string_view text) {
+  // A null pointer would bind SQL NULL; an empty string_view may have one.
+  const char* data = text.data() != nullptr ? text.data() : "";
+  if (sqlite3_bind_text(stmt, index, data, static_cast<int>(text.size()), SQLITE_STATIC) !=
+      SQLITE_OK) {
+    Fail(db, "binding a parameter");
+  }
+}
+
 std::string Encode(const Signature& signature) {
   std::string blob;
   blob.reserve(signature.size() * 8);
@@ -130,30 +165,140 @@ std::unique_ptr<SignatureStore> SignatureStore::Open(const std::string& file,
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
+  store->Start();
   return store;
 }
 
+void SignatureStore::Start() {
+  put_ = Prepare(db_, "INSERT OR REPLACE INTO signatures(path, signature) VALUES(?1, ?2)");
+  remove_ = Prepare(db_, "DELETE FROM signatures WHERE path = ?1");
+  get_ = Prepare(db_, "SELECT signature FROM signatures WHERE path = ?1");
+  committer_ = std::thread([this] { CommitLoop(); });
+}
+
 SignatureStore::~SignatureStore() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (committer_.joinable()) committer_.join();
+  {
+    std::lock_guard lock(mu_);
+    if (in_batch_) {
+      try {
+        CommitLocked();
+      } catch (const std::exception&) {
+        // Nowhere to report it: the batch is lost, as after a crash, and the index stays
+        // consistent (rolled back).
+      }
+    }
+  }
+  sqlite3_finalize(put_);
+  sqlite3_finalize(remove_);
+  sqlite3_finalize(get_);
   sqlite3_close_v2(db_);
 }
 
-void SignatureStore::Put(std::string_view path, const Signature& signature) {
+void SignatureStore::BeginWriteLocked() {
+  if (!background_error_.empty()) {
+    const std::string message = std::move(background_error_);
+    background_error_.clear();
+    throw sdk::Error(ARCHIVUM_ERROR, message);
+  }
+  if (in_batch_) return;
+  Exec(db_, "BEGIN IMMEDIATE");
+  in_batch_ = true;
+  batch_writes_ = 0;
+  batch_began_ = std::chrono::steady_clock::now();
+  cv_.notify_all();
+}
+
+void SignatureStore::EndWriteLocked() {
+  if (++batch_writes_ >= kBatchWrites) CommitLocked();
+}
+
+void SignatureStore::CommitLocked() {
+  in_batch_ = false;
+  batch_writes_ = 0;
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK) return;
+  const std::string why = sqlite3_errmsg(db_);
+  if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  throw sdk::Error(ARCHIVUM_ERROR,
+                   SanitizeUtf8("signature store: committing a batch of signatures failed, "
+                                "re-ingest recently changed files: " +
+                                why));
+}
+
+void SignatureStore::CommitLoop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (!in_batch_) {
+      cv_.wait(lock);
+      continue;
+    }
+    const auto due = batch_began_ + kBatchDelay;
+    if (std::chrono::steady_clock::now() < due) {
+      cv_.wait_until(lock, due);
+      continue;
+    }
+    try {
+      CommitLocked();
+    } catch (const std::exception& e) {
+      background_error_ = e.what();
+    }
+  }
+}
+
+void SignatureStore::Flush() {
   std::lock_guard lock(mu_);
-  Statement put(db_, "INSERT OR REPLACE INTO signatures(path, signature) VALUES(?1, ?2)");
-  put.Bind(1, path).BindBlob(2, Encode(signature)).Step();
+  if (in_batch_) CommitLocked();
+}
+
+void SignatureStore::Put(std::string_view path, const Signature& signature) {
+  const std::string blob = Encode(signature);
+  std::lock_guard lock(mu_);
+  BeginWriteLocked();
+  {
+    ResetOnExit reset(put_);
+    BindText(db_, put_, 1, path);
+    if (sqlite3_bind_blob(put_, 2, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC) !=
+        SQLITE_OK) {
+      Fail(db_, "binding a parameter");
+    }
+    if (sqlite3_step(put_) != SQLITE_DONE) {
+      // Some errors roll the whole transaction back; keep the batch state in step with SQLite.
+      if (sqlite3_get_autocommit(db_) != 0) in_batch_ = false;
+      Fail(db_, "storing a signature");
+    }
+  }
+  EndWriteLocked();
 }
 
 void SignatureStore::Remove(std::string_view path) {
   std::lock_guard lock(mu_);
-  Statement remove(db_, "DELETE FROM signatures WHERE path = ?1");
-  remove.Bind(1, path).Step();
+  BeginWriteLocked();
+  {
+    ResetOnExit reset(remove_);
+    BindText(db_, remove_, 1, path);
+    if (sqlite3_step(remove_) != SQLITE_DONE) {
+      if (sqlite3_get_autocommit(db_) != 0) in_batch_ = false;
+      Fail(db_, "removing a signature");
+    }
+  }
+  EndWriteLocked();
 }
 
 std::optional<Signature> SignatureStore::Get(std::string_view path) {
   std::lock_guard lock(mu_);
-  Statement get(db_, "SELECT signature FROM signatures WHERE path = ?1");
-  if (!get.Bind(1, path).Step()) return std::nullopt;
-  return Decode(get.Blob(0));
+  ResetOnExit reset(get_);
+  BindText(db_, get_, 1, path);
+  const int rc = sqlite3_step(get_);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) Fail(db_, "reading a signature");
+  const auto* data = static_cast<const char*>(sqlite3_column_blob(get_, 0));
+  if (data == nullptr) return std::nullopt;
+  return Decode(std::string_view(data, static_cast<size_t>(sqlite3_column_bytes(get_, 0))));
 }
 
 void SignatureStore::ForEach(

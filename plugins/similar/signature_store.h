@@ -3,12 +3,15 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "similar/minhash.h"
 
@@ -18,8 +21,16 @@ namespace archivum::bundled::similar {
 // a meta table recording which parameters produced the signatures. Signatures are stored as
 // num_hashes little-endian 64-bit values.
 //
-// Thread safety: all methods are safe to call concurrently; they share one connection guarded
-// by mu_. Other processes may open the same file (SQLite locking, 5 s busy timeout).
+// Writes are batched: Put() and Remove() add to one open write transaction, committed after
+// kBatchWrites writes, or by a background thread at most kBatchDelay after the transaction
+// began, and on destruction. Reads through this store see uncommitted writes (same connection);
+// other connections see them once committed. A crash loses at most the open batch, which the
+// next ingest of those files recomputes only if they changed: acceptable for this rebuildable
+// index, and far cheaper than one transaction per file.
+//
+// Thread safety: all methods are safe to call concurrently; they share one connection and its
+// cached statements, guarded by mu_. Other processes may open the same file (SQLite locking,
+// 5 s busy timeout).
 class SignatureStore {
  public:
   // Opens or creates `file` ("" or ":memory:" for a private in-memory database). `params`
@@ -33,10 +44,19 @@ class SignatureStore {
   SignatureStore(const SignatureStore&) = delete;
   SignatureStore& operator=(const SignatureStore&) = delete;
 
-  // Inserts or replaces the signature of `path`.
+  // Writes at most this many signatures per transaction, and keeps a transaction open at most
+  // this long.
+  static constexpr size_t kBatchWrites = 512;
+  static constexpr std::chrono::milliseconds kBatchDelay{200};
+
+  // Inserts or replaces the signature of `path` (in the open batch). Throws
+  // sdk::Error(ARCHIVUM_ERROR) if SQLite fails, or if committing an earlier batch in the
+  // background failed (that batch is then lost; the message says so).
   void Put(std::string_view path, const Signature& signature);
-  // Deletes `path`'s signature if there is one.
+  // Deletes `path`'s signature if there is one (in the open batch). Throws like Put().
   void Remove(std::string_view path);
+  // Commits the open batch, if any. Throws sdk::Error(ARCHIVUM_ERROR) on failure.
+  void Flush();
   // The signature of `path`, or std::nullopt.
   std::optional<Signature> Get(std::string_view path);
   // Calls `visit` for every stored signature, holding the lock: `visit` must be quick and must
@@ -48,8 +68,29 @@ class SignatureStore {
  private:
   explicit SignatureStore(sqlite3* db) : db_(db) {}
 
+  // Prepares the cached statements and starts the committer thread (after Open's set-up).
+  void Start();
+  // Begins a batch if none is open and throws a pending background failure. Requires mu_.
+  void BeginWriteLocked();
+  // Counts one write and commits when the batch is full. Requires mu_.
+  void EndWriteLocked();
+  // Commits the open batch; on failure rolls it back and throws. Requires mu_.
+  void CommitLocked();
+  // The committer thread: commits a batch kBatchDelay after it began.
+  void CommitLoop();
+
   std::mutex mu_;
-  sqlite3* db_;  // GUARDED_BY(mu_); owned, closed in the destructor
+  std::condition_variable cv_;      // wakes the committer: a batch began, or stopping
+  sqlite3* db_;                     // GUARDED_BY(mu_); owned, closed in the destructor
+  sqlite3_stmt* put_ = nullptr;     // GUARDED_BY(mu_); owned
+  sqlite3_stmt* remove_ = nullptr;  // GUARDED_BY(mu_); owned
+  sqlite3_stmt* get_ = nullptr;     // GUARDED_BY(mu_); owned
+  bool in_batch_ = false;           // GUARDED_BY(mu_)
+  size_t batch_writes_ = 0;         // GUARDED_BY(mu_)
+  std::chrono::steady_clock::time_point batch_began_;  // GUARDED_BY(mu_)
+  std::string background_error_;                       // GUARDED_BY(mu_): a failed batch
+  bool stopping_ = false;                              // GUARDED_BY(mu_)
+  std::thread committer_;
 };
 
 }  // namespace archivum::bundled::similar

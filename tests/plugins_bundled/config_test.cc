@@ -27,6 +27,17 @@ TEST(PluginConfigTest, ParsesSizes) {
   }
 }
 
+TEST(PluginConfigTest, ParsesBooleans) {
+  const PluginConfig config(R"({"a": true, "b": "false", "c": null, "d": 1, "e": "yes"})",
+                            {"a", "b", "c", "d", "e", "f"});
+  EXPECT_TRUE(config.Bool("a", false));
+  EXPECT_FALSE(config.Bool("b", true));
+  EXPECT_TRUE(config.Bool("c", true));  // null counts as absent
+  EXPECT_FALSE(config.Bool("f", false));
+  EXPECT_THROW(config.Bool("d", false), sdk::Error);
+  EXPECT_THROW(config.Bool("e", false), sdk::Error);
+}
+
 TEST(PluginConfigTest, ReportsTheOffendingKey) {
   const PluginConfig config(R"({"size": "huge", "count": 3})", {"size", "count"});
   try {

@@ -40,7 +40,10 @@ TEST(FiletypeTest, DetectsPlainText) {
   const Detection d = detector.Detect("hello world\nsecond line\n");
   EXPECT_EQ(d.mime, "text/plain");
   EXPECT_EQ(d.encoding, "us-ascii");
-  EXPECT_EQ(d.description, "ASCII text");
+  // By default text files get no description (a second libmagic pass for little news).
+  EXPECT_EQ(d.description, "");
+  EXPECT_EQ(Detector(Options{.description = Describe::kAlways}).Detect("hello world\n").description,
+            "ASCII text");
 }
 
 TEST(FiletypeTest, DetectsUtf8Text) {
@@ -81,7 +84,31 @@ TEST(FiletypeTest, OnlyTheConfiguredLeadingBytesAreExamined) {
   EXPECT_EQ(Detector(Options{.bytes = 32}).Detect(content).mime, "text/plain");
 }
 
+TEST(FiletypeTest, DescriptionPolicyNeverChangesTheType) {
+  for (const std::string& content : {std::string("hello world\nsecond line\n"), kPng}) {
+    const Detection always = Detector(Options{.description = Describe::kAlways}).Detect(content);
+    const Detection non_text = Detector(Options{}).Detect(content);
+    const Detection never = Detector(Options{.description = Describe::kNever}).Detect(content);
+    EXPECT_FALSE(always.description.empty());
+    EXPECT_EQ(never.description, "");
+    // The default describes binary formats only.
+    EXPECT_EQ(non_text.description.empty(), always.mime.starts_with("text/")) << always.mime;
+    for (const Detection* d : {&non_text, &never}) {
+      EXPECT_EQ(d->mime, always.mime);
+      EXPECT_EQ(d->encoding, always.encoding);
+    }
+  }
+}
+
 TEST(FiletypeTest, ParsesConfig) {
+  EXPECT_EQ(ParseOptions("{}").description, Describe::kNonText);
+  EXPECT_EQ(ParseOptions(R"({"description": "always"})").description, Describe::kAlways);
+  EXPECT_EQ(ParseOptions(R"({"description": "never"})").description, Describe::kNever);
+  EXPECT_EQ(ParseOptions(R"({"description": false})").description, Describe::kNever);
+  EXPECT_EQ(ParseOptions(R"({"description": "true"})").description,
+            Describe::kAlways);  // as YAML passes it
+  EXPECT_THROW(ParseOptions(R"({"description": "no way"})"), sdk::Error);
+  EXPECT_THROW(ParseOptions(R"({"description": 3})"), sdk::Error);
   EXPECT_EQ(ParseOptions("{}").bytes, 1048576u);
   EXPECT_EQ(ParseOptions("").bytes, 1048576u);
   EXPECT_EQ(ParseOptions(R"({"bytes": 4096})").bytes, 4096u);

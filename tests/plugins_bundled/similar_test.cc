@@ -1,6 +1,7 @@
 // The similar plugin: MinHash estimates, the signature store and the query.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -10,6 +11,7 @@
 #include "archivum/plugin.hpp"
 #include "plugins_bundled/test_util.h"
 #include "similar/minhash.h"
+#include "similar/signature_store.h"
 #include "similar/similarity_index.h"
 
 namespace archivum::bundled::similar {
@@ -76,6 +78,38 @@ TEST(MinHashTest, ShortAndEmptyTexts) {
   const auto short_text = hasher.Compute("two words", kNeverCancelled);
   ASSERT_TRUE(short_text.has_value());
   EXPECT_EQ(short_text->shingles, 1u);
+}
+
+TEST(MinHashTest, EverySlotIsFilledEvenForOneShingle) {
+  // One-permutation hashing leaves most bins empty for short texts; densification fills them
+  // from the document's own values, so equal texts agree everywhere and different ones almost
+  // nowhere.
+  const MinHasher hasher(128, 3);
+  const auto one = hasher.Compute("two words", kNeverCancelled);
+  ASSERT_TRUE(one.has_value());
+  ASSERT_EQ(one->signature.size(), 128u);
+  for (uint64_t slot : one->signature) EXPECT_NE(slot, ~uint64_t{0});
+  EXPECT_EQ(MinHasher::Estimate(one->signature,
+                                hasher.Compute("TWO, words!", kNeverCancelled)->signature),
+            1.0);
+  EXPECT_LT(MinHasher::Estimate(one->signature,
+                                hasher.Compute("other words", kNeverCancelled)->signature),
+            0.1);
+}
+
+TEST(MinHashTest, EstimateIsCloseToTheTrueJaccardSimilarity) {
+  // Two texts of 400 distinct words sharing the first 300: shingle sets of 398 each with 298 in
+  // common, Jaccard 298 / 498 = 0.60. 128 slots give a standard error of about 0.045.
+  std::string a, b;
+  for (int i = 0; i < 400; ++i) {
+    const std::string number = std::to_string(i);
+    a.append("w").append(number).append(" ");
+    b.append(i < 300 ? "w" : "v").append(number).append(" ");
+  }
+  const MinHasher hasher(128, 3);
+  const double estimate = MinHasher::Estimate(hasher.Compute(a, kNeverCancelled)->signature,
+                                              hasher.Compute(b, kNeverCancelled)->signature);
+  EXPECT_NEAR(estimate, 298.0 / 498.0, 0.2);
 }
 
 TEST(MinHashTest, CancellationIsHonoured) {
@@ -170,6 +204,42 @@ TEST_F(SimilarityIndexTest, SignaturesPersistAcrossRestarts) {
   SimilarityIndex reopened = Open();
   EXPECT_EQ(reopened.FindSimilar("/a").size(), 1u);
   EXPECT_TRUE(log_.empty());
+}
+
+TEST_F(SimilarityIndexTest, BatchedWritesAreVisibleAtOnceAndCommittedSoon) {
+  const std::string file = (dir_.path() / "store.sqlite3").string();
+  auto store = SignatureStore::Open(file, "params", nullptr);
+  const Signature signature = {1, 2, 3, 4};
+  store->Put("/a", signature);
+  EXPECT_EQ(store->Get("/a"), signature) << "the writer sees its open batch";
+  // Another connection sees the write once the background committer has run.
+  auto count_elsewhere = [&] {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM signatures", -1, &stmt, nullptr);
+    int count = -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW) count = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return count;
+  };
+  for (int i = 0; i < 200 && count_elsewhere() != 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(count_elsewhere(), 1);
+  // A full batch commits at once; Flush() commits the rest.
+  for (size_t i = 0; i < SignatureStore::kBatchWrites + 3; ++i) {
+    store->Put("/many/" + std::to_string(i), signature);
+  }
+  store->Remove("/a");
+  store->Flush();
+  EXPECT_EQ(count_elsewhere(), static_cast<int>(SignatureStore::kBatchWrites + 3));
+  store.reset();
+  // Closing commits too.
+  auto reopened = SignatureStore::Open(file, "params", nullptr);
+  EXPECT_EQ(reopened->Count(), SignatureStore::kBatchWrites + 3);
+  EXPECT_FALSE(reopened->Get("/a").has_value());
 }
 
 TEST_F(SimilarityIndexTest, ChangedSettingsDropIncomparableSignatures) {
