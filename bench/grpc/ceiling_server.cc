@@ -7,6 +7,7 @@
 // It uses the daemon's server settings that matter for throughput (message size limits,
 // resource quota) but none of its work: no worker-pool hop, no query parsing, no catalog.
 // The constant is a one-hit answer of the size a cheap query (sha256:/path:) returns.
+#include <absl/synchronization/mutex.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/resource_quota.h>
 #include <pthread.h>
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:0";
   app.add_option("--listen", listen, "host:port; port 0 picks a free one");
   CLI11_PARSE(app, argc, argv);
+  // As archivumd does: no debug-mode lock-order tracking in gRPC's mutexes (see daemon.cc).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   // Signals are taken synchronously by the main thread only (gRPC's threads inherit the mask).
   sigset_t signals;

@@ -1,9 +1,11 @@
 // The service core: what every transport (gRPC, the JSON/HTTP gateway, in-process tests) calls.
 //
 // Requests and responses are the API's own proto messages, so transports map them without glue.
-// Each method validates its request, does the work on the calling thread (transports call from
-// a worker pool, never from an I/O thread) and returns a Status whose code is the one the client
-// sees. On a non-OK status the response's content is unspecified.
+// Each method validates its request, does the work on the calling thread and returns a Status
+// whose code is the one the client sees. On a non-OK status the response's content is
+// unspecified. Transports call from a worker pool, except for the calls the service declares
+// short (IsShortAnalyze, GetDocument, ListPlugins), which they may run on their I/O threads to
+// save the thread hop; such calls must never wait on anything but the catalog's reads.
 //
 // Thread safety: implementations are safe for concurrent calls.
 #pragma once
@@ -48,6 +50,15 @@ class FileService {
                              api::Document* document) = 0;
   virtual Status ListPlugins(const api::ListPluginsRequest& request, const CallContext& ctx,
                              api::ListPluginsResponse* response) = 0;
+
+  // True if Analyze(request) is known to be short: bounded index lookups only, no full-text
+  // ranking and no plugin work, so a transport may run it on an I/O thread. Must be cheap (no
+  // I/O), must not throw, and must be safe from any thread. The default, false, sends every Analyze
+  // to a worker.
+  virtual bool IsShortAnalyze(const api::AnalyzeRequest& request) const {
+    (void)request;
+    return false;
+  }
 };
 
 }  // namespace archivum::core

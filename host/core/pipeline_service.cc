@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <sstream>
+#include <string_view>
 
 #include "core/ingest_run.h"
 #include "core/mapped_file.h"
@@ -19,6 +20,21 @@ int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+bool IsQuerySpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// True if `text` starts with `prefix` (lower case), ASCII-case-insensitively.
+bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
 }
 
 void ToProto(const store::FindingRecord& f, api::Finding* out) {
@@ -95,6 +111,26 @@ Status PipelineService::Upload(UploadReader& reader, const CallContext& ctx,
 Status PipelineService::Analyze(const api::AnalyzeRequest& request, const CallContext&,
                                 api::AnalyzeResponse* response) {
   return searcher_.Analyze(request, response);
+}
+
+bool PipelineService::IsShortAnalyze(const api::AnalyzeRequest& request) const {
+  std::string_view q = request.query();
+  while (!q.empty() && IsQuerySpace(q.front())) q.remove_prefix(1);
+  while (!q.empty() && IsQuerySpace(q.back())) q.remove_suffix(1);
+  size_t field = 0;
+  if (StartsWithIgnoreCase(q, "sha256:")) {
+    field = 7;
+  } else if (StartsWithIgnoreCase(q, "path:")) {
+    field = 5;
+  } else {
+    return false;
+  }
+  if (q.size() == field) return false;
+  // One term: no separator, grouping or quoting anywhere in the value.
+  for (char c : q.substr(field)) {
+    if (IsQuerySpace(c) || c == '"' || c == '(' || c == ')') return false;
+  }
+  return true;
 }
 
 Status PipelineService::GetDocument(const api::GetDocumentRequest& request, const CallContext&,

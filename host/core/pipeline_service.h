@@ -38,6 +38,10 @@ class PipelineService final : public FileService {
                      api::Document* document) override;
   Status ListPlugins(const api::ListPluginsRequest& request, const CallContext& ctx,
                      api::ListPluginsResponse* response) override;
+  // True for a query that is one exact lookup: a single `sha256:HEX` or `path:DIR` filter (field
+  // name in any case, surrounding whitespace allowed). Both are index lookups bounded by the
+  // limit; anything else (words, several terms, quotes, verbs) is not short.
+  bool IsShortAnalyze(const api::AnalyzeRequest& request) const override;
 
   // The catalog path prefix of uploaded documents.
   static constexpr const char* kUploadPrefix = "upload:";

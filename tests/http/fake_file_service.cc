@@ -53,7 +53,7 @@ pb::IngestSummary CannedSummary() {
 
 void FakeFileService::Record(const core::CallContext& ctx) {
   std::lock_guard lock(mu_);
-  metadata_ = ctx.metadata;
+  metadata_ = ctx.metadata();
   deadline_ = ctx.deadline;
 }
 

@@ -195,9 +195,9 @@ TEST(CallContext, ForwardsAuthorizationMetadataAndDeadline) {
   auto ctx = MakeCallContext(
       headers, [] { return true; }, now);
   ASSERT_TRUE(ctx.ok());
-  EXPECT_EQ(ctx->metadata.size(), 2u);
-  EXPECT_EQ(ctx->metadata.find("authorization")->second, "Bearer t0k3n");
-  EXPECT_EQ(ctx->metadata.find("tenant")->second, "acme");
+  EXPECT_EQ(ctx->metadata().size(), 2u);
+  EXPECT_EQ(ctx->metadata().find("authorization")->second, "Bearer t0k3n");
+  EXPECT_EQ(ctx->metadata().find("tenant")->second, "acme");
   EXPECT_EQ(ctx->deadline, now + std::chrono::milliseconds(1500));
   EXPECT_TRUE(ctx->IsCancelled());
 
@@ -209,6 +209,37 @@ TEST(CallContext, ForwardsAuthorizationMetadataAndDeadline) {
   http::fields bad;
   bad.set("Grpc-Timeout", "soon");
   EXPECT_EQ(MakeCallContext(bad, {}, now).status().code(), StatusCode::kInvalidArgument);
+
+  // Header names match in any case; the forwarded key is lower-cased.
+  http::fields mixed;
+  mixed.set("AUTHORIZATION", "Bearer x");
+  mixed.set("grpc-METADATA-Request-Id", "42");
+  mixed.set("GRPC-TIMEOUT", "2S");
+  auto m = MakeCallContext(mixed, {}, now);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->metadata().find("authorization")->second, "Bearer x");
+  EXPECT_EQ(m->metadata().find("request-id")->second, "42");
+  EXPECT_EQ(m->deadline, now + std::chrono::seconds(2));
+}
+
+TEST(CallContext, LazyMetadataIsBuiltOnceOnFirstUse) {
+  core::CallContext ctx;
+  EXPECT_TRUE(ctx.metadata().empty());
+  int calls = 0;
+  ctx.set_metadata_source([&calls](core::CallContext::Metadata* out) {
+    ++calls;
+    out->emplace("user-agent", "test");
+  });
+  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(ctx.metadata().size(), 1u);
+  EXPECT_EQ(ctx.metadata().find("user-agent")->second, "test");
+  EXPECT_EQ(calls, 1);
+  // A copy made after the first use carries the map, not the source.
+  const core::CallContext copy = ctx;
+  EXPECT_EQ(copy.metadata().size(), 1u);
+  EXPECT_EQ(calls, 1);
+  ctx.set_metadata({{"a", "1"}, {"a", "2"}});
+  EXPECT_EQ(ctx.metadata().count("a"), 2u);
 }
 
 TEST(SnakeCase, SplitsWordsAndAcronyms) {

@@ -104,7 +104,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"WrongType", "ingest:\n  workers: many\n", R"(:2:12: ingest\.workers: )"},
         BadConfig{"BadAddress", "server:\n  grpc:\n    listen: localhost\n",
                   R"(:3:13: server\.grpc\.listen: expected host:port)"}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST(DaemonLifecycle, CheckConfigAcceptsTheShippedConfig) {
   std::string out;

@@ -165,6 +165,45 @@ TEST_F(GrpcApiTest, AnalyzeMatchesEveryWordCaseInsensitivelyBestFirst) {
   EXPECT_EQ(r.results_size(), 0);
 }
 
+// sha256: and path: lookups are answered on gRPC's own thread (FileService::IsShortAnalyze);
+// they must answer exactly as the worker-pool path does, errors included.
+TEST_F(GrpcApiTest, ExactLookupsAnswerLikeAnyQuery) {
+  pb::IngestSummary s;
+  ASSERT_TRUE(Ingest(corpus_.string(), &s).ok());
+
+  pb::AnalyzeResponse r;
+  ASSERT_TRUE(Analyze("path:" + P("src"), &r).ok());
+  EXPECT_EQ(std::set<std::string>(r.results().begin(), r.results().end()),
+            (std::set<std::string>{P("src/main.cc"), P("src/util/strings.h")}));
+  EXPECT_EQ(r.total(), 2u);
+  ASSERT_TRUE(Analyze("  PATH:" + P("src") + " ", &r, 1).ok());
+  EXPECT_EQ(r.results_size(), 1);
+  EXPECT_EQ(r.total(), 2u);
+
+  grpc::ClientContext ctx;
+  pb::GetDocumentRequest get;
+  get.set_path(P("src/main.cc"));
+  pb::Document doc;
+  ASSERT_TRUE(stub_->GetDocument(&ctx, get, &doc).ok());
+  // No hash plugin in this daemon: the sha256 column is empty, and an unknown digest finds
+  // nothing rather than failing.
+  ASSERT_TRUE(Analyze("sha256:" + std::string(64, 'a'), &r).ok());
+  EXPECT_EQ(r.results_size(), 0);
+
+  // Malformed lookups fail the same way as on the worker pool.
+  EXPECT_EQ(Analyze("sha256:xyz", &r).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Analyze("path:relative", &r).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Analyze("path:" + std::string(5000, 'a'), &r).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  // An expired deadline is reported by gRPC whichever thread runs the call.
+  grpc::ClientContext late;
+  late.set_deadline(std::chrono::system_clock::now() - std::chrono::seconds(1));
+  pb::AnalyzeRequest req;
+  req.set_query("path:" + P("src"));
+  EXPECT_EQ(stub_->Analyze(&late, req, &r).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+}
+
 TEST_F(GrpcApiTest, ErrorsCarryActionableCodesAndMessages) {
   pb::IngestSummary s;
   grpc::Status st = Ingest("", &s);

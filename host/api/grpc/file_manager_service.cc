@@ -17,11 +17,14 @@ namespace pb = ::aichemist_archivum;
 core::CallContext MakeCallContext(grpc::CallbackServerContext* ctx) {
   core::CallContext cc;
   cc.deadline = ctx->deadline();
+  // Both captures are one pointer, which std::function stores without allocating. The metadata
+  // is copied only if the core asks for it; `ctx` lives until the call is finished.
   cc.cancelled = [ctx] { return ctx->IsCancelled(); };
-  for (const auto& [key, value] : ctx->client_metadata()) {
-    cc.metadata.emplace(std::string(key.data(), key.size()),
-                        std::string(value.data(), value.size()));
-  }
+  cc.set_metadata_source([ctx](core::CallContext::Metadata* out) {
+    for (const auto& [key, value] : ctx->client_metadata()) {
+      out->emplace(std::string(key.data(), key.size()), std::string(value.data(), value.size()));
+    }
+  });
   return cc;
 }
 
@@ -42,25 +45,32 @@ Status Guarded(const char* method, Fn&& fn) {
   }
 }
 
-// Posts a unary call to the worker pool and finishes it from there; a caller the policy refuses
-// is answered at once.
+// Runs a unary call and finishes it: on gRPC's thread when `inline_call` (short calls: the hop
+// to a worker would cost more than the call), else posted to the worker pool. A caller the policy
+// refuses is answered at once.
 template <typename Request, typename Response, typename Method>
 grpc::ServerUnaryReactor* Dispatch(const char* name, grpc::CallbackServerContext* ctx,
                                    const Request* request, Response* response,
                                    boost::asio::thread_pool* pool, core::FileService* core,
-                                   const auth::AccessPolicy& policy, Method method) {
+                                   const auth::AccessPolicy& policy, Method method,
+                                   bool inline_call) {
   auto* reactor = ctx->DefaultReactor();
   if (Status st = Authorize(policy, *ctx, /*health=*/false); !st.ok()) {
     reactor->Finish(ToGrpc(st));
     return reactor;
   }
-  boost::asio::post(*pool, [=] {
+  const auto run = [=] {
     const Status st = Guarded(name, [&] {
       const core::CallContext cc = MakeCallContext(ctx);
       return (core->*method)(*request, cc, response);
     });
     reactor->Finish(ToGrpc(st));
-  });
+  };
+  if (inline_call) {
+    run();
+  } else {
+    boost::asio::post(*pool, run);
+  }
   return reactor;
 }
 
@@ -227,28 +237,29 @@ grpc::ServerUnaryReactor* FileManagerService::Ingest(grpc::CallbackServerContext
                                                      const pb::IngestRequest* request,
                                                      pb::IngestSummary* response) {
   return Dispatch("Ingest", ctx, request, response, pool_, core_, policy_,
-                  &core::FileService::Ingest);
+                  &core::FileService::Ingest, /*inline_call=*/false);
 }
 
 grpc::ServerUnaryReactor* FileManagerService::Analyze(grpc::CallbackServerContext* ctx,
                                                       const pb::AnalyzeRequest* request,
                                                       pb::AnalyzeResponse* response) {
+  // IsShortAnalyze is documented not to throw (a pure look at the query text).
   return Dispatch("Analyze", ctx, request, response, pool_, core_, policy_,
-                  &core::FileService::Analyze);
+                  &core::FileService::Analyze, core_->IsShortAnalyze(*request));
 }
 
 grpc::ServerUnaryReactor* FileManagerService::GetDocument(grpc::CallbackServerContext* ctx,
                                                           const pb::GetDocumentRequest* request,
                                                           pb::Document* response) {
   return Dispatch("GetDocument", ctx, request, response, pool_, core_, policy_,
-                  &core::FileService::GetDocument);
+                  &core::FileService::GetDocument, /*inline_call=*/true);
 }
 
 grpc::ServerUnaryReactor* FileManagerService::ListPlugins(grpc::CallbackServerContext* ctx,
                                                           const pb::ListPluginsRequest* request,
                                                           pb::ListPluginsResponse* response) {
   return Dispatch("ListPlugins", ctx, request, response, pool_, core_, policy_,
-                  &core::FileService::ListPlugins);
+                  &core::FileService::ListPlugins, /*inline_call=*/true);
 }
 
 grpc::ServerWriteReactor<pb::IngestEvent>* FileManagerService::IngestStream(

@@ -1,9 +1,12 @@
 // aichemist_archivum.FileManager on gRPC's callback API, forwarding to the service core.
 //
-// Every handler returns at once; the work runs on `pool`, and exceptions from the core become
-// INTERNAL rather than reaching gRPC. Every handler first checks the caller against the access
-// policy and answers UNAUTHENTICATED, without touching the core, when it refuses.
-// Thread safety: gRPC calls handlers concurrently; the service itself holds no mutable state.
+// Short calls (GetDocument, ListPlugins, and Analyze when FileService::IsShortAnalyze says so) run
+// on gRPC's own thread and finish before the handler returns: a hop to a worker would cost more
+// than the call. Every other call (Ingest, full-text Analyze, the streams) runs on `pool`, so it
+// never blocks gRPC's threads. Exceptions from the core become INTERNAL rather than reaching gRPC.
+// Every handler first checks the caller against the access policy and answers UNAUTHENTICATED,
+// without touching the core, when it refuses. Thread safety: gRPC calls handlers concurrently; the
+// service itself holds no mutable state.
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>

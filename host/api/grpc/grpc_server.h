@@ -1,7 +1,8 @@
 // The gRPC transport: FileManager on the callback API, plus reflection and grpc.health.v1.
 //
-// Handlers never block gRPC's threads: each call is posted to a bounded worker pool, which runs
-// the service core and finishes the call. Lifecycle: Start → (serving) → Shutdown → destroy.
+// Long calls never block gRPC's threads: they are posted to a bounded worker pool, which runs the
+// service core and finishes the call; short lookups run inline (see FileManagerService). Lifecycle:
+// Start → (serving) → Shutdown → destroy.
 //
 // Security: plaintext, or TLS from config.tls (mutual TLS when client_ca is set: a client
 // without a certificate signed by it fails the handshake). The access policy is enforced by

@@ -17,6 +17,17 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// True if `s` equals `lower` (all lower case) ASCII-case-insensitively.
+bool EqualsLower(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 StatusOr<std::chrono::nanoseconds> ParseGrpcTimeout(std::string_view value) {
@@ -50,14 +61,17 @@ StatusOr<core::CallContext> MakeCallContext(const boost::beast::http::fields& he
                                             std::chrono::system_clock::time_point now) {
   core::CallContext ctx;
   ctx.cancelled = std::move(cancelled);
+  core::CallContext::Metadata metadata;
   for (const auto& field : headers) {
-    const std::string name = Lower({field.name_string().data(), field.name_string().size()});
+    // Most headers are none of these; they are compared without copying.
+    const std::string_view name(field.name_string().data(), field.name_string().size());
     const std::string_view value(field.value().data(), field.value().size());
-    if (name == "authorization") {
-      ctx.metadata.emplace(name, std::string(value));
-    } else if (name.size() > kMetadataPrefix.size() && name.starts_with(kMetadataPrefix)) {
-      ctx.metadata.emplace(name.substr(kMetadataPrefix.size()), std::string(value));
-    } else if (name == "grpc-timeout") {
+    if (EqualsLower(name, "authorization")) {
+      metadata.emplace("authorization", std::string(value));
+    } else if (name.size() > kMetadataPrefix.size() &&
+               EqualsLower(name.substr(0, kMetadataPrefix.size()), kMetadataPrefix)) {
+      metadata.emplace(Lower(name.substr(kMetadataPrefix.size())), std::string(value));
+    } else if (EqualsLower(name, "grpc-timeout")) {
       auto timeout = ParseGrpcTimeout(value);
       if (!timeout.ok()) return timeout.status();
       const auto room = std::chrono::system_clock::time_point::max() - now;
@@ -67,6 +81,7 @@ StatusOr<core::CallContext> MakeCallContext(const boost::beast::http::fields& he
               : now + std::chrono::duration_cast<std::chrono::system_clock::duration>(*timeout);
     }
   }
+  if (!metadata.empty()) ctx.set_metadata(std::move(metadata));
   return ctx;
 }
 

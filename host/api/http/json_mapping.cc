@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/http/analyze_json.h"
+
 namespace archivum::api::gateway {
 namespace {
 
@@ -82,6 +84,12 @@ bool IsJsonContentType(std::string_view content_type) {
 
 Status ParseJsonBody(std::string_view body, google::protobuf::Message* message) {
   if (Trim(body).empty()) return Status::Ok();
+  // The hot request has a direct parser for the common shapes; protobuf handles the rest.
+  if (auto* analyze =
+          google::protobuf::DynamicCastToGenerated<::aichemist_archivum::AnalyzeRequest>(message);
+      analyze != nullptr && ParseAnalyzeRequestJson(body, analyze)) {
+    return Status::Ok();
+  }
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
   const auto st = google::protobuf::util::JsonStringToMessage(
@@ -94,6 +102,14 @@ Status ParseJsonBody(std::string_view body, google::protobuf::Message* message) 
 }
 
 StatusOr<std::string> PrintJson(const google::protobuf::Message& message) {
+  // The hot reply is written directly when it can be; protobuf prints the rest.
+  if (const auto* analyze =
+          google::protobuf::DynamicCastToGenerated<::aichemist_archivum::AnalyzeResponse>(
+              &message)) {
+    std::string fast;
+    fast.reserve(256);
+    if (PrintAnalyzeResponseJson(*analyze, &fast)) return fast;
+  }
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;
   options.preserve_proto_field_names = false;

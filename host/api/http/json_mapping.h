@@ -30,12 +30,14 @@ bool IsJsonContentType(std::string_view content_type);
 
 // Merges a JSON request body into `message` (proto3 mapping): accepts both the JSON (camelCase)
 // and the proto field names, ignores unknown fields. An empty or all-whitespace body is the empty
-// message. Errors: INVALID_ARGUMENT naming what is malformed.
+// message. Errors: INVALID_ARGUMENT naming what is malformed. AnalyzeRequest bodies of the usual
+// shape take a direct parser (analyze_json.h) with the same result.
 Status ParseJsonBody(std::string_view body, google::protobuf::Message* message);
 
 // Prints `message` in the proto3 mapping: camelCase names, unpopulated scalar and repeated
 // fields emitted (0, "", false, []), enums by name, 64-bit integers as strings. Unset singular
 // sub-messages and oneof members are omitted (protobuf's printer has no option for them).
+// AnalyzeResponse is usually written directly (analyze_json.h), byte-for-byte the same.
 // Errors: INTERNAL if the message cannot be printed.
 StatusOr<std::string> PrintJson(const google::protobuf::Message& message);
 

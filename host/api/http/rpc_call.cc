@@ -34,23 +34,28 @@ std::optional<JsonReply> BuildRequest(const Route& route, const HttpCallInput& i
   return std::nullopt;
 }
 
-JsonReply RunUnary(const Bindings& bindings, const Route& route, const HttpCallInput& input,
-                   const core::CallContext& ctx) {
+std::optional<JsonReply> PrepareUnary(const Bindings& bindings, const Route& route,
+                                      const HttpCallInput& input, PreparedUnary* call) {
   const auto* method = route.method;
   const auto it = bindings.find(method->name());
   if (it == bindings.end() || !it->second.unary) return ErrorReply(UnboundMethod(method));
 
-  auto request = NewMessage(method->input_type());
-  auto response = NewMessage(method->output_type());
-  if (!request || !response) {
+  call->invoker = &it->second;
+  call->request = NewMessage(method->input_type());
+  call->response = NewMessage(method->output_type());
+  if (!call->request || !call->response) {
     return ErrorReply(Internal("no generated type for " + method->full_name()));
   }
-  if (auto error = BuildRequest(route, input, request.get())) return std::move(*error);
-  const Status st =
-      Guarded(method->name(), [&] { return it->second.unary(*request, ctx, response.get()); });
+  return BuildRequest(route, input, call->request.get());
+}
+
+JsonReply RunPrepared(const Route& route, PreparedUnary& call, const core::CallContext& ctx) {
+  const auto* method = route.method;
+  const Status st = Guarded(
+      method->name(), [&] { return call.invoker->unary(*call.request, ctx, call.response.get()); });
   if (!st.ok()) return ErrorReply(st);
 
-  auto json = PrintJson(*response);
+  auto json = PrintJson(*call.response);
   if (!json.ok()) return ErrorReply(json.status());
   if (route.seed_status) {
     // The original design answered {"status":"ok"}; the summary's fields follow it.
@@ -59,6 +64,13 @@ JsonReply RunUnary(const Bindings& bindings, const Route& route, const HttpCallI
     return JsonReply{200, std::move(body)};
   }
   return JsonReply{200, std::move(*json)};
+}
+
+JsonReply RunUnary(const Bindings& bindings, const Route& route, const HttpCallInput& input,
+                   const core::CallContext& ctx) {
+  PreparedUnary call;
+  if (auto error = PrepareUnary(bindings, route, input, &call)) return std::move(*error);
+  return RunPrepared(route, call, ctx);
 }
 
 }  // namespace archivum::api::gateway

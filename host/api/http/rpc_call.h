@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,8 +45,28 @@ struct HttpCallInput {
 std::optional<JsonReply> BuildRequest(const Route& route, const HttpCallInput& input,
                                       google::protobuf::Message* request);
 
-// Runs a unary route to completion. Statuses map per HttpStatusFromCode; an unbound method is
-// 501 UNIMPLEMENTED naming it; the seed route POST /ingest gains "status":"ok".
+// A unary call whose request is built, ready to run (PrepareUnary, then RunPrepared). Movable;
+// the invoker points into the Bindings it came from, which must outlive it.
+struct PreparedUnary {
+  const Invoker* invoker = nullptr;
+  std::unique_ptr<google::protobuf::Message> request;
+  std::unique_ptr<google::protobuf::Message> response;
+
+  // True if the invoker declares this request short (Invoker::is_short). Never throws.
+  bool is_short() const { return invoker->is_short && invoker->is_short(*request); }
+};
+
+// Looks up the invoker of a unary `route` and builds its request from `input` (BuildRequest).
+// Returns the reply to send instead of calling (501 for an unbound method, or BuildRequest's
+// errors); nullopt once `call` is ready.
+std::optional<JsonReply> PrepareUnary(const Bindings& bindings, const Route& route,
+                                      const HttpCallInput& input, PreparedUnary* call);
+
+// Runs a prepared call and prints its reply. Statuses map per HttpStatusFromCode; the seed route
+// POST /ingest gains "status":"ok".
+JsonReply RunPrepared(const Route& route, PreparedUnary& call, const core::CallContext& ctx);
+
+// PrepareUnary then RunPrepared: a unary route to completion.
 JsonReply RunUnary(const Bindings& bindings, const Route& route, const HttpCallInput& input,
                    const core::CallContext& ctx);
 

@@ -39,8 +39,15 @@ Bindings BindFileService(FileService* core) {
   Bindings b;
   b["Ingest"] = Unary(core, &FileService::Ingest);
   b["Analyze"] = Unary(core, &FileService::Analyze);
+  b["Analyze"].is_short = [core](const Message& request) {
+    const auto* req = As<pb::AnalyzeRequest>(request);
+    return req != nullptr && core->IsShortAnalyze(*req);
+  };
+  // A catalog read of one document, and the registry's in-memory description.
   b["GetDocument"] = Unary(core, &FileService::GetDocument);
+  b["GetDocument"].is_short = [](const Message&) { return true; };
   b["ListPlugins"] = Unary(core, &FileService::ListPlugins);
+  b["ListPlugins"].is_short = [](const Message&) { return true; };
   b["IngestStream"].server_stream = [core](const Message& request, const CallContext& ctx,
                                            const std::function<bool(const Message&)>& emit) {
     const auto* req = As<pb::IngestRequest>(request);

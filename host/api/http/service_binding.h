@@ -36,6 +36,9 @@ struct Invoker {
   // Client streaming: the core pulls UploadChunk messages from `reader`; fills `response`.
   std::function<Status(core::UploadReader& reader, const core::CallContext& ctx, Message* response)>
       client_stream;
+  // Unary only, may be empty (never short): true if the call for `request` is short enough to
+  // run on an I/O thread (see FileService::IsShortAnalyze). Never throws.
+  std::function<bool(const Message& request)> is_short;
 };
 
 // Keyed by the method's simple name ("Analyze").

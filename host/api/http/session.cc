@@ -23,6 +23,9 @@ constexpr size_t kLingerReadBytes = 16384;
 constexpr uint64_t kMaxLingerBytes = 1u << 20;
 constexpr uint64_t kUnlimited = std::numeric_limits<uint64_t>::max();
 constexpr char kServerName[] = "archivum";
+// Unary requests up to this size (body, query string) are decoded on the I/O thread, to see
+// whether the call is short enough to run there too; larger ones are decoded on a worker.
+constexpr size_t kInlineBuildBytes = 16384;
 
 uint32_t HeaderLimit(uint64_t configured) {
   constexpr uint64_t kMax = std::numeric_limits<uint32_t>::max();
@@ -35,6 +38,18 @@ bool IsConnectionError(beast::error_code ec) {
   if (!ec) return false;
   if (ec == http::error::end_of_stream || ec == http::error::partial_message) return true;
   return ec.category() != http::make_error_code(http::error::bad_target).category();
+}
+
+// The reply for an exception escaping the gateway's own code; call from a catch block only.
+// (Exceptions from the core are turned into statuses by Guarded before they get here.)
+JsonReply GatewayFailed() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return ErrorReply(Internal(std::string("the HTTP gateway failed: ") + e.what()));
+  } catch (...) {
+    return ErrorReply(Internal("the HTTP gateway failed"));
+  }
 }
 
 GatewayStream MakeStream(tcp::socket socket, const std::shared_ptr<ServerState>& state) {
@@ -268,21 +283,50 @@ void Session::Dispatch() {
 }
 
 void Session::StartUnary(HttpCallInput input, core::CallContext ctx) {
-  net::post(*state_->pool, [self = shared_from_this(), route = route_, input = std::move(input),
-                            ctx = std::move(ctx)]() mutable {
-    JsonReply reply;
-    try {
-      reply = RunUnary(self->state_->bindings, route, input, ctx);
-    } catch (const std::exception& e) {
-      reply = ErrorReply(Internal(std::string("the HTTP gateway failed: ") + e.what()));
-    } catch (...) {
-      reply = ErrorReply(Internal("the HTTP gateway failed"));
-    }
+  // The reply is sent from the strand; the call keeps the connection alive until then.
+  const auto reply_from_worker = [](const std::shared_ptr<Session>& self, JsonReply reply) {
     try {
       self->PostToStrand(
           [s = self.get(), reply = std::move(reply)]() mutable { s->SendReply(std::move(reply)); });
     } catch (...) {  // NOLINT(bugprone-empty-catch): out of memory; dropping `self` closes it
     }
+  };
+
+  if (input.body.size() > kInlineBuildBytes || input.query.size() > kInlineBuildBytes) {
+    // A large request is decoded on a worker too, not on this I/O thread.
+    net::post(*state_->pool, [self = shared_from_this(), route = route_, input = std::move(input),
+                              ctx = std::move(ctx), reply_from_worker]() mutable {
+      JsonReply reply;
+      try {
+        reply = RunUnary(self->state_->bindings, route, input, ctx);
+      } catch (...) {
+        reply = GatewayFailed();
+      }
+      reply_from_worker(self, std::move(reply));
+    });
+    return;
+  }
+
+  // A small request is decoded here, which tells whether the call is short: a short one runs
+  // right here, saving two thread hops; any other goes to the worker pool.
+  PreparedUnary call;
+  std::optional<JsonReply> reply;
+  try {
+    reply = PrepareUnary(state_->bindings, route_, input, &call);
+    if (!reply && call.is_short()) reply = RunPrepared(route_, call, ctx);
+  } catch (...) {
+    reply = GatewayFailed();
+  }
+  if (reply) return SendReply(std::move(*reply));
+  net::post(*state_->pool, [self = shared_from_this(), route = route_, call = std::move(call),
+                            ctx = std::move(ctx), reply_from_worker]() mutable {
+    JsonReply result;
+    try {
+      result = RunPrepared(route, call, ctx);
+    } catch (...) {
+      result = GatewayFailed();
+    }
+    reply_from_worker(self, std::move(result));
   });
 }
 
