@@ -7,6 +7,7 @@
 
 #include "cli/analyze_command.h"
 #include "cli/command.h"
+#include "cli/credentials.h"
 #include "cli/exit_codes.h"
 #include "cli/get_command.h"
 #include "cli/health_command.h"
@@ -29,6 +30,11 @@ constexpr double kMaxTimeoutSeconds = 365.0 * 24 * 3600;
 // Shown under the main help.
 constexpr char kFooter[] = R"(Global options go before or after the subcommand.
 
+Secured daemons: --tls (or any --tls-* option) connects over TLS, trusting the system's CA
+certificates or the ones in --tls-ca; --tls-cert and --tls-key present a client certificate
+(mutual TLS). --token sends "authorization: Bearer TOKEN" with every call; ARCHIVUM_TOKEN is
+used when --token is not given (prefer it: command lines are visible to other local users).
+
 Timeouts: --timeout bounds connecting plus the call. Without it, `ingest` waits as long as the
 daemon works and every other command gives up after 30 s; --timeout 0 removes the limit.
 
@@ -41,7 +47,8 @@ Exit codes:
 // Appended to each subcommand's help, which CLI11 prints without the main app's options.
 constexpr char kSubcommandFooter[] =
     "Global options (before or after the subcommand): --server HOST:PORT, --json,\n"
-    "--timeout SECONDS. See archivum --help for them and the exit codes.";
+    "--timeout SECONDS, --token TOKEN, --tls, --tls-ca FILE, --tls-cert FILE, --tls-key FILE,\n"
+    "--tls-server-name NAME. See archivum --help for them and the exit codes.";
 
 std::string ValidateServer(const std::string& value) {
   return value.empty() ? "must not be empty" : "";
@@ -57,6 +64,10 @@ std::string ValidateTimeout(const std::string& value) {
            std::to_string(static_cast<long>(kMaxTimeoutSeconds));
   }
   return "";
+}
+
+std::string ValidateTokenOption(const std::string& value) {
+  return ValidateToken(value);
 }
 
 int Dispatch(const CLI::App& app, const GlobalOptions& globals, const IngestOptions& ingest,
@@ -98,6 +109,31 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
                                           "Deadline for connecting plus the call (0: none)")
                                ->type_name("SECONDS")
                                ->check(CLI::Validator(ValidateTimeout, ""));
+    SecurityOptions security;
+    app.add_option("--token", security.token,
+                   "Bearer token sent with every call (auth.tokens_file on the daemon)")
+        ->type_name("TOKEN")
+        ->envname("ARCHIVUM_TOKEN")
+        ->check(CLI::Validator(ValidateTokenOption, ""));
+    app.add_flag("--tls", security.tls,
+                 "Connect over TLS, trusting the system's CA certificates (server.grpc.tls)");
+    app.add_option("--tls-ca", security.ca_file,
+                   "PEM CA certificate(s) to trust instead of the system's (implies --tls)")
+        ->type_name("FILE");
+    CLI::Option* tls_cert =
+        app.add_option("--tls-cert", security.cert_file,
+                       "PEM client certificate for mutual TLS (server.grpc.tls.client_ca; "
+                       "implies --tls)")
+            ->type_name("FILE");
+    CLI::Option* tls_key =
+        app.add_option("--tls-key", security.key_file, "PEM private key of --tls-cert")
+            ->type_name("FILE");
+    tls_cert->needs(tls_key);
+    tls_key->needs(tls_cert);
+    app.add_option("--tls-server-name", security.server_name,
+                   "Name the server's certificate must carry, when it differs from HOST in "
+                   "--server (implies --tls)")
+        ->type_name("NAME");
 
     IngestOptions ingest;
     UploadOptions upload;
@@ -125,6 +161,10 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
       return cli11_code == 0 ? kExitOk : kExitUsage;
     }
     if (timeout->count() > 0) globals.timeout_seconds = timeout_seconds;
+    if (std::string error; !LoadSecurity(security, &globals.security, &error)) {
+      err << "error: " << error << '\n';
+      return kExitUsage;
+    }
     return Dispatch(app, globals, ingest, upload, analyze, health, get, io);
   } catch (const std::exception& e) {
     err << "error: INTERNAL: " << e.what() << '\n';

@@ -5,6 +5,8 @@
 #include <ostream>
 #include <string>
 
+#include "cli/credentials.h"
+
 namespace archivum::cli {
 
 // Options valid before or after any subcommand.
@@ -15,6 +17,8 @@ struct GlobalOptions {
   bool json = false;
   // --timeout in seconds when given; nullopt when absent (the command's default applies).
   std::optional<double> timeout_seconds;
+  // TLS and the bearer token for every call, read from the --tls-* and --token options.
+  Security security;
 };
 
 // Results go to `out`, diagnostics to `err`. Both outlive the command.

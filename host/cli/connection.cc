@@ -22,13 +22,19 @@ constexpr int kMaxReceiveMessageBytes = 64 << 20;
 // a refused connection is reported at once instead of after the whole budget, and only a
 // connection attempt that hangs runs into the deadline.
 grpc::Status WaitUntilConnected(grpc::Channel& channel, std::optional<Clock::time_point> deadline,
-                                const std::string& server, Timeout budget) {
+                                const std::string& server, bool tls, Timeout budget) {
   for (;;) {
     const grpc_connectivity_state state = channel.GetState(/*try_to_connect=*/true);
     if (state == GRPC_CHANNEL_READY) return grpc::Status::OK;
     if (state == GRPC_CHANNEL_TRANSIENT_FAILURE || state == GRPC_CHANNEL_SHUTDOWN) {
+      // gRPC does not say why a connection failed; name the likely causes for this transport.
       return {grpc::StatusCode::UNAVAILABLE,
-              "cannot connect to " + server + " (is archivumd running there?)"};
+              tls ? "cannot connect to " + server +
+                        " over TLS (is archivumd running there with TLS? a server certificate "
+                        "--tls-ca does not trust or not issued for that name, or a missing or "
+                        "refused client certificate, also fail here)"
+                  : "cannot connect to " + server +
+                        " (is archivumd running there? if it requires TLS, add --tls)"};
     }
     const bool changed = deadline ? channel.WaitForStateChange(state, *deadline)
                                   : channel.WaitForStateChange(state, Clock::time_point::max());
@@ -57,10 +63,17 @@ int RunRpc(const GlobalOptions& globals, Timeout command_default, std::ostream& 
 
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  const Security& security = globals.security;
+  security.Apply(&args);
+  if (!security.authorization.empty() && !security.tls && !IsLoopbackTarget(globals.server)) {
+    err << "warning: sending the token to " << globals.server
+        << " without TLS: anyone on the network path can read it (add --tls)\n";
+  }
   const std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateCustomChannel(globals.server, grpc::InsecureChannelCredentials(), args);
+      grpc::CreateCustomChannel(globals.server, security.ChannelCredentials(), args);
 
-  if (grpc::Status connected = WaitUntilConnected(*channel, deadline, globals.server, budget);
+  if (grpc::Status connected =
+          WaitUntilConnected(*channel, deadline, globals.server, security.tls, budget);
       !connected.ok()) {
     err << ErrorLine(connected) << '\n';
     return kExitUnreachable;
@@ -68,8 +81,15 @@ int RunRpc(const GlobalOptions& globals, Timeout command_default, std::ostream& 
 
   grpc::ClientContext context;
   if (deadline) context.set_deadline(*deadline);
+  if (!security.authorization.empty()) context.AddMetadata("authorization", security.authorization);
   const grpc::Status status = call(channel, context);
-  if (!status.ok()) err << ErrorLine(status) << '\n';
+  if (!status.ok()) {
+    err << ErrorLine(status) << '\n';
+    if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED &&
+        security.authorization.empty()) {
+      err << "hint: the server requires a token: pass --token or set ARCHIVUM_TOKEN\n";
+    }
+  }
   return ExitCodeForCall(status);
 }
 

@@ -99,9 +99,10 @@ std::string RunSample(const PluginInstance& plugin, const Sample& sample, uint64
   const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   FileView view(input, input.mime, "", deadline);
   ProcessSink sink(plugin.manifest().name, plugin.manifest().stage == Stage::kDetect, 256ull << 20);
-  const CallOutcome outcome = plugin.Process(*view.get(), sink);
+  const CallOutcome outcome = plugin.Process(*view.get(), sink, /*need_finish_time=*/true);
   if (refused != nullptr) *refused += sink.refused();
-  if (Clock::now() > deadline) return "still running after " + std::to_string(timeout_ms) + "ms";
+  if (outcome.finished > deadline)
+    return "still running after " + std::to_string(timeout_ms) + "ms";
   if (outcome.rc == ARCHIVUM_OK || outcome.rc == ARCHIVUM_UNSUPPORTED) return {};
   return "returned " + RcName(outcome.rc) + (outcome.error.empty() ? "" : ": " + outcome.error);
 }

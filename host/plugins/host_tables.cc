@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <cstddef>
 #include <exception>
 
 #include "plugins/utf8.h"
@@ -60,8 +61,8 @@ void HostApi::Log(void* ctx, archivum_log_level level, archivum_str message) {
   LogFromPlugin(static_cast<HostApi*>(ctx)->plugin_name_, level, View(message));
 }
 
-ProcessSink::ProcessSink(std::string plugin_name, bool may_set_mime, uint64_t max_bytes)
-    : plugin_name_(std::move(plugin_name)), may_set_mime_(may_set_mime), max_bytes_(max_bytes) {
+ProcessSink::ProcessSink(std::string_view plugin_name, bool may_set_mime, uint64_t max_bytes)
+    : plugin_name_(plugin_name), may_set_mime_(may_set_mime), max_bytes_(max_bytes) {
   table_.struct_size = sizeof(table_);
   table_.ctx = this;
   table_.emit_finding = &ProcessSink::EmitFinding;
@@ -190,23 +191,28 @@ void QueryCollector::Log(void* ctx, archivum_log_level level, archivum_str messa
   LogFromPlugin(static_cast<QueryCollector*>(ctx)->plugin_name_, level, View(message));
 }
 
+// Every field is set explicitly: zero-initializing the 136-byte struct first (`file_{}`) compiles
+// to a `rep stos` that cost more than the rest of a cheap plugin's dispatch. If this fails, a field
+// was appended to archivum_file: initialize it below.
+static_assert(offsetof(archivum_file, release_ctx) + sizeof(void*) == sizeof(archivum_file),
+              "archivum_file grew: set the new field in FileView::FileView");
+
 FileView::FileView(const FileInput& input, std::string_view mime, std::string_view text,
-                   std::chrono::steady_clock::time_point deadline) {
-  file_.struct_size = sizeof(file_);
-  file_.path = {input.path.data(), input.path.size()};
-  file_.display_name = {input.display_name.data(), input.display_name.size()};
-  file_.size = input.size;
-  file_.mime = {mime.data(), mime.size()};
-  file_.bytes = {reinterpret_cast<const uint8_t*>(input.bytes.data()), input.bytes.size()};
-  file_.text = {text.data(), text.size()};
-  file_.deadline_ns = ToMonotonicNs(deadline);
-  file_.is_cancelled = &FileView::IsCancelled;
-  file_.cancel_ctx = const_cast<FileInput*>(&input);
-  if (input.release) {
-    file_.release_bytes = &FileView::Release;
-    file_.release_ctx = const_cast<FileInput*>(&input);
-  }
-}
+                   std::chrono::steady_clock::time_point deadline)
+    : file_{
+          .struct_size = sizeof(archivum_file),
+          .path = {input.path.data(), input.path.size()},
+          .display_name = {input.display_name.data(), input.display_name.size()},
+          .size = input.size,
+          .mime = {mime.data(), mime.size()},
+          .bytes = {reinterpret_cast<const uint8_t*>(input.bytes.data()), input.bytes.size()},
+          .text = {text.data(), text.size()},
+          .deadline_ns = ToMonotonicNs(deadline),
+          .is_cancelled = &FileView::IsCancelled,
+          .cancel_ctx = const_cast<FileInput*>(&input),
+          .release_bytes = input.release ? &FileView::Release : nullptr,
+          .release_ctx = input.release ? const_cast<FileInput*>(&input) : nullptr,
+      } {}
 
 void FileView::Release(void* ctx, uint64_t offset, uint64_t length) {
   const auto* input = static_cast<const FileInput*>(ctx);

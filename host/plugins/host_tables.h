@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -51,8 +52,9 @@ struct CallOutput {
 // The sink of one process() call. Thread-safe (callbacks are serialized by a mutex).
 class ProcessSink {
  public:
-  // `may_set_mime`: only detect-stage plugins may. `max_bytes`: total bytes the call may emit.
-  ProcessSink(std::string plugin_name, bool may_set_mime, uint64_t max_bytes);
+  // `plugin_name` (for log lines) is not copied and must outlive the sink. `may_set_mime`: only
+  // detect-stage plugins may. `max_bytes`: total bytes the call may emit.
+  ProcessSink(std::string_view plugin_name, bool may_set_mime, uint64_t max_bytes);
   ProcessSink(const ProcessSink&) = delete;
   ProcessSink& operator=(const ProcessSink&) = delete;
 
@@ -74,7 +76,7 @@ class ProcessSink {
   // Counts a refusal and returns `rc`.
   archivum_rc Refuse(archivum_rc rc);
 
-  const std::string plugin_name_;
+  const std::string_view plugin_name_;
   const bool may_set_mime_;
   const uint64_t max_bytes_;
   std::mutex mu_;

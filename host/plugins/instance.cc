@@ -22,6 +22,15 @@ std::string ErrorText(archivum_str s) {
   return text;
 }
 
+// The time weight of the call with this ordinal (0-based, per plugin): see instance.h. Fibonacci
+// hashing spreads the sampled ordinals evenly (about one in every kTimeSampleEvery consecutive
+// calls) without a period an input order could line up with.
+uint32_t SampleWeight(uint64_t ordinal) {
+  static_assert(PluginInstance::kTimeSampleEvery == 16, "the top 4 bits select 1 in 16");
+  if (ordinal < PluginInstance::kExactlyTimedCalls) return 1;
+  return (ordinal * 0x9E3779B97F4A7C15ull) >> 60 == 0 ? PluginInstance::kTimeSampleEvery : 0;
+}
+
 }  // namespace
 
 std::string RcName(archivum_rc rc) {
@@ -75,11 +84,23 @@ PluginInstance::~PluginInstance() {
 }
 
 template <class Call>
-CallOutcome PluginInstance::Invoke(Call&& call) const {
+CallOutcome PluginInstance::Invoke(Call&& call, bool always_time) const {
+  using Clock = std::chrono::steady_clock;
   std::unique_lock<std::mutex> lock(call_mu_, std::defer_lock);
   if (!manifest_.thread_safe) lock.lock();
   CallOutcome outcome;
-  const auto start = std::chrono::steady_clock::now();
+  // Calls of a plugin that is not thread-safe are serialized by the lock, so its counter needs no
+  // atomic read-modify-write (readers still load it atomically).
+  uint64_t ordinal;
+  if (manifest_.thread_safe) {
+    ordinal = calls_.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    ordinal = calls_.load(std::memory_order_relaxed);
+    calls_.store(ordinal + 1, std::memory_order_relaxed);
+  }
+  outcome.time_weight = always_time ? 1 : SampleWeight(ordinal);
+  Clock::time_point start{};
+  if (outcome.time_weight != 0) start = Clock::now();
   try {
     outcome.rc = call();
   } catch (const std::exception& e) {
@@ -91,31 +112,42 @@ CallOutcome PluginInstance::Invoke(Call&& call) const {
     outcome.rc = ARCHIVUM_ERROR;
     outcome.error = "exception escaped the plugin";
   }
+  if (outcome.time_weight != 0) {
+    outcome.finished = Clock::now();
+    outcome.elapsed = outcome.finished - start;
+  }
   // last_error must be read on this thread before anyone else calls into the state.
   if (outcome.rc != ARCHIVUM_OK && outcome.error.empty()) {
     outcome.error = ErrorText(manifest_.entry_points.last_error(state_));
   }
-  outcome.elapsed = std::chrono::steady_clock::now() - start;
   return outcome;
 }
 
-CallOutcome PluginInstance::Process(const archivum_file& file, ProcessSink& sink) const {
-  return Invoke([&] { return manifest_.entry_points.process(state_, &file, sink.table()); });
+CallOutcome PluginInstance::Process(const archivum_file& file, ProcessSink& sink,
+                                    bool need_finish_time) const {
+  return Invoke([&] { return manifest_.entry_points.process(state_, &file, sink.table()); },
+                need_finish_time);
 }
 
 CallOutcome PluginInstance::Query(std::string_view verb, std::string_view argument,
                                   QueryCollector& sink) const {
-  return Invoke([&] {
-    return manifest_.entry_points.query(state_, {verb.data(), verb.size()},
-                                        {argument.data(), argument.size()}, sink.table());
-  });
+  // Queries are rare and slow next to a clock read: always timed.
+  return Invoke(
+      [&] {
+        return manifest_.entry_points.query(state_, {verb.data(), verb.size()},
+                                            {argument.data(), argument.size()}, sink.table());
+      },
+      /*always_time=*/true);
 }
 
-void PluginInstance::RecordCall(std::chrono::steady_clock::duration elapsed, bool failed) const {
-  calls_.fetch_add(1, std::memory_order_relaxed);
+void PluginInstance::RecordCall(const CallOutcome& outcome, bool failed) const {
   if (failed) errors_.fetch_add(1, std::memory_order_relaxed);
-  total_time_us_.fetch_add(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(),
-                           std::memory_order_relaxed);
+  if (outcome.time_weight != 0) {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(outcome.elapsed).count();
+    weighted_time_ns_.fetch_add(
+        static_cast<uint64_t>(std::max<int64_t>(ns, 0)) * outcome.time_weight,
+        std::memory_order_relaxed);
+  }
 }
 
 }  // namespace archivum::plugins

@@ -4,6 +4,16 @@
 // Ownership: owns the library; the destructor calls destroy(state) and then unloads the library
 // (member order guarantees it). Thread safety: Process/Query are safe to call concurrently; they
 // serialize on a per-plugin mutex unless the plugin declared ARCHIVUM_FLAG_THREAD_SAFE.
+//
+// Counters: every call is counted (calls) and every failure the caller reports (errors), exactly.
+// Time is the time spent inside the plugin's entry point (after the per-plugin lock is taken).
+// Reading the clock costs more than dispatching a cheap plugin, so not every call is timed:
+// a plugin's first kExactlyTimedCalls calls are, and after that a pseudo-random 1 in
+// kTimeSampleEvery (chosen by hashing the call's ordinal), each sampled duration counting
+// kTimeSampleEvery times. Calls the caller needs an end time for anyway (a deadline or timeout
+// applies) are always timed and count once. total_time_us() is therefore exact for the first
+// calls and then an unbiased estimate of the total, whose relative error shrinks with the number
+// of calls.
 #pragma once
 
 #include <atomic>
@@ -25,7 +35,12 @@ namespace archivum::plugins {
 struct CallOutcome {
   archivum_rc rc = ARCHIVUM_OK;
   std::string error;
+  // How many calls the measured duration stands for in the time counter: 0 when the call was
+  // not timed (then `finished` is unset and `elapsed` zero), 1 when it was timed because the
+  // caller asked for an end time, kTimeSampleEvery for a sampled call.
+  uint32_t time_weight = 0;
   std::chrono::steady_clock::duration elapsed{};
+  std::chrono::steady_clock::time_point finished{};  // when the call returned, if timed
 };
 
 // "error" | "invalid argument" | ... for a return code.
@@ -33,6 +48,10 @@ std::string RcName(archivum_rc rc);
 
 class PluginInstance {
  public:
+  // See the file comment: timing policy of the counters.
+  static constexpr uint64_t kExactlyTimedCalls = 1024;
+  static constexpr uint32_t kTimeSampleEvery = 16;
+
   // Calls create(config_json, host API, &state). `data_dir` (may be empty) is passed to the
   // plugin and must already exist. Errors: "create failed: <last_error or return code>".
   static StatusOr<std::unique_ptr<PluginInstance>> Create(std::unique_ptr<PluginLibrary> library,
@@ -46,23 +65,30 @@ class PluginInstance {
   const Manifest& manifest() const { return manifest_; }
   const std::filesystem::path& path() const { return library_->path(); }
 
-  // Runs process(). Does not touch the counters (the caller decides what counts as an error).
-  CallOutcome Process(const archivum_file& file, ProcessSink& sink) const;
-  // Runs query(). Precondition: the plugin registers `verb`.
+  // Runs process() and counts the call. With `need_finish_time` the call is always timed and
+  // CallOutcome::finished is set (for deadline checks); otherwise it may be sampled. Errors and
+  // time reach the counters only through RecordCall (the caller decides what is an error).
+  CallOutcome Process(const archivum_file& file, ProcessSink& sink, bool need_finish_time) const;
+  // Runs query() and counts the call, as Process. Precondition: the plugin registers `verb`.
   CallOutcome Query(std::string_view verb, std::string_view argument, QueryCollector& sink) const;
 
-  // Per-plugin counters, updated by the pipeline. Thread-safe.
-  void RecordCall(std::chrono::steady_clock::duration elapsed, bool failed) const;
+  // Adds a finished call's time (per its time_weight) and, if `failed`, an error to the counters.
+  // Call once per outcome of Process/Query. Thread-safe.
+  void RecordCall(const CallOutcome& outcome, bool failed) const;
   uint64_t calls() const { return calls_.load(std::memory_order_relaxed); }
   uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }
-  uint64_t total_time_us() const { return total_time_us_.load(std::memory_order_relaxed); }
+  // Time spent in the plugin, estimated as the file comment describes.
+  uint64_t total_time_us() const {
+    return weighted_time_ns_.load(std::memory_order_relaxed) / 1000;
+  }
 
  private:
   PluginInstance(std::unique_ptr<PluginLibrary> library, Manifest manifest,
                  std::unique_ptr<HostApi> host);
-  // Runs `call` under the plugin's lock when needed, timing it and fetching last_error on failure.
+  // Runs `call` under the plugin's lock when needed, counting it, timing it if `always_time` or
+  // sampled, and fetching last_error on failure.
   template <class Call>
-  CallOutcome Invoke(Call&& call) const;
+  CallOutcome Invoke(Call&& call, bool always_time) const;
 
   std::unique_ptr<PluginLibrary> library_;  // destroyed last: everything below points into it
   Manifest manifest_;
@@ -71,7 +97,7 @@ class PluginInstance {
   mutable std::mutex call_mu_;  // serializes calls of plugins that are not thread-safe
   mutable std::atomic<uint64_t> calls_{0};
   mutable std::atomic<uint64_t> errors_{0};
-  mutable std::atomic<uint64_t> total_time_us_{0};
+  mutable std::atomic<uint64_t> weighted_time_ns_{0};
 };
 
 }  // namespace archivum::plugins

@@ -63,8 +63,11 @@ class PluginRegistry {
   // pattern matches, and the file is within its max_file_size. Detect plugins may set the MIME
   // for later stages; text emitted so far is passed on as archivum_file.text. A plugin failure
   // (error code, escaped exception, timeout) discards that plugin's output and adds an "error"
-  // finding; the other plugins still run. Updates per-plugin counters. Stops early (setting
+  // finding; the other plugins still run. Updates per-plugin counters (calls and errors exactly,
+  // time as PluginInstance describes: sampled past a plugin's first calls). Stops early (setting
   // ProcessResult::cancelled / deadline_exceeded) when the file is cancelled or past its deadline.
+  // The clock is read only when the file has a deadline or the plugin a timeout. The result's
+  // analyzers view ids this registry owns (see ProcessResult).
   ProcessResult Process(const FileInput& file) const;
 
   // Dispatches a query verb to every loaded plugin that registers it and merges the hits, best

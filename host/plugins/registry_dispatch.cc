@@ -18,8 +18,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 bool Routed(const RegistryEntry& entry, const FileInput& file, std::string_view mime) {
-  if (!AnyMimeMatches(entry.accepts(), mime)) return false;
-  if (AnyMimeMatches(entry.settings.reject, mime)) return false;
+  if (!entry.accepts_any_mime && !AnyMimeMatches(entry.accepts(), mime)) return false;
+  if (!entry.settings.reject.empty() && AnyMimeMatches(entry.settings.reject, mime)) return false;
   const uint64_t limit = entry.max_file_size();
   return limit == 0 || file.size <= limit;
 }
@@ -45,7 +45,7 @@ Status ToStatus(const std::string& plugin, const CallOutcome& outcome) {
 // Appends a plugin's accepted output to the file's result.
 void Merge(const std::string& plugin, CallOutput& out, ProcessResult* result) {
   if (out.mime) result->mime = std::move(*out.mime);
-  result->text += out.text;
+  if (!out.text.empty()) result->text += out.text;
   for (auto& tag : out.tags) result->tags.push_back(std::move(tag));
   for (auto& [key, value] : out.findings) {
     result->findings.push_back({plugin, std::move(key), std::move(value)});
@@ -60,6 +60,7 @@ void Merge(const std::string& plugin, CallOutput& out, ProcessResult* result) {
 ProcessResult PluginRegistry::Process(const FileInput& file) const {
   ProcessResult result;
   result.mime = file.mime;
+  const bool file_has_deadline = file.deadline != Clock::time_point::max();
   for (Stage stage : {Stage::kDetect, Stage::kExtract, Stage::kAnalyze}) {
     for (const auto& entry : entries_) {
       if (entry->state != EntryState::kLoaded || entry->manifest.stage != stage) continue;
@@ -68,37 +69,42 @@ ProcessResult PluginRegistry::Process(const FileInput& file) const {
         result.cancelled = true;
         return result;
       }
-      const Clock::time_point start = Clock::now();
-      if (start >= file.deadline) {
-        result.deadline_exceeded = true;
-        return result;
-      }
       // The binding limit: the file's deadline or this plugin's timeout, whichever comes first.
+      // The clock is read only when there is a limit: for a cheap plugin it costs more than the
+      // dispatch itself.
       Clock::time_point deadline = file.deadline;
       bool plugin_timeout = false;
-      if (entry->settings.timeout && file.deadline - start > *entry->settings.timeout) {
-        deadline = start + *entry->settings.timeout;
-        plugin_timeout = true;
+      if (file_has_deadline || entry->settings.timeout) {
+        const Clock::time_point start = Clock::now();
+        if (start >= file.deadline) {
+          result.deadline_exceeded = true;
+          return result;
+        }
+        if (entry->settings.timeout && file.deadline - start > *entry->settings.timeout) {
+          deadline = start + *entry->settings.timeout;
+          plugin_timeout = true;
+        }
       }
+      const bool has_limit = deadline != Clock::time_point::max();
       const Manifest& m = entry->manifest;
       FileView view(file, result.mime, result.text, deadline);
       ProcessSink sink(m.name, stage == Stage::kDetect, options_.max_output_bytes);
-      const CallOutcome outcome = entry->instance->Process(*view.get(), sink);
-      result.analyzers.push_back(m.id());
+      const CallOutcome outcome = entry->instance->Process(*view.get(), sink, has_limit);
+      result.analyzers.push_back(entry->id);
 
       std::optional<std::string> failure;
-      if (deadline != Clock::time_point::max() && Clock::now() > deadline) {
+      if (has_limit && outcome.finished > deadline) {
         failure = plugin_timeout ? "timeout: still running after " +
                                        std::to_string(entry->settings.timeout->count()) + "ms"
                                  : std::string("deadline exceeded");
       } else if (outcome.rc == ARCHIVUM_CANCELLED && IsCancelled(file)) {
-        entry->instance->RecordCall(outcome.elapsed, false);
+        entry->instance->RecordCall(outcome, false);
         result.cancelled = true;
         return result;
       } else if (outcome.rc != ARCHIVUM_OK && outcome.rc != ARCHIVUM_UNSUPPORTED) {
         failure = "process failed: " + (outcome.error.empty() ? RcName(outcome.rc) : outcome.error);
       }
-      entry->instance->RecordCall(outcome.elapsed, failure.has_value());
+      entry->instance->RecordCall(outcome, failure.has_value());
       if (failure) {
         spdlog::warn("plugin {} failed on {}: {}", m.name, file.path, *failure);
         ++result.errors;
@@ -124,7 +130,7 @@ StatusOr<std::vector<QueryHit>> PluginRegistry::Query(std::string_view verb,
     registered = true;
     QueryCollector collector(entry->manifest.name, options_.max_query_hits);
     const CallOutcome outcome = entry->instance->Query(verb, argument, collector);
-    entry->instance->RecordCall(outcome.elapsed, outcome.rc != ARCHIVUM_OK);
+    entry->instance->RecordCall(outcome, outcome.rc != ARCHIVUM_OK);
     if (outcome.rc != ARCHIVUM_OK) {
       Status status = ToStatus(entry->manifest.name, outcome);
       spdlog::warn("query {}:{} failed: {}", verb, argument, status.message());

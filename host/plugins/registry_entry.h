@@ -17,10 +17,12 @@ enum class EntryState { kLoaded, kFailed, kDisabled };
 struct RegistryEntry {
   std::filesystem::path file;
   EntryState state = EntryState::kFailed;
-  std::string reason;                        // why failed or disabled
-  bool manifest_valid = false;               // the descriptor passed validation
-  Manifest manifest;                         // partially filled if validation failed
-  config::PluginSettings settings;           // this plugin's settings (defaults if none)
+  std::string reason;               // why failed or disabled
+  bool manifest_valid = false;      // the descriptor passed validation
+  Manifest manifest;                // partially filled if validation failed
+  std::string id;                   // manifest.id(), set when loaded
+  bool accepts_any_mime = false;    // accepts() holds "*" or "*/*" (routing skips matching); loaded
+  config::PluginSettings settings;  // this plugin's settings (defaults if none)
   std::unique_ptr<PluginInstance> instance;  // set iff state == kLoaded
 
   // Effective routing: the settings' accept override or the plugin's own patterns.

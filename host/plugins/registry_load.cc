@@ -162,6 +162,10 @@ void PluginRegistry::LoadFile(const std::filesystem::path& file, const Options& 
   if (!instance.ok()) return refuse(instance.status().message());
   entry->instance = std::move(*instance);
   entry->state = EntryState::kLoaded;
+  entry->id = entry->manifest.id();
+  entry->accepts_any_mime =
+      std::any_of(entry->accepts().begin(), entry->accepts().end(),
+                  [](const std::string& p) { return p == "*" || p == "*/*"; });
   spdlog::info("plugin {} {} ({}, ABI {}) loaded from {}", name, entry->manifest.version,
                StageName(entry->manifest.stage), entry->manifest.abi_version(), file.string());
   entries_.push_back(std::move(entry));

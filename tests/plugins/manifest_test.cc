@@ -140,6 +140,21 @@ TEST(MimeMatchTest, MatchesShellPatternsCaseInsensitively) {
   EXPECT_FALSE(MimeMatches("text/*", ""));
   EXPECT_TRUE(AnyMimeMatches({"image/*", "application/vnd.*"}, "application/vnd.ms-excel"));
   EXPECT_FALSE(AnyMimeMatches({}, "text/plain"));
+  // Literal and one-star patterns take the fast path; the rest goes to fnmatch. Both agree on
+  // case-insensitivity and on '*' spanning '/' and '.'.
+  EXPECT_TRUE(MimeMatches("TEXT/PLAIN", "text/plain"));
+  EXPECT_FALSE(MimeMatches("text/plain", "text/plainer"));
+  EXPECT_FALSE(MimeMatches("text/plain", "text/plai"));
+  EXPECT_TRUE(MimeMatches("*/xml", "application/xml"));
+  EXPECT_FALSE(MimeMatches("*/xml", "application/xhtml+xml"));
+  EXPECT_TRUE(MimeMatches("application/*+xml", "Application/XHTML+XML"));
+  EXPECT_FALSE(MimeMatches("application/*+xml", "application/+xm"));
+  EXPECT_TRUE(MimeMatches("te*", "text/x-c++"));
+  EXPECT_TRUE(MimeMatches("text/?lain", "text/Plain"));
+  EXPECT_TRUE(MimeMatches("text/[pq]lain", "text/qlain"));
+  EXPECT_FALSE(MimeMatches("text/[pq]lain", "text/rlain"));
+  EXPECT_TRUE(MimeMatches("*/*+*", "image/svg+xml"));
+  EXPECT_FALSE(MimeMatches("*/*+*", "image/png"));
 }
 
 TEST(Utf8Test, ValidatesEncoding) {

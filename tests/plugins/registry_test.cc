@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "plugins/digest.h"
+#include "plugins/instance.h"
 #include "test_util.h"
 
 namespace archivum::plugins {
@@ -301,6 +302,47 @@ TEST(PluginRegistryTest, SerializesPluginsThatAreNotThreadSafe) {
   const auto list = Describe(*registry);
   EXPECT_EQ(FindByName(list, "fixture_cpp")->calls(), uint64_t{kThreads * kCalls});
   EXPECT_EQ(FindByName(list, "fixture_cpp")->errors(), 0u);
+}
+
+TEST(PluginRegistryTest, CountsEveryCallOnceTimeIsSampled) {
+  // Past PluginInstance::kExactlyTimedCalls calls only a sample is timed; the counts stay exact,
+  // for a thread-safe plugin (fixture_c, atomic counter) and a serialized one (fixture_cpp).
+  auto registry = LoadDirs({FixtureDir("good")});
+  constexpr int kThreads = 4;
+  constexpr int kCalls = 600;
+  static_assert(kThreads * kCalls > PluginInstance::kExactlyTimedCalls + 1000);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kCalls; ++i) registry->Process(TextFile(kText));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  const auto list = Describe(*registry);
+  for (const char* name : {"fixture_c", "fixture_cpp"}) {
+    const pb::PluginInfo* info = FindByName(list, name);
+    ASSERT_NE(info, nullptr);
+    EXPECT_EQ(info->calls(), uint64_t{kThreads * kCalls}) << name;
+    EXPECT_EQ(info->errors(), 0u) << name;
+    EXPECT_GT(info->total_time_us(), 0u) << name;  // recorded at all, not how fast
+  }
+}
+
+TEST(AnalyzerListTest, KeepsOrderInlineAndPastItsInlineCapacity) {
+  const std::vector<std::string> ids = {"a@1", "b@1", "c@1", "d@1", "e@1",
+                                        "f@1", "g@1", "h@1", "i@1", "j@1"};
+  AnalyzerList list;
+  EXPECT_TRUE(list.empty());
+  for (const std::string& id : ids) list.push_back(id);
+  EXPECT_EQ(list.size(), ids.size());
+  EXPECT_THAT(list,
+              ElementsAre("a@1", "b@1", "c@1", "d@1", "e@1", "f@1", "g@1", "h@1", "i@1", "j@1"));
+  const AnalyzerList copy = list;
+  EXPECT_EQ(copy[9], "j@1");
+  AnalyzerList small;
+  small.push_back(ids[0]);
+  const AnalyzerList small_copy = small;
+  EXPECT_THAT(small_copy, ElementsAre("a@1"));
 }
 
 TEST(PluginRegistryTest, DispatchesQueryVerbs) {
