@@ -218,9 +218,15 @@ void SignatureStore::EndWriteLocked() {
   if (++batch_writes_ >= kBatchWrites) CommitLocked();
 }
 
+void SignatureStore::WaitUntilCommitted() {
+  std::unique_lock lock(mu_);
+  committed_.wait(lock, [this] { return !in_batch_; });
+}
+
 void SignatureStore::CommitLocked() {
   in_batch_ = false;
   batch_writes_ = 0;
+  committed_.notify_all();  // waiters re-check in_batch_ once mu_ is released
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK) return;
   const std::string why = sqlite3_errmsg(db_);
   if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -57,6 +57,9 @@ class SignatureStore {
   void Remove(std::string_view path);
   // Commits the open batch, if any. Throws sdk::Error(ARCHIVUM_ERROR) on failure.
   void Flush();
+  // Blocks until no batch is open: the background committer (or a full batch) has committed
+  // it. Returns at once if none is open. Does not commit anything itself (unlike Flush()).
+  void WaitUntilCommitted();
   // The signature of `path`, or std::nullopt.
   std::optional<Signature> Get(std::string_view path);
   // Calls `visit` for every stored signature, holding the lock: `visit` must be quick and must
@@ -80,13 +83,14 @@ class SignatureStore {
   void CommitLoop();
 
   std::mutex mu_;
-  std::condition_variable cv_;      // wakes the committer: a batch began, or stopping
-  sqlite3* db_;                     // GUARDED_BY(mu_); owned, closed in the destructor
-  sqlite3_stmt* put_ = nullptr;     // GUARDED_BY(mu_); owned
-  sqlite3_stmt* remove_ = nullptr;  // GUARDED_BY(mu_); owned
-  sqlite3_stmt* get_ = nullptr;     // GUARDED_BY(mu_); owned
-  bool in_batch_ = false;           // GUARDED_BY(mu_)
-  size_t batch_writes_ = 0;         // GUARDED_BY(mu_)
+  std::condition_variable cv_;         // wakes the committer: a batch began, or stopping
+  std::condition_variable committed_;  // a batch was committed (or rolled back)
+  sqlite3* db_;                        // GUARDED_BY(mu_); owned, closed in the destructor
+  sqlite3_stmt* put_ = nullptr;        // GUARDED_BY(mu_); owned
+  sqlite3_stmt* remove_ = nullptr;     // GUARDED_BY(mu_); owned
+  sqlite3_stmt* get_ = nullptr;        // GUARDED_BY(mu_); owned
+  bool in_batch_ = false;              // GUARDED_BY(mu_)
+  size_t batch_writes_ = 0;            // GUARDED_BY(mu_)
   std::chrono::steady_clock::time_point batch_began_;  // GUARDED_BY(mu_)
   std::string background_error_;                       // GUARDED_BY(mu_): a failed batch
   bool stopping_ = false;                              // GUARDED_BY(mu_)
