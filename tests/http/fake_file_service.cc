@@ -138,7 +138,7 @@ Status FakeFileService::Analyze(const pb::AnalyzeRequest& request, const core::C
     last_analyze_ = request;
   }
   ARCHIVUM_RETURN_IF_ERROR(CannedStatus(request.query()));
-  if (request.query() == "empty") return Status::Ok();
+  if (request.query() == "empty" || request.query() == "short:empty") return Status::Ok();
   if (request.query() == "hang") {
     hang_started_.Open();
     const auto until = std::chrono::steady_clock::now() + kBound;
@@ -164,6 +164,10 @@ Status FakeFileService::Analyze(const pb::AnalyzeRequest& request, const core::C
   }
   response->set_total(request.limit());
   return Status::Ok();
+}
+
+bool FakeFileService::IsShortAnalyze(const pb::AnalyzeRequest& request) const {
+  return request.query().rfind("short:", 0) == 0;
 }
 
 Status FakeFileService::GetDocument(const pb::GetDocumentRequest& request,

@@ -5,7 +5,9 @@
 //   Ingest       → CannedSummary() (filesSeen 3, filesIngested 2, bytesIngested 42).
 //   Analyze      query "empty" → an empty response; "hang" → opens hang_started(), waits until the
 //                call is cancelled (bounded), then opens hang_cancelled(); otherwise results
-//                ["/a/<query>", "/b/<query>"] with hits, limit echoed in total.
+//                ["/a/<query>", "/b/<query>"] with hits, limit echoed in total. Queries starting
+//                "short:" are declared short (IsShortAnalyze), so the gateway runs them on its
+//                I/O thread; "short:empty" → an empty response.
 //   GetDocument  → a document with the requested path, size 7, sha256 "abc".
 //   ListPlugins  → two plugins ("text" LOADED, "broken" FAILED).
 //   IngestStream path "/stream/N" → N events; after the first it waits for first_read() to open
@@ -66,6 +68,7 @@ class FakeFileService final : public core::FileService {
                 pb::IngestSummary* summary) override;
   Status Analyze(const pb::AnalyzeRequest& request, const core::CallContext& ctx,
                  pb::AnalyzeResponse* response) override;
+  bool IsShortAnalyze(const pb::AnalyzeRequest& request) const override;
   Status GetDocument(const pb::GetDocumentRequest& request, const core::CallContext& ctx,
                      pb::Document* document) override;
   Status ListPlugins(const pb::ListPluginsRequest& request, const core::CallContext& ctx,

@@ -1,5 +1,6 @@
 #include "api/http/analyze_json.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -13,6 +14,14 @@ namespace pb = ::aichemist_archivum;
 
 constexpr char kHex[] = "0123456789abcdef";
 
+// Bytes copied into a JSON string as they are: printable ASCII but '"', '\\' and '<' '>' (which
+// protobuf escapes for HTML safety).
+constexpr auto kVerbatim = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0x20; c < 0x7f; ++c) table[c] = c != '"' && c != '\\' && c != '<' && c != '>';
+  return table;
+}();
+
 // Appends `s` as a JSON string the way protobuf escapes it, or returns false for non-ASCII text
 // (protobuf escapes some code points, drops invalid UTF-8: left to it).
 bool AppendString(std::string_view s, std::string* out) {
@@ -20,9 +29,8 @@ bool AppendString(std::string_view s, std::string* out) {
   size_t run = 0;  // start of the pending run of bytes copied as they are
   for (size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
+    if (kVerbatim[c]) continue;
     if (c >= 0x80) return false;
-    // Printable ASCII but '"', '\\' and '<' '>' (escaped by protobuf for HTML safety).
-    if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\' && c != '<' && c != '>') continue;
     out->append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
@@ -177,6 +185,16 @@ class Reader {
 }  // namespace
 
 bool PrintAnalyzeResponseJson(const pb::AnalyzeResponse& response, std::string* out) {
+  // Room for the usual reply (no escapes), so it is written without regrowing.
+  size_t estimate = 48;
+  for (const auto& r : response.results()) estimate += r.size() + 3;
+  for (const auto& h : response.hits()) {
+    estimate += 112 + h.path().size() + h.snippet().size() + h.mime().size();
+    for (const auto& f : h.findings()) {
+      estimate += 36 + f.plugin().size() + f.key().size() + f.value().size();
+    }
+  }
+  out->reserve(out->size() + estimate);
   // Fields in number order, as protobuf prints them; unpopulated ones too.
   out->append("{\"results\":[");
   for (int i = 0; i < response.results_size(); ++i) {

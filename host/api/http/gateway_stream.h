@@ -2,17 +2,17 @@
 // run time, behind one type so that Session's code (and Beast's HTTP algorithms, which take any
 // AsyncStream) is the same for both.
 //
-// Both variants sit on a beast::tcp_stream, whose expires_after() bounds every operation,
-// including the TLS handshake and TLS records read or written on behalf of HTTP.
+// Both variants sit directly on the TCP socket: the stream has no timeouts of its own. Session
+// bounds its operations with one lazily re-armed deadline timer per connection instead of a
+// timer armed and cancelled around every read and write (see Session::ArmDeadline).
 //
-// Thread safety: like the streams it wraps: one strand at a time. Handlers passed to the async
-// operations must be completion handlers (not other completion tokens); they run on the
-// stream's executor.
+// Thread safety: like the streams it wraps: one thread at a time (the connection's executor).
+// Handlers passed to the async operations must be completion handlers (not other completion
+// tokens); they run on the stream's executor.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <memory>
 #include <optional>
@@ -22,8 +22,8 @@ namespace archivum::api::gateway {
 
 class GatewayStream {
  public:
-  using executor_type = boost::beast::tcp_stream::executor_type;
-  using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+  using executor_type = boost::asio::ip::tcp::socket::executor_type;
+  using TlsStream = boost::beast::ssl_stream<boost::asio::ip::tcp::socket>;
 
   // A plain connection.
   explicit GatewayStream(boost::asio::ip::tcp::socket socket) : plain_(std::move(socket)) {}
@@ -32,15 +32,14 @@ class GatewayStream {
       : tls_(std::make_unique<TlsStream>(std::move(socket), context)) {}
 
   bool tls() const { return tls_ != nullptr; }
-  executor_type get_executor() { return tcp().get_executor(); }
-  boost::beast::tcp_stream& tcp() { return tls_ ? tls_->next_layer() : *plain_; }
-  boost::asio::ip::tcp::socket& socket() { return tcp().socket(); }
-  template <typename Duration>
-  void expires_after(Duration d) {
-    tcp().expires_after(d);
+  executor_type get_executor() { return socket().get_executor(); }
+  boost::asio::ip::tcp::socket& socket() { return tls_ ? tls_->next_layer() : *plain_; }
+  // Closes the socket at once, cancelling pending operations (no TLS close_notify: HTTP framing
+  // marks the end of every reply).
+  void close() {
+    boost::system::error_code ignored;
+    socket().close(ignored);
   }
-  // Closes the socket at once (no TLS close_notify: HTTP framing marks the end of every reply).
-  void close() { tcp().close(); }
 
   // Server side of the TLS handshake. Precondition: tls().
   template <typename Handler>
@@ -67,7 +66,7 @@ class GatewayStream {
   }
 
  private:
-  std::optional<boost::beast::tcp_stream> plain_;  // exactly one of plain_ and tls_ is set
+  std::optional<boost::asio::ip::tcp::socket> plain_;  // exactly one of plain_ and tls_ is set
   std::unique_ptr<TlsStream> tls_;
 };
 

@@ -22,7 +22,9 @@ namespace net = boost::asio;
 
 namespace {
 
-// Parsing and writing HTTP is cheap next to the calls, which run on the worker pool.
+// Parsing and writing HTTP is cheap next to most calls, which run on the worker pool; short ones
+// run on the I/O thread that read them. Each I/O thread runs its own io_context, so handlers need
+// no strand and one thread never wakes another to run a connection's next step.
 constexpr unsigned kIoThreads = 2;
 
 // The server's TLS context, or null for plain HTTP.
@@ -64,17 +66,22 @@ StatusOr<std::shared_ptr<net::ssl::context>> TlsContext(const config::Tls& tls) 
 
 class HttpServer::Impl {
  public:
-  explicit Impl(unsigned workers) : pool(workers == 0 ? 1 : workers), guard(ioc.get_executor()) {}
+  explicit Impl(unsigned workers) : pool(workers == 0 ? 1 : workers) {
+    for (unsigned i = 0; i < kIoThreads; ++i) {
+      contexts.push_back(std::make_unique<net::io_context>(1));
+      guards.emplace_back(contexts.back()->get_executor());
+    }
+  }
 
-  net::io_context ioc{static_cast<int>(kIoThreads)};
+  std::vector<std::unique_ptr<net::io_context>> contexts;  // one per I/O thread
   net::thread_pool pool;
-  net::executor_work_guard<net::io_context::executor_type> guard;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
   std::shared_ptr<gateway::ServerState> state;
   std::shared_ptr<gateway::Listener> listener;
   std::vector<std::thread> io_threads;
   bool shut_down = false;
 
-  void RunIo() {
+  void RunIo(net::io_context& ioc) {
     // A handler that throws must not take the I/O thread down; sessions catch their own, so this
     // is the last line of defence.
     while (true) {
@@ -110,12 +117,14 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const config::HttpServer
   impl->state = std::make_shared<gateway::ServerState>(
       config, service, gateway::BindFileService(core), std::move(hooks), &impl->pool,
       std::move(policy), std::move(*tls));
-  auto listener = gateway::Listener::Open(impl->ioc, config.listen, impl->state);
+  std::vector<net::io_context*> contexts;
+  for (const auto& context : impl->contexts) contexts.push_back(context.get());
+  auto listener = gateway::Listener::Open(std::move(contexts), config.listen, impl->state);
   if (!listener.ok()) return listener.status();
   impl->listener = std::move(*listener);
   impl->listener->Start();
-  for (unsigned i = 0; i < kIoThreads; ++i) {
-    impl->io_threads.emplace_back([raw = impl.get()] { raw->RunIo(); });
+  for (const auto& context : impl->contexts) {
+    impl->io_threads.emplace_back([raw = impl.get(), ioc = context.get()] { raw->RunIo(*ioc); });
   }
 
   std::unique_ptr<HttpServer> server(new HttpServer(std::move(impl)));
@@ -139,8 +148,8 @@ void HttpServer::Shutdown(std::chrono::milliseconds deadline) {
     // Every connection is closed now; what remains are calls returning from the core.
     impl.state->WaitForNone();
   }
-  impl.guard.reset();
-  impl.ioc.stop();
+  for (auto& guard : impl.guards) guard.reset();
+  for (auto& context : impl.contexts) context->stop();
   for (auto& t : impl.io_threads) t.join();
   impl.pool.join();
 }

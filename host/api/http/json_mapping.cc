@@ -102,24 +102,32 @@ Status ParseJsonBody(std::string_view body, google::protobuf::Message* message) 
 }
 
 StatusOr<std::string> PrintJson(const google::protobuf::Message& message) {
+  std::string out;
+  const Status st = AppendJson(message, &out);
+  if (!st.ok()) return st;
+  return out;
+}
+
+Status AppendJson(const google::protobuf::Message& message, std::string* out) {
   // The hot reply is written directly when it can be; protobuf prints the rest.
   if (const auto* analyze =
           google::protobuf::DynamicCastToGenerated<::aichemist_archivum::AnalyzeResponse>(
               &message)) {
-    std::string fast;
-    fast.reserve(256);
-    if (PrintAnalyzeResponseJson(*analyze, &fast)) return fast;
+    const size_t start = out->size();
+    if (PrintAnalyzeResponseJson(*analyze, out)) return Status::Ok();
+    out->resize(start);
   }
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;
   options.preserve_proto_field_names = false;
-  std::string out;
-  const auto st = google::protobuf::util::MessageToJsonString(message, &out, options);
+  std::string printed;
+  const auto st = google::protobuf::util::MessageToJsonString(message, &printed, options);
   if (!st.ok()) {
     return Internal("cannot print " + message.GetDescriptor()->full_name() +
                     " as JSON: " + std::string(st.message()));
   }
-  return out;
+  out->append(printed);
+  return Status::Ok();
 }
 
 }  // namespace archivum::api::gateway

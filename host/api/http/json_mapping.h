@@ -40,5 +40,7 @@ Status ParseJsonBody(std::string_view body, google::protobuf::Message* message);
 // AnalyzeResponse is usually written directly (analyze_json.h), byte-for-byte the same.
 // Errors: INTERNAL if the message cannot be printed.
 StatusOr<std::string> PrintJson(const google::protobuf::Message& message);
+// PrintJson appending to `out`, which keeps what it held before; on error, `out` is unspecified.
+Status AppendJson(const google::protobuf::Message& message, std::string* out);
 
 }  // namespace archivum::api::gateway

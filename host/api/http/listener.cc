@@ -41,18 +41,19 @@ StatusOr<tcp::endpoint> Resolve(net::io_context& ioc, const std::string& listen)
 
 }  // namespace
 
-Listener::Listener(net::io_context& ioc, std::shared_ptr<ServerState> state)
-    : ioc_(ioc),
-      strand_(net::make_strand(ioc)),
+Listener::Listener(std::vector<net::io_context*> contexts, std::shared_ptr<ServerState> state)
+    : contexts_(std::move(contexts)),
+      strand_(net::make_strand(*contexts_.front())),
       acceptor_(strand_),
       retry_(strand_),
       state_(std::move(state)) {}
 
-StatusOr<std::shared_ptr<Listener>> Listener::Open(net::io_context& ioc, const std::string& listen,
+StatusOr<std::shared_ptr<Listener>> Listener::Open(std::vector<net::io_context*> contexts,
+                                                   const std::string& listen,
                                                    std::shared_ptr<ServerState> state) {
-  auto endpoint = Resolve(ioc, listen);
+  auto endpoint = Resolve(*contexts.front(), listen);
   if (!endpoint.ok()) return endpoint.status();
-  std::shared_ptr<Listener> l(new Listener(ioc, std::move(state)));
+  std::shared_ptr<Listener> l(new Listener(std::move(contexts), std::move(state)));
   boost::system::error_code ec;
   const auto fail = [&](const char* what) {
     return Unavailable("cannot listen for HTTP on " + listen + ": " + what + ": " + ec.message());
@@ -83,9 +84,11 @@ void Listener::Stop() {
 
 void Listener::Accept() {
   if (!acceptor_.is_open()) return;
-  // Each connection gets its own strand, so its handlers never run concurrently.
+  // A context is run by one thread, so a connection's handlers never run concurrently.
+  net::io_context& context = *contexts_[next_context_];
+  next_context_ = (next_context_ + 1) % contexts_.size();
   acceptor_.async_accept(
-      net::make_strand(ioc_),
+      context.get_executor(),
       [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
         self->OnAccept(ec, std::move(socket));
       });
@@ -102,6 +105,8 @@ void Listener::OnAccept(boost::system::error_code ec, tcp::socket socket) {
     return;
   }
   try {
+    boost::system::error_code nodelay_ec;  // a socket without it still works
+    socket.set_option(tcp::no_delay(true), nodelay_ec);
     if (auto slot = state_->TryAdmit()) {
       std::make_shared<Session>(state_, *slot, std::move(socket))->Start();
     } else if (state_->tls) {

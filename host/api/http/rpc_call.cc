@@ -41,29 +41,39 @@ std::optional<JsonReply> PrepareUnary(const Bindings& bindings, const Route& rou
   if (it == bindings.end() || !it->second.unary) return ErrorReply(UnboundMethod(method));
 
   call->invoker = &it->second;
-  call->request = NewMessage(method->input_type());
-  call->response = NewMessage(method->output_type());
+  const auto reuse = [](std::unique_ptr<google::protobuf::Message>& message,
+                        const google::protobuf::Descriptor* type) {
+    if (message && message->GetDescriptor() == type) {
+      message->Clear();
+    } else {
+      message = NewMessage(type);
+    }
+  };
+  reuse(call->request, method->input_type());
+  reuse(call->response, method->output_type());
   if (!call->request || !call->response) {
     return ErrorReply(Internal("no generated type for " + method->full_name()));
   }
   return BuildRequest(route, input, call->request.get());
 }
 
-JsonReply RunPrepared(const Route& route, PreparedUnary& call, const core::CallContext& ctx) {
+JsonReply RunPrepared(const Route& route, PreparedUnary& call, const core::CallContext& ctx,
+                      std::string buffer) {
   const auto* method = route.method;
   const Status st = Guarded(
       method->name(), [&] { return call.invoker->unary(*call.request, ctx, call.response.get()); });
   if (!st.ok()) return ErrorReply(st);
 
-  auto json = PrintJson(*call.response);
-  if (!json.ok()) return ErrorReply(json.status());
+  buffer.clear();
+  const Status printed = AppendJson(*call.response, &buffer);
+  if (!printed.ok()) return ErrorReply(printed);
   if (route.seed_status) {
     // The original design answered {"status":"ok"}; the summary's fields follow it.
     std::string body =
-        *json == "{}" ? "{\"status\":\"ok\"}" : "{\"status\":\"ok\"," + json->substr(1);
+        buffer == "{}" ? "{\"status\":\"ok\"}" : "{\"status\":\"ok\"," + buffer.substr(1);
     return JsonReply{200, std::move(body)};
   }
-  return JsonReply{200, std::move(*json)};
+  return JsonReply{200, std::move(buffer)};
 }
 
 JsonReply RunUnary(const Bindings& bindings, const Route& route, const HttpCallInput& input,

@@ -46,7 +46,9 @@ std::optional<JsonReply> BuildRequest(const Route& route, const HttpCallInput& i
                                       google::protobuf::Message* request);
 
 // A unary call whose request is built, ready to run (PrepareUnary, then RunPrepared). Movable;
-// the invoker points into the Bindings it came from, which must outlive it.
+// the invoker points into the Bindings it came from, which must outlive it. Its messages can be
+// kept for the next call on the same connection (PrepareUnary reuses them), which saves their
+// allocation and that of the repeated sub-messages the core adds to a cleared response.
 struct PreparedUnary {
   const Invoker* invoker = nullptr;
   std::unique_ptr<google::protobuf::Message> request;
@@ -57,14 +59,17 @@ struct PreparedUnary {
 };
 
 // Looks up the invoker of a unary `route` and builds its request from `input` (BuildRequest).
-// Returns the reply to send instead of calling (501 for an unbound method, or BuildRequest's
-// errors); nullopt once `call` is ready.
+// Messages `call` already holds are reused, cleared, if they have the method's types; others are
+// replaced by new ones. Returns the reply to send instead of calling (501 for an unbound method,
+// or BuildRequest's errors); nullopt once `call` is ready.
 std::optional<JsonReply> PrepareUnary(const Bindings& bindings, const Route& route,
                                       const HttpCallInput& input, PreparedUnary* call);
 
 // Runs a prepared call and prints its reply. Statuses map per HttpStatusFromCode; the seed route
-// POST /ingest gains "status":"ok".
-JsonReply RunPrepared(const Route& route, PreparedUnary& call, const core::CallContext& ctx);
+// POST /ingest gains "status":"ok". `buffer` only lends its capacity to the reply's body (its
+// contents are discarded).
+JsonReply RunPrepared(const Route& route, PreparedUnary& call, const core::CallContext& ctx,
+                      std::string buffer = {});
 
 // PrepareUnary then RunPrepared: a unary route to completion.
 JsonReply RunUnary(const Bindings& bindings, const Route& route, const HttpCallInput& input,

@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <limits>
 
 #include "api/http/call_metadata.h"
+#include "api/http/response_head.h"
 
 namespace archivum::api::gateway {
 
@@ -17,15 +20,19 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr size_t kFirstReadBytes = 8192;
+// Each read asks for at least kReadBytes and at most kMaxReadBytes (what the buffer has room for).
+constexpr size_t kReadBytes = 8192;
+constexpr size_t kMaxReadBytes = 65536;
 constexpr size_t kLingerReadBytes = 16384;
 // Unread input drained before closing after an early reply; past this the client gets a reset.
 constexpr uint64_t kMaxLingerBytes = 1u << 20;
 constexpr uint64_t kUnlimited = std::numeric_limits<uint64_t>::max();
-constexpr char kServerName[] = "archivum";
 // Unary requests up to this size (body, query string) are decoded on the I/O thread, to see
 // whether the call is short enough to run there too; larger ones are decoded on a worker.
 constexpr size_t kInlineBuildBytes = 16384;
+// A connection keeps the reply buffer and messages of its last call for the next one, unless the
+// reply was larger than this.
+constexpr size_t kMaxKeptReplyBytes = 65536;
 
 uint32_t HeaderLimit(uint64_t configured) {
   constexpr uint64_t kMax = std::numeric_limits<uint32_t>::max();
@@ -38,6 +45,32 @@ bool IsConnectionError(beast::error_code ec) {
   if (!ec) return false;
   if (ec == http::error::end_of_stream || ec == http::error::partial_message) return true;
   return ec.category() != http::make_error_code(http::error::bad_target).category();
+}
+
+// What a read that failed with `ec` means for `parser`, as Beast's read algorithms report it:
+// the end of input is end_of_stream before any byte of a message, else whatever the parser
+// makes of it (partial_message for a request cut short).
+template <typename Parser>
+beast::error_code EndOfInput(Parser& parser, beast::error_code ec) {
+  if (ec != net::error::eof) return ec;
+  if (!parser.got_some()) return http::error::end_of_stream;
+  beast::error_code eof_ec;
+  parser.put_eof(eof_ec);
+  return eof_ec;
+}
+
+// Feeds buffered bytes to `parser` until `done(parser)`, an error, or the bytes run out (no
+// error: more must be read).
+template <typename Parser, typename Done>
+beast::error_code Parse(beast::flat_buffer& buffer, Parser& parser, Done done) {
+  beast::error_code ec;
+  while (buffer.size() > 0 && !done(parser)) {
+    const size_t n = parser.put(buffer.data(), ec);
+    buffer.consume(n);
+    if (ec == http::error::need_more) return {};
+    if (ec || n == 0) return ec;
+  }
+  return {};
 }
 
 // The reply for an exception escaping the gateway's own code; call from a catch block only.
@@ -63,19 +96,25 @@ Session::Session(std::shared_ptr<ServerState> state, uint64_t slot, tcp::socket 
     : slot_(state, slot),
       state_(std::move(state)),
       strand_(socket.get_executor()),
-      stream_(MakeStream(std::move(socket), state_)) {}
+      stream_(MakeStream(std::move(socket), state_)),
+      timer_(strand_) {}
 
 void Session::Start() {
   state_->Attach(slot_.id(), weak_from_this());
   PostToStrand([this] {
     if (stream_.tls()) return Handshake();
+    // Replies are written at once when the socket takes them (WriteReply); the reactor's own
+    // operations work the same on a non-blocking socket.
+    beast::error_code ec;
+    stream_.socket().non_blocking(true, ec);
+    if (ec) return Close();
     ReadRequest();
   });
 }
 
 void Session::Handshake() {
   idle_ = true;  // nothing in flight: Drain may close at once
-  stream_.expires_after(state_->config.header_timeout);
+  ArmDeadline(state_->config.header_timeout);
   stream_.async_handshake(Handler(&Session::OnHandshake));
 }
 
@@ -104,6 +143,34 @@ void Session::Abort() {
 void Session::OnDrain() {
   draining_ = true;
   if (idle_) Close();
+}
+
+void Session::ArmDeadline(std::chrono::steady_clock::duration timeout) {
+  deadline_ = std::chrono::steady_clock::now() + timeout;
+  // A timer firing before the deadline re-arms itself (OnDeadline); one firing after it would
+  // be late.
+  if (deadline_ < timer_at_) StartTimer(deadline_);
+}
+
+void Session::StartTimer(std::chrono::steady_clock::time_point at) {
+  timer_at_ = at;
+  timer_.expires_at(at);  // a wait still pending completes with operation_aborted
+  timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    if (ec == net::error::operation_aborted) return;
+    if (auto self = weak.lock()) self->Safely([&] { self->OnDeadline(); });
+  });
+}
+
+void Session::OnDeadline() {
+  timer_at_ = std::chrono::steady_clock::time_point::max();
+  if (closed_) return;
+  if (std::chrono::steady_clock::now() < deadline_) return StartTimer(deadline_);
+  // Past the deadline: an operation waiting for the client has waited too long. With nothing
+  // pending (a call or stream in progress), there is nothing to time out; the next operation
+  // that waits arms a new deadline.
+  if (io_pending_ == 0) return;
+  spdlog::debug("HTTP: connection timed out; closing");
+  Close();
 }
 
 std::function<bool()> Session::CancelledFn() const {
@@ -139,26 +206,47 @@ void Session::ReadRequest() {
   // Content-Length is checked against the route's own limit once the route is known.
   header_parser_->body_limit(kUnlimited);
   idle_ = true;
-  if (first_request_ || buffer_.size() > 0) {
+  in_head_ = false;
+  if (first_request_) {
+    // The first head must be complete within header_timeout of the accept.
     first_request_ = false;
-    return ReadHeader();
+    in_head_ = true;
+    ArmDeadline(state_->config.header_timeout);
   }
-  stream_.expires_after(state_->config.idle_timeout);
-  stream_.async_read_some(buffer_.prepare(kFirstReadBytes), Handler(&Session::OnFirstBytes));
+  if (buffer_.size() > 0) return ParseHeader();  // pipelined
+  if (!in_head_) ArmDeadline(state_->config.idle_timeout);
+  ReadSome(&Session::OnHeaderBytes);
 }
 
-void Session::OnFirstBytes(beast::error_code ec, size_t n) {
-  if (ec) return Close();  // idle timeout, the client closed, or Drain
+void Session::ReadSome(void (Session::*next)(beast::error_code, size_t)) {
+  // (Waiting for readability and then reading without waiting saves nothing on Linux: Asio
+  // re-arms the descriptor with epoll_ctl for each wait, which costs what the read it would save
+  // costs.)
+  const size_t room = buffer_.capacity() - buffer_.size();
+  stream_.async_read_some(buffer_.prepare(std::clamp(room, kReadBytes, kMaxReadBytes)),
+                          Handler(next));
+}
+
+void Session::ParseHeader() {
+  const auto ec = Parse(buffer_, *header_parser_, [](auto& p) { return p.is_header_done(); });
+  if (ec || header_parser_->is_header_done()) return OnHeader(ec);
+  if (!in_head_) {
+    // The head has begun: header_timeout for the rest of it.
+    in_head_ = true;
+    ArmDeadline(state_->config.header_timeout);
+  }
+  ReadSome(&Session::OnHeaderBytes);
+}
+
+void Session::OnHeaderBytes(beast::error_code ec, size_t n) {
+  if (closed_) return;
+  // A connection closed between requests, a timeout or Drain: OnHeader closes.
+  if (ec) return OnHeader(EndOfInput(*header_parser_, ec));
   buffer_.commit(n);
-  ReadHeader();
+  ParseHeader();
 }
 
-void Session::ReadHeader() {
-  stream_.expires_after(state_->config.header_timeout);
-  http::async_read_header(stream_, buffer_, *header_parser_, Handler(&Session::OnHeader));
-}
-
-void Session::OnHeader(beast::error_code ec, size_t /*n*/) {
+void Session::OnHeader(beast::error_code ec) {
   idle_ = false;
   if (closed_) return;
   if (ec == http::error::header_limit) {
@@ -166,10 +254,7 @@ void Session::OnHeader(beast::error_code ec, size_t /*n*/) {
                                          std::to_string(state_->config.max_header_bytes) +
                                          " bytes (server.http.max_header_bytes)"));
   }
-  if (IsConnectionError(ec)) {
-    if (ec == beast::error::timeout) spdlog::debug("HTTP: request head timed out; closing");
-    return Close();
-  }
+  if (IsConnectionError(ec)) return Close();
   if (ec) return Refuse(400, InvalidArgument("malformed HTTP request: " + ec.message()));
 
   const auto& req = header_parser_->get();
@@ -177,8 +262,12 @@ void Session::OnHeader(beast::error_code ec, size_t /*n*/) {
   keep_alive_ = req.keep_alive();
   const std::string_view target(req.target().data(), req.target().size());
   const size_t q = target.find('?');
-  path_ = std::string(target.substr(0, q));
-  query_ = q == std::string_view::npos ? "" : std::string(target.substr(q + 1));
+  path_.assign(target.substr(0, q));
+  if (q == std::string_view::npos) {
+    query_.clear();
+  } else {
+    query_.assign(target.substr(q + 1));
+  }
   route_ = state_->router.Match(req.method(), path_);
   if (!Admit()) return;
   if (route_.kind == Route::Kind::kRpc && route_.method->client_streaming()) return StartUpload();
@@ -195,6 +284,7 @@ void Session::OnHeader(beast::error_code ec, size_t /*n*/) {
   body_parser_.emplace(std::move(*header_parser_));
   header_parser_.reset();
   body_parser_->body_limit(limit);
+  body_parser_->eager(true);  // the whole body per put(), as http::read does
   if (!body_parser_->is_done() && ExpectsContinue(body_parser_->get())) {
     return WriteContinue(&Session::ReadBody);
   }
@@ -225,7 +315,7 @@ void Session::WriteContinue(void (Session::*next)()) {
   interim_ = {};
   interim_.version(11);
   interim_.result(http::status::continue_);
-  stream_.expires_after(state_->config.idle_timeout);
+  ArmDeadline(state_->config.idle_timeout);
   http::async_write(stream_, interim_, Handler(&Session::OnContinueWritten));
 }
 
@@ -235,11 +325,20 @@ void Session::OnContinueWritten(beast::error_code ec, size_t /*n*/) {
 }
 
 void Session::ReadBody() {
-  stream_.expires_after(state_->config.idle_timeout);
-  http::async_read(stream_, buffer_, *body_parser_, Handler(&Session::OnBody));
+  const auto ec = Parse(buffer_, *body_parser_, [](auto& p) { return p.is_done(); });
+  if (ec || body_parser_->is_done()) return OnBody(ec);
+  ArmDeadline(state_->config.idle_timeout);
+  ReadSome(&Session::OnBodyBytes);
 }
 
-void Session::OnBody(beast::error_code ec, size_t /*n*/) {
+void Session::OnBodyBytes(beast::error_code ec, size_t n) {
+  if (closed_) return;
+  if (ec) return OnBody(EndOfInput(*body_parser_, ec));
+  buffer_.commit(n);
+  ReadBody();
+}
+
+void Session::OnBody(beast::error_code ec) {
   if (closed_) return;
   if (ec == http::error::body_limit) {
     return Refuse(413, ResourceExhausted("the request body is larger than " +
@@ -283,7 +382,8 @@ void Session::Dispatch() {
 }
 
 void Session::StartUnary(HttpCallInput input, core::CallContext ctx) {
-  // The reply is sent from the strand; the call keeps the connection alive until then.
+  // The reply is sent from the connection's executor; the call keeps the connection alive until
+  // then.
   const auto reply_from_worker = [](const std::shared_ptr<Session>& self, JsonReply reply) {
     try {
       self->PostToStrand(
@@ -309,15 +409,22 @@ void Session::StartUnary(HttpCallInput input, core::CallContext ctx) {
 
   // A small request is decoded here, which tells whether the call is short: a short one runs
   // right here, saving two thread hops; any other goes to the worker pool.
-  PreparedUnary call;
+  // The connection's messages and reply buffer from its previous call are reused.
   std::optional<JsonReply> reply;
   try {
-    reply = PrepareUnary(state_->bindings, route_, input, &call);
-    if (!reply && call.is_short()) reply = RunPrepared(route_, call, ctx);
+    reply = PrepareUnary(state_->bindings, route_, input, &unary_);
+    if (!reply && unary_.is_short()) reply = RunPrepared(route_, unary_, ctx, TakeReplyBuffer());
   } catch (...) {
+    unary_ = {};
     reply = GatewayFailed();
   }
-  if (reply) return SendReply(std::move(*reply));
+  if (reply) {
+    // A large reply had large messages: not worth holding on an idle connection.
+    if (reply->body.size() > kMaxKeptReplyBytes) unary_ = {};
+    return SendReply(std::move(*reply));
+  }
+  PreparedUnary call = std::move(unary_);
+  unary_ = {};
   net::post(*state_->pool, [self = shared_from_this(), route = route_, call = std::move(call),
                             ctx = std::move(ctx), reply_from_worker]() mutable {
     JsonReply result;
@@ -330,23 +437,53 @@ void Session::StartUnary(HttpCallInput input, core::CallContext ctx) {
   });
 }
 
-void Session::SendReply(JsonReply reply, bool close, std::string allow) {
+std::string Session::TakeReplyBuffer() {
+  std::string buffer = std::move(reply_body_);
+  reply_body_ = std::string();
+  if (buffer.capacity() > kMaxKeptReplyBytes) return {};
+  return buffer;
+}
+
+void Session::SendReply(JsonReply reply, bool close, std::string_view allow) {
   if (closed_) return;
   const bool keep = keep_alive_ && !close && !draining_;
-  reply_ = {};
-  reply_.version(version_);
-  reply_.result(reply.status);
-  if (reply.status == 499) reply_.reason("Client Closed Request");
-  reply_.set(http::field::server, kServerName);
-  reply_.set(http::field::content_type, "application/json");
-  if (!allow.empty()) reply_.set(http::field::allow, allow);
-  if (!challenge_.empty()) reply_.set(http::field::www_authenticate, challenge_);
-  reply_.keep_alive(keep);
-  reply_.body() = std::move(reply.body);
-  reply_.prepare_payload();
+  reply_body_ = std::move(reply.body);
+  reply_head_.clear();
+  ReplyHead head;
+  head.version = version_;
+  head.status = reply.status;
+  head.keep_alive = keep;
+  head.allow = allow;
+  head.challenge = challenge_;
+  head.content_length = reply_body_.size();
+  AppendReplyHead(head, &reply_head_);
   close_after_write_ = !keep;
-  stream_.expires_after(state_->config.idle_timeout);
-  http::async_write(stream_, reply_, Handler(&Session::OnReplyWritten));
+  WriteReply();
+}
+
+void Session::WriteReply() {
+  std::array<net::const_buffer, 2> buffers{net::buffer(reply_head_), net::buffer(reply_body_)};
+  if (!stream_.tls()) {
+    // The usual reply fits the socket's send buffer: write it now, without a round through the
+    // reactor.
+    beast::error_code ec;
+    size_t n = stream_.socket().write_some(buffers, ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+      ec = {};
+      n = 0;
+    }
+    if (ec) return Close();
+    if (n == buffers[0].size() + buffers[1].size()) {
+      // Pipelined requests go through the executor, one at a time, rather than recursing.
+      if (buffer_.size() > 0) return PostToStrand([this] { FinishRequest(); });
+      return FinishRequest();
+    }
+    const size_t from_head = std::min(n, buffers[0].size());
+    buffers[0] += from_head;
+    buffers[1] += n - from_head;
+  }
+  ArmDeadline(state_->config.idle_timeout);
+  net::async_write(stream_, buffers, Handler(&Session::OnReplyWritten));
 }
 
 void Session::OnReplyWritten(beast::error_code ec, size_t /*n*/) {
@@ -377,7 +514,7 @@ void Session::LingeringClose() {
   drain_scratch_.resize(kLingerReadBytes);
   drained_ = 0;
   // One bound for the whole linger: the client only has to read the reply and close.
-  stream_.expires_after(state_->config.header_timeout);
+  ArmDeadline(state_->config.header_timeout);
   stream_.async_read_some(net::buffer(drain_scratch_), Handler(&Session::OnDrainRead));
 }
 
@@ -397,6 +534,8 @@ void Session::Close() {
   beast::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
   stream_.close();
+  timer_.cancel();
+  timer_at_ = std::chrono::steady_clock::time_point::max();
 }
 
 }  // namespace archivum::api::gateway

@@ -1,13 +1,16 @@
 // One HTTP/1.1 connection: reads requests one at a time (so pipelined requests are answered in
-// order), routes them, runs calls on the worker pool and writes the replies; keep-alive until
-// the client, a timeout, an error or shutdown ends it.
+// order), routes them, runs calls (short ones right here, others on the worker pool) and writes
+// the replies; keep-alive until the client, a timeout, an error or shutdown ends it.
 //
-// Per request: the head is read with the header parser (header_limit → 431); the route decides
-// how the body is read: Upload streams it piecewise into an UploadBridge, every other route
-// reads it whole under max_body_bytes (413) before routing further, so the connection stays in
-// step for keep-alive. A reply sent before the body was consumed closes the connection, after
-// draining a bounded amount of the unread input so the client still sees the reply (lingering
-// close).
+// Per request: the head is parsed with the header parser (header_limit → 431) from what is
+// already buffered, reading only when more is needed; the route decides how the body is read:
+// Upload streams it piecewise into an UploadBridge, every other route reads it whole under
+// max_body_bytes (413) before routing further, so the connection stays in step for keep-alive.
+// A reply sent before the body was consumed closes the connection, after draining a bounded
+// amount of the unread input so the client still sees the reply (lingering close). A unary
+// reply is written as one head-and-body write (response_head.h), tried at once without waiting
+// on a plain connection (the socket is non-blocking), and only handed to the reactor for what
+// the socket did not take.
 //
 // Security: on a TLS server the connection starts with the TLS handshake, which must complete
 // within header_timeout (a client that fails it, e.g. without the certificate mutual TLS asks
@@ -15,26 +18,35 @@
 // read, before any body byte is read or any route runs: a refused one gets 401 UNAUTHENTICATED
 // with `WWW-Authenticate: Bearer ...` (and the connection closes if a body was announced).
 //
-// Timeouts (beast::tcp_stream::expires_after before every operation): the first request head
-// must arrive within header_timeout of the accept; later, idle_timeout until the first byte of
-// the next head, then header_timeout for the rest of it; body reads and writes must make
-// progress within idle_timeout. Unary calls run without a transport timeout; a Grpc-Timeout
-// header sets their deadline.
+// Timeouts: the first request head must arrive within header_timeout of the accept; later,
+// idle_timeout until the first byte of the next head, then header_timeout for the rest of it;
+// body reads and writes must make progress within idle_timeout. A timeout closes the
+// connection. Unary calls run without a transport timeout; a Grpc-Timeout header sets their
+// deadline. Implementation: ArmDeadline records an absolute deadline before an operation that
+// has to wait; one timer per connection fires at the earliest deadline recorded since it was
+// armed, and re-arms itself if the deadline has moved later since, so a steady stream of
+// requests costs a clock read per wait, not a timer armed and cancelled per operation. A
+// deadline only closes the connection while one of its I/O operations is pending (a call
+// running on a worker or a stream waiting for its next message is never timed out).
 //
-// Thread safety: every member is touched only on the connection's strand, except Drain and
-// Abort, which post to it, and what the shared queue/bridge objects guard themselves. The
-// connection is owned by shared_ptr: its pending operations and calls in flight keep it alive.
-// Exceptions never leave a handler: they close the connection.
+// Thread safety: every member is touched only on the connection's executor, whose handlers never
+// run concurrently (the socket's executor: a single-threaded io_context, or a strand), except
+// Drain and Abort, which post to it, and what the shared queue/bridge objects guard themselves.
+// The connection is owned by shared_ptr: its pending operations and calls in flight keep it
+// alive (the deadline timer does not). Exceptions never leave a handler: they close the
+// connection.
 #pragma once
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,7 +63,8 @@ namespace archivum::api::gateway {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  // `slot` is the connection's admitted registry slot; `socket` must use a strand executor.
+  // `slot` is the connection's admitted registry slot; `socket`'s executor must never run two
+  // handlers at once (an io_context run by one thread, or a strand).
   Session(std::shared_ptr<ServerState> state, uint64_t slot, boost::asio::ip::tcp::socket socket);
 
   // Registers with the server and starts reading. Call once, right after construction.
@@ -67,8 +80,9 @@ class Session : public std::enable_shared_from_this<Session> {
   using BodyParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
   using UploadParser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
 
-  // Wraps a member function as a completion handler that holds the connection alive and closes
-  // it if the function throws.
+  // Wraps a member function as the completion handler of one I/O operation (counted as pending
+  // until it runs): it holds the connection alive and closes it if the function throws. Call
+  // only to pass the result to an operation that is started at once.
   template <typename... Args>
   auto Handler(void (Session::*method)(Args...));
   template <typename Fn>
@@ -81,18 +95,27 @@ class Session : public std::enable_shared_from_this<Session> {
   void Handshake();
   void OnHandshake(boost::beast::error_code ec);
   void ReadRequest();
-  void OnFirstBytes(boost::beast::error_code ec, size_t n);
-  void ReadHeader();
-  void OnHeader(boost::beast::error_code ec, size_t n);
+  // Parses the head from buffer_, reading more while it is incomplete.
+  void ParseHeader();
+  void OnHeaderBytes(boost::beast::error_code ec, size_t n);
+  void OnHeader(boost::beast::error_code ec);
   void WriteContinue(void (Session::*next)());
   void OnContinueWritten(boost::beast::error_code ec, size_t n);
+  // Parses the body from buffer_, reading more while it is incomplete.
   void ReadBody();
-  void OnBody(boost::beast::error_code ec, size_t n);
+  void OnBodyBytes(boost::beast::error_code ec, size_t n);
+  void OnBody(boost::beast::error_code ec);
+  // Reads what the socket has into buffer_'s prepared space (committing nothing), then `next`.
+  void ReadSome(void (Session::*next)(boost::beast::error_code, size_t));
   void Dispatch();
   void StartUnary(HttpCallInput input, core::CallContext ctx);
   // Writes `reply`; closes afterwards if `close` or the request/server says so.
-  void SendReply(JsonReply reply, bool close = false, std::string allow = {});
+  void SendReply(JsonReply reply, bool close = false, std::string_view allow = {});
+  // Writes reply_head_ and reply_body_: at once if the socket takes them, else asynchronously.
+  void WriteReply();
   void OnReplyWritten(boost::beast::error_code ec, size_t n);
+  // reply_body_'s capacity for the next reply's body (empty); call when no write is in flight.
+  std::string TakeReplyBuffer();
   // Answers a request whose body was not (fully) read, then closes.
   void Refuse(unsigned http_status, Status status);
   // Checks the request head against the access policy; false once it has answered 401.
@@ -102,6 +125,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnDrainRead(boost::beast::error_code ec, size_t n);
   void Close();
   void OnDrain();
+  // Bounds the operations from now on (see the timeouts above) to `timeout` from now.
+  void ArmDeadline(std::chrono::steady_clock::duration timeout);
+  void StartTimer(std::chrono::steady_clock::time_point at);
+  void OnDeadline();
   std::function<bool()> CancelledFn() const;
   bool ExpectsContinue(const boost::beast::http::fields& headers) const;
 
@@ -125,13 +152,21 @@ class Session : public std::enable_shared_from_this<Session> {
   // First: released last, after the socket and timers are destroyed (see ServerState::Slot).
   ServerState::Slot slot_;
   const std::shared_ptr<ServerState> state_;
-  const boost::beast::tcp_stream::executor_type strand_;
+  const GatewayStream::executor_type strand_;
   GatewayStream stream_;
   boost::beast::flat_buffer buffer_;
+
+  // Timeouts (ArmDeadline).
+  boost::asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  // When the timer's pending wait fires; max() when none is pending.
+  std::chrono::steady_clock::time_point timer_at_ = std::chrono::steady_clock::time_point::max();
+  unsigned io_pending_ = 0;  // I/O operations started and not completed (Handler)
 
   // Connection state.
   bool first_request_ = true;
   bool idle_ = false;      // waiting for a request head: Drain closes at once
+  bool in_head_ = false;   // the head's header_timeout is armed
   bool draining_ = false;  // Drain was called
   bool closed_ = false;
   // The call in flight sees this through CallContext::cancelled: set when the connection is
@@ -151,7 +186,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool close_after_write_ = false;  // the reply being written ends the connection
   std::string challenge_;           // WWW-Authenticate of the reply, if any
   bool pending_linger_ = false;     // linger once the cancelled upload read completes
-  boost::beast::http::response<boost::beast::http::string_body> reply_;
+  std::string reply_head_;          // the reply being written (capacity reused between requests)
+  std::string reply_body_;
+  PreparedUnary unary_;  // the last inline call's messages, reused by the next one
   boost::beast::http::response<boost::beast::http::empty_body> interim_;  // 100 Continue
   void (Session::*after_continue_)() = nullptr;
   std::string drain_scratch_;
@@ -184,7 +221,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
 template <typename... Args>
 auto Session::Handler(void (Session::*method)(Args...)) {
+  ++io_pending_;
   return [self = shared_from_this(), method](Args... args) {
+    --self->io_pending_;
     self->Safely([&] { ((*self).*method)(args...); });
   };
 }

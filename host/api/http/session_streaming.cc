@@ -107,7 +107,7 @@ void Session::WriteStreamHead() {
   stream_head_.keep_alive(keep_alive_ && !draining_);
   if (stream_chunked_) stream_head_.chunked(true);
   stream_serializer_.emplace(stream_head_);
-  stream_.expires_after(state_->config.idle_timeout);
+  ArmDeadline(state_->config.idle_timeout);
   http::async_write_header(stream_, *stream_serializer_, Handler(&Session::OnStreamHeadWritten));
 }
 
@@ -121,7 +121,7 @@ void Session::OnStreamHeadWritten(beast::error_code ec, size_t /*n*/) {
 // is produced); when ending, the last chunk follows.
 void Session::WriteStreamBytes() {
   stream_writing_ = true;
-  stream_.expires_after(state_->config.idle_timeout);
+  ArmDeadline(state_->config.idle_timeout);
   const auto line = net::buffer(stream_line_);
   if (!stream_ending_) {
     if (stream_chunked_) {
@@ -248,7 +248,7 @@ void Session::ReadUploadPiece() {
   body.size = kUploadPiece - piece_used_;
   body.more = true;
   upload_reading_ = true;
-  stream_.expires_after(state_->config.idle_timeout);
+  ArmDeadline(state_->config.idle_timeout);
   http::async_read_some(stream_, buffer_, *upload_parser_, Handler(&Session::OnUploadRead));
 }
 
