@@ -1,6 +1,6 @@
 // archivum_bench_catalog_write: the catalog's write path (SqliteCatalog::Commit) alone.
 //
-//   archivum_bench_catalog_write --from STORE --out DIR [--batch 256] [--limit N] [--passes 2]
+//   archivum_bench_catalog_write --from STORE --out DIR [--batch 1024] [--limit N] [--passes 2]
 //
 // Reads the documents, findings and extracted texts of an ingested store (read-only) and commits
 // them into a fresh catalog under DIR in batches of --batch documents, the way an ingest does;
@@ -43,7 +43,7 @@ std::string Column(sqlite3_stmt* st, int i) {
 int main(int argc, char** argv) {
   CLI::App app{"archivum_bench_catalog_write: SqliteCatalog::Commit throughput"};
   std::string from, out;
-  size_t batch = 256;
+  size_t batch = 1024;
   size_t limit = 0;
   unsigned passes = 2;
   app.add_option("--from", from, "store directory of an ingested daemon (read only)")->required();

@@ -48,6 +48,26 @@ StatusOr<MappedFile> MappedFile::Open(const std::string& path, uint64_t max_size
                              " bytes, over the limit of " + std::to_string(max_size));
   }
   if (f.size_ == 0) return f;
+  if (f.size_ <= kReadLimit) {
+    f.buffer_ = std::make_unique_for_overwrite<char[]>(f.size_);
+    uint64_t got = 0;
+    while (got < f.size_) {
+      const ssize_t n =
+          ::pread(f.fd_, f.buffer_.get() + got, f.size_ - got, static_cast<off_t>(got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Internal("cannot read " + path + ": " + std::strerror(errno));
+      if (n == 0) break;  // shorter than fstat said: it shrank in between
+      got += static_cast<uint64_t>(n);
+    }
+    if (got < f.size_) {
+      // As a mapping would show it: zeros past the new end, and CheckUnchanged says it shrank.
+      std::memset(f.buffer_.get() + got, 0, f.size_ - got);
+      f.read_short_ = true;
+    }
+    // The descriptor is not needed any more (CheckUnchanged works by path).
+    ::close(std::exchange(f.fd_, -1));
+    return f;
+  }
   void* p = ::mmap(nullptr, f.size_, PROT_READ, MAP_PRIVATE, f.fd_, 0);
   if (p == MAP_FAILED) {
     return Internal("cannot map " + path + ": " + std::strerror(errno));
@@ -67,6 +87,8 @@ MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
     Reset();
     fd_ = std::exchange(o.fd_, -1);
     data_ = std::exchange(o.data_, nullptr);
+    buffer_ = std::move(o.buffer_);
+    read_short_ = std::exchange(o.read_short_, false);
     guard_ = std::exchange(o.guard_, kUnguarded);
     size_ = std::exchange(o.size_, 0);
     mtime_ns_ = o.mtime_ns_;
@@ -85,6 +107,8 @@ void MappedFile::Reset() {
   if (fd_ >= 0) ::close(fd_);
   data_ = nullptr;
   fd_ = -1;
+  buffer_.reset();
+  read_short_ = false;
 }
 
 void MappedFile::DropBehind(uint64_t offset, uint64_t length) const {
@@ -98,7 +122,7 @@ void MappedFile::DropBehind(uint64_t offset, uint64_t length) const {
 }
 
 Status MappedFile::CheckUnchanged() const {
-  if (MappingTruncated(guard_)) {
+  if (read_short_ || MappingTruncated(guard_)) {
     return Aborted(path_ + " shrank while it was analyzed; ingest it again");
   }
   struct stat st {};

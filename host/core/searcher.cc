@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "query/parser.h"
 
@@ -14,21 +16,32 @@ struct Candidate {
   std::vector<store::FindingRecord> findings;
 };
 
-void FillHit(const store::SearchHit& h, api::AnalyzeResponse* response) {
+// Moves the hit's strings into the response (only the path is needed twice).
+void FillHit(store::SearchHit&& h, api::AnalyzeResponse* response) {
   response->add_results(h.document.path);
   api::Hit* hit = response->add_hits();
-  hit->set_path(h.document.path);
+  hit->set_path(std::move(h.document.path));
   hit->set_score(h.score);
-  hit->set_snippet(h.snippet);
-  hit->set_mime(h.document.mime);
+  hit->set_snippet(std::move(h.snippet));
+  hit->set_mime(std::move(h.document.mime));
   hit->set_size(h.document.size);
   hit->set_mtime_ns(h.document.mtime_ns);
-  for (const auto& f : h.findings) {
+  if (!h.findings.empty()) hit->mutable_findings()->Reserve(static_cast<int>(h.findings.size()));
+  for (auto& f : h.findings) {
     api::Finding* out = hit->add_findings();
-    out->set_plugin(f.plugin);
-    out->set_key(f.key);
-    out->set_value(f.value);
+    out->set_plugin(std::move(f.plugin));
+    out->set_key(std::move(f.key));
+    out->set_value(std::move(f.value));
   }
+}
+
+// Fills the response with `hits` (consumed), reserving its repeated fields once.
+void FillHits(std::vector<store::SearchHit>::iterator begin,
+              std::vector<store::SearchHit>::iterator end, api::AnalyzeResponse* response) {
+  const int n = static_cast<int>(end - begin);
+  response->mutable_results()->Reserve(response->results_size() + n);
+  response->mutable_hits()->Reserve(response->hits_size() + n);
+  for (auto it = begin; it != end; ++it) FillHit(std::move(*it), response);
 }
 
 }  // namespace
@@ -60,7 +73,7 @@ Status Searcher::Analyze(const api::AnalyzeRequest& request, api::AnalyzeRespons
     auto found = catalog_->Search(*parsed, limit, request.offset());
     if (!found.ok()) return found.status();
     response->set_total(found->total);
-    for (const auto& h : found->hits) FillHit(h, response);
+    FillHits(found->hits.begin(), found->hits.end(), response);
     return Status::Ok();
   }
 
@@ -115,7 +128,8 @@ Status Searcher::Analyze(const api::AnalyzeRequest& request, api::AnalyzeRespons
   response->set_total(merged.size());
   const size_t begin = std::min<size_t>(request.offset(), merged.size());
   const size_t end = std::min<size_t>(begin + limit, merged.size());
-  for (size_t i = begin; i < end; ++i) FillHit(merged[i], response);
+  FillHits(merged.begin() + static_cast<std::ptrdiff_t>(begin),
+           merged.begin() + static_cast<std::ptrdiff_t>(end), response);
   return Status::Ok();
 }
 

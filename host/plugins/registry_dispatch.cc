@@ -45,7 +45,14 @@ Status ToStatus(const std::string& plugin, const CallOutcome& outcome) {
 // Appends a plugin's accepted output to the file's result.
 void Merge(const std::string& plugin, CallOutput& out, ProcessResult* result) {
   if (out.mime) result->mime = std::move(*out.mime);
-  if (!out.text.empty()) result->text += out.text;
+  if (!out.text.empty()) {
+    // The first text of a file (the usual case: one extract plugin) is taken over, not copied.
+    if (result->text.empty()) {
+      result->text = std::move(out.text);
+    } else {
+      result->text += out.text;
+    }
+  }
   for (auto& tag : out.tags) result->tags.push_back(std::move(tag));
   for (auto& [key, value] : out.findings) {
     result->findings.push_back({plugin, std::move(key), std::move(value)});

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace archivum::plugins {
 namespace {
@@ -36,6 +37,14 @@ size_t SequenceLength(std::string_view text, size_t i) {
 
 bool IsValidUtf8(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
+    // Extracted text is mostly ASCII: skip 8 bytes at a time while none has its high bit set.
+    while (text.size() - i >= 8) {
+      uint64_t block;
+      std::memcpy(&block, text.data() + i, sizeof block);
+      if ((block & 0x8080808080808080ULL) != 0) break;
+      i += 8;
+    }
+    if (i == text.size()) break;
     const size_t len = SequenceLength(text, i);
     if (len == 0) return false;
     i += len;

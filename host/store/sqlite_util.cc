@@ -89,17 +89,14 @@ Connection::~Connection() {
 }
 
 sqlite3_stmt* Connection::Prepare(std::string_view sql) {
-  // Heterogeneous lookup would avoid this copy, but the key is needed on a miss anyway and
-  // the SQL texts are short.
-  std::string key(sql);
-  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
                          &stmt, nullptr) != SQLITE_OK) {
     sqlite3_finalize(stmt);
     return nullptr;
   }
-  cache_.emplace(std::move(key), stmt);
+  cache_.emplace(std::string(sql), stmt);
   return stmt;
 }
 

@@ -1,6 +1,9 @@
 #include "similar/minhash.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -15,17 +18,47 @@ constexpr uint64_t kBinSeed = 0x0BE9E12A7E5EED02ull;
 constexpr uint64_t kRotationSeed = 0x207A7E0D15A9CE00ull;
 constexpr size_t kPollEvery = 4096;  // shingles between cancellation checks
 
+// Which bytes belong to words: ASCII letters and digits, and every non-ASCII byte.
+constexpr std::array<bool, 256> kWordByte = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] =
+        (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+  }
+  return table;
+}();
+
 bool IsWordByte(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+  return kWordByte[c];
 }
 
-// Up to 8 bytes as a little-endian number, so hashes are the same on every machine.
+// Up to 8 bytes as a little-endian number (missing bytes are zero), so hashes are the same on
+// every machine.
 uint64_t LoadLittleEndian(std::string_view bytes) {
-  uint64_t value = 0;
-  for (size_t k = 0; k < bytes.size() && k < 8; ++k) {
-    value |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[k])) << (8 * k);
+  const size_t n = std::min<size_t>(bytes.size(), 8);
+  if constexpr (std::endian::native == std::endian::little) {
+    uint64_t value = 0;
+    if (n > 0) std::memcpy(&value, bytes.data(), n);  // data() may be null when empty
+    return value;
+  } else {
+    uint64_t value = 0;
+    for (size_t k = 0; k < n; ++k) {
+      value |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[k])) << (8 * k);
+    }
+    return value;
   }
-  return value;
+}
+
+// `value` (8 bytes as loaded above) with every byte in 'A'..'Z' turned into its lowercase
+// letter and every other byte unchanged: FoldAsciiInto's folding, eight bytes at a time.
+uint64_t FoldAscii8(uint64_t value) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  const uint64_t low7 = value & ~kHigh;               // each byte's low 7 bits: no carries below
+  const uint64_t ge_a = low7 + (0x80 - 'A') * kOnes;  // high bit set where low7 >= 'A'
+  const uint64_t gt_z = low7 + (0x7F - 'Z') * kOnes;  // high bit set where low7 > 'Z'
+  const uint64_t upper = (ge_a & ~gt_z & ~value) & kHigh;  // ...and the byte itself is ASCII
+  return value | (upper >> 2);                             // 0x80 >> 2 == 0x20: 'A' -> 'a'
 }
 
 }  // namespace
@@ -49,6 +82,37 @@ uint64_t Hash64(std::string_view bytes, uint64_t seed) {
 }
 
 namespace {
+
+// The last 1-7 bytes of a word (`tail`, which ends at or before `end`) as LoadLittleEndian reads
+// them. When 8 bytes from the tail's start lie in the buffer, one 8-byte load with the extra
+// bytes masked off replaces a variable-length copy through memory (whose read-back after
+// byte-wise stores stalls).
+uint64_t LoadTail(std::string_view tail, const char* end) {
+  if constexpr (std::endian::native == std::endian::little) {
+    if (tail.size() < 8 && end - tail.data() >= 8) {
+      uint64_t value;
+      std::memcpy(&value, tail.data(), 8);
+      return tail.empty() ? 0 : value & (~uint64_t{0} >> (64 - 8 * tail.size()));
+    }
+  }
+  uint64_t value = 0;
+  for (size_t k = 0; k < tail.size() && k < 8; ++k) {
+    value |= static_cast<uint64_t>(static_cast<unsigned char>(tail[k])) << (8 * k);
+  }
+  return value;
+}
+
+// Hash64(folded, seed) where `folded` is `word` with ASCII letters lowercased (FoldAsciiInto),
+// without building the folded copy: folding commutes with the little-endian loads. `end` is the
+// end of the buffer `word` lies in (bytes up to it may be read, not used).
+uint64_t FoldedHash64(std::string_view word, const char* end, uint64_t seed) {
+  uint64_t h = Mix64(seed ^ (word.size() * kGolden));
+  size_t i = 0;
+  for (; i + 8 <= word.size(); i += 8) {
+    h = Mix64(h ^ FoldAscii8(LoadLittleEndian(word.substr(i, 8)))) + kGolden;
+  }
+  return Mix64(h ^ FoldAscii8(LoadTail(word.substr(i), end)));
+}
 
 // Calls visit(word) for each word of `text` (see Words()), before case folding.
 template <typename Visit>
@@ -85,13 +149,12 @@ MinHasher::MinHasher(int num_hashes, int shingle)
 
 std::optional<MinHashResult> MinHasher::Compute(std::string_view text,
                                                 const std::function<bool()>& cancelled) const {
-  // One hash per word; the folded copy reuses one buffer.
+  // One hash per word, of its folded form (computed without copying the word).
   std::vector<uint64_t> word_hashes;
   word_hashes.reserve(text.size() / 6 + 1);
-  std::string folded;
+  const char* const end = text.data() + text.size();
   ForEachWord(text, [&](std::string_view word) {
-    FoldAsciiInto(word, &folded);
-    word_hashes.push_back(Hash64(folded, kSeedBase));
+    word_hashes.push_back(FoldedHash64(word, end, kSeedBase));
   });
   if (word_hashes.empty()) return std::nullopt;
 

@@ -1,6 +1,8 @@
 #include "text/charset.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "common/utf8.h"
 
@@ -16,6 +18,36 @@ constexpr char16_t kWindows1252High[32] = {
     0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,  // 90-97
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,  // 98-9F
 };
+
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighBits = 0x8080808080808080ull;
+
+uint64_t Load8(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+// The index of the first byte at or after `i` that is >= 0x80, or s.size(): eight bytes at a
+// time while they are all ASCII.
+size_t SkipAscii(std::string_view s, size_t i) {
+  while (i + 8 <= s.size() && (Load8(s.data() + i) & kHighBits) == 0) i += 8;
+  while (i < s.size() && static_cast<uint8_t>(s[i]) < 0x80) ++i;
+  return i;
+}
+
+// The index of the first byte at or after `i` that is >= 0x80 or NUL, or s.size().
+size_t SkipAsciiWithoutNul(std::string_view s, size_t i) {
+  while (i + 8 <= s.size()) {
+    const uint64_t v = Load8(s.data() + i);
+    // (v - ones) & ~v & high is non-zero exactly when some byte of v is 0; v & high when some
+    // byte is >= 0x80. Either way the block is not a clean ASCII run.
+    if (((v | ((v - kOnes) & ~v)) & kHighBits) != 0) break;
+    i += 8;
+  }
+  while (i < s.size() && static_cast<uint8_t>(s[i]) < 0x80 && s[i] != '\0') ++i;
+  return i;
+}
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
@@ -100,8 +132,7 @@ std::optional<Decoded> DecodeUtf8Text(std::string_view s, Charset charset, bool 
   while (i < s.size()) {
     if (poller.Cancelled(i)) return std::nullopt;
     // Copy ASCII runs directly: the common case.
-    size_t run = i;
-    while (run < s.size() && static_cast<uint8_t>(s[run]) < 0x80 && s[run] != '\0') ++run;
+    const size_t run = SkipAsciiWithoutNul(s, i);
     out.text.append(s.substr(i, run - i));
     i = run;
     if (i >= s.size()) break;
@@ -149,7 +180,9 @@ std::optional<Decoded> DecodeText(std::string_view content, bool complete,
   for (size_t i = 0; i < content.size();) {
     if (poller.Cancelled(i)) return std::nullopt;
     if (static_cast<uint8_t>(content[i]) < 0x80) {
-      ++i;
+      // At most kPollBytes at a time, so the poll above still runs about every MiB.
+      const size_t limit = std::min(content.size(), i + kPollBytes);
+      i = SkipAscii(content.substr(0, limit), i);
       continue;
     }
     const Utf8Step step = DecodeUtf8(content.substr(i));

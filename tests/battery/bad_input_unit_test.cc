@@ -213,6 +213,50 @@ TEST_F(MappedFileChangesTest, GrowingOrVanishingIsReported) {
   EXPECT_EQ(again->CheckUnchanged().code(), StatusCode::kNotFound);
 }
 
+TEST(MappedFileSmall, SmallFilesAreReadAndReportChangesLikeMappings) {
+  TempDir tmp;
+  const std::string path = (tmp.path() / "small.txt").string();
+  std::string content;
+  for (int i = 0; content.size() < 5000; ++i) content += "line " + std::to_string(i) + "\n";
+  WriteFile(path, content);
+  auto small = MappedFile::Open(path, 1 << 20);
+  ASSERT_TRUE(small.ok()) << small.status().message();
+  EXPECT_TRUE(small->is_read());
+  EXPECT_EQ(small->bytes(), content);
+  small->DropAll();  // nothing to drop; the content stays
+  EXPECT_EQ(small->bytes(), content);
+  EXPECT_TRUE(small->CheckUnchanged().ok());
+  MappedFile moved = std::move(*small);
+  EXPECT_EQ(moved.bytes(), content);
+  EXPECT_TRUE(moved.CheckUnchanged().ok());
+  ASSERT_EQ(::truncate(path.c_str(), 100), 0);
+  EXPECT_EQ(moved.bytes(), content) << "a read file keeps what was read";
+  EXPECT_EQ(moved.CheckUnchanged().code(), StatusCode::kAborted);
+  ASSERT_EQ(::unlink(path.c_str()), 0);
+  EXPECT_EQ(moved.CheckUnchanged().code(), StatusCode::kNotFound);
+
+  // The limit itself is read; one byte more is mapped. An empty file is neither.
+  const std::string at_limit = (tmp.path() / "limit.bin").string();
+  WriteFile(at_limit, std::string(MappedFile::kReadLimit, 'a'));
+  auto a = MappedFile::Open(at_limit, 1 << 20);
+  ASSERT_TRUE(a.ok());
+  EXPECT_TRUE(a->is_read());
+  EXPECT_EQ(a->bytes(), std::string(MappedFile::kReadLimit, 'a'));
+  const std::string past = (tmp.path() / "past.bin").string();
+  WriteFile(past, std::string(MappedFile::kReadLimit + 1, 'b'));
+  auto b = MappedFile::Open(past, 1 << 20);
+  ASSERT_TRUE(b.ok());
+  EXPECT_FALSE(b->is_read());
+  EXPECT_EQ(b->bytes(), std::string(MappedFile::kReadLimit + 1, 'b'));
+  const std::string empty = (tmp.path() / "empty").string();
+  WriteFile(empty, "");
+  auto e = MappedFile::Open(empty, 1 << 20);
+  ASSERT_TRUE(e.ok());
+  EXPECT_FALSE(e->is_read());
+  EXPECT_TRUE(e->bytes().empty());
+  EXPECT_TRUE(e->CheckUnchanged().ok());
+}
+
 TEST_F(MappedFileChangesTest, ASigbusOutsideGuardedMappingsStillTerminates) {
   // The guard's handler is installed by any MappedFile; faults elsewhere are not swallowed.
   auto mapped = MappedFile::Open(path_, kSize);

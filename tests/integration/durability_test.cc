@@ -52,7 +52,9 @@ TEST(Durability, SigkillDuringIngestLeavesAConsistentCatalogAndIngestResumes) {
   auto daemon = Daemon::Start(opts, &error);
   ASSERT_NE(daemon, nullptr) << error;
   const fs::path tree = daemon->dir() / "tree";
-  constexpr int kFiles = 2000;
+  // The ingest commits in batches of up to 1024 documents (core/ingest_run.cc).
+  constexpr int kFiles = 3000;
+  constexpr int kBatch = 1024;
   for (int i = 0; i < kFiles; ++i) {
     testing::WriteFile(tree / ("d" + std::to_string(i % 20)) / ("f" + std::to_string(i) + ".txt"),
                        "file number " + std::to_string(i) + " with some words to index\n");
@@ -66,8 +68,8 @@ TEST(Durability, SigkillDuringIngestLeavesAConsistentCatalogAndIngestResumes) {
     pb::IngestEvent ev;
     int events = 0;
     // More than one commit batch has been reported: kill in the middle of the rest.
-    while (events < 600 && reader->Read(&ev)) ++events;
-    ASSERT_EQ(events, 600);
+    while (events < kBatch + 300 && reader->Read(&ev)) ++events;
+    ASSERT_EQ(events, kBatch + 300);
     ASSERT_EQ(daemon->Stop(SIGKILL), 128 + SIGKILL);
     ctx.TryCancel();
   }
@@ -86,12 +88,13 @@ TEST(Durability, SigkillDuringIngestLeavesAConsistentCatalogAndIngestResumes) {
   ASSERT_TRUE(stub->Ingest(&ctx, req, &s).ok());
   EXPECT_EQ(s.files_seen(), static_cast<uint64_t>(kFiles));
   EXPECT_EQ(s.files_ingested() + s.files_unchanged(), static_cast<uint64_t>(kFiles));
-  EXPECT_GE(s.files_unchanged(), 256u) << "committed batches survive the crash";
+  EXPECT_GE(s.files_unchanged(), static_cast<uint64_t>(kBatch))
+      << "committed batches survive the crash";
   EXPECT_GT(s.files_ingested(), 0u) << "the rest is completed now";
 
   grpc::ClientContext actx;
   pb::AnalyzeRequest areq;
-  areq.set_query("\"file number 1999\"");
+  areq.set_query("\"file number 2999\"");
   pb::AnalyzeResponse r;
   ASSERT_TRUE(stub->Analyze(&actx, areq, &r).ok());
   EXPECT_EQ(r.results_size(), 1);

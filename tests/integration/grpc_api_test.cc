@@ -3,8 +3,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
+#include <vector>
 
 #include "aichemist_archivum.grpc.pb.h"
 #include "health.grpc.pb.h"
@@ -202,6 +204,41 @@ TEST_F(GrpcApiTest, ExactLookupsAnswerLikeAnyQuery) {
   pb::AnalyzeRequest req;
   req.set_query("path:" + P("src"));
   EXPECT_EQ(stub_->Analyze(&late, req, &r).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+}
+
+// Responses far larger than the per-call arena's first block (Analyze's request and response
+// live on a protobuf arena), answered inline (path:) and on the worker pool (full text).
+TEST_F(GrpcApiTest, LargePagesAnswerWholeInlineAndOnThePool) {
+  std::vector<std::string> paths;
+  for (int i = 0; i < 300; ++i) {
+    const std::string rel =
+        "many/a-rather-long-file-name-to-fill-the-page-" + std::to_string(i) + ".txt";
+    WriteFile(corpus_ / rel, "needle number " + std::to_string(i) + "\n");
+    paths.push_back(P(rel));
+  }
+  std::sort(paths.begin(), paths.end());
+  pb::IngestSummary s;
+  ASSERT_TRUE(Ingest(corpus_.string(), &s).ok());
+
+  pb::AnalyzeResponse r;
+  ASSERT_TRUE(Analyze("path:" + P("many"), &r, 1000).ok());
+  EXPECT_EQ(r.total(), 300u);
+  ASSERT_EQ(r.results_size(), 300);
+  ASSERT_EQ(r.hits_size(), 300);
+  EXPECT_EQ(std::vector<std::string>(r.results().begin(), r.results().end()), paths);
+  for (int i = 0; i < r.hits_size(); ++i) {
+    EXPECT_EQ(r.hits(i).path(), paths[static_cast<size_t>(i)]);
+    EXPECT_EQ(r.hits(i).size(), fs::file_size(r.hits(i).path()));
+  }
+
+  // Full text (words of the paths are indexed too; no text plugin in this daemon).
+  pb::AnalyzeResponse ranked;
+  ASSERT_TRUE(Analyze("rather", &ranked, 1000).ok());
+  EXPECT_EQ(ranked.total(), 300u);
+  ASSERT_EQ(ranked.hits_size(), 300);
+  std::vector<std::string> got(ranked.results().begin(), ranked.results().end());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, paths);
 }
 
 TEST_F(GrpcApiTest, ErrorsCarryActionableCodesAndMessages) {

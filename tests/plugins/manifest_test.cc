@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 #include "plugins/mime_match.h"
 #include "plugins/utf8.h"
 
@@ -166,6 +169,25 @@ TEST(Utf8Test, ValidatesEncoding) {
   EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
   EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
   EXPECT_FALSE(IsValidUtf8("\xff"));
+}
+
+// The ASCII fast path reads 8 bytes at a time: every sequence, valid or not, must be judged the
+// same at every offset and with every amount of ASCII after it.
+TEST(Utf8Test, SameVerdictAtEveryOffsetOfABlock) {
+  const std::pair<std::string, bool> cases[] = {
+      {"\xc3\xa9", true},  {"\xe2\x82\xac", true},  {"\xf0\x9f\x98\x80", true},  {"\xc3", false},
+      {"\xc0\xaf", false}, {"\xed\xa0\x80", false}, {"\xf4\x90\x80\x80", false}, {"\xff", false},
+      {"\x80", false}};
+  for (const auto& [sequence, valid] : cases) {
+    for (size_t before = 0; before < 20; ++before) {
+      for (size_t after = 0; after < 20; ++after) {
+        const std::string text = std::string(before, 'a') + sequence + std::string(after, 'z');
+        EXPECT_EQ(IsValidUtf8(text), valid) << "before=" << before << " after=" << after;
+      }
+    }
+  }
+  EXPECT_TRUE(IsValidUtf8(std::string(4096, 'x')));
+  EXPECT_TRUE(IsValidUtf8(std::string(4096, '\0')));  // NUL is valid UTF-8
 }
 
 }  // namespace

@@ -71,6 +71,39 @@ TEST(MinHashTest, SignaturesAreStable) {
   EXPECT_EQ(result->signature, MinHasher(4, 3).Compute("one two three four", nullptr)->signature);
 }
 
+TEST(MinHashTest, SignatureValuesArePinned) {
+  // The stored format: these values come from the byte-at-a-time implementation (fold a copy of
+  // each word, then hash it) and must not change when the hashing is made faster. The second
+  // text has words longer than 8 bytes in mixed case, digits and non-ASCII bytes.
+  const MinHasher hasher(8, 3);
+  const auto four = hasher.Compute("one two three four", kNeverCancelled);
+  ASSERT_TRUE(four.has_value());
+  EXPECT_EQ(four->shingles, 2u);
+  EXPECT_EQ(four->signature,
+            (Signature{0x7297b5d24eb2346full, 0x3e12231b4bf3b1f3ull, 0xf8cf9af535835a0full,
+                       0x808772d7053d9decull, 0x33919213d1f39e31ull, 0xb988f84b0823684aull,
+                       0xded9441b0f36a967ull, 0xdc6dd44aeb4fdb99ull}));
+  const auto mixed = hasher.Compute(
+      "Hello, WORLD! x2 caf\xc3\xa9--ok MixedCase ABCDEFGHIJKLMNOPQRSTUVWXYZ "
+      "abcdefghijklmnopqrstuvwxyz0123456789 \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e ZZ9",
+      kNeverCancelled);
+  ASSERT_TRUE(mixed.has_value());
+  EXPECT_EQ(mixed->shingles, 8u);
+  EXPECT_EQ(mixed->signature,
+            (Signature{0x0caca4d072d6e2b9ull, 0x2e54c4cedd1ba635ull, 0x78e81277bff28c58ull,
+                       0x6f1c489036a300d1ull, 0x9bfe418f1bcc5e35ull, 0x64e7107ac2360720ull,
+                       0xc0002695db88ba73ull, 0xf5efc0720afd89deull}));
+  const auto one = hasher.Compute("Short", kNeverCancelled);
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->signature,
+            (Signature{0x04430f2af610330cull, 0x6491c312c0f34014ull, 0x70d4a3be4eee6422ull,
+                       0x00c54fd91cd32a57ull, 0x62b696686a4058ecull, 0xf5e42ea0d89e8eb7ull,
+                       0x32d8b8eff4db77fbull, 0x0f5ce3bc0e9660fbull}));
+  // Folding is per byte: "SHORT" and "short" are the same word, "Sh0rt" is not.
+  EXPECT_EQ(hasher.Compute("SHORT", kNeverCancelled)->signature, one->signature);
+  EXPECT_NE(hasher.Compute("Sh0rt", kNeverCancelled)->signature, one->signature);
+}
+
 TEST(MinHashTest, ShortAndEmptyTexts) {
   const MinHasher hasher(16, 3);
   EXPECT_FALSE(hasher.Compute("", kNeverCancelled).has_value());

@@ -34,6 +34,39 @@ TEST(TextTest, CountsLinesLikeAnEditor) {
   EXPECT_EQ(Extract("one\r\ntwo\rthree\n\n").lines, 4u);
 }
 
+TEST(TextTest, EveryPositionOfSpecialBytesInLongAsciiRuns) {
+  // Long ASCII runs are scanned eight bytes at a time: a NUL, a multi-byte character or an
+  // invalid byte must be found at every offset within such a block, and lines counted the same.
+  const std::string base(9000, 'x');
+  for (size_t at = 8200; at < 8224; ++at) {
+    std::string nul = base;
+    nul[at] = '\0';
+    nul[at + 3] = '\n';
+    const Extraction a = Extract(nul);
+    EXPECT_EQ(a.text, base.substr(0, at) + base.substr(at + 1, 2) + "\n" + base.substr(at + 4))
+        << "NUL at " << at;
+    EXPECT_EQ(a.charset, "us-ascii");
+    EXPECT_EQ(a.lines, 2u);
+
+    std::string utf8 = base;
+    utf8.replace(at, 2, "\xc3\xa9");  // é
+    const Extraction b = Extract(utf8);
+    EXPECT_EQ(b.text, utf8) << "U+00E9 at " << at;
+    EXPECT_EQ(b.charset, "utf-8");
+    EXPECT_EQ(b.lines, 1u);
+
+    std::string invalid = base;
+    invalid.replace(at, 6, "\xc3\xa9\xc3\xa9\xff!");  // two valid characters, one invalid byte
+    const Extraction c = Extract(invalid);
+    EXPECT_EQ(c.text, base.substr(0, at) + "\xc3\xa9\xc3\xa9\xef\xbf\xbd!" + base.substr(at + 6))
+        << "0xFF at " << at + 4;
+    EXPECT_EQ(c.charset, "utf-8");
+  }
+  // Line ends: LF only (counted in bulk) and with CRs (counted one by one) agree.
+  EXPECT_EQ(Extract(base + "\n" + base + "\n" + base).lines, 3u);
+  EXPECT_EQ(Extract(base + "\r\n" + base + "\r" + base + "\n").lines, 3u);
+}
+
 TEST(TextTest, ValidUtf8IsKept) {
   const Extraction e = Extract("Gr\xc3\xbc\xc3\x9f\x65 \xe2\x82\xac \xf0\x9f\x98\x80\n");
   EXPECT_EQ(e.charset, "utf-8");

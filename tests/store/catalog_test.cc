@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <filesystem>
+#include <string>
 #include <utility>
 
 #include "query/parser.h"
@@ -121,6 +123,70 @@ TEST(SqliteCatalog, FindingsTextAndChildrenAreReplacedAsAUnit) {
   auto all = (*cat)->ListUnder("/");
   ASSERT_TRUE(all.ok());
   EXPECT_TRUE(all->empty());
+}
+
+// Runs `sql` on the catalog file directly; the first column of every row, joined by ",".
+std::string Column0(const std::filesystem::path& dir, const char* sql) {
+  sqlite3* db = nullptr;
+  std::string out;
+  if (sqlite3_open_v2((dir / "catalog.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+      SQLITE_OK) {
+    sqlite3_exec(
+        db, sql,
+        [](void* acc, int, char** values, char**) {
+          auto* s = static_cast<std::string*>(acc);
+          if (!s->empty()) *s += ",";
+          *s += values[0] ? values[0] : "NULL";
+          return 0;
+        },
+        &out, nullptr);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+TEST(SqliteCatalog, ABatchRewritingADocumentDropsTheTextOfItsEarlierMembers) {
+  testing::TempDir dir;
+  auto cat = SqliteCatalog::Open(dir.path());
+  ASSERT_TRUE(cat.ok());
+  DocumentWrite outer = Doc("/a/pack.zip", 100);
+  outer.text = "outer words";
+  DocumentWrite member = Doc(ChildPath("/a/pack.zip", "x/readme.txt"), 5);
+  member.document.parent = "/a/pack.zip";
+  member.text = "hello archive";
+  // A plain file below a directory named "pack.zip!" sorts among the members' paths.
+  DocumentWrite lookalike = Doc("/a/pack.zip!/plain.txt", 7);
+  lookalike.text = "lookalike words";
+  DocumentWrite plain = Doc("/b/plain.txt", 3);
+  plain.text = "plain words";
+  // One batch: the outer document with its member, then the outer document again without it.
+  ASSERT_TRUE((*cat)->Commit({plain, lookalike, outer, member, outer}, {}).ok());
+  auto child = (*cat)->Get(member.document.path);
+  ASSERT_TRUE(child.ok());
+  EXPECT_FALSE(child->has_value());
+  EXPECT_EQ(Column0(dir.path(), "SELECT path FROM texts ORDER BY path"),
+            "/a/pack.zip,/b/plain.txt");
+  EXPECT_EQ(Column0(dir.path(), "SELECT count(*) FROM texts WHERE texts MATCH 'archive'"), "0");
+  EXPECT_EQ(Column0(dir.path(), "SELECT count(*) FROM texts WHERE texts MATCH 'words'"), "2");
+  EXPECT_EQ(Column0(dir.path(), "SELECT path FROM documents ORDER BY path"),
+            "/a/pack.zip,/b/plain.txt");
+}
+
+TEST(SqliteCatalog, WriterSettingsArePersistedOnceAndDoNotChangeResults) {
+  testing::TempDir dir;
+  {
+    auto cat = SqliteCatalog::Open(dir.path());
+    ASSERT_TRUE(cat.ok());
+    DocumentWrite d = Doc("/x/one.txt", 1);
+    d.text = "alpha beta";
+    ASSERT_TRUE((*cat)->Commit({d}, {}).ok());
+  }
+  // The full-text index's pending-data size (FTS5 "hashsize") is stored with the index.
+  EXPECT_EQ(Column0(dir.path(), "SELECT v FROM texts_config WHERE k = 'hashsize'"), "4194304");
+  auto again = SqliteCatalog::Open(dir.path());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(Column0(dir.path(), "SELECT v FROM texts_config WHERE k = 'hashsize'"), "4194304");
+  EXPECT_EQ(Column0(dir.path(), "SELECT path FROM texts WHERE texts MATCH 'beta'"), "/x/one.txt");
 }
 
 // A store written by the previous schema (version 3: no documents_ext index, no catalog_state)

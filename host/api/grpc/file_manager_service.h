@@ -5,13 +5,15 @@
 // than the call. Every other call (Ingest, full-text Analyze, the streams) runs on `pool`, so it
 // never blocks gRPC's threads. Exceptions from the core become INTERNAL rather than reaching gRPC.
 // Every handler first checks the caller against the access policy and answers UNAUTHENTICATED,
-// without touching the core, when it refuses. Thread safety: gRPC calls handlers concurrently; the
+// without touching the core, when it refuses. Analyze's request and response live on a per-call
+// protobuf arena (arena_allocator.h). Thread safety: gRPC calls handlers concurrently; the
 // service itself holds no mutable state.
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
 
 #include "aichemist_archivum.grpc.pb.h"
+#include "api/grpc/arena_allocator.h"
 #include "auth/access_policy.h"
 #include "core/file_service.h"
 
@@ -22,7 +24,9 @@ class FileManagerService final : public ::aichemist_archivum::FileManager::Callb
   // `core` and `pool` must outlive the gRPC server this service is registered with.
   FileManagerService(core::FileService* core, boost::asio::thread_pool* pool,
                      auth::AccessPolicy policy = {})
-      : core_(core), pool_(pool), policy_(std::move(policy)) {}
+      : core_(core), pool_(pool), policy_(std::move(policy)) {
+    SetMessageAllocatorFor_Analyze(&analyze_allocator_);
+  }
 
   grpc::ServerUnaryReactor* Ingest(grpc::CallbackServerContext* ctx,
                                    const ::aichemist_archivum::IngestRequest* request,
@@ -46,6 +50,9 @@ class FileManagerService final : public ::aichemist_archivum::FileManager::Callb
   core::FileService* core_;
   boost::asio::thread_pool* pool_;
   const auth::AccessPolicy policy_;
+  // Analyze's request and response on a per-call arena (a page of hits is many messages).
+  ArenaMessageAllocator<::aichemist_archivum::AnalyzeRequest, ::aichemist_archivum::AnalyzeResponse>
+      analyze_allocator_;
 };
 
 // The core's view of a gRPC call: deadline, cancellation and lower-cased metadata.

@@ -1,0 +1,55 @@
+// Per-call protobuf arenas for gRPC callback unary methods (grpc::MessageAllocator).
+//
+// Without an allocator, grpc++ builds each call's request and response on its own call arena,
+// but every sub-message and repeated field of the response (an Analyze page: a Hit per match,
+// each with its findings) is a heap allocation of its own, freed one by one when the call is
+// done. With this allocator the request and response live on a protobuf arena whose first block
+// is part of the holder: the messages of a typical response are carved from it, and the whole
+// call is freed at once. Strings keep their heap buffers (protobuf's arena does not own string
+// contents), so the gain is in message objects, repeated-field arrays and destructors.
+//
+// Register with Service::SetMessageAllocatorFor_<Method>(&allocator); the allocator must
+// outlive the server. Thread safety: AllocateMessages is safe from any thread; a holder belongs
+// to its call.
+#pragma once
+
+#include <google/protobuf/arena.h>
+#include <grpcpp/support/message_allocator.h>
+
+#include <cstddef>
+
+namespace archivum::api {
+
+template <typename Request, typename Response, size_t kInitialBlockBytes = 8192>
+class ArenaMessageAllocator final : public grpc::MessageAllocator<Request, Response> {
+ public:
+  grpc::MessageHolder<Request, Response>* AllocateMessages() override { return new Holder(); }
+
+ private:
+  class Holder final : public grpc::MessageHolder<Request, Response> {
+   public:
+    Holder() : arena_(Options(block_)) {
+      this->set_request(google::protobuf::Arena::CreateMessage<Request>(&arena_));
+      this->set_response(google::protobuf::Arena::CreateMessage<Response>(&arena_));
+    }
+    Holder(const Holder&) = delete;
+    Holder& operator=(const Holder&) = delete;
+
+    // Called by gRPC once the call is done with both messages.
+    void Release() override { delete this; }
+
+   private:
+    static google::protobuf::ArenaOptions Options(char* block) {
+      google::protobuf::ArenaOptions options;
+      options.initial_block = block;
+      options.initial_block_size = kInitialBlockBytes;
+      return options;
+    }
+
+    // Declared before arena_: it exists before the arena uses it and after the arena is gone.
+    alignas(std::max_align_t) char block_[kInitialBlockBytes];
+    google::protobuf::Arena arena_;
+  };
+};
+
+}  // namespace archivum::api
