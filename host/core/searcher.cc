@@ -16,14 +16,16 @@ struct Candidate {
   std::vector<store::FindingRecord> findings;
 };
 
-// Moves the hit's strings into the response (only the path is needed twice).
+// Moves the hit's strings into the response (only the path is needed twice). Empty strings are
+// not set: they are the proto3 default, serialized as nothing either way, and setting one would
+// still allocate a string on the call's arena (snippets are empty outside full-text searches).
 void FillHit(store::SearchHit&& h, api::AnalyzeResponse* response) {
   response->add_results(h.document.path);
   api::Hit* hit = response->add_hits();
   hit->set_path(std::move(h.document.path));
   hit->set_score(h.score);
-  hit->set_snippet(std::move(h.snippet));
-  hit->set_mime(std::move(h.document.mime));
+  if (!h.snippet.empty()) hit->set_snippet(std::move(h.snippet));
+  if (!h.document.mime.empty()) hit->set_mime(std::move(h.document.mime));
   hit->set_size(h.document.size);
   hit->set_mtime_ns(h.document.mtime_ns);
   if (!h.findings.empty()) hit->mutable_findings()->Reserve(static_cast<int>(h.findings.size()));

@@ -519,17 +519,19 @@ Status SqliteCatalog::WriteLocked(const std::vector<DocumentWrite>& writes,
         });
       }
     }
-    up.Bind(1, d.path);
+    // BindStatic: `writes` outlives every statement here, and each is reset (bindings cleared)
+    // after its step or, on an early return, by its destructor.
+    up.BindStatic(1, d.path);
     up.Bind(2, static_cast<int64_t>(d.size));
     up.Bind(3, d.mtime_ns);
     up.Bind(4, d.ingested_at_ns);
-    up.Bind(5, d.parent);
-    up.Bind(6, d.name);
-    up.Bind(7, d.ext);
-    up.Bind(8, d.sha256);
-    up.Bind(9, d.mime);
-    up.Bind(10, d.analyzers);
-    up.Bind(11, d.signature);
+    up.BindStatic(5, d.parent);
+    up.BindStatic(6, d.name);
+    up.BindStatic(7, d.ext);
+    up.BindStatic(8, d.sha256);
+    up.BindStatic(9, d.mime);
+    up.BindStatic(10, d.analyzers);
+    up.BindStatic(11, d.signature);
     if (!up.Step()) return up.status().ok() ? Internal("upsert returned no id") : up.status();
     const int64_t id = up.Int(0);
     up.Step();  // completes the statement
@@ -542,9 +544,9 @@ Status SqliteCatalog::WriteLocked(const std::vector<DocumentWrite>& writes,
     clear_findings.Reset();
     for (const auto& f : w.findings) {
       add_finding.Bind(1, id);
-      add_finding.Bind(2, f.plugin);
-      add_finding.Bind(3, f.key);
-      add_finding.Bind(4, f.value);
+      add_finding.BindStatic(2, f.plugin);
+      add_finding.BindStatic(3, f.key);
+      add_finding.BindStatic(4, f.value);
       add_finding.Step();
       ARCHIVUM_RETURN_IF_ERROR(add_finding.status());
       add_finding.Reset();
@@ -562,8 +564,8 @@ Status SqliteCatalog::WriteLocked(const std::vector<DocumentWrite>& writes,
     ARCHIVUM_RETURN_IF_ERROR(clear_text.status());
     clear_text.Reset();
     add_text.Bind(1, t.id);
-    add_text.Bind(2, t.write->document.path);
-    add_text.Bind(3, t.write->text);
+    add_text.BindStatic(2, t.write->document.path);
+    add_text.BindStatic(3, t.write->text);
     add_text.Step();
     ARCHIVUM_RETURN_IF_ERROR(add_text.status());
     add_text.Reset();
@@ -917,7 +919,9 @@ StatusOr<SearchResult> SqliteCatalog::Search(const query::Query& q, uint32_t lim
     if (!ranked.ok()) return ranked.status();
     result = std::move(*ranked);
   } else {
-    // Columns: d.id, d.path, d.size, d.mtime_ns, d.mime, score, snippet.
+    // Columns: d.id, d.path, d.size, d.mtime_ns, d.mime, score, snippet. Unranked, score and
+    // snippet are the constants 0.0 and '' (query/compiler.h), which SearchHit's defaults
+    // already are: they are not read.
     Statement st(lease.conn(), compiled->sql);
     if (!st.ok()) return st.status();
     BindAll(st, compiled->params);
@@ -932,8 +936,6 @@ StatusOr<SearchResult> SqliteCatalog::Search(const query::Query& q, uint32_t lim
       h.document.size = static_cast<uint64_t>(st.Int(2));
       h.document.mtime_ns = st.Int(3);
       h.document.mime = st.TextView(4);
-      h.score = st.Double(5);
-      h.snippet = st.TextView(6);
     }
     if (!st.status().ok()) return st.status();
 

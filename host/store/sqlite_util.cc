@@ -39,6 +39,14 @@ StatusOr<sqlite3*> OpenConnection(const std::string& file, bool create) {
   }
   // Concurrent writers (another daemon on the same store) wait instead of failing at once.
   sqlite3_busy_timeout(db, 5000);
+  // Takes effect only while the database is empty; a no-op for an existing one.
+  if (create) {
+    const std::string page_size = "PRAGMA page_size=" + std::to_string(kNewDatabasePageBytes);
+    if (Status st = Exec(db, page_size.c_str()); !st.ok()) {
+      sqlite3_close(db);
+      return st;
+    }
+  }
   // NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the
   // last transactions, never consistency.
   Status st = Exec(db,
@@ -108,6 +116,10 @@ void Connection::Trim(size_t max_entries) {
 
 void Statement::Bind(int index, std::string_view text) {
   sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+}
+
+void Statement::BindStatic(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
 }
 
 void Statement::Bind(int index, int64_t value) {

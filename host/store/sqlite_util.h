@@ -22,7 +22,14 @@ Status SqliteError(sqlite3* db, std::string_view what);
 // Runs one or more statements that return no rows.
 Status Exec(sqlite3* db, const char* sql);
 
-// Opens a connection with the pragmas every connection of the catalog uses.
+// Page size of databases created by OpenConnection (SQLite's default is 4096). Larger pages
+// mean fewer b-tree pages and page writes per committed batch; an existing database keeps the
+// page size it was created with.
+inline constexpr int kNewDatabasePageBytes = 16 << 10;
+
+// Opens a connection with the pragmas every connection of the catalog uses. With `create`, a
+// database that is still empty gets kNewDatabasePageBytes pages before it enters WAL mode (after
+// which its page size can no longer change).
 StatusOr<sqlite3*> OpenConnection(const std::string& file, bool create);
 
 // A connection with a cache of prepared statements keyed by their SQL text, so that statements
@@ -78,6 +85,11 @@ class Statement {
   // Binders use 1-based indexes, as SQLite does. Text is copied (SQLITE_TRANSIENT).
   void Bind(int index, std::string_view text);
   void Bind(int index, int64_t value);
+  // Binds `text` without a copy (SQLITE_STATIC). Contract: the bytes must stay valid and
+  // unchanged until the binding is replaced or cleared, i.e. until Reset() or the destruction of
+  // this Statement (both clear the bindings), not only until Step() returns. For large values
+  // (document texts) the copy Bind makes is measurable; never pass a temporary.
+  void BindStatic(int index, std::string_view text);
 
   // Advances: true while a row is available; false when done or on error (see status()).
   bool Step();
@@ -90,7 +102,6 @@ class Statement {
   std::string_view TextView(int column) const;
   bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
- private:
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;

@@ -229,6 +229,9 @@ TEST_F(GrpcApiTest, LargePagesAnswerWholeInlineAndOnThePool) {
   for (int i = 0; i < r.hits_size(); ++i) {
     EXPECT_EQ(r.hits(i).path(), paths[static_cast<size_t>(i)]);
     EXPECT_EQ(r.hits(i).size(), fs::file_size(r.hits(i).path()));
+    // No text or MIME plugin in this daemon, and path: lookups carry no snippet.
+    EXPECT_EQ(r.hits(i).snippet(), "");
+    EXPECT_EQ(r.hits(i).mime(), "");
   }
 
   // Full text (words of the paths are indexed too; no text plugin in this daemon).

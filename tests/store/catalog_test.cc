@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "query/parser.h"
 #include "store/sqlite_catalog.h"
@@ -187,6 +188,83 @@ TEST(SqliteCatalog, WriterSettingsArePersistedOnceAndDoNotChangeResults) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(Column0(dir.path(), "SELECT v FROM texts_config WHERE k = 'hashsize'"), "4194304");
   EXPECT_EQ(Column0(dir.path(), "SELECT path FROM texts WHERE texts MATCH 'beta'"), "/x/one.txt");
+}
+
+// The writer binds every text of a batch without copying it (BindStatic): each row keeps its own
+// values, whatever the rows bound before and after it.
+TEST(SqliteCatalog, EveryTextFieldOfABatchIsStoredAsWritten) {
+  testing::TempDir dir;
+  auto cat = SqliteCatalog::Open(dir.path());
+  ASSERT_TRUE(cat.ok());
+  std::vector<DocumentWrite> batch;
+  for (int i = 0; i < 3; ++i) {
+    const std::string n = std::to_string(i);
+    DocumentWrite w = Doc("/b/f" + n + ".t" + n, 10 + i);
+    w.document.name = "f" + n + ".t" + n;
+    w.document.ext = "t" + n;
+    w.document.sha256 = std::string(64, static_cast<char>('a' + i));
+    w.document.mime = "text/x-" + n;
+    w.document.analyzers = "text@" + n;
+    w.document.signature = "sig" + n;
+    w.findings.push_back({"plug" + n, "key" + n, "value" + n});
+    w.text = "word" + n + " " + std::string(100000, static_cast<char>('p' + i));
+    batch.push_back(std::move(w));
+  }
+  ASSERT_TRUE((*cat)->Commit(batch, {}).ok());
+  batch.clear();  // nothing the catalog stored may refer to the batch's buffers
+  EXPECT_EQ(Column0(dir.path(),
+                    "SELECT path || '|' || name || '|' || ext || '|' || substr(sha256, 1, 2) || "
+                    "'|' || mime || '|' || analyzers || '|' || signature FROM documents "
+                    "ORDER BY path"),
+            "/b/f0.t0|f0.t0|t0|aa|text/x-0|text@0|sig0,/b/f1.t1|f1.t1|t1|bb|text/x-1|text@1|sig1,"
+            "/b/f2.t2|f2.t2|t2|cc|text/x-2|text@2|sig2");
+  EXPECT_EQ(Column0(dir.path(),
+                    "SELECT d.path || '|' || f.plugin || '|' || f.key || '|' || f.value FROM "
+                    "findings f JOIN documents d ON d.id = f.document_id ORDER BY d.path"),
+            "/b/f0.t0|plug0|key0|value0,/b/f1.t1|plug1|key1|value1,/b/f2.t2|plug2|key2|value2");
+  EXPECT_EQ(Column0(dir.path(),
+                    "SELECT path || '|' || length(body) || '|' || substr(body, 1, 7) FROM texts "
+                    "ORDER BY path"),
+            "/b/f0.t0|100006|word0 p,/b/f1.t1|100006|word1 q,/b/f2.t2|100006|word2 r");
+  EXPECT_EQ(Column0(dir.path(), "SELECT path FROM texts WHERE texts MATCH 'word1'"), "/b/f1.t1");
+}
+
+// New stores get 16 KiB pages; a store created with SQLite's default 4 KiB pages (every store
+// written before) keeps them, opens, migrates, and reads and writes as before.
+TEST(SqliteCatalog, NewStoresUseLargePagesAndOldStoresKeepTheirs) {
+  testing::TempDir fresh;
+  {
+    auto cat = SqliteCatalog::Open(fresh.path());
+    ASSERT_TRUE(cat.ok());
+    ASSERT_TRUE((*cat)->Commit({Doc("/n/a", 1)}, {}).ok());
+  }
+  EXPECT_EQ(Column0(fresh.path(), "PRAGMA page_size"), "16384");
+
+  testing::TempDir old;
+  {
+    // What OpenConnection did before: WAL mode on an empty file with the default page size.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((old.path() / "catalog.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA page_size=4096; PRAGMA journal_mode=WAL", nullptr, nullptr,
+                           nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  for (int round = 0; round < 2; ++round) {
+    auto cat = SqliteCatalog::Open(old.path());
+    ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+    DocumentWrite w = Doc("/o/doc" + std::to_string(round), 4);
+    w.text = "oldstore round" + std::to_string(round);
+    ASSERT_TRUE((*cat)->Commit({w}, {}).ok());
+    auto q = query::Parse("oldstore");
+    ASSERT_TRUE(q.ok());
+    auto got = (*cat)->Search(*q, 10, 0);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(got->total, static_cast<uint64_t>(round + 1));
+    auto found = (*cat)->Find("/o/doc0");
+    ASSERT_TRUE(found.ok() && found->has_value());
+  }
+  EXPECT_EQ(Column0(old.path(), "PRAGMA page_size"), "4096");
 }
 
 // A store written by the previous schema (version 3: no documents_ext index, no catalog_state)

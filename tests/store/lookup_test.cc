@@ -116,6 +116,20 @@ TEST(CatalogLookup, PathPagesAndTotalsAreTheDirectoryAndEverythingBelowIt) {
   }
   ASSERT_EQ(UnderReference(dir.path(), "/a").size(), 9u);  // the reference itself is sane
   ASSERT_EQ(UnderReference(dir.path(), "/").size(), 15u);
+
+  // The hits carry the document's columns; unranked, the score is 0 and there is no snippet.
+  for (const std::string q : {"path:/a/y", "path:/a/y ext:h OR path:/a/y/z"}) {
+    auto page = Ask(**cat, q, 20);
+    ASSERT_TRUE(page.ok()) << q;
+    ASSERT_FALSE(page->hits.empty()) << q;
+    for (const auto& h : page->hits) {
+      EXPECT_EQ(h.document.size, h.document.path.size()) << h.document.path;
+      EXPECT_EQ(h.document.mtime_ns, static_cast<int64_t>(h.document.path.size()) * 1000);
+      EXPECT_EQ(h.document.mime, "text/plain");
+      EXPECT_EQ(h.score, 0.0);
+      EXPECT_EQ(h.snippet, "");
+    }
+  }
 }
 
 TEST(CatalogLookup, Sha256PagesAreInPathOrderWithExactTotals) {
