@@ -35,7 +35,7 @@ class Connection;
 class SqliteCatalog final : public Catalog {
  public:
   // The schema version this build writes.
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // Opens (creating if needed) <store_dir>/catalog.db, creating store_dir itself if missing.
   // Errors: PERMISSION_DENIED / INTERNAL with the path, FAILED_PRECONDITION if the schema is

@@ -245,13 +245,13 @@ TEST(PluginRegistryTest, Sha256Pin) {
   auto registry = LoadDirs({FixtureDir("good")}, settings);
   const auto list = Describe(*registry);
   const pb::PluginInfo* old = FindByFile(list, "fixture_old_abi.so");
-  ASSERT_NE(old, nullptr);
+  ASSERT_NE(old, nullptr) << list.DebugString();
   EXPECT_EQ(old->state(), pb::PluginInfo::FAILED);
   EXPECT_EQ(old->reason(), "sha256 mismatch: configured 0000, file has " + *digest);
 
   settings["fixture_old"].sha256 = *digest;
   registry = LoadDirs({FixtureDir("good")}, settings);
-  EXPECT_EQ(registry->loaded_count(), 3u);
+  EXPECT_EQ(registry->loaded_count(), 3u) << Describe(*registry).DebugString();
 }
 
 TEST(PluginRegistryTest, ContainsFailingPlugins) {

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "query/compiler.h"
 #include "query/parser.h"
 #include "store/sqlite_catalog.h"
 #include "support/daemon.h"
@@ -303,6 +304,8 @@ TEST(SqliteCatalog, MigratesVersion3StoresForward) {
     ASSERT_EQ(sqlite3_open((dir.path() / "catalog.db").c_str(), &db), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
                            "DROP INDEX documents_ext; DROP TABLE catalog_state; "
+                           "DROP INDEX documents_path_page; DROP INDEX documents_sha256; "
+                           "CREATE INDEX documents_sha256 ON documents(sha256); "
                            "PRAGMA user_version=3",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
@@ -311,7 +314,7 @@ TEST(SqliteCatalog, MigratesVersion3StoresForward) {
   EXPECT_EQ(version(), std::make_pair(3, 0));
   auto cat = SqliteCatalog::Open(dir.path());
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-  EXPECT_EQ(version(), std::make_pair(4, 1));
+  EXPECT_EQ(version(), std::make_pair(SqliteCatalog::kSchemaVersion, 1));
   auto found = (*cat)->Find("/old/readme.txt");
   ASSERT_TRUE(found.ok() && found->has_value());
   for (const char* text : {"ext:txt", "legacy", "words ext:txt"}) {
@@ -330,6 +333,99 @@ TEST(SqliteCatalog, MigratesVersion3StoresForward) {
   auto got = (*cat)->Search(*q, 10, 0);
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->total, 2u);
+}
+
+// A version 4 store (sha256 index on the digest alone, no documents_path_page) migrates to the
+// covering indexes on open, and its cheap lookups then read their pages from an index alone,
+// with the same answers as before the migration.
+TEST(SqliteCatalog, MigratesVersion4StoresToCoveringLookupIndexes) {
+  testing::TempDir dir;
+  const std::string digest(64, 'a');
+  const std::string other(64, 'b');
+  {
+    auto cat = SqliteCatalog::Open(dir.path());
+    ASSERT_TRUE(cat.ok());
+    std::vector<DocumentWrite> writes;
+    for (const char* path : {"/v4/b.txt", "/v4/a.txt", "/v4/sub/c.txt", "/v4-old/d.txt"}) {
+      DocumentWrite w = Doc(path, 10, 7);
+      w.document.sha256 = std::string(path) == "/v4/sub/c.txt" ? other : digest;
+      w.document.mime = "text/plain";
+      writes.push_back(std::move(w));
+    }
+    ASSERT_TRUE((*cat)->Commit(writes, {}).ok());
+  }
+  const char* kIndexes =
+      "SELECT name || ':' || sql FROM sqlite_master WHERE name IN ('documents_sha256', "
+      "'documents_path_page') ORDER BY name";
+  const std::string current = Column0(dir.path(), kIndexes);
+  EXPECT_EQ(current,
+            "documents_path_page:CREATE INDEX documents_path_page ON documents(path, size, "
+            "mtime_ns, mime),documents_sha256:CREATE INDEX documents_sha256 ON "
+            "documents(sha256, path, size, mtime_ns, mime)");
+  {
+    // Back to exactly what version 4 wrote.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() / "catalog.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP INDEX documents_path_page; DROP INDEX documents_sha256; "
+                           "CREATE INDEX documents_sha256 ON documents(sha256); "
+                           "PRAGMA user_version=4",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  EXPECT_EQ(Column0(dir.path(), kIndexes),
+            "documents_sha256:CREATE INDEX documents_sha256 ON documents(sha256)");
+
+  auto search = [](Catalog& cat, const std::string& text) {
+    auto q = query::Parse(text);
+    EXPECT_TRUE(q.ok()) << text;
+    auto got = cat.Search(*q, 10, 0);
+    EXPECT_TRUE(got.ok()) << text << ": " << got.status().ToString();
+    std::string out = std::to_string(got.ok() ? got->total : 0) + ":";
+    if (got.ok()) {
+      for (const auto& hit : got->hits) {
+        out += " " + hit.document.path + "/" + std::to_string(hit.document.size) + "/" +
+               std::to_string(hit.document.mtime_ns) + "/" + hit.document.mime;
+      }
+    }
+    return out;
+  };
+  auto cat = SqliteCatalog::Open(dir.path());
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  EXPECT_EQ(Column0(dir.path(), "PRAGMA user_version"),
+            std::to_string(SqliteCatalog::kSchemaVersion));
+  EXPECT_EQ(Column0(dir.path(), kIndexes), current);
+  EXPECT_EQ(search(**cat, "path:/v4"),
+            "3: /v4/a.txt/10/7/text/plain /v4/b.txt/10/7/text/plain /v4/sub/c.txt/10/7/text/plain");
+  EXPECT_EQ(search(**cat, "sha256:" + digest),
+            "3: /v4-old/d.txt/10/7/text/plain /v4/a.txt/10/7/text/plain /v4/b.txt/10/7/text/plain");
+  EXPECT_EQ(search(**cat, "sha256:" + other), "1: /v4/sub/c.txt/10/7/text/plain");
+
+  // The page statements the catalog runs for these lookups touch no table row.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() / "catalog.db").c_str(), &db), SQLITE_OK);
+  auto explain = [&](const std::string& sql) {
+    std::string out;
+    sqlite3_exec(
+        db, ("EXPLAIN QUERY PLAN " + sql).c_str(),
+        [](void* acc, int columns, char** values, char**) {
+          *static_cast<std::string*>(acc) += values[columns - 1] ? values[columns - 1] : "";
+          return 0;
+        },
+        &out, nullptr);
+    return out;
+  };
+  auto path_query = query::Parse("path:/v4");
+  ASSERT_TRUE(path_query.ok());
+  auto compiled = query::Compile(*path_query, 10, 0);
+  ASSERT_TRUE(compiled.ok());
+  EXPECT_EQ(explain(compiled->sql),
+            "SEARCH d USING COVERING INDEX documents_path_page (path>? AND path<?)");
+  // SearchSha256's statement (sqlite_catalog.cc).
+  EXPECT_EQ(explain("SELECT id, path, size, mtime_ns, mime FROM documents WHERE sha256 = ?1"),
+            "SEARCH documents USING COVERING INDEX documents_sha256 (sha256=?)");
+  sqlite3_close(db);
 }
 
 }  // namespace
