@@ -66,7 +66,7 @@ constexpr const char* kMigrations[] = {
     // needs (id, path, size, mtime_ns, mime); with these it is read from the index alone, with
     // no table lookup per hit. Measured on the /usr/include bench store: in-process cheap
     // lookups 11.1 -> 9.7 us mean, daemon CPU per cheap HTTP request ~36 -> ~30 us; the cost is
-    // 1.1% more file and ~5 us more commit CPU per document (~170 us). The UNIQUE path index
+    // 1.1% more file and ~6 us more commit CPU per document (~170 us). The UNIQUE path index
     // stays beside documents_path_page: it is narrower, so range counts stay cheaper there.
     ("DROP INDEX documents_sha256;"
      "CREATE INDEX documents_sha256 ON documents(sha256, path, size, mtime_ns, mime);"
