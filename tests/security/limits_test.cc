@@ -1,9 +1,6 @@
 // Request limits on the real daemon: concurrent ingests, files and bytes per request, query
 // length. Each refusal reaches the client with the config key to change.
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <sys/inotify.h>
-#include <unistd.h>
 
 #include "aichemist_archivum.grpc.pb.h"
 #include "support/daemon.h"
@@ -15,6 +12,7 @@ namespace fs = std::filesystem;
 namespace pb = ::aichemist_archivum;
 using testing::Daemon;
 using testing::DaemonOptions;
+using testing::WaitForAnyFile;
 using testing::WriteFile;
 
 class LimitsTest : public ::testing::Test {
@@ -64,30 +62,6 @@ class LimitsTest : public ::testing::Test {
   std::unique_ptr<Daemon> daemon_;
   std::unique_ptr<pb::FileManager::Stub> stub_;
 };
-
-// True once a file exists in `dir` (created if missing), or false after `timeout`. The daemon gives
-// no other outside sign that an upload has started, so this waits on inotify events, not a timer.
-bool WaitForAnyFile(const fs::path& dir, std::chrono::seconds timeout) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  const int fd = ::inotify_init1(IN_CLOEXEC);
-  if (fd < 0) return false;
-  const bool watching = ::inotify_add_watch(fd, dir.c_str(), IN_CREATE | IN_MOVED_TO) >= 0;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  bool found = false;
-  // Checked after the watch is set, so a file created before it is not missed.
-  while (watching && !(found = !fs::is_empty(dir, ec))) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    pollfd pfd{fd, POLLIN, 0};
-    if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) break;
-    char events[4096];
-    (void)!::read(fd, events, sizeof events);
-  }
-  ::close(fd);
-  return found;
-}
 
 TEST_F(LimitsTest, IngestsPastMaxConcurrentAreRefusedUntilOneEnds) {
   DaemonOptions opts;

@@ -1,6 +1,8 @@
 #include "support/daemon.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -105,7 +107,7 @@ std::unique_ptr<Daemon> Daemon::Start(const DaemonOptions& options, std::string*
        << "  grpc:\n    listen: 127.0.0.1:0\n"
        << options.grpc_yaml << "  http:\n    enabled: " << (options.http ? "true" : "false")
        << "\n    listen: 127.0.0.1:0\n"
-       << options.http_yaml << "  shutdown_deadline: 10s\n"
+       << options.http_yaml << "  shutdown_deadline: " << options.shutdown_deadline << "\n"
        << options.server_yaml << "store:\n  path: store\n"
        << "plugins:\n  directories: " << YamlList(plugin_dirs) << "\n"
        << "ingest:\n  roots: " << YamlList(roots) << "\n"
@@ -240,6 +242,28 @@ int RunCommand(const std::vector<std::string>& argv, std::string* output) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   return DecodeWaitStatus(status);
+}
+
+bool WaitForAnyFile(const fs::path& dir, std::chrono::seconds timeout) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const int fd = ::inotify_init1(IN_CLOEXEC);
+  if (fd < 0) return false;
+  const bool watching = ::inotify_add_watch(fd, dir.c_str(), IN_CREATE | IN_MOVED_TO) >= 0;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool found = false;
+  // Checked after the watch is set, so a file created before it is not missed.
+  while (watching && !(found = !fs::is_empty(dir, ec))) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd pfd{fd, POLLIN, 0};
+    if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) break;
+    char events[4096];
+    (void)!::read(fd, events, sizeof events);
+  }
+  ::close(fd);
+  return found;
 }
 
 }  // namespace archivum::testing

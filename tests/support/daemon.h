@@ -52,6 +52,8 @@ struct DaemonOptions {
   std::string ingest_yaml;
   // Extra lines inside the generated `server:` section, indented by two spaces.
   std::string server_yaml;
+  // server.shutdown_deadline.
+  std::string shutdown_deadline = "10s";
   // Extra lines inside the generated `server.grpc:` / `server.http:` sections, indented by four
   // spaces (e.g. "    tls:\n      cert: /x.pem\n").
   std::string grpc_yaml;
@@ -104,6 +106,11 @@ class Daemon {
   std::string log_;   // guarded by mu_
   bool eof_ = false;  // guarded by mu_
 };
+
+// True once a file exists in `dir` (created if missing), or false after `timeout`. For a sign the
+// daemon gives only in the file system (an upload's spool file appears once the server holds the
+// call): it waits on inotify events, not a timer.
+bool WaitForAnyFile(const std::filesystem::path& dir, std::chrono::seconds timeout);
 
 // Runs a command to completion; returns its exit code, filling *output with stdout+stderr.
 int RunCommand(const std::vector<std::string>& argv, std::string* output);

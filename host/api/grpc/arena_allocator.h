@@ -8,27 +8,40 @@
 // call is freed at once. Strings keep their heap buffers (protobuf's arena does not own string
 // contents), so the gain is in message objects, repeated-field arrays and destructors.
 //
-// Register with Service::SetMessageAllocatorFor_<Method>(&allocator); the allocator must
-// outlive the server. Thread safety: AllocateMessages is safe from any thread; a holder belongs
-// to its call.
+// With a CallTracker, each holder also holds a ticket: gRPC creates the holder before the
+// handler runs and releases it once the call is done, so the tracker counts the call for exactly
+// its lifetime (and the release runs inline, with no extra thread hop).
+//
+// Register with Service::SetMessageAllocatorFor_<Method>(&allocator); the allocator (and its
+// tracker) must outlive the server. Thread safety: AllocateMessages is safe from any thread; a
+// holder belongs to its call.
 #pragma once
 
 #include <google/protobuf/arena.h>
 #include <grpcpp/support/message_allocator.h>
 
 #include <cstddef>
+#include <utility>
+
+#include "api/grpc/call_tracker.h"
 
 namespace archivum::api {
 
 template <typename Request, typename Response, size_t kInitialBlockBytes = 8192>
 class ArenaMessageAllocator final : public grpc::MessageAllocator<Request, Response> {
  public:
-  grpc::MessageHolder<Request, Response>* AllocateMessages() override { return new Holder(); }
+  // `tracker` may be null (nothing counted).
+  explicit ArenaMessageAllocator(CallTracker* tracker = nullptr) : tracker_(tracker) {}
+
+  grpc::MessageHolder<Request, Response>* AllocateMessages() override {
+    return new Holder(tracker_ != nullptr ? tracker_->Enter() : CallTracker::Ticket());
+  }
 
  private:
   class Holder final : public grpc::MessageHolder<Request, Response> {
    public:
-    Holder() : arena_(Options(block_)) {
+    explicit Holder(CallTracker::Ticket ticket)
+        : ticket_(std::move(ticket)), arena_(Options(block_)) {
       this->set_request(google::protobuf::Arena::CreateMessage<Request>(&arena_));
       this->set_response(google::protobuf::Arena::CreateMessage<Response>(&arena_));
     }
@@ -46,10 +59,14 @@ class ArenaMessageAllocator final : public grpc::MessageAllocator<Request, Respo
       return options;
     }
 
+    // Destroyed last: the call counts until its messages are gone.
+    CallTracker::Ticket ticket_;
     // Declared before arena_: it exists before the arena uses it and after the arena is gone.
     alignas(std::max_align_t) char block_[kInitialBlockBytes];
     google::protobuf::Arena arena_;
   };
+
+  CallTracker* const tracker_;
 };
 
 }  // namespace archivum::api

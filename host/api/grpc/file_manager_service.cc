@@ -7,6 +7,7 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <utility>
 
 #include "api/grpc/access.h"
 #include "api/grpc/status_convert.h"
@@ -45,17 +46,27 @@ Status Guarded(const char* method, Fn&& fn) {
   }
 }
 
+// Why a call is refused before it starts: the daemon is shutting down (`calls` draining), or the
+// access policy turns the caller away. OK to go ahead.
+Status Admit(const CallTracker* calls, const auth::AccessPolicy& policy,
+             const grpc::CallbackServerContext& ctx) {
+  if (calls != nullptr && calls->draining()) {
+    return Unavailable("archivumd is shutting down; retry against another instance or later");
+  }
+  return Authorize(policy, ctx, /*health=*/false);
+}
+
 // Runs a unary call and finishes it: on gRPC's thread when `inline_call` (short calls: the hop
-// to a worker would cost more than the call), else posted to the worker pool. A caller the policy
+// to a worker would cost more than the call), else posted to the worker pool. A call Admit
 // refuses is answered at once.
 template <typename Request, typename Response, typename Method>
 grpc::ServerUnaryReactor* Dispatch(const char* name, grpc::CallbackServerContext* ctx,
                                    const Request* request, Response* response,
                                    boost::asio::thread_pool* pool, core::FileService* core,
-                                   const auth::AccessPolicy& policy, Method method,
-                                   bool inline_call) {
+                                   const auth::AccessPolicy& policy, const CallTracker* calls,
+                                   Method method, bool inline_call) {
   auto* reactor = ctx->DefaultReactor();
-  if (Status st = Authorize(policy, *ctx, /*health=*/false); !st.ok()) {
+  if (Status st = Admit(calls, policy, *ctx); !st.ok()) {
     reactor->Finish(ToGrpc(st));
     return reactor;
   }
@@ -79,8 +90,9 @@ grpc::ServerUnaryReactor* Dispatch(const char* name, grpc::CallbackServerContext
 class IngestStreamReactor final : public grpc::ServerWriteReactor<pb::IngestEvent> {
  public:
   IngestStreamReactor(grpc::CallbackServerContext* ctx, const pb::IngestRequest* request,
-                      core::FileService* core, boost::asio::thread_pool* pool)
-      : ctx_(ctx), request_(*request), core_(core) {
+                      core::FileService* core, boost::asio::thread_pool* pool,
+                      CallTracker::Ticket ticket)
+      : ticket_(std::move(ticket)), ctx_(ctx), request_(*request), core_(core) {
     boost::asio::post(*pool, [this] { Work(); });
   }
 
@@ -144,6 +156,7 @@ class IngestStreamReactor final : public grpc::ServerWriteReactor<pb::IngestEven
     }
   }
 
+  CallTracker::Ticket ticket_;  // counts the call until OnDone deletes the reactor
   grpc::CallbackServerContext* ctx_;
   const pb::IngestRequest request_;
   core::FileService* core_;
@@ -164,8 +177,8 @@ class UploadReactor final : public grpc::ServerReadReactor<pb::UploadChunk>,
                             public core::UploadReader {
  public:
   UploadReactor(grpc::CallbackServerContext* ctx, pb::IngestSummary* summary,
-                core::FileService* core, boost::asio::thread_pool* pool)
-      : ctx_(ctx), summary_(summary), core_(core) {
+                core::FileService* core, boost::asio::thread_pool* pool, CallTracker::Ticket ticket)
+      : ticket_(std::move(ticket)), ctx_(ctx), summary_(summary), core_(core) {
     reading_ = true;
     StartRead(&incoming_);
     boost::asio::post(*pool, [this] { Work(); });
@@ -218,6 +231,7 @@ class UploadReactor final : public grpc::ServerReadReactor<pb::UploadChunk>,
     Finish(ToGrpc(st));
   }
 
+  CallTracker::Ticket ticket_;  // counts the call until OnDone deletes the reactor
   grpc::CallbackServerContext* ctx_;
   pb::IngestSummary* summary_;
   core::FileService* core_;
@@ -236,7 +250,7 @@ class UploadReactor final : public grpc::ServerReadReactor<pb::UploadChunk>,
 grpc::ServerUnaryReactor* FileManagerService::Ingest(grpc::CallbackServerContext* ctx,
                                                      const pb::IngestRequest* request,
                                                      pb::IngestSummary* response) {
-  return Dispatch("Ingest", ctx, request, response, pool_, core_, policy_,
+  return Dispatch("Ingest", ctx, request, response, pool_, core_, policy_, calls_,
                   &core::FileService::Ingest, /*inline_call=*/false);
 }
 
@@ -244,38 +258,40 @@ grpc::ServerUnaryReactor* FileManagerService::Analyze(grpc::CallbackServerContex
                                                       const pb::AnalyzeRequest* request,
                                                       pb::AnalyzeResponse* response) {
   // IsShortAnalyze is documented not to throw (a pure look at the query text).
-  return Dispatch("Analyze", ctx, request, response, pool_, core_, policy_,
+  return Dispatch("Analyze", ctx, request, response, pool_, core_, policy_, calls_,
                   &core::FileService::Analyze, core_->IsShortAnalyze(*request));
 }
 
 grpc::ServerUnaryReactor* FileManagerService::GetDocument(grpc::CallbackServerContext* ctx,
                                                           const pb::GetDocumentRequest* request,
                                                           pb::Document* response) {
-  return Dispatch("GetDocument", ctx, request, response, pool_, core_, policy_,
+  return Dispatch("GetDocument", ctx, request, response, pool_, core_, policy_, calls_,
                   &core::FileService::GetDocument, /*inline_call=*/true);
 }
 
 grpc::ServerUnaryReactor* FileManagerService::ListPlugins(grpc::CallbackServerContext* ctx,
                                                           const pb::ListPluginsRequest* request,
                                                           pb::ListPluginsResponse* response) {
-  return Dispatch("ListPlugins", ctx, request, response, pool_, core_, policy_,
+  return Dispatch("ListPlugins", ctx, request, response, pool_, core_, policy_, calls_,
                   &core::FileService::ListPlugins, /*inline_call=*/true);
 }
 
 grpc::ServerWriteReactor<pb::IngestEvent>* FileManagerService::IngestStream(
     grpc::CallbackServerContext* ctx, const pb::IngestRequest* request) {
-  if (Status st = Authorize(policy_, *ctx, /*health=*/false); !st.ok()) {
+  CallTracker::Ticket ticket = calls_ != nullptr ? calls_->Enter() : CallTracker::Ticket();
+  if (Status st = Admit(calls_, policy_, *ctx); !st.ok()) {
     return new RejectedWriteReactor<pb::IngestEvent>(st);
   }
-  return new IngestStreamReactor(ctx, request, core_, pool_);
+  return new IngestStreamReactor(ctx, request, core_, pool_, std::move(ticket));
 }
 
 grpc::ServerReadReactor<pb::UploadChunk>* FileManagerService::Upload(
     grpc::CallbackServerContext* ctx, pb::IngestSummary* response) {
-  if (Status st = Authorize(policy_, *ctx, /*health=*/false); !st.ok()) {
+  CallTracker::Ticket ticket = calls_ != nullptr ? calls_->Enter() : CallTracker::Ticket();
+  if (Status st = Admit(calls_, policy_, *ctx); !st.ok()) {
     return new RejectedReadReactor<pb::UploadChunk>(st);
   }
-  return new UploadReactor(ctx, response, core_, pool_);
+  return new UploadReactor(ctx, response, core_, pool_, std::move(ticket));
 }
 
 }  // namespace archivum::api

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "api/grpc/access.h"
+#include "api/grpc/call_tracker.h"
 #include "api/grpc/file_manager_service.h"
 #include "api/grpc/health_service.h"
 #include "auth/tls_files.h"
@@ -21,8 +22,9 @@ namespace archivum::api {
 class GrpcServer::Impl {
  public:
   Impl(core::FileService* core, unsigned workers, const auth::AccessPolicy& policy)
-      : pool_(workers), service_(core, &pool_, policy), health_(policy) {}
+      : pool_(workers), service_(core, &pool_, policy, &calls_), health_(policy, &calls_) {}
 
+  CallTracker calls_;  // declared first: outlives the service and every call
   boost::asio::thread_pool pool_;
   FileManagerService service_;
   HealthService health_;  // declared before server_: outlives it
@@ -116,9 +118,22 @@ StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const config::GrpcServer
 void GrpcServer::Shutdown(std::chrono::milliseconds deadline) {
   if (!impl_ || impl_->shut_down_) return;
   impl_->shut_down_ = true;
+  // The calls are drained here rather than by gRPC's graceful shutdown, which would also wait
+  // for every idle connection's peer to acknowledge GOAWAY (call_tracker.h): new calls are
+  // refused with UNAVAILABLE, and the ones in flight get until the deadline to finish. Refusing
+  // starts before health reports NOT_SERVING, so a client that sees NOT_SERVING is refused.
+  impl_->calls_.BeginDrain();
   impl_->health_.Shutdown();
-  impl_->server_->Shutdown(std::chrono::system_clock::now() + deadline);
-  // Calls cancelled by the deadline see IsCancelled() and return; the pool then drains.
+  const bool idle = impl_->calls_.WaitIdle(std::chrono::steady_clock::now() + deadline);
+  if (!idle) {
+    spdlog::warn("gRPC: {} call(s) still running at the shutdown deadline; cancelling them",
+                 impl_->calls_.active());
+  }
+  // Immediately: cancels whatever still runs (calls past the deadline; health watches, and a
+  // reflection or health call that raced the drain) and closes the connections without waiting
+  // for their peers.
+  impl_->server_->Shutdown(std::chrono::system_clock::now());
+  // Calls cancelled here see IsCancelled() and return; the pool then drains.
   impl_->pool_.join();
   impl_->server_->Wait();
 }

@@ -38,8 +38,10 @@ class GrpcServer {
   const std::string& address() const { return address_; }
   int port() const { return port_; }
 
-  // Health goes NOT_SERVING, new calls are refused, and in-flight calls get until `deadline` to
-  // finish before they are cancelled. Blocks until every call has completed.
+  // Health goes NOT_SERVING, new FileManager calls are refused with UNAVAILABLE, and in-flight
+  // calls get until `deadline` to finish before they are cancelled. Then the connections are
+  // closed at once, without waiting for idle peers to acknowledge. Blocks until every call has
+  // completed.
   void Shutdown(std::chrono::milliseconds deadline);
 
  private:

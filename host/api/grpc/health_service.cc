@@ -1,6 +1,7 @@
 #include "api/grpc/health_service.h"
 
 #include <optional>
+#include <utility>
 
 #include "api/grpc/access.h"
 
@@ -12,8 +13,8 @@ namespace health = ::grpc::health::v1;
 class HealthService::WatchReactor final
     : public grpc::ServerWriteReactor<health::HealthCheckResponse> {
  public:
-  WatchReactor(HealthService* service, std::string name)
-      : service_(service), name_(std::move(name)) {}
+  WatchReactor(HealthService* service, std::string name, CallTracker::Ticket ticket)
+      : ticket_(std::move(ticket)), service_(service), name_(std::move(name)) {}
 
   const std::string& name() const { return name_; }
 
@@ -70,6 +71,7 @@ class HealthService::WatchReactor final
     }
   }
 
+  CallTracker::Ticket ticket_;  // counts the call until OnDone deletes the reactor
   HealthService* const service_;
   const std::string name_;
   std::mutex mu_;
@@ -139,7 +141,8 @@ grpc::ServerWriteReactor<health::HealthCheckResponse>* HealthService::Watch(
   if (Status st = Authorize(policy_, *ctx, /*health=*/true); !st.ok()) {
     return new RejectedWriteReactor<health::HealthCheckResponse>(st);
   }
-  auto* watcher = new WatchReactor(this, request->service());
+  auto* watcher = new WatchReactor(this, request->service(),
+                                   calls_ != nullptr ? calls_->Enter() : CallTracker::Ticket());
   std::lock_guard lock(mu_);
   watchers_.insert(watcher);
   watcher->Update(StatusLocked(request->service()), /*last=*/shut_down_);
