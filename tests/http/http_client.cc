@@ -1,9 +1,15 @@
 #include "http/http_client.h"
 
+#include <sys/socket.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
 #include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
 
 namespace archivum::http_testing {
 namespace {
@@ -160,6 +166,66 @@ Response Fetch(const std::string& address, Request request, beast::error_code* e
     return {};
   }
   return c.RoundTrip(std::move(request), ec);
+}
+
+bool HttpConnection::ClosedByServer() {
+  if (buffer_.size() > 0) return false;
+  char byte = 0;
+  const ssize_t n = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+namespace {
+
+struct SocketQueues {
+  size_t tx = 0;  // written, not yet acknowledged by the peer
+  size_t rx = 0;  // received, not yet read
+};
+
+// The queues of the socket with local port `local` and remote port `remote` in /proc/net/tcp
+// ("sl local_address rem_address st tx_queue:rx_queue ...", addresses "HEXIP:HEXPORT").
+std::optional<SocketQueues> QueuesOf(unsigned local, unsigned remote) {
+  std::ifstream table("/proc/net/tcp");
+  std::string line;
+  std::getline(table, line);  // header
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, local_address, remote_address, state, queues;
+    if (!(fields >> slot >> local_address >> remote_address >> state >> queues)) continue;
+    const auto port = [](const std::string& address) {
+      return std::stoul(address.substr(address.find(':') + 1), nullptr, 16);
+    };
+    if (port(local_address) != local || port(remote_address) != remote) continue;
+    const size_t colon = queues.find(':');
+    SocketQueues q;
+    q.tx = std::stoul(queues.substr(0, colon), nullptr, 16);
+    q.rx = std::stoul(queues.substr(colon + 1), nullptr, 16);
+    return q;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool HttpConnection::WaitForServerQueue(bool (*ready)(const ServerQueues&),
+                                        std::chrono::milliseconds timeout) {
+  beast::error_code ec;
+  const auto mine = stream_.socket().local_endpoint(ec);
+  if (ec) return false;
+  const auto server = stream_.socket().remote_endpoint(ec);
+  if (ec) return false;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto server_side = QueuesOf(server.port(), mine.port());
+    const auto client_side = QueuesOf(mine.port(), server.port());
+    if (server_side && client_side) {
+      // Bytes this side sent that the server's socket has not acknowledged are unread too.
+      const ServerQueues q{server_side->rx + client_side->tx, server_side->tx};
+      if (ready(q)) return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 }  // namespace archivum::http_testing

@@ -1,7 +1,8 @@
 // A small blocking HTTP/1.1 client for the gateway's tests, on Beast.
 //
 // Every operation runs on the connection's own io_context with a generous bound (30 s), so a
-// server bug fails the test with a timeout error instead of hanging it. Nothing here sleeps.
+// server bug fails the test with a timeout error instead of hanging it. The only waits are
+// WaitForServerQueue's polls of the kernel's socket table, each bounded by its timeout.
 // Thread safety: one thread uses a connection.
 #pragma once
 
@@ -9,6 +10,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,6 +57,22 @@ class HttpConnection {
 
   // Closes the socket (both directions).
   void Close();
+
+  // Without blocking: whether the server has closed the connection (nothing left to read but the
+  // end of the stream). Bytes still unread count as open.
+  bool ClosedByServer();
+
+  // This (loopback IPv4) connection's queues as the kernel sees them, from /proc/net/tcp: bytes
+  // the server has not yet read (`unread`: still in flight from this side, or received and not
+  // read), and bytes the server has written that this side has not yet acknowledged (`unsent`).
+  struct ServerQueues {
+    size_t unread = 0;
+    size_t unsent = 0;
+  };
+  // Polls the server's queues until `ready` holds for them or `timeout` passes; returns whether
+  // it held. How a test knows that the server has read what was sent (unread == 0), or has more
+  // to write than the socket takes (unsent > 0), without guessing a delay.
+  bool WaitForServerQueue(bool (*ready)(const ServerQueues&), std::chrono::milliseconds timeout);
 
  private:
   // Runs the io_context until `done`, with the stream's timeout armed.

@@ -1,11 +1,11 @@
 // How a connection reads and writes: heads and bodies arriving in pieces, many pipelined
 // requests, replies larger than the socket takes at once, the connection's reuse of its messages
 // between calls run on the I/O thread, and the deadlines (re-armed while requests keep coming,
-// never applied to a call or stream that is waiting for the core). Where a test must show that
-// something does not happen within a timeout, it waits past the timeout.
+// never applied to a call or stream that is waiting for the core). Nothing here sleeps: a test
+// that needs the server to have read a piece, or to have more to write than the socket takes,
+// waits for that in the kernel's socket table; one that needs an idle timeout to have passed
+// waits for the server to close an idle connection opened for the purpose (IdleTimeoutPassed).
 #include <gtest/gtest.h>
-
-#include <thread>
 
 #include "http/gateway_fixture.h"
 
@@ -13,6 +13,36 @@ namespace archivum::http_testing {
 namespace {
 
 using nlohmann::json;
+
+constexpr auto kBound = std::chrono::seconds(30);
+
+bool AllRead(const HttpConnection::ServerQueues& q) {
+  return q.unread == 0;
+}
+bool WriteBackedUp(const HttpConnection::ServerQueues& q) {
+  return q.unsent > 0;
+}
+
+// A connection that has answered one request and is now idle: the server closes it one idle
+// timeout later (a connection that never sent a request has the header timeout instead).
+void OpenIdleConnection(HttpConnection* idle) {
+  ASSERT_TRUE(idle->ok());
+  beast::error_code ec;
+  ASSERT_EQ(idle->RoundTrip(MakeRequest(http::verb::get, "/healthz"), &ec).result_int(), 200u);
+  ASSERT_FALSE(ec) << ec.message();
+}
+
+// Returns once the server has closed an idle connection opened now: by then at least one idle
+// timeout has passed for every connection whose last I/O came before this call.
+void IdleTimeoutPassed(const std::string& address) {
+  HttpConnection idle(address);
+  ASSERT_NO_FATAL_FAILURE(OpenIdleConnection(&idle));
+  beast::error_code ec;
+  EXPECT_EQ(idle.ReadUntilClosed(&ec), "");
+  EXPECT_TRUE(ec == beast::error_code(boost::asio::error::eof) ||
+              ec == beast::error_code(boost::asio::error::connection_reset))
+      << ec.message();
+}
 
 std::string RawPost(const std::string& target, const std::string& body) {
   return "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
@@ -29,8 +59,8 @@ TEST_F(GatewayTest, HeadAndBodyArrivingInPiecesAreReadWhole) {
   for (size_t cut : cuts) {
     ASSERT_FALSE(conn.WriteRaw(std::string_view(request).substr(from, cut - from)));
     from = cut;
-    // Give the server the chance to see each piece on its own.
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // The server has read this piece before the next one is sent.
+    ASSERT_TRUE(conn.WaitForServerQueue(AllRead, kBound));
   }
   ASSERT_FALSE(conn.WriteRaw(std::string_view(request).substr(from)));
   Response res;
@@ -79,7 +109,8 @@ TEST_F(GatewayTest, ReplyLargerThanTheSocketTakesArrivesWhole) {
   for (const char* prefix : {"short:", ""}) {
     const std::string query = prefix + std::string(2u << 20, 'q');
     ASSERT_FALSE(conn.WriteRaw(RawPost("/analyze", json{{"query", query}}.dump())));
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the server fills the socket
+    // Read only once the server has filled the socket and still has more to write.
+    ASSERT_TRUE(conn.WaitForServerQueue(WriteBackedUp, kBound));
     Response res;
     ASSERT_FALSE(conn.Read(&res));
     ASSERT_EQ(res.result_int(), 200u);
@@ -141,21 +172,26 @@ TEST_F(GatewayTest, StalledBodyIsClosedAfterTheIdleTimeout) {
 
 TEST_F(GatewayTest, RequestsKeepAConnectionOpenPastTheIdleTimeout) {
   config::HttpServer config = DefaultConfig();
-  config.idle_timeout = std::chrono::milliseconds(1000);
+  config.idle_timeout = std::chrono::milliseconds(300);
   StartServer(config);
   HttpConnection conn(address_);
   ASSERT_TRUE(conn.ok());
-  // Twelve requests 100 ms apart: each pause is a tenth of the idle timeout (a slow machine has
-  // 900 ms to spare), and together they last longer than the timeout whatever the machine's speed.
-  const auto start = std::chrono::steady_clock::now();
-  for (int served = 0; served < 12; ++served) {
+  // Requests back to back until the server closes a connection opened next to this one and left
+  // idle: this one has then been open longer than the idle timeout, and never idle for as long.
+  HttpConnection idle(address_);
+  ASSERT_NO_FATAL_FAILURE(OpenIdleConnection(&idle));
+  int served = 0;
+  for (const auto bound = std::chrono::steady_clock::now() + kBound; !idle.ClosedByServer();) {
+    ASSERT_LT(std::chrono::steady_clock::now(), bound) << "the idle connection was never closed";
     beast::error_code ec;
     const Response res = conn.RoundTrip(MakeRequest(http::verb::get, "/healthz"), &ec);
     ASSERT_FALSE(ec) << "after " << served << " requests: " << ec.message();
     ASSERT_EQ(res.result_int(), 200u);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ++served;
   }
-  ASSERT_GT(std::chrono::steady_clock::now() - start, config.idle_timeout);
+  beast::error_code ec;
+  EXPECT_EQ(conn.RoundTrip(MakeRequest(http::verb::get, "/healthz"), &ec).result_int(), 200u);
+  EXPECT_FALSE(ec) << ec.message();
   // Once the requests stop, the idle timeout closes it.
   EXPECT_EQ(conn.ReadUntilClosed(), "");
 }
@@ -170,8 +206,9 @@ TEST_F(GatewayTest, StreamWaitingForTheCoreOutlastsTheIdleTimeout) {
   ASSERT_FALSE(conn.Write(req));
   ASSERT_FALSE(conn.ReadStreamHead());
   ASSERT_TRUE(conn.NextLine().has_value());
-  // The core holds the stream (no I/O pending on the connection) well past the idle timeout.
-  std::this_thread::sleep_for(5 * config.idle_timeout);
+  // The core holds the stream (no I/O pending on the connection) past two idle timeouts.
+  ASSERT_NO_FATAL_FAILURE(IdleTimeoutPassed(address_));
+  ASSERT_NO_FATAL_FAILURE(IdleTimeoutPassed(address_));
   fake_.first_read().Open();
   EXPECT_TRUE(conn.NextLine().has_value());
   EXPECT_TRUE(conn.NextLine().has_value());

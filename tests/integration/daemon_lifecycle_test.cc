@@ -30,37 +30,7 @@ std::string Archivumd() {
   return (testing::BinaryDir() / "archivumd").string();
 }
 
-// Watches health, signals the daemon, and expects NOT_SERVING before a clean exit.
-void ExpectGracefulStop(int signal) {
-  std::string error;
-  auto daemon = Daemon::Start(DaemonOptions{}, &error);
-  ASSERT_NE(daemon, nullptr) << error;
-  auto health = grpc::health::v1::Health::NewStub(daemon->channel());
-  grpc::ClientContext ctx;
-  grpc::health::v1::HealthCheckRequest req;
-  auto watch = health->Watch(&ctx, req);
-  grpc::health::v1::HealthCheckResponse resp;
-  ASSERT_TRUE(watch->Read(&resp));
-  EXPECT_EQ(resp.status(), HealthCheckResponse::SERVING);
-
-  ::kill(daemon->pid(), signal);
-  ASSERT_TRUE(watch->Read(&resp)) << daemon->log();
-  EXPECT_EQ(resp.status(), HealthCheckResponse::NOT_SERVING);
-  ctx.TryCancel();
-  watch->Finish();
-  EXPECT_EQ(daemon->Stop(0), 0) << daemon->log();  // 0: no further signal, just reap
-  EXPECT_NE(daemon->log().find("stopped"), std::string::npos) << daemon->log();
-}
-
-TEST(DaemonLifecycle, SigtermTurnsHealthNotServingThenExitsZero) {
-  ExpectGracefulStop(SIGTERM);
-}
-
-TEST(DaemonLifecycle, SigintTurnsHealthNotServingThenExitsZero) {
-  ExpectGracefulStop(SIGINT);
-}
-
-// A health Watch on `daemon`, read up to its first answer.
+// A health Watch on `daemon`; cancelled and finished when destroyed.
 class HealthWatch {
  public:
   explicit HealthWatch(const Daemon& daemon)
@@ -81,6 +51,29 @@ class HealthWatch {
   grpc::ClientContext ctx_;
   std::unique_ptr<grpc::ClientReader<HealthCheckResponse>> reader_;
 };
+
+// Watches health, signals the daemon, and expects NOT_SERVING before a clean exit.
+void ExpectGracefulStop(int signal) {
+  std::string error;
+  auto daemon = Daemon::Start(DaemonOptions{}, &error);
+  ASSERT_NE(daemon, nullptr) << error;
+  {
+    HealthWatch health(*daemon);
+    ASSERT_EQ(health.Next(), HealthCheckResponse::SERVING);
+    ::kill(daemon->pid(), signal);
+    ASSERT_EQ(health.Next(), HealthCheckResponse::NOT_SERVING) << daemon->log();
+  }
+  EXPECT_EQ(daemon->Stop(0), 0) << daemon->log();  // 0: no further signal, just reap
+  EXPECT_NE(daemon->log().find("stopped"), std::string::npos) << daemon->log();
+}
+
+TEST(DaemonLifecycle, SigtermTurnsHealthNotServingThenExitsZero) {
+  ExpectGracefulStop(SIGTERM);
+}
+
+TEST(DaemonLifecycle, SigintTurnsHealthNotServingThenExitsZero) {
+  ExpectGracefulStop(SIGINT);
+}
 
 // An upload held open by the test: a call in flight for exactly as long as the test wants.
 class OpenUpload {
