@@ -47,3 +47,40 @@ archivum_build() {
   archivum_configure "$dir" "$type" ${args[@]+"${args[@]}"}
   cmake --build "$dir" -j "${ARCHIVUM_JOBS:-2}" ${targets[@]+"${targets[@]}"}
 }
+
+# archivum_start_daemon BIN_DIR WORK ROOT: writes WORK/archivum.yaml (gRPC and HTTP on loopback
+# port 0, the store in WORK/store, ROOT as the one ingest root), starts BIN_DIR/archivumd on it in
+# the background (its log in WORK/daemon.log) and waits, at most 60 s, until it logs both
+# listening addresses. Sets daemon_pid, grpc and http ("127.0.0.1:PORT"); on failure prints the
+# log to stderr and returns 1 (the daemon, if still running, is left to the caller's cleanup).
+archivum_start_daemon() {
+  local bin_dir=$1 work=$2 root=$3
+  cat >"$work/archivum.yaml" <<YAML
+server:
+  grpc:
+    listen: 127.0.0.1:0
+  http:
+    enabled: true
+    listen: 127.0.0.1:0
+store:
+  path: store
+ingest:
+  roots: ["$root"]
+log:
+  level: info
+YAML
+  "$bin_dir/archivumd" --config "$work/archivum.yaml" >/dev/null 2>"$work/daemon.log" &
+  daemon_pid=$!
+  grpc= http=
+  local _
+  for _ in $(seq 600); do
+    grpc=$(sed -n 's/.*gRPC listening on \([0-9.:]*\).*/\1/p' "$work/daemon.log" | head -n1)
+    http=$(sed -n 's/.*HTTP listening on \([0-9.:]*\).*/\1/p' "$work/daemon.log" | head -n1)
+    [[ -n $grpc && -n $http ]] && return 0
+    kill -0 "$daemon_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "archivumd did not report both listening addresses; its log:" >&2
+  cat "$work/daemon.log" >&2
+  return 1
+}

@@ -38,37 +38,7 @@ for ((i = 0; i < files; i++)); do
     "${words[(i * 3) % 10]}" "${words[(i + 1) % 10]}" >"$dir/f$i.txt"
 done
 
-cat >"$work/archivum.yaml" <<YAML
-server:
-  grpc:
-    listen: 127.0.0.1:0
-  http:
-    enabled: true
-    listen: 127.0.0.1:0
-store:
-  path: store
-ingest:
-  roots: ["$work"]
-log:
-  level: info
-YAML
-
-"$build/bin/archivumd" --config "$work/archivum.yaml" 2>"$work/daemon.log" &
-daemon_pid=$!
-address_after() { sed -n "s/.*$1 \([0-9.:]*\).*/\1/p" "$work/daemon.log" | head -n1; }
-grpc= http=
-for _ in $(seq 600); do
-  grpc=$(address_after "gRPC listening on")
-  http=$(address_after "HTTP listening on")
-  [[ -n $grpc && -n $http ]] && break
-  kill -0 "$daemon_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [[ -z $grpc || -z $http ]]; then
-  echo "archivumd did not report both listening addresses; its log:" >&2
-  cat "$work/daemon.log" >&2
-  exit 1
-fi
+archivum_start_daemon "$build/bin" "$work" "$work" || exit 1
 echo "daemon: gRPC $grpc, HTTP $http, corpus $files files"
 
 "$build/bin/archivum_bench_http" --http "$http" --grpc "$grpc" --ingest "$work/corpus" "$@"

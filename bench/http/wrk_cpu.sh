@@ -41,36 +41,15 @@ mkdir -p "$work"
 work=$(realpath "$work")
 bin="$build/bin"
 
-cat >"$work/archivum.yaml" <<YAML
-server:
-  grpc:
-    listen: 127.0.0.1:0
-  http:
-    enabled: true
-    listen: 127.0.0.1:0
-store:
-  path: store
-ingest:
-  roots: ["$tree"]
-log:
-  level: info
-YAML
-
 new_store=0
 [[ -d $work/store ]] || new_store=1
-"$bin/archivumd" --config "$work/archivum.yaml" >/dev/null 2>"$work/daemon.log" &
-pid=$!
-cleanup() { if ((!keep_running)); then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; }
+pid=
+cleanup() {
+  if ((!keep_running)) && [[ -n $pid ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+}
 trap cleanup EXIT
-address_after() { sed -n "s/.*$1 \([0-9.:]*\).*/\1/p" "$work/daemon.log" | head -n1; }
-grpc= http=
-for _ in $(seq 300); do
-  grpc=$(address_after "gRPC listening on") http=$(address_after "HTTP listening on")
-  [[ -n $grpc && -n $http ]] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-[[ -n $grpc && -n $http ]] || { echo "wrk_cpu.sh: archivumd did not start:" >&2; cat "$work/daemon.log" >&2; exit 1; }
+archivum_start_daemon "$bin" "$work" "$tree" || { pid=$daemon_pid; exit 1; }
+pid=$daemon_pid
 
 if ((new_store)); then
   echo "ingesting $tree into $work/store" >&2

@@ -34,7 +34,7 @@ class ArenaMessageAllocator final : public grpc::MessageAllocator<Request, Respo
   explicit ArenaMessageAllocator(CallTracker* tracker = nullptr) : tracker_(tracker) {}
 
   grpc::MessageHolder<Request, Response>* AllocateMessages() override {
-    return new Holder(tracker_ != nullptr ? tracker_->Enter() : CallTracker::Ticket());
+    return new Holder(CallTracker::EnterIfAny(tracker_));
   }
 
  private:

@@ -62,6 +62,11 @@ class CallTracker {
     return Ticket(this);
   }
 
+  // Enter() on `tracker`, or a ticket that counts nothing when it is null.
+  static Ticket EnterIfAny(CallTracker* tracker) {
+    return tracker != nullptr ? tracker->Enter() : Ticket();
+  }
+
   // From now on handlers refuse new calls (UNAVAILABLE) instead of starting them.
   void BeginDrain() { draining_.store(true); }
   bool draining() const { return draining_.load(); }

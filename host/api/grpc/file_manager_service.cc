@@ -278,7 +278,7 @@ grpc::ServerUnaryReactor* FileManagerService::ListPlugins(grpc::CallbackServerCo
 
 grpc::ServerWriteReactor<pb::IngestEvent>* FileManagerService::IngestStream(
     grpc::CallbackServerContext* ctx, const pb::IngestRequest* request) {
-  CallTracker::Ticket ticket = calls_ != nullptr ? calls_->Enter() : CallTracker::Ticket();
+  CallTracker::Ticket ticket = CallTracker::EnterIfAny(calls_);
   if (Status st = Admit(calls_, policy_, *ctx); !st.ok()) {
     return new RejectedWriteReactor<pb::IngestEvent>(st);
   }
@@ -287,7 +287,7 @@ grpc::ServerWriteReactor<pb::IngestEvent>* FileManagerService::IngestStream(
 
 grpc::ServerReadReactor<pb::UploadChunk>* FileManagerService::Upload(
     grpc::CallbackServerContext* ctx, pb::IngestSummary* response) {
-  CallTracker::Ticket ticket = calls_ != nullptr ? calls_->Enter() : CallTracker::Ticket();
+  CallTracker::Ticket ticket = CallTracker::EnterIfAny(calls_);
   if (Status st = Admit(calls_, policy_, *ctx); !st.ok()) {
     return new RejectedReadReactor<pb::UploadChunk>(st);
   }

@@ -141,8 +141,7 @@ grpc::ServerWriteReactor<health::HealthCheckResponse>* HealthService::Watch(
   if (Status st = Authorize(policy_, *ctx, /*health=*/true); !st.ok()) {
     return new RejectedWriteReactor<health::HealthCheckResponse>(st);
   }
-  auto* watcher = new WatchReactor(this, request->service(),
-                                   calls_ != nullptr ? calls_->Enter() : CallTracker::Ticket());
+  auto* watcher = new WatchReactor(this, request->service(), CallTracker::EnterIfAny(calls_));
   std::lock_guard lock(mu_);
   watchers_.insert(watcher);
   watcher->Update(StatusLocked(request->service()), /*last=*/shut_down_);
