@@ -1,11 +1,15 @@
 #include "core/ingest_run.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -26,9 +30,38 @@ using Clock = std::chrono::steady_clock;
 // the byte bound keeps their memory in check.
 constexpr size_t kBatchDocuments = 1024;
 constexpr size_t kBatchBytes = 16u << 20;
+// Towards the end of a run, batches shrink to half the documents still to come (down to this
+// many), so the commit left after the last file is analyzed, when only one core has work, is
+// small. With full batches to the end, that last commit took ~0.25 s of an 8.7 s ingest of
+// /usr/include; with shrinking ones it takes ~15 ms, for ~6 more commits.
+constexpr size_t kMinTailBatch = 64;
+// Workers run this much nicer than the thread that started the run. The committer is one
+// thread against `cores` workers: at equal priority it gets 1/(cores+1) of the machine, less
+// than it needs where files carry much text (full-text indexing costs more per byte than the
+// analyzers), and falls behind; on /usr/include it finished ~0.5 s after the workers. At a
+// lower weight the workers yield to it, and to the threads answering queries, whenever those
+// have work, while using every core otherwise.
+constexpr int kWorkerNiceIncrement = 5;
 // Workers pause while this many bytes of results wait for the committer: enough to keep them
 // busy while a batch commits, without holding more of the tree in memory than that.
 constexpr size_t kMaxPendingBytes = 32u << 20;
+// The committer is woken when this many results wait (or the bytes above, or the workers are
+// done), not for each one: waking it per file made half of the ~30,000 context switches of an
+// ingest of /usr/include, most of them preempting a worker. Events reach a client at most this
+// many files later.
+constexpr size_t kWakeEvery = 32;
+
+// Makes the calling thread kWorkerNiceIncrement nicer (on Linux the nice value is per thread).
+// Best effort: a failure costs only the ordering.
+void LowerPriority() {
+  const auto tid = static_cast<id_t>(::gettid());
+  errno = 0;
+  const int nice = ::getpriority(PRIO_PROCESS, tid);
+  if (nice == -1 && errno != 0) return;
+  if (::setpriority(PRIO_PROCESS, tid, std::min(nice + kWorkerNiceIncrement, 19)) != 0) {
+    spdlog::debug("ingest: cannot lower a worker's priority: {}", std::strerror(errno));
+  }
+}
 
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -50,6 +83,12 @@ size_t WriteBytes(const AnalyzedDocument& d) {
   }
   return n;
 }
+
+// A walk entry and what the walk decided about it.
+struct Found {
+  WalkEntry entry;
+  bool unchanged = false;  // a file the catalog already has, with the same size and mtime
+};
 
 // One analyzed (or failed) file on its way from a worker to the committer.
 struct Outcome {
@@ -74,24 +113,32 @@ IngestRun::IngestRun(store::Catalog* catalog, const DocumentAnalyzer* analyzer,
 struct IngestRun::Impl {
   explicit Impl(IngestRun& r) : run(r) {}
   IngestRun& run;
-  std::vector<WalkEntry> entries;
+  // Everything the walk found, in walk order. Only the walking thread appends; elements never
+  // move (a deque), so workers may read an entry once they have claimed it from `queue`.
+  std::deque<Found> entries;
   std::unordered_map<std::string, store::DocumentRecord> known;
   std::unordered_set<std::string> seen;
   std::vector<std::string> unreadable;
   uint64_t discovered = 0;
 
-  // Worker → committer hand-off.
+  // Walker → worker hand-off: the files to analyze, in walk order.
   std::mutex mu;
+  std::condition_variable work_cv;      // workers wait for files to analyze
+  std::vector<const WalkEntry*> queue;  // guarded by mu
+  size_t claimed = 0;                   // guarded by mu: queue[0, claimed) are taken
+  bool walk_done = false;               // guarded by mu: nothing more will be queued
+  // Worker → committer hand-off.
   std::condition_variable results_cv;  // committer waits for results
   std::condition_variable space_cv;    // workers wait for room
   std::deque<Outcome> results;         // guarded by mu
-  size_t pending_bytes = 0;            // guarded by mu
+  size_t pending_bytes = 0;            // guarded by mu: of results not yet consumed
+  size_t space_waiters = 0;            // guarded by mu: workers waiting on space_cv
   size_t active = 0;                   // guarded by mu: workers still running
-  std::atomic<size_t> next{0};
   std::atomic<bool> stop{false};
 
   std::vector<store::DocumentWrite> batch;
   size_t batch_bytes = 0;
+  size_t consumed = 0;  // outcomes the committer has taken, of `queue.size()` (final by then)
   bool client_gone = false;
 
   bool Stopping() const {
@@ -136,12 +183,38 @@ struct IngestRun::Impl {
     return st;
   }
 
-  // Worker body: claims entries by index and analyzes the ones that need it.
-  void Work(const std::vector<size_t>* todo) {
-    for (;;) {
-      const size_t i = next.fetch_add(1);
-      if (i >= todo->size() || Stopping()) break;
-      const WalkEntry& e = entries[(*todo)[i]];
+  // The next queued file for a worker, waiting while the walk may still queue one; nullptr when
+  // there is none left or the run is stopping.
+  const WalkEntry* Claim() {
+    std::unique_lock lock(mu);
+    work_cv.wait(lock, [&] { return claimed < queue.size() || walk_done; });
+    if (claimed == queue.size() || Stopping()) return nullptr;
+    return queue[claimed++];
+  }
+
+  // Whether the committer should wake: see kWakeEvery. Requires mu.
+  bool CommitterHasWork() const {
+    return results.size() >= kWakeEvery || pending_bytes >= kMaxPendingBytes ||
+           (active == 0 && !results.empty());
+  }
+
+  // Ends the hand-off to the workers; with `abandon`, they also stop waiting for room for
+  // results nobody will consume (the walk failed).
+  void EndWalk(bool abandon) {
+    {
+      std::lock_guard lock(mu);
+      walk_done = true;
+      if (abandon) stop = true;
+    }
+    work_cv.notify_all();
+    space_cv.notify_all();
+  }
+
+  // Worker body: analyzes queued files until there are none left.
+  void Work() {
+    LowerPriority();
+    while (const WalkEntry* claimed_entry = Claim()) {
+      const WalkEntry& e = *claimed_entry;
       Outcome o;
       o.entry = &e;
       auto mapped = MappedFile::Open(e.path, run.limits_.max_file_size);
@@ -175,10 +248,15 @@ struct IngestRun::Impl {
       }
       o.bytes = WriteBytes(o.doc);
       std::unique_lock lock(mu);
-      space_cv.wait(lock, [&] { return pending_bytes < kMaxPendingBytes || results.empty(); });
+      ++space_waiters;
+      // Below the bound, a result of any size is admitted (so one larger than it gets through).
+      space_cv.wait(lock, [&] {
+        return pending_bytes < kMaxPendingBytes || stop.load(std::memory_order_relaxed);
+      });
+      --space_waiters;
       pending_bytes += o.bytes;
       results.push_back(std::move(o));
-      results_cv.notify_one();
+      if (CommitterHasWork()) results_cv.notify_one();
     }
     std::lock_guard lock(mu);
     --active;
@@ -187,6 +265,7 @@ struct IngestRun::Impl {
 
   // Committer: consumes one outcome.
   Status Consume(Outcome o) {
+    ++consumed;
     auto* s = run.summary_;
     const std::string& path = o.entry->path;
     if (!o.status.ok()) {
@@ -207,7 +286,9 @@ struct IngestRun::Impl {
     }
     Emit(path, api::IngestEvent::INGESTED, o.doc.findings,
          o.doc.plugin_errors ? o.doc.first_error : "");
-    if (batch.size() >= kBatchDocuments || batch_bytes >= kBatchBytes) return Flush();
+    const size_t remaining = queue.size() - consumed;  // queue is final: the walk is over
+    const size_t limit = std::clamp<size_t>(remaining / 2, kMinTailBatch, kBatchDocuments);
+    if (batch.size() >= limit || batch_bytes >= kBatchBytes) return Flush();
     return Status::Ok();
   }
 };
@@ -223,8 +304,27 @@ Status IngestRun::Run(const std::filesystem::path& root) {
     if (d.parent.empty()) m.known.emplace(d.path, std::move(d));
   }
 
-  // The per-request limits are checked as the walk finds files, so an oversized request fails
-  // fast, before any file is read or any event sent, and the walk's memory stays bounded.
+  // Analysis starts while the walk goes on, but nothing is cataloged or reported until it has
+  // ended: the per-request limits are checked as the walk finds files, so an oversized request
+  // fails fast, with no event sent and the catalog untouched, and the walk's memory stays
+  // bounded. What the workers analyzed meanwhile is bounded too (kMaxPendingBytes: nobody
+  // consumes results before the walk ends) and is dropped. On /usr/include the walk takes
+  // ~0.15 s, which the workers used to spend waiting.
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t max_workers = limits_.workers != 0 ? limits_.workers : cores;
+  std::vector<std::thread> workers;
+  workers.reserve(max_workers);
+  // However Run ends (an error, an exception), the workers stop waiting and are joined. On the
+  // normal path they have all finished by then.
+  struct Joiner {
+    Impl& m;
+    std::vector<std::thread>& threads;
+    ~Joiner() {
+      m.EndWalk(/*abandon=*/true);
+      for (auto& t : threads) t.join();
+    }
+  } joiner{m, workers};
+
   uint64_t files = 0;
   uint64_t bytes = 0;
   Status over_limit;
@@ -246,17 +346,38 @@ Status IngestRun::Run(const std::filesystem::path& root) {
       }
       if (!over_limit.ok()) return false;
     }
-    m.entries.push_back(e);
+    Found& found = m.entries.emplace_back(Found{e});
+    if (e.kind == WalkEntry::Kind::kFile) {
+      auto it = m.known.find(e.path);
+      found.unchanged = it != m.known.end() && it->second.size == e.size &&
+                        it->second.mtime_ns == e.mtime_ns &&
+                        it->second.signature == analyzer_->signature();
+      if (!found.unchanged) {
+        size_t queued = 0;
+        {
+          std::lock_guard lock(m.mu);
+          m.queue.push_back(&found.entry);
+          queued = m.queue.size();
+        }
+        m.work_cv.notify_one();
+        if (workers.size() < max_workers && workers.size() < queued) {
+          std::lock_guard lock(m.mu);  // held while starting: `active` counts started workers
+          workers.emplace_back([&m] { m.Work(); });
+          ++m.active;
+        }
+      }
+    }
     return !m.Stopping();
   });
+  const bool failed = !walk.ok() || !over_limit.ok();
+  m.EndWalk(/*abandon=*/failed);
   if (!walk.ok()) return walk;
   if (!over_limit.ok()) return over_limit;
   m.discovered = m.entries.size();
 
-  // Classify: skipped and unreadable entries are reported now; unchanged files need no work.
-  std::vector<size_t> todo;
-  for (size_t i = 0; i < m.entries.size(); ++i) {
-    const WalkEntry& e = m.entries[i];
+  // Report what the walk found (skipped, unreadable, unchanged) before any file it queued.
+  for (const Found& found : m.entries) {
+    const WalkEntry& e = found.entry;
     switch (e.kind) {
       case WalkEntry::Kind::kSkipped:
         s->set_files_skipped(s->files_skipped() + 1);
@@ -273,42 +394,35 @@ Status IngestRun::Run(const std::filesystem::path& root) {
     }
     m.seen.insert(e.path);
     s->set_files_seen(s->files_seen() + 1);
-    auto it = m.known.find(e.path);
-    if (it != m.known.end() && it->second.size == e.size && it->second.mtime_ns == e.mtime_ns &&
-        it->second.signature == analyzer_->signature()) {
+    if (found.unchanged) {
       s->set_files_unchanged(s->files_unchanged() + 1);
       m.Emit(e.path, api::IngestEvent::UNCHANGED, 0, "");
-      continue;
     }
-    todo.push_back(i);
   }
-
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const size_t nworkers =
-      std::min<size_t>(todo.size(), limits_.workers != 0 ? limits_.workers : cores);
-  m.active = nworkers;
-  std::vector<std::thread> workers;
-  workers.reserve(nworkers);
-  for (size_t w = 0; w < nworkers; ++w) workers.emplace_back([&m, &todo] { m.Work(&todo); });
 
   Status commit_status;
+  std::deque<Outcome> taken;
   for (;;) {
-    std::unique_lock lock(m.mu);
-    m.results_cv.wait(lock, [&] { return !m.results.empty() || m.active == 0; });
-    if (m.results.empty()) break;  // every worker has exited and everything is consumed
-    Outcome o = std::move(m.results.front());
-    m.results.pop_front();
-    m.pending_bytes -= o.bytes;
-    m.space_cv.notify_all();
-    lock.unlock();
-    // Results that finish while stopping are complete and correct: keep them. After a commit
-    // failure, drain without writing.
-    if (commit_status.ok()) {
-      commit_status = m.Consume(std::move(o));
-      if (!commit_status.ok()) m.stop = true;
+    {
+      std::unique_lock lock(m.mu);
+      m.results_cv.wait(lock, [&] { return m.CommitterHasWork() || m.active == 0; });
+      if (m.results.empty()) break;  // every worker has exited and everything is consumed
+      taken.swap(m.results);
     }
+    for (Outcome& o : taken) {
+      const size_t size = o.bytes;
+      // Results that finish while stopping are complete and correct: keep them. After a
+      // commit failure, drain without writing.
+      if (commit_status.ok()) {
+        commit_status = m.Consume(std::move(o));
+        if (!commit_status.ok()) m.stop = true;
+      }
+      std::lock_guard lock(m.mu);
+      m.pending_bytes -= size;
+      if (m.space_waiters > 0) m.space_cv.notify_all();
+    }
+    taken.clear();
   }
-  for (auto& t : workers) t.join();
   if (commit_status.ok()) commit_status = m.Flush();
   if (!commit_status.ok()) return commit_status;
 

@@ -1,11 +1,12 @@
 // One ingest of one path: walk, analyze changed files in parallel, commit in batches, report.
 //
-// The walk runs first (cheap next to analysis) so progress events carry the total. Files whose
-// size, mtime and plugin signature match the catalog are unchanged and not re-read. Changed files
-// are analyzed by `ingest.workers` threads; the calling thread commits results in batches (one
-// transaction each, so a crash leaves the catalog consistent and a re-ingest completes the rest)
-// and emits one event per file. Catalog entries under the path whose files are gone are removed,
-// except below directories that could not be read this time.
+// The calling thread walks; files whose size, mtime and plugin signature match the catalog are
+// unchanged and not re-read, and the others go to `ingest.workers` threads as the walk finds
+// them. Nothing is cataloged or reported before the walk has ended, so the request limits fail
+// a run with the catalog untouched and progress events carry the total. Then the calling thread
+// commits results in batches (one transaction each, so a crash leaves the catalog consistent and
+// a re-ingest completes the rest) and emits one event per file. Catalog entries under the path
+// whose files are gone are removed, except below directories that could not be read this time.
 //
 // Memory: results waiting to be committed are bounded in bytes; file contents are mapped, and
 // dropped from memory after analysis.

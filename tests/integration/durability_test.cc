@@ -52,8 +52,9 @@ TEST(Durability, SigkillDuringIngestLeavesAConsistentCatalogAndIngestResumes) {
   auto daemon = Daemon::Start(opts, &error);
   ASSERT_NE(daemon, nullptr) << error;
   const fs::path tree = daemon->dir() / "tree";
-  // The ingest commits in batches of up to 1024 documents (core/ingest_run.cc).
-  constexpr int kFiles = 3000;
+  // The ingest commits in batches of 1024 documents, smaller only once fewer than twice that
+  // remain (core/ingest_run.cc): with 3100 files, the first batch is a full one.
+  constexpr int kFiles = 3100;
   constexpr int kBatch = 1024;
   for (int i = 0; i < kFiles; ++i) {
     testing::WriteFile(tree / ("d" + std::to_string(i % 20)) / ("f" + std::to_string(i) + ".txt"),

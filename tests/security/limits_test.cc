@@ -118,8 +118,20 @@ TEST_F(LimitsTest, APathWithMoreFilesThanAllowedIsRefusedBeforeAnythingIsCatalog
   EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_NE(st.error_message().find("more than 3 files"), std::string::npos) << st.error_message();
   EXPECT_NE(st.error_message().find("ingest.max_files_per_request"), std::string::npos);
+  // 4.txt comes first in the walk, so a worker analyzed it before the limit was reached: the
+  // result is dropped, not cataloged, and a stream gets no event before the refusal.
   EXPECT_EQ(GetDocument(corpus / "4.txt"), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(GetDocument(corpus / "small/1.txt"), grpc::StatusCode::NOT_FOUND);
+  {
+    grpc::ClientContext ctx;
+    pb::IngestRequest req;
+    req.set_path(corpus.string());
+    auto stream = stub_->IngestStream(&ctx, req);
+    pb::IngestEvent event;
+    EXPECT_FALSE(stream->Read(&event)) << event.DebugString();
+    EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  }
+  EXPECT_EQ(GetDocument(corpus / "4.txt"), grpc::StatusCode::NOT_FOUND);
 
   pb::IngestSummary summary;
   ASSERT_TRUE(Ingest(corpus / "small", &summary).ok());
