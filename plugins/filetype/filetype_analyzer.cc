@@ -3,6 +3,7 @@
 #include <magic.h>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -15,6 +16,8 @@ namespace {
 
 // libmagic never needs more than this to decide; larger values only cost time.
 constexpr uint64_t kMaxBytes = uint64_t{1} << 30;
+// ~200 MB of cache at most.
+constexpr int64_t kMaxCacheEntries = int64_t{1} << 20;
 
 std::string Trim(std::string_view s) {
   const size_t begin = s.find_first_not_of(' ');
@@ -26,9 +29,11 @@ std::string Trim(std::string_view s) {
 }  // namespace
 
 Options ParseOptions(std::string_view config_json) {
-  const PluginConfig config(config_json, {"bytes", "description"});
+  const PluginConfig config(config_json, {"bytes", "description", "cache"});
   Options options;
   options.bytes = config.Size("bytes", options.bytes, 1, kMaxBytes);
+  options.cache_entries = static_cast<uint64_t>(
+      config.Integer("cache", static_cast<int64_t>(options.cache_entries), 0, kMaxCacheEntries));
   const std::string describe =
       config.Choice("description", "non-text", {"always", "non-text", "never", "true", "false"});
   if (describe == "always" || describe == "true") {
@@ -72,9 +77,45 @@ class Detector::Lease {
   magic_set* handle_ = nullptr;
 };
 
+size_t Detector::ResultCache::KeyHash::operator()(const Sha256Digest& key) const {
+  size_t h = 0;  // a SHA-256 digest is uniformly distributed: any of its bytes will do
+  std::memcpy(&h, key.data(), sizeof h);
+  return h;
+}
+
+std::optional<Detection> Detector::ResultCache::Find(const Sha256Digest& key) {
+  std::lock_guard lock(mu_);
+  const auto it = index_.find(key);
+  if (it == index_.end()) return std::nullopt;
+  order_.splice(order_.begin(), order_, it->second);
+  ++hits_;
+  return it->second->second;
+}
+
+void Detector::ResultCache::Insert(const Sha256Digest& key, const Detection& detection) {
+  std::lock_guard lock(mu_);
+  ++misses_;
+  if (index_.count(key) != 0) return;  // another thread examined the same bytes meanwhile
+  order_.emplace_front(key, detection);
+  index_.emplace(key, order_.begin());
+  if (order_.size() > capacity_) {
+    index_.erase(order_.back().first);
+    order_.pop_back();
+  }
+}
+
+CacheStats Detector::ResultCache::stats() const {
+  std::lock_guard lock(mu_);
+  return {hits_, misses_, order_.size()};
+}
+
 Detector::Detector(Options options) : options_(options) {
   // Open one handle now so that a missing or broken database fails create(), not every file.
   idle_.push_back(OpenHandle());
+  if (options_.cache_entries > 0) {
+    sha256_ = std::make_unique<const Sha256>();
+    cache_ = std::make_unique<ResultCache>(static_cast<size_t>(options_.cache_entries));
+  }
 }
 
 Detector::~Detector() {
@@ -105,6 +146,19 @@ magic_set* Detector::OpenHandle() const {
 Detection Detector::Detect(std::string_view content) const {
   const std::string_view head =
       content.substr(0, static_cast<size_t>(std::min<uint64_t>(options_.bytes, content.size())));
+  if (!cache_) return RunMagic(head);
+  const Sha256Digest key = sha256_->Digest(head);
+  if (std::optional<Detection> cached = cache_->Find(key)) return std::move(*cached);
+  Detection detection = RunMagic(head);
+  cache_->Insert(key, detection);
+  return detection;
+}
+
+CacheStats Detector::cache_stats() const {
+  return cache_ ? cache_->stats() : CacheStats{};
+}
+
+Detection Detector::RunMagic(std::string_view head) const {
   // libmagic wants a non-null pointer even for an empty buffer.
   const void* data = head.empty() ? static_cast<const void*>("") : head.data();
 

@@ -2,7 +2,9 @@
 //
 // Config: {"bytes": <size, default 1048576>}: how many leading bytes libmagic examines;
 // {"description": "always" | "non-text" (default) | "never"}: which files also get libmagic's
-// human-readable description (a second libmagic pass for each such file).
+// human-readable description (a second libmagic pass for each such file); {"cache": <entries,
+// default 4096, 0 = off>}: how many results to remember by the SHA-256 of the examined bytes,
+// so that copies of a file get libmagic's answer without another pass (see Options).
 // Findings: mime (also set with set_mime), encoding (libmagic's charset, e.g. "utf-8",
 // "binary"), description (libmagic's human-readable type, for the files the setting selects).
 #include "archivum/plugin.hpp"

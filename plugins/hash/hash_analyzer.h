@@ -1,44 +1,15 @@
-// SHA-256 of file content with OpenSSL's EVP interface, the logic of the `hash` plugin.
+// SHA-256 of file content, the logic of the `hash` plugin: common/sha256.h's Sha256.
 #pragma once
 
 #include <cstddef>
-#include <functional>
-#include <optional>
-#include <string>
-#include <string_view>
 
-struct evp_md_st;  // OpenSSL's EVP_MD.
+#include "common/sha256.h"
 
 namespace archivum::bundled::hash {
 
-// Bytes hashed between two polls of the cancellation check: about a millisecond of work, so a
-// multi-gigabyte mapped file stops promptly when its deadline passes.
-inline constexpr size_t kDefaultChunkSize = size_t{1} << 20;
+using bundled::Sha256;
 
-// Computes SHA-256 digests.
-//
-// Thread safety: HexDigest() is safe to call concurrently; the fetched algorithm is immutable
-// and every call uses its own digest context.
-class Sha256 {
- public:
-  // Fetches SHA-256 from OpenSSL's default provider once (fetching per call is slow). Throws
-  // sdk::Error(ARCHIVUM_ERROR) if it is unavailable.
-  Sha256();
-  ~Sha256();
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-
-  // Returns the lowercase hex digest (64 characters) of `data`, hashing `chunk_size` bytes at a
-  // time and calling `cancelled` before each chunk; returns std::nullopt as soon as it returns
-  // true. `consumed(n)`, if set, is told after every chunk that data[0, n) has been hashed, so the
-  // caller can let those pages go. Throws sdk::Error(ARCHIVUM_ERROR) if OpenSSL fails.
-  std::optional<std::string> HexDigest(std::string_view data,
-                                       const std::function<bool()>& cancelled,
-                                       size_t chunk_size = kDefaultChunkSize,
-                                       const std::function<void(size_t)>& consumed = {}) const;
-
- private:
-  evp_md_st* md_ = nullptr;  // owned; EVP_MD_free in the destructor
-};
+// Bytes hashed between two polls of the cancellation check (see kSha256ChunkSize).
+inline constexpr size_t kDefaultChunkSize = kSha256ChunkSize;
 
 }  // namespace archivum::bundled::hash

@@ -113,11 +113,16 @@ TEST(FiletypeTest, ParsesConfig) {
   EXPECT_EQ(ParseOptions("").bytes, 1048576u);
   EXPECT_EQ(ParseOptions(R"({"bytes": 4096})").bytes, 4096u);
   EXPECT_EQ(ParseOptions(R"({"bytes": "2M"})").bytes, 2u << 20);  // as YAML passes `bytes: 2M`
+  EXPECT_EQ(ParseOptions("{}").cache_entries, 4096u);
+  EXPECT_EQ(ParseOptions(R"({"cache": 0})").cache_entries, 0u);
+  EXPECT_EQ(ParseOptions(R"({"cache": "100"})").cache_entries, 100u);
 }
 
 TEST(FiletypeTest, RefusesBadConfig) {
-  for (const char* bad : {R"({"bytes": 0})", R"({"bytes": -5})", R"({"bytes": "lots"})",
-                          R"({"bytes": 1.5})", R"({"byte": 10})", "[1]", "{not json"}) {
+  for (const char* bad :
+       {R"({"bytes": 0})", R"({"bytes": -5})", R"({"bytes": "lots"})", R"({"bytes": 1.5})",
+        R"({"byte": 10})", "[1]", "{not json", R"({"cache": -1})", R"({"cache": 1.5})",
+        R"({"cache": 2000000})", R"({"cache": "many"})"}) {
     try {
       ParseOptions(bad);
       ADD_FAILURE() << "accepted " << bad;
@@ -128,8 +133,75 @@ TEST(FiletypeTest, RefusesBadConfig) {
   }
 }
 
+// Every field, for comparing a cached answer with libmagic's own.
+void ExpectSame(const Detection& a, const Detection& b, const std::string& what) {
+  EXPECT_EQ(a.mime, b.mime) << what;
+  EXPECT_EQ(a.encoding, b.encoding) << what;
+  EXPECT_EQ(a.description, b.description) << what;
+}
+
+TEST(FiletypeTest, CopiesGetLibmagicsAnswerFromTheCache) {
+  const std::vector<std::string> contents = {kPng,
+                                             kPdf,
+                                             kGzip,
+                                             "",
+                                             "hello world\nsecond line\n",
+                                             "caf\xc3\xa9 cr\xc3\xa8me\n",
+                                             "#include <stdio.h>\nint main(void) { return 0; }\n"};
+  for (const Describe describe : {Describe::kNonText, Describe::kAlways}) {
+    const Detector uncached{Options{.description = describe, .cache_entries = 0}};
+    const Detector cached{Options{.description = describe}};
+    for (int round = 0; round < 2; ++round) {
+      for (const std::string& content : contents) {
+        ExpectSame(cached.Detect(content), uncached.Detect(content),
+                   "round " + std::to_string(round) + ": " + uncached.Detect(content).mime);
+      }
+    }
+    const CacheStats stats = cached.cache_stats();
+    EXPECT_EQ(stats.misses, contents.size()) << "the first round runs libmagic on each";
+    EXPECT_EQ(stats.hits, contents.size()) << "the second round is served from the cache";
+    EXPECT_EQ(stats.entries, contents.size());
+    EXPECT_EQ(uncached.cache_stats().hits + uncached.cache_stats().misses, 0u);
+  }
+}
+
+TEST(FiletypeTest, TheCacheKeysOnTheExaminedBytesOnly) {
+  // With 32 bytes examined, contents that differ only after them are the same to libmagic.
+  const Options options{.bytes = 32};
+  const Detector detector{options};
+  const std::string text_head(32, 'a');
+  const std::string binary_tail = "\x00\x01\x02\x03\xff\xfe"s;
+  const Detection first = detector.Detect(text_head + "\nmore text\n");
+  const Detection second = detector.Detect(text_head + binary_tail);
+  EXPECT_EQ(first.mime, "text/plain");
+  ExpectSame(second, first, "same examined bytes");
+  EXPECT_EQ(detector.cache_stats().hits, 1u);
+  // One examined byte different: examined again.
+  const Detection third = detector.Detect(std::string(31, 'a') + "\xff" + binary_tail);
+  ExpectSame(third,
+             Detector(Options{.bytes = 32, .cache_entries = 0})
+                 .Detect(std::string(31, 'a') + "\xff" + binary_tail),
+             "one byte different");
+  EXPECT_EQ(detector.cache_stats().misses, 2u);
+}
+
+TEST(FiletypeTest, TheCacheDropsTheLeastRecentlyUsed) {
+  const Detector detector{Options{.cache_entries = 2}};
+  detector.Detect(kPng);                                     // miss
+  detector.Detect(kPdf);                                     // miss
+  detector.Detect(kPng);                                     // hit: the PNG is now the most recent
+  detector.Detect(kGzip);                                    // miss: evicts the PDF
+  detector.Detect(kPng);                                     // hit
+  EXPECT_EQ(detector.Detect(kPdf).mime, "application/pdf");  // miss again
+  const CacheStats stats = detector.cache_stats();
+  EXPECT_EQ(stats.hits, 2u);
+  EXPECT_EQ(stats.misses, 4u);
+  EXPECT_EQ(stats.entries, 2u);
+}
+
 TEST(FiletypeTest, ConcurrentCallersGetConsistentResults) {
-  const Detector detector{Options{}};
+  // Without the cache, so that the callers share the pool of libmagic handles.
+  const Detector detector{Options{.cache_entries = 0}};
   std::vector<std::thread> threads;
   std::vector<int> wrong(4, 0);
   for (int t = 0; t < 4; ++t) {
@@ -143,6 +215,28 @@ TEST(FiletypeTest, ConcurrentCallersGetConsistentResults) {
   }
   for (auto& thread : threads) thread.join();
   for (int t = 0; t < 4; ++t) EXPECT_EQ(wrong[t], 0) << "thread " << t;
+}
+
+TEST(FiletypeTest, ConcurrentCallersShareTheCache) {
+  const Detector detector{Options{}};
+  std::vector<std::thread> threads;
+  std::vector<int> wrong(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        const std::string content = "file " + std::to_string(i % 5) + "\n";
+        if (detector.Detect(i % 2 == 0 ? kPng : content).mime !=
+            (i % 2 == 0 ? "image/png" : "text/plain")) {
+          ++wrong[t];
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(wrong[t], 0) << "thread " << t;
+  const CacheStats stats = detector.cache_stats();
+  EXPECT_EQ(stats.hits + stats.misses, 100u);
+  EXPECT_EQ(stats.entries, 6u);  // the PNG and five texts
 }
 
 }  // namespace

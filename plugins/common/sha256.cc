@@ -1,4 +1,4 @@
-#include "hash/hash_analyzer.h"
+#include "common/sha256.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -8,7 +8,7 @@
 
 #include "archivum/plugin.hpp"
 
-namespace archivum::bundled::hash {
+namespace archivum::bundled {
 namespace {
 
 // OpenSSL's reason for the last failure on this thread, or "unknown error".
@@ -39,6 +39,16 @@ Sha256::~Sha256() {
   EVP_MD_free(md_);
 }
 
+Sha256Digest Sha256::Digest(std::string_view data) const {
+  Sha256Digest digest;
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, md_, nullptr) != 1 ||
+      length != digest.size()) {
+    Fail("EVP_Digest");
+  }
+  return digest;
+}
+
 std::optional<std::string> Sha256::HexDigest(std::string_view data,
                                              const std::function<bool()>& cancelled,
                                              size_t chunk_size,
@@ -67,4 +77,4 @@ std::optional<std::string> Sha256::HexDigest(std::string_view data,
   return hex;
 }
 
-}  // namespace archivum::bundled::hash
+}  // namespace archivum::bundled
