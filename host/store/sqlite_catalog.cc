@@ -1,5 +1,7 @@
 #include "store/sqlite_catalog.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -12,6 +14,7 @@
 
 #include "query/compiler.h"
 #include "store/sqlite_util.h"
+#include "store/wal_checkpointer.h"
 
 namespace archivum::store {
 namespace {
@@ -250,10 +253,22 @@ StatusOr<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::filesyst
   ARCHIVUM_RETURN_IF_ERROR(Migrate(catalog->writer_->db(), catalog->file_.string()));
   ARCHIVUM_RETURN_IF_ERROR(ConfigureWriter(catalog->writer_->db()));
   ARCHIVUM_RETURN_IF_ERROR(catalog->LoadLengths(*catalog->writer_));
+  auto checkpointer = WalCheckpointer::Start(catalog->file_.string());
+  if (checkpointer.ok()) {
+    catalog->checkpointer_ = std::move(*checkpointer);
+    catalog->checkpointer_->Attach(catalog->writer_->db());
+  } else {
+    spdlog::warn("store: WAL checkpoints stay with the writer: {}",
+                 checkpointer.status().message());
+  }
   return catalog;
 }
 
-SqliteCatalog::~SqliteCatalog() = default;
+SqliteCatalog::~SqliteCatalog() {
+  // The writer closes after the checkpointer: without its hook first.
+  if (checkpointer_ && writer_) WalCheckpointer::Detach(writer_->db());
+  checkpointer_.reset();
+}
 
 namespace {
 

@@ -32,6 +32,8 @@ namespace archivum::store {
 
 class Connection;
 
+class WalCheckpointer;
+
 class SqliteCatalog final : public Catalog {
  public:
   // The schema version this build writes.
@@ -80,6 +82,9 @@ class SqliteCatalog final : public Catalog {
   std::filesystem::path file_;
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;  // guarded by write_mu_
+  // Runs writer_'s WAL checkpoints on a thread of its own (null: writer_ runs them itself, as
+  // SQLite does by default, if the checkpointer's connection could not be opened).
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Reader>> idle_readers_;  // guarded by readers_mu_
   mutable std::mutex lengths_mu_;

@@ -1,0 +1,78 @@
+// Checkpoints a WAL-mode SQLite database from a thread of its own.
+//
+// By default the connection whose commit takes the WAL past 1,000 pages runs the checkpoint
+// itself, inside that commit: it copies the WAL's pages into the database and fsyncs both files.
+// For the catalog that connection is the ingest's committer, a single thread that the analysis
+// workers wait for once their results pile up, so every checkpoint (~20 MB of copying every
+// ~1,000 pages, and two fsyncs that take as long as the disk likes) stalled the whole ingest.
+// With a WalCheckpointer attached, the writer's commit only signals this thread, which runs
+// the same PASSIVE checkpoint on its own connection while the writer goes on: PASSIVE copies
+// what readers and the writer allow and never waits for them, as SQLite's automatic checkpoint.
+// The WAL restarts from its beginning at the writer's next transaction once a checkpoint has
+// copied all of it, as before.
+//
+// Thread safety: all methods may be called from any thread. The thread owns its connection.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/status.h"
+
+namespace archivum::store {
+
+class WalCheckpointer {
+ public:
+  // The WAL size, in pages, at which a checkpoint is requested (SQLite's automatic default).
+  static constexpr int kThresholdPages = 1000;
+
+  // Opens a connection of its own to `file`, an existing database in WAL mode, and starts the
+  // thread. Errors: those of opening the connection.
+  static StatusOr<std::unique_ptr<WalCheckpointer>> Start(const std::string& file);
+
+  // Stops the thread (after the checkpoint under way, if any) and closes its connection. Every
+  // attached writer must have been detached or closed before.
+  ~WalCheckpointer();
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  // Makes `writer` hand its checkpoints to this thread: replaces its automatic checkpoint with a
+  // WAL hook that requests one here. Call from the thread that owns `writer`, between
+  // transactions.
+  void Attach(sqlite3* writer);
+  // Undoes Attach: `writer` checkpoints automatically again.
+  static void Detach(sqlite3* writer);
+
+  // Requests a checkpoint (coalesced with one not yet started).
+  void Request();
+  // Requests a checkpoint and waits until one that began after this call has run (one already
+  // under way may have started before the last commit). There is no timeout.
+  void CheckpointAndWait();
+  // Checkpoints run so far (attempts, whether or not they could copy everything).
+  uint64_t completed() const;
+  // Blocks until more than `count` checkpoints have run. There is no timeout.
+  void WaitUntilCompletedExceeds(uint64_t count) const;
+
+ private:
+  explicit WalCheckpointer(sqlite3* db);
+  // SQLite's WAL hook: called on the writer's thread after each commit, with the WAL's size.
+  static int OnCommit(void* self, sqlite3* writer, const char* schema, int wal_pages);
+  void Run();
+
+  sqlite3* const db_;  // owned; used only by thread_ (and closed by the destructor)
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  bool requested_ = false;  // guarded by mu_
+  bool stopping_ = false;   // guarded by mu_
+  uint64_t started_ = 0;    // guarded by mu_; checkpoints begin and end in this order
+  uint64_t completed_ = 0;  // guarded by mu_
+  std::thread thread_;      // started last, joined first
+};
+
+}  // namespace archivum::store
