@@ -104,6 +104,97 @@ TEST(MinHashTest, SignatureValuesArePinned) {
   EXPECT_NE(hasher.Compute("Sh0rt", kNeverCancelled)->signature, one->signature);
 }
 
+// Words of several kinds and lengths (ASCII, non-ASCII, longer than 8 bytes) between separators
+// of several lengths: 2,144 bytes, so words start and end at many offsets within and across the
+// 64-byte blocks the scan reads.
+std::string LongMixedText() {
+  const char* const kWords[] = {"Alpha",
+                                "beta9",
+                                "GAMMA",
+                                "caf\xc3\xa9",
+                                "x",
+                                "LongIdentifierName42",
+                                "__attribute__",
+                                "\xe6\x97\xa5\xe6\x9c\xac"};
+  const char* const kSeparators[] = {" ", ", ", "\n\t", "(", "::", " -- "};
+  std::string text;
+  for (int i = 0; i < 200; ++i) {
+    text += kWords[i * 5 % 8];
+    text += std::to_string(i % 13);
+    text += kSeparators[i % 6];
+  }
+  return text;
+}
+
+TEST(MinHashTest, LongSignatureValuesArePinned) {
+  // Also from the byte-at-a-time implementation: a text long enough for many word boundaries
+  // at every offset within 64-byte blocks and for shingles computed several at a time, and its
+  // first 640 bytes, which end inside a multibyte word exactly at a block boundary (the next
+  // byte, part of the same word, is in the buffer but not in the text).
+  const std::string text = LongMixedText();
+  ASSERT_EQ(text.size(), 2144u);
+  const MinHasher hasher(16, 3);
+  const auto full = hasher.Compute(text, kNeverCancelled);
+  ASSERT_TRUE(full.has_value());
+  EXPECT_EQ(full->shingles, 223u);
+  EXPECT_EQ(full->signature,
+            (Signature{0x0165f9208bf36cceull, 0x1733faf02bfd610dull, 0x20d7eaf02c451b57ull,
+                       0x30240a850e0510b5ull, 0x47146bf43834e445ull, 0x512f0b37e75d3782ull,
+                       0x6152e00b64bf24e9ull, 0x70f0182f4f849ee9ull, 0x80d54faeab3fd132ull,
+                       0x93c03e6212dcdcc4ull, 0xa2b0dfade00cfc96ull, 0xb2337535a494d5d8ull,
+                       0xc1ba53782116cd7eull, 0xd1424b4ef2f2884aull, 0xe20c6f034d54d7e0ull,
+                       0xf0e1b567bc583a1cull}));
+  const std::string_view prefix = std::string_view(text).substr(0, 640);
+  ASSERT_GE(static_cast<unsigned char>(text[639]), 0x80);
+  ASSERT_GE(static_cast<unsigned char>(text[640]), 0x80);
+  const auto cut = hasher.Compute(prefix, kNeverCancelled);
+  ASSERT_TRUE(cut.has_value());
+  EXPECT_EQ(cut->shingles, 65u);
+  EXPECT_EQ(cut->signature,
+            (Signature{0x0165f9208bf36cceull, 0x18e65702b4a93311ull, 0x20bf72abbf6d1102ull,
+                       0x30240a850e0510b5ull, 0x47a3ef813a5b1720ull, 0x512f0b37e75d3782ull,
+                       0x660dd22447ec7631ull, 0x7affdf7790c9c4b7ull, 0x80d54faeab3fd132ull,
+                       0x93c03e6212dcdcc4ull, 0xa65cbbdac6dcefbaull, 0xb6ae792fd2eb900dull,
+                       0xc1ba53782116cd7eull, 0xd1424b4ef2f2884aull, 0xe20c6f034d54d7e0ull,
+                       0xf6d37367efb04cadull}));
+}
+
+TEST(MinHashTest, WordsMatchAByteAtATimeSplit) {
+  // Words() finds words 64 bytes at a time; this byte-by-byte split is the definition. Every
+  // byte value, and words of 1..20 bytes ending at every offset around block boundaries, both
+  // inside the text and at its end.
+  const auto reference = [](std::string_view text) {
+    std::vector<std::string> words;
+    std::string word;
+    for (const char c : text) {
+      const auto byte = static_cast<unsigned char>(c);
+      if ((byte >= '0' && byte <= '9') || (byte >= 'a' && byte <= 'z') ||
+          (byte >= 'A' && byte <= 'Z') || byte >= 0x80) {
+        word += static_cast<char>(byte >= 'A' && byte <= 'Z' ? byte - 'A' + 'a' : byte);
+      } else if (!word.empty()) {
+        words.push_back(std::move(word));
+        word.clear();
+      }
+    }
+    if (!word.empty()) words.push_back(std::move(word));
+    return words;
+  };
+  std::string all_bytes;
+  for (int c = 0; c < 256; ++c) all_bytes += std::string(c % 3 + 1, static_cast<char>(c));
+  EXPECT_EQ(Words(all_bytes), reference(all_bytes));
+  for (size_t prefix = 0; prefix <= 140; ++prefix) {
+    for (size_t length = 1; length <= 20; ++length) {
+      std::string text(prefix, '.');
+      for (size_t k = 0; k < prefix; k += 7) text[k] = 'Q';
+      text += std::string(length, '\xc3') + "Zz9";
+      for (const std::string_view view :
+           {std::string_view(text), std::string_view(text).substr(0, text.size() - 2)}) {
+        ASSERT_EQ(Words(view), reference(view)) << "prefix " << prefix << ", length " << length;
+      }
+    }
+  }
+}
+
 TEST(MinHashTest, ShortAndEmptyTexts) {
   const MinHasher hasher(16, 3);
   EXPECT_FALSE(hasher.Compute("", kNeverCancelled).has_value());
