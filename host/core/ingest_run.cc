@@ -89,7 +89,7 @@ size_t WriteBytes(const AnalyzedDocument& d) {
 // A walk entry and what the walk decided about it.
 struct Found {
   WalkEntry entry;
-  bool unchanged = false;  // a file the catalog already has, with the same size and mtime
+  bool unchanged = false;  // a file the catalog has with the same size, mtime and signature
 };
 
 // One analyzed (or failed) file on its way from a worker to the committer.
@@ -355,18 +355,16 @@ Status IngestRun::Run(const std::filesystem::path& root) {
                         it->second.mtime_ns == e.mtime_ns &&
                         it->second.signature == analyzer_->signature();
       if (!found.unchanged) {
-        size_t queued = 0;
         {
+          // Held while a worker starts too: `active` counts the started ones.
           std::lock_guard lock(m.mu);
           m.queue.push_back(&found.entry);
-          queued = m.queue.size();
+          if (workers.size() < max_workers && workers.size() < m.queue.size()) {
+            workers.emplace_back([&m] { m.Work(); });
+            ++m.active;
+          }
         }
         m.work_cv.notify_one();
-        if (workers.size() < max_workers && workers.size() < queued) {
-          std::lock_guard lock(m.mu);  // held while starting: `active` counts started workers
-          workers.emplace_back([&m] { m.Work(); });
-          ++m.active;
-        }
       }
     }
     return !m.Stopping();
