@@ -43,6 +43,10 @@ class DocumentAnalyzer {
                            const CallContext& ctx,
                            std::function<void(uint64_t, uint64_t)> release = {}) const;
 
+  // Makes what the plugins keep of their own for the documents analyzed so far durable (see
+  // PluginRegistry::Flush). Call before committing their writes. Ok without plugins.
+  Status FlushPlugins() const { return registry_ ? registry_->Flush() : Status::Ok(); }
+
   // The signature recorded on analyzed documents: a changed plugin set re-analyzes.
   const std::string& signature() const { return signature_; }
 

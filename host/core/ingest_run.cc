@@ -179,6 +179,19 @@ struct IngestRun::Impl {
 
   Status Flush() {
     if (batch.empty()) return Status::Ok();
+    // What the plugins keep of their own for these documents must be durable before the catalog
+    // records them as analyzed: an unchanged file is not analyzed again (PluginRegistry::Flush).
+    if (Status flushed = run.analyzer_->FlushPlugins(); !flushed.ok()) {
+      // The batch's results are real, so they are cataloged all the same, but without a
+      // signature: the next ingest analyzes these files again rather than skip them.
+      for (auto& w : batch) w.document.signature.clear();
+      auto* s = run.summary_;
+      s->set_plugin_errors(s->plugin_errors() + 1);
+      RecordError(batch.front().document.path,
+                  Status(flushed.code(), flushed.message() + "; the next ingest analyzes the " +
+                                             std::to_string(batch.size()) +
+                                             " documents of this batch again"));
+    }
     Status st = run.catalog_->Commit(batch, {});
     batch.clear();
     batch_bytes = 0;

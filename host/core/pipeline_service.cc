@@ -94,6 +94,9 @@ Status PipelineService::Upload(UploadReader& reader, const CallContext& ctx,
   rec.ingested_at_ns = rec.mtime_ns;
   AnalyzedDocument doc = analyzer_.Analyze(std::move(rec), mapped->bytes(), ctx);
   if (ctx.IsCancelled()) return Cancelled("upload cancelled by the client");
+  // As for an ingest batch (ingest_run.cc). An upload is analyzed whenever it is sent, so a
+  // failed flush only needs reporting; the upload's results are cataloged all the same.
+  const Status flushed = analyzer_.FlushPlugins();
   ARCHIVUM_RETURN_IF_ERROR(catalog_->Commit(doc.writes, {}));
   summary->set_files_seen(1);
   summary->set_files_ingested(1);
@@ -104,6 +107,13 @@ Status PipelineService::Upload(UploadReader& reader, const CallContext& ctx,
     err->set_path(doc.writes.front().document.path);
     err->set_code(static_cast<int32_t>(StatusCode::kInternal));
     err->set_message(doc.first_error);
+  }
+  if (!flushed.ok()) {
+    summary->set_plugin_errors(summary->plugin_errors() + 1);
+    auto* err = summary->add_errors();
+    err->set_path(doc.writes.front().document.path);
+    err->set_code(static_cast<int32_t>(flushed.code()));
+    err->set_message(flushed.message());
   }
   return Status::Ok();
 }

@@ -210,6 +210,7 @@ void RunChecks(const CheckOptions& options, Report& report) {
                                 ", max file size " + std::to_string(manifest.max_file_size));
   report.Pass("capabilities", "process" +
                                   std::string(manifest.query_verbs.empty() ? "" : ", query") +
+                                  std::string(manifest.entry_points.flush ? ", flush" : "") +
                                   "; query verbs " + Join(manifest.query_verbs));
 
   ScratchDir data_dir;
@@ -237,6 +238,14 @@ void RunChecks(const CheckOptions& options, Report& report) {
   }
   CheckConcurrency(**plugin, samples, options, report);
   CheckQueries(**plugin, report);
+  if (manifest.entry_points.flush != nullptr) {
+    const CallOutcome flushed = (*plugin)->Flush();
+    if (flushed.rc == ARCHIVUM_OK) {
+      report.Pass("flush");
+    } else {
+      report.Fail("flush", flushed.error.empty() ? RcName(flushed.rc) : flushed.error);
+    }
+  }
   plugin->reset();
   report.Pass("destroy");
 }

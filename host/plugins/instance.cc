@@ -31,6 +31,22 @@ uint32_t SampleWeight(uint64_t ordinal) {
   return (ordinal * 0x9E3779B97F4A7C15ull) >> 60 == 0 ? PluginInstance::kTimeSampleEvery : 0;
 }
 
+// Runs `call`, turning an exception that escaped the plugin into an error outcome.
+template <class Call>
+void RunContained(Call&& call, CallOutcome* outcome) {
+  try {
+    outcome->rc = call();
+  } catch (const std::exception& e) {
+    // The ABI forbids exceptions across the boundary; a plugin that breaks the rule anyway (no
+    // C++ helper) is contained rather than allowed to unwind into the pipeline.
+    outcome->rc = ARCHIVUM_ERROR;
+    outcome->error = std::string("exception escaped the plugin: ") + e.what();
+  } catch (...) {
+    outcome->rc = ARCHIVUM_ERROR;
+    outcome->error = "exception escaped the plugin";
+  }
+}
+
 }  // namespace
 
 std::string RcName(archivum_rc rc) {
@@ -101,17 +117,7 @@ CallOutcome PluginInstance::Invoke(Call&& call, bool always_time) const {
   outcome.time_weight = always_time ? 1 : SampleWeight(ordinal);
   Clock::time_point start{};
   if (outcome.time_weight != 0) start = Clock::now();
-  try {
-    outcome.rc = call();
-  } catch (const std::exception& e) {
-    // The ABI forbids exceptions across the boundary; a plugin that breaks the rule anyway (no
-    // C++ helper) is contained rather than allowed to unwind into the pipeline.
-    outcome.rc = ARCHIVUM_ERROR;
-    outcome.error = std::string("exception escaped the plugin: ") + e.what();
-  } catch (...) {
-    outcome.rc = ARCHIVUM_ERROR;
-    outcome.error = "exception escaped the plugin";
-  }
+  RunContained(call, &outcome);
   if (outcome.time_weight != 0) {
     outcome.finished = Clock::now();
     outcome.elapsed = outcome.finished - start;
@@ -138,6 +144,19 @@ CallOutcome PluginInstance::Query(std::string_view verb, std::string_view argume
                                             {argument.data(), argument.size()}, sink.table());
       },
       /*always_time=*/true);
+}
+
+CallOutcome PluginInstance::Flush() const {
+  CallOutcome outcome;
+  const auto flush = manifest_.entry_points.flush;
+  if (flush == nullptr) return outcome;
+  std::unique_lock<std::mutex> lock(call_mu_, std::defer_lock);
+  if (!manifest_.thread_safe) lock.lock();
+  RunContained([&] { return flush(state_); }, &outcome);
+  if (outcome.rc != ARCHIVUM_OK && outcome.error.empty()) {
+    outcome.error = ErrorText(manifest_.entry_points.last_error(state_));
+  }
+  return outcome;
 }
 
 void PluginInstance::RecordCall(const CallOutcome& outcome, bool failed) const {

@@ -2,8 +2,8 @@
 // and state, plus the per-plugin lock and counters.
 //
 // Ownership: owns the library; the destructor calls destroy(state) and then unloads the library
-// (member order guarantees it). Thread safety: Process/Query are safe to call concurrently; they
-// serialize on a per-plugin mutex unless the plugin declared ARCHIVUM_FLAG_THREAD_SAFE.
+// (member order guarantees it). Thread safety: Process/Query/Flush are safe to call concurrently;
+// they serialize on a per-plugin mutex unless the plugin declared ARCHIVUM_FLAG_THREAD_SAFE.
 //
 // Counters: every call is counted (calls) and every failure the caller reports (errors), exactly.
 // Time is the time spent inside the plugin's entry point (after the per-plugin lock is taken).
@@ -71,6 +71,11 @@ class PluginInstance {
   CallOutcome Process(const archivum_file& file, ProcessSink& sink, bool need_finish_time) const;
   // Runs query() and counts the call, as Process. Precondition: the plugin registers `verb`.
   CallOutcome Query(std::string_view verb, std::string_view argument, QueryCollector& sink) const;
+
+  // Runs flush() if the plugin provides it (ABI 1.2; otherwise returns ARCHIVUM_OK at once),
+  // under the plugin's lock when needed. Not counted as a call: the counters describe per-file
+  // and per-query work. Thread-safe.
+  CallOutcome Flush() const;
 
   // Adds a finished call's time (per its time_weight) and, if `failed`, an error to the counters.
   // Call once per outcome of Process/Query. Thread-safe.

@@ -90,7 +90,8 @@ std::string Manifest::abi_version() const {
 
 size_t RequiredDescriptorSize(uint16_t minor) {
   if (minor == 0) return ARCHIVUM_DESCRIPTOR_SIZE_1_0;
-  return offsetof(archivum_plugin_descriptor, max_file_size) + sizeof(uint64_t);
+  if (minor == 1) return ARCHIVUM_DESCRIPTOR_SIZE_1_1;
+  return offsetof(archivum_plugin_descriptor, flush) + sizeof(archivum_plugin_descriptor::flush);
 }
 
 Status ReadDescriptor(const archivum_plugin_descriptor* descriptor, Manifest* out) {

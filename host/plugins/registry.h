@@ -9,7 +9,7 @@
 //
 // Ownership: the registry owns every library and plugin state; the destructor destroys the
 // states, then unloads the libraries. Thread safety: immutable after Load(); Describe, Process,
-// Query, Signature and loaded_count are safe to call concurrently.
+// Query, Flush, Signature and loaded_count are safe to call concurrently.
 //
 // Time limits: plugins run in-process and cannot be interrupted. A per-plugin timeout
 // (PluginSettings::timeout) and FileInput::deadline reach the plugin as archivum_file's deadline;
@@ -74,6 +74,14 @@ class PluginRegistry {
   // score first. NOT_FOUND if no plugin registers the verb; if every such plugin fails, the first
   // failure (INVALID_ARGUMENT, NOT_FOUND or INTERNAL, message "plugin <name>: <reason>").
   StatusOr<std::vector<QueryHit>> Query(std::string_view verb, std::string_view argument) const;
+
+  // Calls flush() (ABI 1.2) on every loaded plugin that provides it, so that what the plugins
+  // keep of their own for the files Process() has returned for survives a crash. Call before
+  // committing those files to the catalog: a later ingest skips a cataloged, unchanged file
+  // without running the plugins again. Every such plugin is flushed even if one fails; the
+  // result is the first failure, INTERNAL "plugin <name>: flush failed: <reason>". Returns at
+  // once when no plugin provides flush. Thread-safe, also concurrently with Process and Query.
+  Status Flush() const;
 
   // Query verbs the loaded plugins register, sorted, without duplicates.
   std::vector<std::string> QueryVerbs() const;

@@ -157,6 +157,22 @@ StatusOr<std::vector<QueryHit>> PluginRegistry::Query(std::string_view verb,
   return hits;
 }
 
+Status PluginRegistry::Flush() const {
+  Status first = Status::Ok();
+  for (const auto& entry : entries_) {
+    if (entry->state != EntryState::kLoaded || entry->manifest.entry_points.flush == nullptr) {
+      continue;
+    }
+    const CallOutcome outcome = entry->instance->Flush();
+    if (outcome.rc == ARCHIVUM_OK) continue;
+    Status status = Internal("plugin " + entry->manifest.name + ": flush failed: " +
+                             (outcome.error.empty() ? RcName(outcome.rc) : outcome.error));
+    spdlog::error("{}", status.message());
+    if (first.ok()) first = std::move(status);
+  }
+  return first;
+}
+
 std::vector<std::string> PluginRegistry::QueryVerbs() const {
   std::set<std::string> verbs;
   for (const auto& entry : entries_) {

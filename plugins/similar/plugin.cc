@@ -61,6 +61,9 @@ class SimilarPlugin {
     return ARCHIVUM_OK;
   }
 
+  // The host calls this before it catalogs the files processed so far (plugin.h, flush).
+  void Flush() { index_.Flush(); }
+
  private:
   SimilarityIndex index_;
 };

@@ -230,10 +230,11 @@ void SignatureStore::CommitLocked() {
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK) return;
   const std::string why = sqlite3_errmsg(db_);
   if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  throw sdk::Error(ARCHIVUM_ERROR,
-                   SanitizeUtf8("signature store: committing a batch of signatures failed, "
-                                "re-ingest recently changed files: " +
-                                why));
+  lost_since_flush_ = SanitizeUtf8(
+      "signature store: committing a batch of signatures failed, re-ingest recently changed "
+      "files: " +
+      why);
+  throw sdk::Error(ARCHIVUM_ERROR, lost_since_flush_);
 }
 
 void SignatureStore::CommitLoop() {
@@ -258,7 +259,17 @@ void SignatureStore::CommitLoop() {
 
 void SignatureStore::Flush() {
   std::lock_guard lock(mu_);
-  if (in_batch_) CommitLocked();
+  if (in_batch_) {
+    try {
+      CommitLocked();
+    } catch (const sdk::Error&) {  // recorded in lost_since_flush_, reported below
+    }
+  }
+  if (!lost_since_flush_.empty()) {
+    const std::string message = std::move(lost_since_flush_);
+    lost_since_flush_.clear();
+    throw sdk::Error(ARCHIVUM_ERROR, message);
+  }
 }
 
 void SignatureStore::Put(std::string_view path, const Signature& signature) {

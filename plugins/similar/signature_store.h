@@ -23,10 +23,11 @@ namespace archivum::bundled::similar {
 //
 // Writes are batched: Put() and Remove() add to one open write transaction, committed after
 // kBatchWrites writes, or by a background thread at most kBatchDelay after the transaction
-// began, and on destruction. Reads through this store see uncommitted writes (same connection);
-// other connections see them once committed. A crash loses at most the open batch, which the
-// next ingest of those files recomputes only if they changed: acceptable for this rebuildable
-// index, and far cheaper than one transaction per file.
+// began, and on destruction, and by Flush(), which the host calls (through the plugin's flush
+// entry point) before it catalogs the files whose signatures were written. Reads through this
+// store see uncommitted writes (same connection); other connections see them once committed. So
+// a crash loses at most the open batch, whose files the catalog does not have yet: the next
+// ingest analyzes them again. Far cheaper than one transaction per file.
 //
 // Thread safety: all methods are safe to call concurrently; they share one connection and its
 // cached statements, guarded by mu_. Other processes may open the same file (SQLite locking,
@@ -55,7 +56,11 @@ class SignatureStore {
   void Put(std::string_view path, const Signature& signature);
   // Deletes `path`'s signature if there is one (in the open batch). Throws like Put().
   void Remove(std::string_view path);
-  // Commits the open batch, if any. Throws sdk::Error(ARCHIVUM_ERROR) on failure.
+  // Commits the open batch, if any. Throws sdk::Error(ARCHIVUM_ERROR) if that fails, or if any
+  // batch failed to commit (and was lost) since the previous Flush(): then the files written
+  // since that Flush() must be analyzed again. (A write made while this runs may belong to the
+  // failed batch and yet be covered only by the next Flush(), which will not report it: commit
+  // failures are rare (disk full, I/O errors) and the index is rebuildable.)
   void Flush();
   // Blocks until no batch is open: the background committer (or a full batch) has committed
   // it. Returns at once if none is open. Does not commit anything itself (unlike Flush()).
@@ -93,7 +98,8 @@ class SignatureStore {
   size_t batch_writes_ = 0;            // GUARDED_BY(mu_)
   std::chrono::steady_clock::time_point batch_began_;  // GUARDED_BY(mu_)
   std::string background_error_;                       // GUARDED_BY(mu_): a failed batch
-  bool stopping_ = false;                              // GUARDED_BY(mu_)
+  std::string lost_since_flush_;  // GUARDED_BY(mu_): a batch lost since the last Flush()
+  bool stopping_ = false;         // GUARDED_BY(mu_)
   std::thread committer_;
 };
 

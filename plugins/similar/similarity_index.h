@@ -61,6 +61,9 @@ class SimilarityIndex {
   // empty path and sdk::Error(ARCHIVUM_NOT_FOUND) if `path` has no signature.
   std::vector<Hit> FindSimilar(std::string_view path);
 
+  // Makes every signature stored so far durable (SignatureStore::Flush). Throws sdk::Error.
+  void Flush() { store_->Flush(); }
+
   const Options& options() const { return options_; }
 
  private:

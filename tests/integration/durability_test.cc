@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "aichemist_archivum.grpc.pb.h"
@@ -100,6 +101,131 @@ TEST(Durability, SigkillDuringIngestLeavesAConsistentCatalogAndIngestResumes) {
   pb::AnalyzeResponse r;
   ASSERT_TRUE(stub->Analyze(&actx, areq, &r).ok());
   EXPECT_EQ(r.results_size(), 1);
+}
+
+// Ingests `path` with a unary Ingest call; fails the test on an RPC error.
+pb::IngestSummary IngestPath(Daemon& daemon, const fs::path& path) {
+  auto stub = pb::FileManager::NewStub(daemon.channel());
+  grpc::ClientContext ctx;
+  pb::IngestRequest req;
+  req.set_path(path.string());
+  pb::IngestSummary s;
+  const grpc::Status st = stub->Ingest(&ctx, req, &s);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  return s;
+}
+
+// The paths of the top-level documents the catalog records, read from its file.
+std::set<std::string> CatalogPaths(const fs::path& db_file) {
+  std::set<std::string> paths;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_exec(
+        db, "SELECT path FROM documents WHERE parent = ''",
+        [](void* out, int, char** values, char**) {
+          static_cast<std::set<std::string>*>(out)->insert(values[0] ? values[0] : "");
+          return 0;
+        },
+        &paths, nullptr);
+  }
+  sqlite3_close(db);
+  return paths;
+}
+
+std::set<std::string> JournalLines(const fs::path& file) {
+  std::set<std::string> lines;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) lines.insert(line);
+  return lines;
+}
+
+TEST(Durability, PluginsAreFlushedBeforeTheCatalogRecordsTheirFiles) {
+  // The journal plugin writes down the files it processed only when flushed (ABI 1.2), so after
+  // a SIGKILL its journal holds what was flushed: every file the catalog has must be in it, or a
+  // later ingest would skip that file as unchanged and the plugin would never see it again.
+  DaemonOptions opts;
+  opts.plugin_dirs = {ARCHIVUM_JOURNAL_PLUGIN};
+  std::string error;
+  auto daemon = Daemon::Start(opts, &error);
+  ASSERT_NE(daemon, nullptr) << error;
+  const fs::path tree = daemon->dir() / "tree";
+  std::set<std::string> files;
+  for (int i = 0; i < 40; ++i) {
+    const fs::path file = tree / ("f" + std::to_string(i) + ".txt");
+    testing::WriteFile(file, "file " + std::to_string(i) + "\n");
+    files.insert(file.string());
+  }
+  const pb::IngestSummary first = IngestPath(*daemon, tree);
+  EXPECT_EQ(first.files_ingested(), files.size());
+  EXPECT_EQ(first.plugin_errors(), 0u);
+  EXPECT_EQ(IngestPath(*daemon, tree).files_unchanged(), files.size());
+  ASSERT_EQ(daemon->Stop(SIGKILL), 128 + SIGKILL);  // no orderly shutdown, no destroy()
+
+  EXPECT_EQ(CatalogPaths(daemon->store() / "catalog.db"), files);
+  EXPECT_EQ(JournalLines(daemon->store() / "plugins" / "journal" / "journal.txt"), files);
+}
+
+TEST(Durability, AFailedFlushIsReportedAndItsFilesAreAnalyzedAgain) {
+  DaemonOptions opts;
+  opts.plugin_dirs = {ARCHIVUM_JOURNAL_PLUGIN};
+  opts.plugins_yaml = "  settings:\n    journal:\n      config: {fail_flush: true}\n";
+  std::string error;
+  auto daemon = Daemon::Start(opts, &error);
+  ASSERT_NE(daemon, nullptr) << error;
+  const fs::path tree = daemon->dir() / "tree";
+  for (int i = 0; i < 10; ++i) {
+    testing::WriteFile(tree / ("f" + std::to_string(i) + ".txt"), "file " + std::to_string(i));
+  }
+  const pb::IngestSummary first = IngestPath(*daemon, tree);
+  EXPECT_EQ(first.files_ingested(), 10u);
+  EXPECT_EQ(first.plugin_errors(), 1u);
+  ASSERT_EQ(first.errors_size(), 1);
+  EXPECT_EQ(first.errors(0).message(),
+            "plugin journal: flush failed: journal: flush refused on purpose; the next ingest "
+            "analyzes the 10 documents of this batch again");
+  // The documents are cataloged (their results are real), but not as finished: the next ingest
+  // analyzes them again instead of skipping them as unchanged.
+  EXPECT_EQ(CatalogPaths(daemon->store() / "catalog.db").size(), 10u);
+  const pb::IngestSummary second = IngestPath(*daemon, tree);
+  EXPECT_EQ(second.files_unchanged(), 0u);
+  EXPECT_EQ(second.files_ingested(), 10u);
+}
+
+TEST(Durability, SimilarSignaturesSurviveASigkillRightAfterTheIngest) {
+  // The similar plugin keeps its signatures in its own database, committed in batches; the host
+  // flushes it before cataloging, so a crash right after an ingest loses none of them.
+  DaemonOptions opts;
+  opts.plugin_dirs = {ARCHIVUM_BUNDLED_PLUGINS};
+  std::string error;
+  auto daemon = Daemon::Start(opts, &error);
+  ASSERT_NE(daemon, nullptr) << error;
+  const fs::path tree = daemon->dir() / "tree";
+  std::string text;
+  for (int i = 0; i < 40; ++i) {
+    text += "Sentence number " + std::to_string(i) + " talks about rivers mountains and valleys. ";
+  }
+  testing::WriteFile(tree / "near1.txt", text + "The end.");
+  testing::WriteFile(tree / "near2.txt", text + "The finish.");
+  testing::WriteFile(tree / "other.txt", "Nothing in common with the others at all, none.");
+  EXPECT_EQ(IngestPath(*daemon, tree).files_ingested(), 3u);
+  ASSERT_EQ(daemon->Stop(SIGKILL), 128 + SIGKILL);
+
+  DaemonOptions again = opts;
+  again.roots = {daemon->dir()};
+  again.extra_args = {"--store", daemon->store().string()};
+  auto restarted = Daemon::Start(again, &error);
+  ASSERT_NE(restarted, nullptr) << error;
+  auto stub = pb::FileManager::NewStub(restarted->channel());
+  grpc::ClientContext ctx;
+  pb::AnalyzeRequest req;
+  req.set_query("similar:" + (tree / "near1.txt").string());
+  pb::AnalyzeResponse r;
+  const grpc::Status st = stub->Analyze(&ctx, req, &r);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(r.results_size(), 1);
+  EXPECT_EQ(r.results(0), (tree / "near2.txt").string());
+  // And nothing needs analyzing again.
+  EXPECT_EQ(IngestPath(*restarted, tree).files_unchanged(), 3u);
 }
 
 TEST(Durability, ATwoGigabyteSparseFileIngestsWithBoundedMemory) {

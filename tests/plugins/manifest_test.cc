@@ -22,6 +22,9 @@ archivum_rc Process(archivum_plugin_state*, const archivum_file*, const archivum
 archivum_rc Query(archivum_plugin_state*, archivum_str, archivum_str, const archivum_query_sink*) {
   return ARCHIVUM_OK;
 }
+archivum_rc Flush(archivum_plugin_state*) {
+  return ARCHIVUM_OK;
+}
 archivum_str LastError(archivum_plugin_state*) {
   return {"", 0};
 }
@@ -57,7 +60,7 @@ TEST(ManifestTest, AcceptsAValidDescriptor) {
   ASSERT_TRUE(ReadDescriptor(&d, &m).ok());
   EXPECT_EQ(m.name, "valid");
   EXPECT_EQ(m.id(), "valid@1.0");
-  EXPECT_EQ(m.abi_version(), "1.1");
+  EXPECT_EQ(m.abi_version(), "1.2");
   EXPECT_EQ(m.stage, Stage::kAnalyze);
   EXPECT_EQ(m.max_file_size, 100u);
   EXPECT_EQ(m.accepts, std::vector<std::string>{"text/*"});
@@ -72,6 +75,33 @@ TEST(ManifestTest, Abi10SizeIgnoresLaterFields) {
   EXPECT_EQ(m.max_file_size, 0u);  // beyond the 1.0 struct: treated as absent
 }
 
+TEST(ManifestTest, Abi12DescriptorKeepsItsFlushEntryPoint) {
+  archivum_plugin_descriptor d = Valid();
+  d.flush = Flush;
+  Manifest m;
+  ASSERT_TRUE(ReadDescriptor(&d, &m).ok());
+  EXPECT_EQ(m.entry_points.flush, &Flush);
+  EXPECT_EQ(m.max_file_size, 100u);
+}
+
+TEST(ManifestTest, Abi11SizeIgnoresFlush) {
+  // A 1.1 plugin's struct ends before flush: whatever lies beyond it is not read.
+  archivum_plugin_descriptor d = Valid();
+  d.abi_minor = 1;
+  d.struct_size = ARCHIVUM_DESCRIPTOR_SIZE_1_1;
+  d.flush = Flush;
+  Manifest m;
+  ASSERT_TRUE(ReadDescriptor(&d, &m).ok());
+  EXPECT_EQ(m.abi_version(), "1.1");
+  EXPECT_EQ(m.entry_points.flush, nullptr);
+  EXPECT_EQ(m.max_file_size, 100u);  // a 1.1 field: still read
+
+  d.abi_minor = 2;  // a 1.2 plugin must cover flush
+  EXPECT_EQ(Reason(d), "descriptor size " + std::to_string(ARCHIVUM_DESCRIPTOR_SIZE_1_1) +
+                           " is smaller than ABI 1.2 requires (" +
+                           std::to_string(sizeof(archivum_plugin_descriptor)) + ")");
+}
+
 TEST(ManifestTest, RefusesWithClearReasons) {
   archivum_plugin_descriptor d = Valid();
   d.struct_size = 4;
@@ -80,12 +110,12 @@ TEST(ManifestTest, RefusesWithClearReasons) {
   d = Valid();
   d.struct_size = ARCHIVUM_DESCRIPTOR_SIZE_1_0;
   EXPECT_EQ(Reason(d), "descriptor size " + std::to_string(ARCHIVUM_DESCRIPTOR_SIZE_1_0) +
-                           " is smaller than ABI 1.1 requires (" +
+                           " is smaller than ABI 1.2 requires (" +
                            std::to_string(sizeof(archivum_plugin_descriptor)) + ")");
 
   d = Valid();
   d.abi_major = 0;
-  EXPECT_EQ(Reason(d), "requires ABI 0.1, host provides 1.1");
+  EXPECT_EQ(Reason(d), "requires ABI 0.2, host provides 1.2");
 
   d = Valid();
   d.name = {"bad name", 8};

@@ -49,14 +49,14 @@ TEST(PluginRegistryTest, LoadsGoodFixturesAndDescribesThem) {
   auto registry = LoadDirs({FixtureDir("good")});
   EXPECT_EQ(registry->loaded_count(), 3u);
   const auto list = Describe(*registry);
-  EXPECT_EQ(list.host_abi_version(), "1.1");
+  EXPECT_EQ(list.host_abi_version(), "1.2");
   ASSERT_EQ(list.plugins_size(), 3);
 
   const pb::PluginInfo* c = FindByName(list, "fixture_c");
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->state(), pb::PluginInfo::LOADED);
   EXPECT_EQ(c->version(), "1.2.3");
-  EXPECT_EQ(c->abi_version(), "1.1");
+  EXPECT_EQ(c->abi_version(), "1.2");
   EXPECT_EQ(c->stage(), "detect");
   EXPECT_THAT(c->accepts(), ElementsAre("*/*"));
   EXPECT_THAT(c->query_verbs(), ElementsAre("echo"));
@@ -84,13 +84,63 @@ TEST(PluginRegistryTest, OldAbiDescriptorStillLoads) {
   EXPECT_EQ(FindingValue(result, "fixture_old", "fixture_old.mime"), "text/plain");
 }
 
+TEST(PluginRegistryTest, Abi11DescriptorStillLoadsAndIsNotFlushed) {
+  // fixture_v11's descriptor is the ABI 1.1 layout: it ends before flush.
+  auto registry = LoadDirs({FixtureDir("flush")});
+  const auto list = Describe(*registry);
+  const pb::PluginInfo* v11 = FindByName(list, "fixture_v11");
+  ASSERT_NE(v11, nullptr);
+  EXPECT_EQ(v11->state(), pb::PluginInfo::LOADED) << v11->reason();
+  EXPECT_EQ(v11->abi_version(), "1.1");
+  const ProcessResult result = registry->Process(TextFile(kText));
+  EXPECT_EQ(FindingValue(result, "fixture_v11", "fixture_v11.size"), "12");
+  EXPECT_TRUE(registry->Flush().ok());
+  // Its 1.1 field still applies: files over its max_file_size (64) are not routed to it.
+  const ProcessResult large = registry->Process(TextFile(std::string(65, 'x')));
+  EXPECT_EQ(FindingValue(large, "fixture_v11", "fixture_v11.size"), "<none>");
+}
+
+TEST(PluginRegistryTest, FlushReachesThePluginsThatProvideIt) {
+  auto registry = LoadDirs({FixtureDir("flush")});
+  const auto list = Describe(*registry);
+  const pb::PluginInfo* flush = FindByName(list, "fixture_flush");
+  ASSERT_NE(flush, nullptr);
+  EXPECT_EQ(flush->abi_version(), "1.2");
+  EXPECT_EQ(
+      FindingValue(registry->Process(TextFile(kText)), "fixture_flush", "fixture_flush.flushes"),
+      "0");
+  ASSERT_TRUE(registry->Flush().ok());
+  ASSERT_TRUE(registry->Flush().ok());
+  EXPECT_EQ(
+      FindingValue(registry->Process(TextFile(kText)), "fixture_flush", "fixture_flush.flushes"),
+      "2");
+  // Flushes are not file calls: the call counter counts the two process() calls only.
+  const auto after_list = Describe(*registry);
+  const pb::PluginInfo* after = FindByName(after_list, "fixture_flush");
+  ASSERT_NE(after, nullptr);
+  EXPECT_EQ(after->calls(), 2u);
+}
+
+TEST(PluginRegistryTest, FlushFailureNamesThePlugin) {
+  std::map<std::string, config::PluginSettings> settings;
+  settings["fixture_flush"].config_json = R"({"fail_flush": true})";
+  auto registry = LoadDirs({FixtureDir("flush")}, settings);
+  const Status st = registry->Flush();
+  EXPECT_EQ(st.code(), StatusCode::kInternal);
+  EXPECT_EQ(st.message(), "plugin fixture_flush: flush failed: flush refused on purpose");
+  // A failed flush leaves the plugin working.
+  EXPECT_EQ(
+      FindingValue(registry->Process(TextFile(kText)), "fixture_flush", "fixture_flush.flushes"),
+      "0");
+}
+
 TEST(PluginRegistryTest, RefusesBrokenFixturesWithExactReasons) {
   auto registry = LoadDirs({FixtureDir("broken")});
   const auto list = Describe(*registry);
   const std::map<std::string, std::string> expected = {
       {"fixture_no_entry.so", "missing entry symbol archivum_plugin_entry"},
-      {"fixture_abi_major.so", "requires ABI 2.0, host provides 1.1"},
-      {"fixture_abi_minor.so", "requires ABI 1.2, host provides 1.1"},
+      {"fixture_abi_major.so", "requires ABI 2.0, host provides 1.2"},
+      {"fixture_abi_minor.so", "requires ABI 1.3, host provides 1.2"},
       {"fixture_bad_caps.so",
        "inconsistent capabilities: declares query verbs but no query entry point"},
       {"fixture_create_fails.so", "create failed: model file not found"},

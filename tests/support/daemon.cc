@@ -110,7 +110,7 @@ std::unique_ptr<Daemon> Daemon::Start(const DaemonOptions& options, std::string*
        << options.http_yaml << "  shutdown_deadline: " << options.shutdown_deadline << "\n"
        << options.server_yaml << "store:\n  path: store\n"
        << "plugins:\n  directories: " << YamlList(plugin_dirs) << "\n"
-       << "ingest:\n  roots: " << YamlList(roots) << "\n"
+       << options.plugins_yaml << "ingest:\n  roots: " << YamlList(roots) << "\n"
        << options.ingest_yaml << "log:\n  level: info\n"
        << options.extra_yaml;
   WriteFile(dir / "archivum.yaml", yaml.str());

@@ -46,6 +46,9 @@ struct DaemonOptions {
   // Plugin directories; empty means "none" (an empty temporary directory), so tests never
   // depend on which plugins happen to be built unless they ask.
   std::vector<std::filesystem::path> plugin_dirs;
+  // Extra lines inside the generated `plugins:` section, indented by two spaces (e.g.
+  // "  settings:\n    hash: {enabled: false}\n").
+  std::string plugins_yaml;
   // Extra YAML appended verbatim to the generated config (top-level keys not generated above).
   std::string extra_yaml;
   // Extra lines inside the generated `ingest:` section, indented by two spaces.

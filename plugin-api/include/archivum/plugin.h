@@ -66,7 +66,7 @@ extern "C" {
 
 /* The ABI version this header describes. */
 #define ARCHIVUM_ABI_VERSION_MAJOR 1
-#define ARCHIVUM_ABI_VERSION_MINOR 1
+#define ARCHIVUM_ABI_VERSION_MINOR 2
 
 /* The one symbol the host resolves. */
 #define ARCHIVUM_PLUGIN_ENTRY_SYMBOL "archivum_plugin_entry"
@@ -308,10 +308,30 @@ typedef struct archivum_plugin_descriptor {
   /* The largest file (in bytes) the plugin wants to see; larger files are not routed to it.
    * 0 means no limit. The host configuration may lower it. */
   uint64_t max_file_size;
+
+  /* ---- ABI 1.2 ---- */
+
+  /* flush: makes durable what the plugin keeps of its own (an index in its data directory, say)
+   * for every file whose process() call has returned.
+   *   Required: no. NULL if the plugin keeps nothing across calls, or makes it durable within
+   *     process().
+   *   Why: the host commits the results of process() to its catalog in batches, and a later
+   *     ingest skips a cataloged file that has not changed without calling process() again. So
+   *     the host calls flush before it commits a batch; whatever the plugin had not made durable
+   *     by then would be lost for good in a crash.
+   *   Returns ARCHIVUM_OK, or an error code with last_error(state) for the reason. On an error
+   *     the host still commits the batch but records its files so that the next ingest analyzes
+   *     them again, and reports the failure.
+   *   Thread: like process() (concurrent calls, including with process() and query(), only if
+   *     ARCHIVUM_FLAG_THREAD_SAFE is set). It must cover every process() call that returned
+   *     before it began; it may cover more. */
+  archivum_rc (*flush)(archivum_plugin_state* state);
 } archivum_plugin_descriptor;
 
 /* Size of the ABI 1.0 descriptor: everything before the first 1.1 field. */
 #define ARCHIVUM_DESCRIPTOR_SIZE_1_0 offsetof(archivum_plugin_descriptor, max_file_size)
+/* Size of the ABI 1.1 descriptor: everything before the first 1.2 field. */
+#define ARCHIVUM_DESCRIPTOR_SIZE_1_1 offsetof(archivum_plugin_descriptor, flush)
 
 /* The entry symbol every plugin exports. Returns the plugin's descriptor (never NULL); it must
  * not fail, allocate host-visible resources or depend on the caller's state.

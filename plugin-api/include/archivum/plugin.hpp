@@ -17,17 +17,21 @@
 //     void Process(const archivum::sdk::File& file, archivum::sdk::Sink& sink);
 //     // Optional, iff kQueryVerbs is declared:
 //     void Query(std::string_view verb, std::string_view arg, archivum::sdk::QuerySink& sink);
+//     // Optional: makes durable what the plugin keeps of the files processed so far (the
+//     // descriptor's flush entry point, ABI 1.2; see plugin.h for when the host calls it).
+//     void Flush();
 //   };
 //   ARCHIVUM_PLUGIN(Wordcount)
 //
 // The helper fills the C descriptor (plugin.h) from the static members, owns the instance as the
 // plugin state, and catches every exception at the boundary: a throw from the constructor,
 // Process or Query becomes an error code plus last_error(). Throw archivum::sdk::Error to choose
-// the code (e.g. ARCHIVUM_INVALID_ARGUMENT); any other exception becomes ARCHIVUM_ERROR.
-// Process and Query may return void (success) or an archivum_rc (e.g. ARCHIVUM_UNSUPPORTED).
+// the code (e.g. ARCHIVUM_INVALID_ARGUMENT); any other exception becomes ARCHIVUM_ERROR. The
+// same holds for Flush. Process, Query and Flush may return void (success) or an archivum_rc
+// (e.g. ARCHIVUM_UNSUPPORTED).
 //
-// Threading: if kThreadSafe is true, Process/Query must be safe to call concurrently on one
-// instance; the host serializes calls otherwise. All views (File, Host strings, arguments) are
+// Threading: if kThreadSafe is true, Process/Query/Flush must be safe to call concurrently on
+// one instance; the host serializes calls otherwise. All views (File, Host strings, arguments) are
 // valid only as documented in plugin.h: File and sinks during the call, Host until destruction.
 #pragma once
 
@@ -190,6 +194,11 @@ concept HasMaxFileSize = requires {
   uint64_t(P::kMaxFileSize);
 };
 
+template <class P>
+concept HasFlush = requires(P& plugin) {
+  plugin.Flush();
+};
+
 template <size_t N, class Range>
 constexpr std::array<archivum_str, N> ToStrArray(const Range& range) {
   std::array<archivum_str, N> out{};
@@ -277,6 +286,10 @@ class Adapter {
       return Cast(state)->plugin.Query(ToView(verb), ToView(arg), s);
     });
   }
+  static archivum_rc Flush(archivum_plugin_state* state) noexcept {
+    LastError().clear();
+    return Guard(LastError(), [&] { return Cast(state)->plugin.Flush(); });
+  }
   static archivum_str LastErrorEntry(archivum_plugin_state*) noexcept { return ToStr(LastError()); }
 
   static archivum_plugin_descriptor Make() {
@@ -302,6 +315,7 @@ class Adapter {
     d.process = &Process;
     d.last_error = &LastErrorEntry;
     if constexpr (HasMaxFileSize<P>) d.max_file_size = P::kMaxFileSize;
+    if constexpr (HasFlush<P>) d.flush = &Flush;
     return d;
   }
 };
