@@ -60,7 +60,8 @@ static const archivum_plugin_descriptor noop_descriptor = {
     noop_process,
     NULL,
     noop_last_error,
-    0};
+    0,
+    NULL};
 
 ARCHIVUM_EXPORT const archivum_plugin_descriptor* archivum_plugin_entry(void) {
   return &noop_descriptor;
