@@ -61,7 +61,9 @@ static const archivum_plugin_descriptor noop_descriptor = {
     NULL,
     noop_last_error,
     0,
-    NULL};
+    NULL,
+    NULL,
+    0};
 
 ARCHIVUM_EXPORT const archivum_plugin_descriptor* archivum_plugin_entry(void) {
   return &noop_descriptor;

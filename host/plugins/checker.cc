@@ -204,10 +204,13 @@ void RunChecks(const CheckOptions& options, Report& report) {
     report.Fail("descriptor", why);
     return;
   }
-  report.Pass("descriptor", manifest.id() + ", stage " + std::string(StageName(manifest.stage)) +
-                                ", accepts " + Join(manifest.accepts) +
-                                (manifest.thread_safe ? ", thread-safe" : ", not thread-safe") +
-                                ", max file size " + std::to_string(manifest.max_file_size));
+  report.Pass("descriptor",
+              manifest.id() + ", stage " + std::string(StageName(manifest.stage)) + ", accepts " +
+                  Join(manifest.accepts) +
+                  (manifest.thread_safe ? ", thread-safe" : ", not thread-safe") +
+                  ", max file size " + std::to_string(manifest.max_file_size) +
+                  (manifest.tuning_keys.empty() ? std::string()
+                                                : ", tuning keys " + Join(manifest.tuning_keys)));
   report.Pass("capabilities", "process" +
                                   std::string(manifest.query_verbs.empty() ? "" : ", query") +
                                   std::string(manifest.entry_points.flush ? ", flush" : "") +

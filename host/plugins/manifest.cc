@@ -16,6 +16,8 @@ constexpr size_t kMaxPatterns = 64;
 constexpr size_t kMaxPatternSize = 255;
 constexpr size_t kMaxVerbs = 16;
 constexpr size_t kMaxVerbSize = 32;
+constexpr size_t kMaxTuningKeys = 16;
+constexpr size_t kMaxTuningKeySize = 64;
 
 std::string VersionString(unsigned major, unsigned minor) {
   return std::to_string(major) + "." + std::to_string(minor);
@@ -91,7 +93,8 @@ std::string Manifest::abi_version() const {
 size_t RequiredDescriptorSize(uint16_t minor) {
   if (minor == 0) return ARCHIVUM_DESCRIPTOR_SIZE_1_0;
   if (minor == 1) return ARCHIVUM_DESCRIPTOR_SIZE_1_1;
-  return offsetof(archivum_plugin_descriptor, flush) + sizeof(archivum_plugin_descriptor::flush);
+  return offsetof(archivum_plugin_descriptor, tuning_key_count) +
+         sizeof(archivum_plugin_descriptor::tuning_key_count);
 }
 
 Status ReadDescriptor(const archivum_plugin_descriptor* descriptor, Manifest* out) {
@@ -157,6 +160,9 @@ Status ReadDescriptor(const archivum_plugin_descriptor* descriptor, Manifest* ou
     return Inconsistent("has a query entry point but declares no query verbs");
   }
   out->max_file_size = d.max_file_size;
+  ARCHIVUM_RETURN_IF_ERROR(CopyList(d.tuning_keys, d.tuning_key_count, kMaxTuningKeys,
+                                    kMaxTuningKeySize, "tuning key", IsNameChar,
+                                    &out->tuning_keys));
   return Status::Ok();
 }
 

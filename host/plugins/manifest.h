@@ -35,6 +35,7 @@ struct Manifest {
   bool thread_safe = false;
   std::vector<std::string> accepts;      // MIME patterns, as declared
   std::vector<std::string> query_verbs;  // as declared
+  std::vector<std::string> tuning_keys;  // config keys left out of the signature (ABI 1.2)
   uint64_t max_file_size = 0;            // 0: no limit (also for ABI 1.0 plugins)
   // The descriptor's fields, zero-filled past the plugin's struct_size. Function pointers point
   // into the library and are valid while it is loaded.

@@ -86,8 +86,9 @@ class PluginRegistry {
   // Query verbs the loaded plugins register, sorted, without duplicates.
   std::vector<std::string> QueryVerbs() const;
 
-  // Hex digest of the loaded plugins' names, versions, config JSON and routing settings: changes
-  // when a plugin is added, removed, upgraded or reconfigured.
+  // Hex digest of the loaded plugins' names, versions, ABI versions, config JSON (without the
+  // top-level keys a plugin declares as tuning keys) and routing settings: changes when a plugin
+  // is added, removed, upgraded or reconfigured in a way that may change results.
   std::string Signature() const;
 
   size_t loaded_count() const;

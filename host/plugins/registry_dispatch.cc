@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 
@@ -60,6 +61,18 @@ void Merge(const std::string& plugin, CallOutput& out, ProcessResult* result) {
   for (auto& [name, bytes] : out.children) {
     result->children.push_back({plugin, std::move(name), std::move(bytes)});
   }
+}
+
+// The configuration as the signature sees it: without the plugin's tuning keys, which never
+// change results. The host's config loader produced `config_json`, so it is a JSON object; were
+// it not, it is used as it is (a changed text still changes the signature).
+std::string SignatureConfig(const std::string& config_json,
+                            const std::vector<std::string>& tuning_keys) {
+  if (tuning_keys.empty()) return config_json;
+  nlohmann::json config = nlohmann::json::parse(config_json, nullptr, /*allow_exceptions=*/false);
+  if (!config.is_object()) return config_json;
+  for (const std::string& key : tuning_keys) config.erase(key);
+  return config.dump();
 }
 
 }  // namespace
@@ -197,7 +210,7 @@ std::string PluginRegistry::Signature() const {
     field(&line, m.name);
     field(&line, m.version);
     field(&line, m.abi_version());
-    field(&line, s.config_json);
+    field(&line, SignatureConfig(s.config_json, m.tuning_keys));
     for (const auto& a : entry->accepts()) field(&line, "accept=" + a);
     for (const auto& r : s.reject) field(&line, "reject=" + r);
     field(&line, "max=" + std::to_string(entry->max_file_size()));

@@ -24,6 +24,8 @@ class FiletypePlugin {
   static constexpr sdk::Stage kStage = sdk::Stage::kDetect;
   static constexpr std::string_view kAccept[] = {"*/*"};
   static constexpr bool kThreadSafe = true;  // Detector pools its libmagic handles.
+  // The result cache's size never changes an answer: resizing it re-analyzes nothing.
+  static constexpr std::string_view kTuningKeys[] = {"cache"};
 
   FiletypePlugin(std::string_view config_json, const sdk::Host& /*host*/)
       : detector_(ParseOptions(config_json)) {}

@@ -68,10 +68,12 @@ class PipelineTest : public ::testing::Test {
     ASSERT_EQ(::utimensat(AT_FDCWD, (corpus_ / "src/util.h").c_str(), old_times, 0), 0);
   }
 
-  void StartDaemon(std::vector<fs::path> plugin_dirs, std::string extra_yaml = "") {
+  void StartDaemon(std::vector<fs::path> plugin_dirs, std::string extra_yaml = "",
+                   std::string plugins_yaml = "") {
     DaemonOptions opts;
     opts.plugin_dirs = std::move(plugin_dirs);
     opts.extra_yaml = std::move(extra_yaml);
+    opts.plugins_yaml = std::move(plugins_yaml);
     if (daemon_) {
       // Restart on the same directory: same store, same corpus.
       opts.roots = {daemon_->dir()};
@@ -344,6 +346,28 @@ TEST_F(PipelineTest, ReingestSkipsUnchangedAndReanalyzesWhenAPluginChanges) {
   EXPECT_EQ(upgraded.files_ingested(), 13u);
   EXPECT_EQ(upgraded.files_unchanged(), 0u);
   EXPECT_EQ(FindingValue(Get(corpus_ / "docs/alpha.txt"), "picky", "version"), "2.0");
+}
+
+TEST_F(PipelineTest, ResizingTheFiletypeCacheReanalyzesNothingButOtherSettingsDo) {
+  IngestOk(corpus_);
+  // filetype declares "cache" a tuning key: it never changes an answer.
+  stub_.reset();
+  ASSERT_EQ(daemon_->Stop(), 0);
+  StartDaemon({ARCHIVUM_BUNDLED_PLUGINS, ARCHIVUM_PICKY_V1}, "",
+              "  settings:\n    filetype:\n      config: {cache: 0}\n");
+  pb::IngestSummary resized = IngestOk(corpus_);
+  EXPECT_EQ(resized.files_unchanged(), 13u);
+  EXPECT_EQ(resized.files_ingested(), 0u);
+
+  // Its description policy changes findings: everything is analyzed again.
+  stub_.reset();
+  ASSERT_EQ(restarted_->Stop(), 0);
+  StartDaemon({ARCHIVUM_BUNDLED_PLUGINS, ARCHIVUM_PICKY_V1}, "",
+              "  settings:\n    filetype:\n      config: {cache: 0, description: always}\n");
+  pb::IngestSummary reconfigured = IngestOk(corpus_);
+  EXPECT_EQ(reconfigured.files_ingested(), 13u);
+  EXPECT_EQ(reconfigured.files_unchanged(), 0u);
+  EXPECT_NE(FindingValue(Get(corpus_ / "docs/alpha.txt"), "filetype", "description"), "");
 }
 
 TEST_F(PipelineTest, DeletedFilesDisappear) {

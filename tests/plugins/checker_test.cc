@@ -71,6 +71,7 @@ TEST(PluginCheckerTest, PassesGoodPlugins) {
 TEST(PluginCheckerTest, ChecksFlushWhenThePluginProvidesIt) {
   CheckerRun ok = RunChecker(Fixture("flush", "fixture_flush.so"));
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_THAT(ok.output, HasSubstr("max file size 0, tuning keys cache\n"));
   EXPECT_THAT(ok.output, HasSubstr("[PASS] capabilities: process, flush;"));
   EXPECT_THAT(ok.output, HasSubstr("[PASS] flush"));
 

@@ -84,16 +84,41 @@ TEST(ManifestTest, Abi12DescriptorKeepsItsFlushEntryPoint) {
   EXPECT_EQ(m.max_file_size, 100u);
 }
 
-TEST(ManifestTest, Abi11SizeIgnoresFlush) {
+TEST(ManifestTest, ReadsTuningKeysAndRefusesBadOnes) {
+  const archivum_str keys[] = {{"cache", 5}, {"threads", 7}};
+  archivum_plugin_descriptor d = Valid();
+  d.tuning_keys = keys;
+  d.tuning_key_count = 2;
+  Manifest m;
+  ASSERT_TRUE(ReadDescriptor(&d, &m).ok());
+  EXPECT_EQ(m.tuning_keys, (std::vector<std::string>{"cache", "threads"}));
+
+  const archivum_str bad[] = {{"a b", 3}};
+  d.tuning_keys = bad;
+  d.tuning_key_count = 1;
+  EXPECT_EQ(Reason(d), "invalid tuning key 'a b'");
+  d.tuning_keys = nullptr;
+  EXPECT_EQ(Reason(d), "tuning key list is NULL");
+  const std::vector<archivum_str> many(17, archivum_str{"k", 1});
+  d.tuning_keys = many.data();
+  d.tuning_key_count = many.size();
+  EXPECT_EQ(Reason(d), "more than 16 tuning keys");
+}
+
+TEST(ManifestTest, Abi11SizeIgnoresThe12Fields) {
   // A 1.1 plugin's struct ends before flush: whatever lies beyond it is not read.
   archivum_plugin_descriptor d = Valid();
   d.abi_minor = 1;
   d.struct_size = ARCHIVUM_DESCRIPTOR_SIZE_1_1;
   d.flush = Flush;
+  const archivum_str keys[] = {{"bad key", 7}};  // beyond the 1.1 struct: never read
+  d.tuning_keys = keys;
+  d.tuning_key_count = 1;
   Manifest m;
   ASSERT_TRUE(ReadDescriptor(&d, &m).ok());
   EXPECT_EQ(m.abi_version(), "1.1");
   EXPECT_EQ(m.entry_points.flush, nullptr);
+  EXPECT_TRUE(m.tuning_keys.empty());
   EXPECT_EQ(m.max_file_size, 100u);  // a 1.1 field: still read
 
   d.abi_minor = 2;  // a 1.2 plugin must cover flush

@@ -474,6 +474,26 @@ TEST(PluginRegistryTest, SignatureTracksPluginsAndConfig) {
   EXPECT_EQ(LoadDirs({FixtureDir("good"), FixtureDir("duplicate")})->Signature(), base);
 }
 
+TEST(PluginRegistryTest, SignatureLeavesOutTuningKeys) {
+  // fixture_flush declares "cache" a tuning key (ABI 1.2): its value never changes results.
+  auto signature = [](const std::string& config_json) {
+    std::map<std::string, config::PluginSettings> settings;
+    settings["fixture_flush"].config_json = config_json;
+    return LoadDirs({FixtureDir("flush")}, settings)->Signature();
+  };
+  const std::string base = signature(R"({"cache":1,"mode":"a"})");
+  EXPECT_EQ(signature(R"({"mode":"a","cache":4096})"), base);
+  EXPECT_EQ(signature(R"({"mode":"a"})"), base);
+  EXPECT_NE(signature(R"({"cache":1,"mode":"b"})"), base);
+  // Only top-level keys: a nested "cache" is an ordinary setting.
+  EXPECT_NE(signature(R"({"mode":"a","nested":{"cache":1}})"),
+            signature(R"({"mode":"a","nested":{"cache":2}})"));
+  const auto list = Describe(*LoadDirs({FixtureDir("flush")}));
+  const pb::PluginInfo* flush = FindByName(list, "fixture_flush");
+  ASSERT_NE(flush, nullptr);
+  EXPECT_EQ(flush->state(), pb::PluginInfo::LOADED) << flush->reason();
+}
+
 TEST(PluginRegistryTest, DefaultDirectoryIsRelativeToTheExecutable) {
   const auto dirs = DefaultPluginDirectories();
   ASSERT_EQ(dirs.size(), 1u);

@@ -2,6 +2,7 @@
 // create() with a config, process() into a sink, query(), last_error() and destroy().
 #include <dlfcn.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <memory>
 #include <string>
@@ -67,6 +68,12 @@ class LoadedPlugin {
     if (rc != ARCHIVUM_OK) error_ = View(descriptor_->last_error(state_));
     return rc;
   }
+  archivum_rc Flush() {
+    const archivum_rc rc = descriptor_->flush(state_);
+    if (rc != ARCHIVUM_OK) error_ = View(descriptor_->last_error(state_));
+    return rc;
+  }
+  const std::string& data_dir() const { return data_dir_; }
   archivum_rc Query(std::string_view verb, std::string_view argument, RecordingQuerySink& sink) {
     const archivum_rc rc = descriptor_->query(state_, {verb.data(), verb.size()},
                                               {argument.data(), argument.size()}, sink.get());
@@ -84,6 +91,24 @@ class LoadedPlugin {
   std::string error_;
 };
 
+// Rows of the similar plugin's signature table, read through a connection of our own; -1 if the
+// database cannot be read.
+int CountRows(const std::string& file) {
+  sqlite3* db = nullptr;
+  int count = -1;
+  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM signatures", -1, &stmt, nullptr) ==
+            SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      count = sqlite3_column_int(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return count;
+}
+
 std::unique_ptr<LoadedPlugin> Load(const char* path, std::string_view config = "{}") {
   auto plugin = std::make_unique<LoadedPlugin>(path);
   EXPECT_TRUE(plugin->loaded()) << path << ": " << plugin->error();
@@ -99,12 +124,15 @@ TEST(BundledAbiTest, DescriptorsDeclareStageAndThreadSafety) {
     const char* name;
     archivum_stage stage;
     bool has_query;
+    bool has_flush;           // keeps state of its own (ABI 1.2)
+    const char* tuning_keys;  // comma-separated
   };
   for (const Expected& e :
-       {Expected{ARCHIVUM_FILETYPE_PLUGIN, "filetype", ARCHIVUM_STAGE_DETECT, false},
-        Expected{ARCHIVUM_TEXT_PLUGIN, "text", ARCHIVUM_STAGE_EXTRACT, false},
-        Expected{ARCHIVUM_HASH_PLUGIN, "hash", ARCHIVUM_STAGE_ANALYZE, false},
-        Expected{ARCHIVUM_SIMILAR_PLUGIN, "similar", ARCHIVUM_STAGE_ANALYZE, true}}) {
+       {Expected{ARCHIVUM_FILETYPE_PLUGIN, "filetype", ARCHIVUM_STAGE_DETECT, false, false,
+                 "cache"},
+        Expected{ARCHIVUM_TEXT_PLUGIN, "text", ARCHIVUM_STAGE_EXTRACT, false, false, ""},
+        Expected{ARCHIVUM_HASH_PLUGIN, "hash", ARCHIVUM_STAGE_ANALYZE, false, false, ""},
+        Expected{ARCHIVUM_SIMILAR_PLUGIN, "similar", ARCHIVUM_STAGE_ANALYZE, true, true, ""}}) {
     LoadedPlugin plugin(e.path);
     ASSERT_TRUE(plugin.loaded()) << plugin.error();
     const archivum_plugin_descriptor& d = plugin.descriptor();
@@ -113,6 +141,14 @@ TEST(BundledAbiTest, DescriptorsDeclareStageAndThreadSafety) {
     EXPECT_EQ(d.stage, e.stage) << e.name;
     EXPECT_EQ(d.flags & ARCHIVUM_FLAG_THREAD_SAFE, ARCHIVUM_FLAG_THREAD_SAFE) << e.name;
     EXPECT_EQ(d.query != nullptr, e.has_query) << e.name;
+    EXPECT_EQ(d.abi_minor, ARCHIVUM_ABI_VERSION_MINOR) << e.name;
+    EXPECT_EQ(d.struct_size, sizeof(archivum_plugin_descriptor)) << e.name;
+    EXPECT_EQ(d.flush != nullptr, e.has_flush) << e.name;
+    std::string keys;
+    for (size_t i = 0; i < d.tuning_key_count; ++i) {
+      keys += (i == 0 ? "" : ",") + View(d.tuning_keys[i]);
+    }
+    EXPECT_EQ(keys, e.tuning_keys) << e.name;
   }
 }
 
@@ -220,6 +256,10 @@ TEST(BundledAbiTest, SimilarStoresSignaturesAndAnswersQueries) {
   EXPECT_EQ(hits.hits[0].path, "/docs/b.txt");
   EXPECT_GE(hits.hits[0].score, 0.5);
   EXPECT_EQ(hits.hits[0].detail.rfind("similarity 0.", 0), 0u) << hits.hits[0].detail;
+
+  // Another connection (another process, after a crash) sees the signatures once flushed.
+  ASSERT_EQ(plugin->Flush(), ARCHIVUM_OK) << plugin->error();
+  EXPECT_EQ(CountRows(plugin->data_dir() + "/signatures.sqlite3"), 3);
 
   RecordingQuerySink none;
   EXPECT_EQ(plugin->Query("similar", "/docs/unknown.txt", none), ARCHIVUM_NOT_FOUND);

@@ -326,6 +326,14 @@ typedef struct archivum_plugin_descriptor {
    *     ARCHIVUM_FLAG_THREAD_SAFE is set). It must cover every process() call that returned
    *     before it began; it may cover more. */
   archivum_rc (*flush)(archivum_plugin_state* state);
+
+  /* Top-level keys of the plugin's configuration that only tune resources (a cache size, a
+   * thread count) and never change what process() emits. The host records, with every
+   * analyzed file, a signature of the plugins and their configuration, and analyzes a file
+   * again when it changes; these keys are left out of it, so changing them alone re-analyzes
+   * nothing. Each 1..64 characters of [A-Za-z0-9_.-], at most 16. NULL with count 0 if none. */
+  const archivum_str* tuning_keys;
+  size_t tuning_key_count;
 } archivum_plugin_descriptor;
 
 /* Size of the ABI 1.0 descriptor: everything before the first 1.1 field. */

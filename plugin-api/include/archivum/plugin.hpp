@@ -12,6 +12,7 @@
 //     static constexpr bool kThreadSafe = true;                          // optional, false
 //     static constexpr uint64_t kMaxFileSize = 0;                        // optional, 0 = any
 //     static constexpr std::string_view kQueryVerbs[] = {"words"};       // optional
+//     static constexpr std::string_view kTuningKeys[] = {"cache"};       // optional, ABI 1.2
 //
 //     Wordcount(std::string_view config_json, const archivum::sdk::Host& host);
 //     void Process(const archivum::sdk::File& file, archivum::sdk::Sink& sink);
@@ -198,6 +199,10 @@ template <class P>
 concept HasFlush = requires(P& plugin) {
   plugin.Flush();
 };
+template <class P>
+concept HasTuningKeys = requires {
+  std::size(P::kTuningKeys);
+};
 
 template <size_t N, class Range>
 constexpr std::array<archivum_str, N> ToStrArray(const Range& range) {
@@ -316,6 +321,11 @@ class Adapter {
     d.last_error = &LastErrorEntry;
     if constexpr (HasMaxFileSize<P>) d.max_file_size = P::kMaxFileSize;
     if constexpr (HasFlush<P>) d.flush = &Flush;
+    if constexpr (HasTuningKeys<P>) {
+      static constexpr auto kKeys = ToStrArray<std::size(P::kTuningKeys)>(P::kTuningKeys);
+      d.tuning_keys = kKeys.data();
+      d.tuning_key_count = kKeys.size();
+    }
     return d;
   }
 };
