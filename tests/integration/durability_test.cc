@@ -46,6 +46,50 @@ std::string IntegrityCheck(const fs::path& db_file) {
   return result;
 }
 
+// Ingests `path` with a unary Ingest call; fails the test on an RPC error.
+pb::IngestSummary IngestPath(Daemon& daemon, const fs::path& path) {
+  auto stub = pb::FileManager::NewStub(daemon.channel());
+  grpc::ClientContext ctx;
+  pb::IngestRequest req;
+  req.set_path(path.string());
+  pb::IngestSummary s;
+  const grpc::Status st = stub->Ingest(&ctx, req, &s);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  return s;
+}
+
+// The paths of the top-level documents the catalog records, read from its file.
+std::set<std::string> CatalogPaths(const fs::path& db_file) {
+  std::set<std::string> paths;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_exec(
+        db, "SELECT path FROM documents WHERE parent = ''",
+        [](void* out, int, char** values, char**) {
+          static_cast<std::set<std::string>*>(out)->insert(values[0] ? values[0] : "");
+          return 0;
+        },
+        &paths, nullptr);
+  }
+  sqlite3_close(db);
+  return paths;
+}
+
+// A daemon on the store and directory of `crashed` (which must have stopped), with `options`.
+std::unique_ptr<Daemon> RestartOn(const Daemon& crashed, DaemonOptions options,
+                                  std::string* error) {
+  options.roots = {crashed.dir()};
+  options.extra_args = {"--store", crashed.store().string()};
+  return Daemon::Start(options, error);
+}
+
+std::set<std::string> JournalLines(const fs::path& file) {
+  std::set<std::string> lines;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) lines.insert(line);
+  return lines;
+}
+
 TEST(Durability, SigkillDuringIngestLeavesAConsistentCatalogAndIngestResumes) {
   DaemonOptions opts;
   opts.plugin_dirs = {ARCHIVUM_BUNDLED_PLUGINS};
@@ -78,17 +122,10 @@ TEST(Durability, SigkillDuringIngestLeavesAConsistentCatalogAndIngestResumes) {
   }
   EXPECT_EQ(IntegrityCheck(daemon->store() / "catalog.db"), "ok");
 
-  DaemonOptions again = opts;
-  again.roots = {daemon->dir()};
-  again.extra_args = {"--store", daemon->store().string()};
-  auto restarted = Daemon::Start(again, &error);
+  auto restarted = RestartOn(*daemon, opts, &error);
   ASSERT_NE(restarted, nullptr) << error;
   auto stub = pb::FileManager::NewStub(restarted->channel());
-  grpc::ClientContext ctx;
-  pb::IngestRequest req;
-  req.set_path(tree.string());
-  pb::IngestSummary s;
-  ASSERT_TRUE(stub->Ingest(&ctx, req, &s).ok());
+  const pb::IngestSummary s = IngestPath(*restarted, tree);
   EXPECT_EQ(s.files_seen(), static_cast<uint64_t>(kFiles));
   EXPECT_EQ(s.files_ingested() + s.files_unchanged(), static_cast<uint64_t>(kFiles));
   EXPECT_GE(s.files_unchanged(), static_cast<uint64_t>(kBatch))
@@ -101,42 +138,6 @@ TEST(Durability, SigkillDuringIngestLeavesAConsistentCatalogAndIngestResumes) {
   pb::AnalyzeResponse r;
   ASSERT_TRUE(stub->Analyze(&actx, areq, &r).ok());
   EXPECT_EQ(r.results_size(), 1);
-}
-
-// Ingests `path` with a unary Ingest call; fails the test on an RPC error.
-pb::IngestSummary IngestPath(Daemon& daemon, const fs::path& path) {
-  auto stub = pb::FileManager::NewStub(daemon.channel());
-  grpc::ClientContext ctx;
-  pb::IngestRequest req;
-  req.set_path(path.string());
-  pb::IngestSummary s;
-  const grpc::Status st = stub->Ingest(&ctx, req, &s);
-  EXPECT_TRUE(st.ok()) << st.error_message();
-  return s;
-}
-
-// The paths of the top-level documents the catalog records, read from its file.
-std::set<std::string> CatalogPaths(const fs::path& db_file) {
-  std::set<std::string> paths;
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_exec(
-        db, "SELECT path FROM documents WHERE parent = ''",
-        [](void* out, int, char** values, char**) {
-          static_cast<std::set<std::string>*>(out)->insert(values[0] ? values[0] : "");
-          return 0;
-        },
-        &paths, nullptr);
-  }
-  sqlite3_close(db);
-  return paths;
-}
-
-std::set<std::string> JournalLines(const fs::path& file) {
-  std::set<std::string> lines;
-  std::ifstream in(file);
-  for (std::string line; std::getline(in, line);) lines.insert(line);
-  return lines;
 }
 
 TEST(Durability, PluginsAreFlushedBeforeTheCatalogRecordsTheirFiles) {
@@ -210,10 +211,7 @@ TEST(Durability, SimilarSignaturesSurviveASigkillRightAfterTheIngest) {
   EXPECT_EQ(IngestPath(*daemon, tree).files_ingested(), 3u);
   ASSERT_EQ(daemon->Stop(SIGKILL), 128 + SIGKILL);
 
-  DaemonOptions again = opts;
-  again.roots = {daemon->dir()};
-  again.extra_args = {"--store", daemon->store().string()};
-  auto restarted = Daemon::Start(again, &error);
+  auto restarted = RestartOn(*daemon, opts, &error);
   ASSERT_NE(restarted, nullptr) << error;
   auto stub = pb::FileManager::NewStub(restarted->channel());
   grpc::ClientContext ctx;
