@@ -324,7 +324,9 @@ typedef struct archivum_plugin_descriptor {
    *     them again, and reports the failure.
    *   Thread: like process() (concurrent calls, including with process() and query(), only if
    *     ARCHIVUM_FLAG_THREAD_SAFE is set). It must cover every process() call that returned
-   *     before it began; it may cover more. */
+   *     before it began; it may cover more.
+   *   Time: the ingest's commits wait for it, and it gets no deadline: return promptly (a
+   *     commit of what is pending, not a rebuild). */
   archivum_rc (*flush)(archivum_plugin_state* state);
 
   /* Top-level keys of the plugin's configuration that only tune resources (a cache size, a
