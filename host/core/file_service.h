@@ -24,8 +24,12 @@ namespace api = ::aichemist_archivum;
 class UploadReader {
  public:
   virtual ~UploadReader() = default;
-  // Blocks for the next message; false at the end of the stream (or if the client went away).
+  // Blocks for the next message; false at the end of the stream (or if the client went away,
+  // or the next message could not be read: see error()).
   virtual bool Next(api::UploadChunk* chunk) = 0;
+  // Why the stream ended early, once Next has returned false: not OK if a message was malformed
+  // (the upload must then be refused, not taken as complete). OK at the end of the stream.
+  virtual Status error() const { return Status::Ok(); }
 };
 
 class FileService {

@@ -35,7 +35,10 @@ StatusOr<SpooledUpload> UploadSpool::Receive(UploadReader& reader, uint64_t max_
                                              const CallContext& ctx) {
   SpooledUpload up;
   api::UploadChunk chunk;
-  if (!reader.Next(&chunk)) return InvalidArgument("upload stream is empty; send a header first");
+  if (!reader.Next(&chunk)) {
+    ARCHIVUM_RETURN_IF_ERROR(reader.error());
+    return InvalidArgument("upload stream is empty; send a header first");
+  }
   if (chunk.part_case() != api::UploadChunk::kHeader) {
     return InvalidArgument("the first upload message must carry the header (name, size)");
   }
@@ -83,6 +86,7 @@ StatusOr<SpooledUpload> UploadSpool::Receive(UploadReader& reader, uint64_t max_
     up.size += data.size();
   }
   ::close(fd);
+  if (st.ok()) st = reader.error();  // a malformed message ended the stream early
   if (!st.ok()) return st;
   if (ctx.IsCancelled()) return Cancelled("upload cancelled by the client");
   if (up.header.size() != 0 && up.header.size() != up.size) {

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "battery_fixture.h"
 
@@ -39,13 +41,47 @@ grpc::Status RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel, const s
   return result;
 }
 
-// gRPC's callback API (which the daemon's services use) answers a request it cannot deserialize
-// with UNIMPLEMENTED and an empty message (grpcpp/impl/codegen/server_callback_handlers.h,
-// gRPC 1.51); the synchronous API would say INTERNAL. Either way the call fails cleanly before
-// the service sees it.
+// One streaming call (IngestStream, Upload) that sends `messages` as raw bytes; `events` counts
+// the messages the server sent before its status.
+grpc::Status RawStreamingCall(const std::shared_ptr<grpc::Channel>& channel,
+                              const std::string& method, const std::vector<std::string>& messages,
+                              int* events) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  grpc::CompletionQueue cq;
+  void* tag = nullptr;
+  bool ok = false;
+  auto call = stub.PrepareCall(&ctx, method, &cq);
+  call->StartCall(nullptr);
+  cq.Next(&tag, &ok);
+  for (const std::string& bytes : messages) {
+    grpc::Slice slice(bytes);
+    const grpc::ByteBuffer message(&slice, 1);
+    call->Write(message, nullptr);
+    if (!cq.Next(&tag, &ok) || !ok) break;
+  }
+  call->WritesDone(nullptr);
+  cq.Next(&tag, &ok);
+  *events = 0;
+  for (grpc::ByteBuffer event;; ++*events) {
+    call->Read(&event, nullptr);
+    if (!cq.Next(&tag, &ok) || !ok) break;
+  }
+  grpc::Status status;
+  call->Finish(&status, nullptr);
+  cq.Next(&tag, &ok);
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  return status;
+}
+
+// A request that is not a valid message fails its call with INVALID_ARGUMENT, naming the message
+// type, and never reaches the core. (The daemon parses requests itself: gRPC's typed callback
+// handlers would answer UNIMPLEMENTED with no message.)
 TEST_F(BatteryTest, MalformedProtobufBytesFailTheCallNotTheServer) {
-  const std::string kIngest = "/aichemist_archivum.FileManager/Ingest";
-  const std::string kAnalyze = "/aichemist_archivum.FileManager/Analyze";
+  const std::string kService = "/aichemist_archivum.FileManager/";
   // Field 1 (path) declared 127 bytes long, 3 present; a varint that never ends; field 1 with
   // bytes that are not UTF-8 (proto3 refuses them in a string); an end-group tag with no group.
   const std::string inputs[] = {std::string("\x0a\x7f"
@@ -53,16 +89,55 @@ TEST_F(BatteryTest, MalformedProtobufBytesFailTheCallNotTheServer) {
                                             5),
                                 std::string("\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 11),
                                 std::string("\x0a\x02\xff\xfe", 4), std::string("\x0c", 1)};
+  const std::pair<std::string, std::string> unary[] = {{"Ingest", "IngestRequest"},
+                                                       {"Analyze", "AnalyzeRequest"},
+                                                       {"GetDocument", "GetDocumentRequest"}};
+  const std::string kSuffix = " message (malformed protobuf, or a string field that is not UTF-8)";
   for (const auto& bytes : inputs) {
-    for (const auto& method : {kIngest, kAnalyze}) {
-      const grpc::Status st = RawUnaryCall(daemon_->channel(), method, bytes);
-      EXPECT_EQ(st.error_code(), StatusCode::UNIMPLEMENTED) << method << ": " << st.error_message();
+    for (const auto& [method, type] : unary) {
+      const grpc::Status st = RawUnaryCall(daemon_->channel(), kService + method, bytes);
+      EXPECT_EQ(st.error_code(), StatusCode::INVALID_ARGUMENT) << method;
+      EXPECT_EQ(st.error_message(),
+                "the request is not a valid aichemist_archivum." + type + kSuffix);
     }
+    int events = -1;
+    const grpc::Status st =
+        RawStreamingCall(daemon_->channel(), kService + "IngestStream", {bytes}, &events);
+    EXPECT_EQ(st.error_code(), StatusCode::INVALID_ARGUMENT) << st.error_message();
+    EXPECT_EQ(st.error_message(),
+              "the request is not a valid aichemist_archivum.IngestRequest" + kSuffix);
+    EXPECT_EQ(events, 0);
   }
+  // An upload whose header is fine but whose next chunk is not is refused, not taken as a
+  // complete (truncated) upload.
+  pb::UploadChunk header;
+  header.mutable_header()->set_name("partial.txt");
+  for (const auto& bytes : inputs) {
+    int events = -1;
+    const grpc::Status st = RawStreamingCall(daemon_->channel(), kService + "Upload",
+                                             {header.SerializeAsString(), bytes}, &events);
+    EXPECT_EQ(st.error_code(), StatusCode::INVALID_ARGUMENT) << st.error_message();
+    EXPECT_EQ(
+        st.error_message(),
+        "upload message 2: the request is not a valid aichemist_archivum.UploadChunk" + kSuffix);
+  }
+  {
+    grpc::ClientContext ctx;
+    pb::GetDocumentRequest req;
+    req.set_path("upload:partial.txt");
+    pb::Document doc;
+    EXPECT_EQ(
+        pb::FileManager::NewStub(daemon_->channel())->GetDocument(&ctx, req, &doc).error_code(),
+        StatusCode::NOT_FOUND);
+  }
+
   // Well-formed bytes still work on the same channel: an empty AnalyzeRequest is refused by the
-  // core, not by the transport.
-  EXPECT_EQ(RawUnaryCall(daemon_->channel(), kAnalyze, "").error_code(),
-            StatusCode::INVALID_ARGUMENT);
+  // core, not by the transport, and an empty ListPluginsRequest is answered.
+  const grpc::Status empty = RawUnaryCall(daemon_->channel(), kService + "Analyze", "");
+  EXPECT_EQ(empty.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(empty.error_message().find("the request is not a valid"), std::string::npos)
+      << empty.error_message();
+  EXPECT_TRUE(RawUnaryCall(daemon_->channel(), kService + "ListPlugins", "").ok());
   ExpectStillServing();
 }
 

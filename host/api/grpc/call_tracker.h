@@ -8,7 +8,8 @@
 // shuts the server down at once, which closes the idle connections without waiting for peers.
 //
 // A call is counted from before its handler runs until gRPC is done with it (its status sent):
-// unary calls through their message holder (arena_allocator.h), streams through their reactor.
+// FileManager's calls through their reactors (a RawUnaryCall for unary ones, raw_unary_call.h),
+// Health's unary calls through their message holder (arena_allocator.h).
 //
 // Thread safety: every member is safe from any thread. The tracker must outlive its tickets.
 #pragma once

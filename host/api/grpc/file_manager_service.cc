@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "api/grpc/access.h"
+#include "api/grpc/raw_unary_call.h"
 #include "api/grpc/status_convert.h"
 
 namespace archivum::api {
@@ -56,43 +57,51 @@ Status Admit(const CallTracker* calls, const auth::AccessPolicy& policy,
   return Authorize(policy, ctx, /*health=*/false);
 }
 
-// Runs a unary call and finishes it: on gRPC's thread when `inline_call` (short calls: the hop
-// to a worker would cost more than the call), else posted to the worker pool. A call Admit
-// refuses is answered at once.
-template <typename Request, typename Response, typename Method>
+// Runs a unary call and finishes it: on gRPC's thread when `run_inline(request)` (short calls:
+// the hop to a worker would cost more than the call), else posted to the worker pool. A call
+// Admit refuses, or whose bytes are not a valid Request, is answered at once.
+template <typename Request, typename Response, typename Method, typename Inline>
 grpc::ServerUnaryReactor* Dispatch(const char* name, grpc::CallbackServerContext* ctx,
-                                   const Request* request, Response* response,
-                                   boost::asio::thread_pool* pool, core::FileService* core,
-                                   const auth::AccessPolicy& policy, const CallTracker* calls,
-                                   Method method, bool inline_call) {
-  auto* reactor = ctx->DefaultReactor();
+                                   const grpc::ByteBuffer* raw_request,
+                                   grpc::ByteBuffer* raw_response, boost::asio::thread_pool* pool,
+                                   core::FileService* core, const auth::AccessPolicy& policy,
+                                   CallTracker* calls, Method method, Inline run_inline) {
+  auto* call = new RawUnaryCall<Request, Response>(CallTracker::EnterIfAny(calls), raw_response);
   if (Status st = Admit(calls, policy, *ctx); !st.ok()) {
-    reactor->Finish(ToGrpc(st));
-    return reactor;
+    call->Complete(st);
+    return call;
+  }
+  if (Status st = ParseMessage(*raw_request, call->request()); !st.ok()) {
+    call->Complete(st);
+    return call;
   }
   const auto run = [=] {
     const Status st = Guarded(name, [&] {
       const core::CallContext cc = MakeCallContext(ctx);
-      return (core->*method)(*request, cc, response);
+      return (core->*method)(*call->request(), cc, call->response());
     });
-    reactor->Finish(ToGrpc(st));
+    call->Complete(st);
   };
-  if (inline_call) {
+  if (run_inline(*call->request())) {
     run();
   } else {
     boost::asio::post(*pool, run);
   }
-  return reactor;
+  return call;
 }
+
+constexpr auto kAlwaysInline = [](const auto&) { return true; };
+constexpr auto kNeverInline = [](const auto&) { return false; };
 
 // Streams ingest events with flow control: the worker blocks while too many events wait to be
 // written, so a slow client slows the walk instead of growing memory.
-class IngestStreamReactor final : public grpc::ServerWriteReactor<pb::IngestEvent> {
+// Events are serialized by the worker that produces them; gRPC writes the bytes.
+class IngestStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
-  IngestStreamReactor(grpc::CallbackServerContext* ctx, const pb::IngestRequest* request,
+  IngestStreamReactor(grpc::CallbackServerContext* ctx, pb::IngestRequest request,
                       core::FileService* core, boost::asio::thread_pool* pool,
                       CallTracker::Ticket ticket)
-      : ticket_(std::move(ticket)), ctx_(ctx), request_(*request), core_(core) {
+      : ticket_(std::move(ticket)), ctx_(ctx), request_(std::move(request)), core_(core) {
     boost::asio::post(*pool, [this] { Work(); });
   }
 
@@ -126,10 +135,16 @@ class IngestStreamReactor final : public grpc::ServerWriteReactor<pb::IngestEven
       return core_->IngestStream(
           request_, cc,
           [this](const pb::IngestEvent& ev) {
+            grpc::ByteBuffer bytes;
+            bool own_buffer = false;
+            if (!grpc::SerializationTraits<pb::IngestEvent>::Serialize(ev, &bytes, &own_buffer)
+                     .ok()) {
+              return false;  // cannot happen for a message we built; stop rather than skip
+            }
             std::unique_lock lock(mu_);
             cv_.wait(lock, [this] { return queue_.size() < kMaxQueued || broken_; });
             if (broken_) return false;
-            queue_.push_back(ev);
+            queue_.push_back(std::move(bytes));
             PumpLocked();
             return true;
           },
@@ -162,23 +177,24 @@ class IngestStreamReactor final : public grpc::ServerWriteReactor<pb::IngestEven
   core::FileService* core_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<pb::IngestEvent> queue_;  // guarded by mu_; front() is being written if writing_
-  bool writing_ = false;               // guarded by mu_
-  bool broken_ = false;                // guarded by mu_
-  bool done_ = false;                  // guarded by mu_
-  bool finished_ = false;              // guarded by mu_
-  grpc::Status final_;                 // guarded by mu_
+  std::deque<grpc::ByteBuffer> queue_;  // guarded by mu_; front() is being written if writing_
+  bool writing_ = false;                // guarded by mu_
+  bool broken_ = false;                 // guarded by mu_
+  bool done_ = false;                   // guarded by mu_
+  bool finished_ = false;               // guarded by mu_
+  grpc::Status final_;                  // guarded by mu_
 };
 
 // Bridges gRPC's asynchronous reads to the core's blocking UploadReader: the core runs on a
 // worker and pulls chunks; at most kMaxBuffered chunks wait in memory, so a fast client is
-// slowed to the pipeline's pace instead of filling memory.
-class UploadReactor final : public grpc::ServerReadReactor<pb::UploadChunk>,
+// slowed to the pipeline's pace instead of filling memory. Chunks arrive as bytes and are parsed
+// by Next(); a malformed one ends the stream with error() set, so the core refuses the upload.
+class UploadReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
                             public core::UploadReader {
  public:
-  UploadReactor(grpc::CallbackServerContext* ctx, pb::IngestSummary* summary,
+  UploadReactor(grpc::CallbackServerContext* ctx, grpc::ByteBuffer* response,
                 core::FileService* core, boost::asio::thread_pool* pool, CallTracker::Ticket ticket)
-      : ticket_(std::move(ticket)), ctx_(ctx), summary_(summary), core_(core) {
+      : ticket_(std::move(ticket)), ctx_(ctx), response_(response), core_(core) {
     reading_ = true;
     StartRead(&incoming_);
     boost::asio::post(*pool, [this] { Work(); });
@@ -191,7 +207,7 @@ class UploadReactor final : public grpc::ServerReadReactor<pb::UploadChunk>,
       eof_ = true;
     } else {
       ready_.push_back(std::move(incoming_));
-      if (ready_.size() < kMaxBuffered && !finished_) {
+      if (ready_.size() < kMaxBuffered && !finished_ && error_.ok()) {
         reading_ = true;
         StartRead(&incoming_);
       }
@@ -209,15 +225,28 @@ class UploadReactor final : public grpc::ServerReadReactor<pb::UploadChunk>,
 
   bool Next(pb::UploadChunk* chunk) override {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return !ready_.empty() || eof_ || cancelled_; });
-    if (ready_.empty()) return false;
-    *chunk = std::move(ready_.front());
+    cv_.wait(lock, [this] { return !ready_.empty() || eof_ || cancelled_ || !error_.ok(); });
+    if (ready_.empty() || !error_.ok()) return false;
+    const grpc::ByteBuffer bytes = std::move(ready_.front());
     ready_.pop_front();
+    ++received_;
     if (!reading_ && !eof_ && !cancelled_ && !finished_) {
       reading_ = true;
       StartRead(&incoming_);
     }
+    lock.unlock();
+    chunk->Clear();
+    if (Status st = ParseMessage(bytes, chunk); !st.ok()) {
+      lock.lock();
+      error_ = InvalidArgument("upload message " + std::to_string(received_) + ": " + st.message());
+      return false;
+    }
     return true;
+  }
+
+  Status error() const override {
+    std::lock_guard lock(mu_);
+    return error_;
   }
 
  private:
@@ -225,71 +254,88 @@ class UploadReactor final : public grpc::ServerReadReactor<pb::UploadChunk>,
 
   void Work() {
     const core::CallContext cc = MakeCallContext(ctx_);
-    const Status st = Guarded("Upload", [&] { return core_->Upload(*this, cc, summary_); });
+    pb::IngestSummary summary;
+    Status st = Guarded("Upload", [&] { return core_->Upload(*this, cc, &summary); });
+    grpc::Status result = ToGrpc(st);
+    if (result.ok()) {
+      bool own_buffer = false;
+      result =
+          grpc::SerializationTraits<pb::IngestSummary>::Serialize(summary, response_, &own_buffer);
+    }
     std::lock_guard lock(mu_);
     finished_ = true;
-    Finish(ToGrpc(st));
+    Finish(std::move(result));
   }
 
   CallTracker::Ticket ticket_;  // counts the call until OnDone deletes the reactor
   grpc::CallbackServerContext* ctx_;
-  pb::IngestSummary* summary_;
+  grpc::ByteBuffer* response_;  // gRPC's response buffer for this call
   core::FileService* core_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
-  pb::UploadChunk incoming_;           // target of the read in flight
-  std::deque<pb::UploadChunk> ready_;  // guarded by mu_
-  bool reading_ = false;               // guarded by mu_
-  bool eof_ = false;                   // guarded by mu_
-  bool cancelled_ = false;             // guarded by mu_
-  bool finished_ = false;              // guarded by mu_
+  grpc::ByteBuffer incoming_;           // target of the read in flight
+  std::deque<grpc::ByteBuffer> ready_;  // guarded by mu_
+  uint64_t received_ = 0;               // guarded by mu_: messages handed to Next
+  Status error_;                        // guarded by mu_: a malformed message
+  bool reading_ = false;                // guarded by mu_
+  bool eof_ = false;                    // guarded by mu_
+  bool cancelled_ = false;              // guarded by mu_
+  bool finished_ = false;               // guarded by mu_
 };
 
 }  // namespace
 
 grpc::ServerUnaryReactor* FileManagerService::Ingest(grpc::CallbackServerContext* ctx,
-                                                     const pb::IngestRequest* request,
-                                                     pb::IngestSummary* response) {
-  return Dispatch("Ingest", ctx, request, response, pool_, core_, policy_, calls_,
-                  &core::FileService::Ingest, /*inline_call=*/false);
+                                                     const grpc::ByteBuffer* request,
+                                                     grpc::ByteBuffer* response) {
+  return Dispatch<pb::IngestRequest, pb::IngestSummary>("Ingest", ctx, request, response, pool_,
+                                                        core_, policy_, calls_,
+                                                        &core::FileService::Ingest, kNeverInline);
 }
 
 grpc::ServerUnaryReactor* FileManagerService::Analyze(grpc::CallbackServerContext* ctx,
-                                                      const pb::AnalyzeRequest* request,
-                                                      pb::AnalyzeResponse* response) {
+                                                      const grpc::ByteBuffer* request,
+                                                      grpc::ByteBuffer* response) {
   // IsShortAnalyze is documented not to throw (a pure look at the query text).
-  return Dispatch("Analyze", ctx, request, response, pool_, core_, policy_, calls_,
-                  &core::FileService::Analyze, core_->IsShortAnalyze(*request));
+  return Dispatch<pb::AnalyzeRequest, pb::AnalyzeResponse>(
+      "Analyze", ctx, request, response, pool_, core_, policy_, calls_, &core::FileService::Analyze,
+      [this](const pb::AnalyzeRequest& r) { return core_->IsShortAnalyze(r); });
 }
 
 grpc::ServerUnaryReactor* FileManagerService::GetDocument(grpc::CallbackServerContext* ctx,
-                                                          const pb::GetDocumentRequest* request,
-                                                          pb::Document* response) {
-  return Dispatch("GetDocument", ctx, request, response, pool_, core_, policy_, calls_,
-                  &core::FileService::GetDocument, /*inline_call=*/true);
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
+  return Dispatch<pb::GetDocumentRequest, pb::Document>(
+      "GetDocument", ctx, request, response, pool_, core_, policy_, calls_,
+      &core::FileService::GetDocument, kAlwaysInline);
 }
 
 grpc::ServerUnaryReactor* FileManagerService::ListPlugins(grpc::CallbackServerContext* ctx,
-                                                          const pb::ListPluginsRequest* request,
-                                                          pb::ListPluginsResponse* response) {
-  return Dispatch("ListPlugins", ctx, request, response, pool_, core_, policy_, calls_,
-                  &core::FileService::ListPlugins, /*inline_call=*/true);
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
+  return Dispatch<pb::ListPluginsRequest, pb::ListPluginsResponse>(
+      "ListPlugins", ctx, request, response, pool_, core_, policy_, calls_,
+      &core::FileService::ListPlugins, kAlwaysInline);
 }
 
-grpc::ServerWriteReactor<pb::IngestEvent>* FileManagerService::IngestStream(
-    grpc::CallbackServerContext* ctx, const pb::IngestRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* FileManagerService::IngestStream(
+    grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request) {
   CallTracker::Ticket ticket = CallTracker::EnterIfAny(calls_);
   if (Status st = Admit(calls_, policy_, *ctx); !st.ok()) {
-    return new RejectedWriteReactor<pb::IngestEvent>(st);
+    return new RejectedWriteReactor<grpc::ByteBuffer>(st);
   }
-  return new IngestStreamReactor(ctx, request, core_, pool_, std::move(ticket));
+  pb::IngestRequest parsed;
+  if (Status st = ParseMessage(*request, &parsed); !st.ok()) {
+    return new RejectedWriteReactor<grpc::ByteBuffer>(st);
+  }
+  return new IngestStreamReactor(ctx, std::move(parsed), core_, pool_, std::move(ticket));
 }
 
-grpc::ServerReadReactor<pb::UploadChunk>* FileManagerService::Upload(
-    grpc::CallbackServerContext* ctx, pb::IngestSummary* response) {
+grpc::ServerReadReactor<grpc::ByteBuffer>* FileManagerService::Upload(
+    grpc::CallbackServerContext* ctx, grpc::ByteBuffer* response) {
   CallTracker::Ticket ticket = CallTracker::EnterIfAny(calls_);
   if (Status st = Admit(calls_, policy_, *ctx); !st.ok()) {
-    return new RejectedReadReactor<pb::UploadChunk>(st);
+    return new RejectedReadReactor<grpc::ByteBuffer>(st);
   }
   return new UploadReactor(ctx, response, core_, pool_, std::move(ticket));
 }
