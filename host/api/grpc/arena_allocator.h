@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "api/grpc/call_tracker.h"
+#include "api/grpc/inline_arena.h"
 
 namespace archivum::api {
 
@@ -40,10 +41,9 @@ class ArenaMessageAllocator final : public grpc::MessageAllocator<Request, Respo
  private:
   class Holder final : public grpc::MessageHolder<Request, Response> {
    public:
-    explicit Holder(CallTracker::Ticket ticket)
-        : ticket_(std::move(ticket)), arena_(Options(block_)) {
-      this->set_request(google::protobuf::Arena::CreateMessage<Request>(&arena_));
-      this->set_response(google::protobuf::Arena::CreateMessage<Response>(&arena_));
+    explicit Holder(CallTracker::Ticket ticket) : ticket_(std::move(ticket)) {
+      this->set_request(google::protobuf::Arena::CreateMessage<Request>(arena_.get()));
+      this->set_response(google::protobuf::Arena::CreateMessage<Response>(arena_.get()));
     }
     Holder(const Holder&) = delete;
     Holder& operator=(const Holder&) = delete;
@@ -52,18 +52,9 @@ class ArenaMessageAllocator final : public grpc::MessageAllocator<Request, Respo
     void Release() override { delete this; }
 
    private:
-    static google::protobuf::ArenaOptions Options(char* block) {
-      google::protobuf::ArenaOptions options;
-      options.initial_block = block;
-      options.initial_block_size = kInitialBlockBytes;
-      return options;
-    }
-
     // Destroyed last: the call counts until its messages are gone.
     CallTracker::Ticket ticket_;
-    // Declared before arena_: it exists before the arena uses it and after the arena is gone.
-    alignas(std::max_align_t) char block_[kInitialBlockBytes];
-    google::protobuf::Arena arena_;
+    InlineArena<kInitialBlockBytes> arena_;
   };
 
   CallTracker* const tracker_;

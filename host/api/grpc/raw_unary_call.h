@@ -5,9 +5,9 @@
 // answers such a request INVALID_ARGUMENT, naming the message type (ParseMessage).
 //
 // A RawUnaryCall is the call's reactor and owns everything the call needs until gRPC is done
-// with it: the request and response messages, on a protobuf arena whose first block is part of
-// the object (a page of hits is many messages, freed at once), and the CallTracker ticket, which
-// counts the call until OnDone. Create one per call with new; it deletes itself in OnDone.
+// with it: the request and response messages, on an InlineArena (inline_arena.h), and the
+// CallTracker ticket, which counts the call until OnDone. Create one per call with new; it deletes
+// itself in OnDone.
 //
 // Thread safety: a call belongs to one handler at a time; Complete may run on any thread, once.
 #pragma once
@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "api/grpc/call_tracker.h"
+#include "api/grpc/inline_arena.h"
 #include "api/grpc/status_convert.h"
 #include "common/status.h"
 
@@ -44,9 +45,8 @@ class RawUnaryCall final : public grpc::ServerUnaryReactor {
   RawUnaryCall(CallTracker::Ticket ticket, grpc::ByteBuffer* raw_response)
       : ticket_(std::move(ticket)),
         raw_response_(raw_response),
-        arena_(Options(block_)),
-        request_(google::protobuf::Arena::CreateMessage<Request>(&arena_)),
-        response_(google::protobuf::Arena::CreateMessage<Response>(&arena_)) {}
+        request_(google::protobuf::Arena::CreateMessage<Request>(arena_.get())),
+        response_(google::protobuf::Arena::CreateMessage<Response>(arena_.get())) {}
   RawUnaryCall(const RawUnaryCall&) = delete;
   RawUnaryCall& operator=(const RawUnaryCall&) = delete;
 
@@ -67,19 +67,10 @@ class RawUnaryCall final : public grpc::ServerUnaryReactor {
   void OnDone() override { delete this; }
 
  private:
-  static google::protobuf::ArenaOptions Options(char* block) {
-    google::protobuf::ArenaOptions options;
-    options.initial_block = block;
-    options.initial_block_size = kInitialBlockBytes;
-    return options;
-  }
-
   // Destroyed last: the call counts until its messages are gone.
   CallTracker::Ticket ticket_;
   grpc::ByteBuffer* const raw_response_;
-  // Declared before arena_: it exists before the arena uses it and after the arena is gone.
-  alignas(std::max_align_t) char block_[kInitialBlockBytes];
-  google::protobuf::Arena arena_;
+  InlineArena<kInitialBlockBytes> arena_;  // before the messages it holds
   Request* const request_;
   Response* const response_;
 };
