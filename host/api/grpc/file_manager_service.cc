@@ -136,9 +136,7 @@ class IngestStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuff
           request_, cc,
           [this](const pb::IngestEvent& ev) {
             grpc::ByteBuffer bytes;
-            bool own_buffer = false;
-            if (!grpc::SerializationTraits<pb::IngestEvent>::Serialize(ev, &bytes, &own_buffer)
-                     .ok()) {
+            if (!SerializeMessage(ev, &bytes).ok()) {
               return false;  // cannot happen for a message we built; stop rather than skip
             }
             std::unique_lock lock(mu_);
@@ -257,11 +255,7 @@ class UploadReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
     pb::IngestSummary summary;
     Status st = Guarded("Upload", [&] { return core_->Upload(*this, cc, &summary); });
     grpc::Status result = ToGrpc(st);
-    if (result.ok()) {
-      bool own_buffer = false;
-      result =
-          grpc::SerializationTraits<pb::IngestSummary>::Serialize(summary, response_, &own_buffer);
-    }
+    if (result.ok()) result = SerializeMessage(summary, response_);
     std::lock_guard lock(mu_);
     finished_ = true;
     Finish(std::move(result));

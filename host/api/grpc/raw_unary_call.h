@@ -38,6 +38,13 @@ Status ParseMessage(const grpc::ByteBuffer& raw, Message* out) {
                          " message (malformed protobuf, or a string field that is not UTF-8)");
 }
 
+// Serializes `message` into `out` (replacing its contents).
+template <typename Message>
+grpc::Status SerializeMessage(const Message& message, grpc::ByteBuffer* out) {
+  bool own_buffer = false;
+  return grpc::SerializationTraits<Message>::Serialize(message, out, &own_buffer);
+}
+
 template <typename Request, typename Response, size_t kInitialBlockBytes = 8192>
 class RawUnaryCall final : public grpc::ServerUnaryReactor {
  public:
@@ -56,11 +63,7 @@ class RawUnaryCall final : public grpc::ServerUnaryReactor {
   // Finishes the call with `status`, and on success with the response's bytes.
   void Complete(const Status& status) {
     grpc::Status result = ToGrpc(status);
-    if (result.ok()) {
-      bool own_buffer = false;
-      result =
-          grpc::SerializationTraits<Response>::Serialize(*response_, raw_response_, &own_buffer);
-    }
+    if (result.ok()) result = SerializeMessage(*response_, raw_response_);
     Finish(std::move(result));
   }
 
