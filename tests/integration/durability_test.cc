@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "aichemist_archivum.grpc.pb.h"
 #include "support/daemon.h"
@@ -28,21 +29,29 @@ uint64_t ProcStatusKiB(pid_t pid, const std::string& field) {
   return 0;
 }
 
-std::string IntegrityCheck(const fs::path& db_file) {
+// The first column of every row `sql` returns from the database at `db_file`; {"cannot open"}
+// if it cannot be opened.
+std::vector<std::string> FirstColumn(const fs::path& db_file, const char* sql) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
     sqlite3_close(db);
-    return "cannot open";
+    return {"cannot open"};
   }
-  std::string result;
+  std::vector<std::string> rows;
   sqlite3_exec(
-      db, "PRAGMA integrity_check",
+      db, sql,
       [](void* out, int, char** values, char**) {
-        *static_cast<std::string*>(out) += values[0] ? values[0] : "";
+        static_cast<std::vector<std::string>*>(out)->emplace_back(values[0] ? values[0] : "");
         return 0;
       },
-      &result, nullptr);
+      &rows, nullptr);
   sqlite3_close(db);
+  return rows;
+}
+
+std::string IntegrityCheck(const fs::path& db_file) {
+  std::string result;
+  for (const std::string& row : FirstColumn(db_file, "PRAGMA integrity_check")) result += row;
   return result;
 }
 
@@ -60,19 +69,9 @@ pb::IngestSummary IngestPath(Daemon& daemon, const fs::path& path) {
 
 // The paths of the top-level documents the catalog records, read from its file.
 std::set<std::string> CatalogPaths(const fs::path& db_file) {
-  std::set<std::string> paths;
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_exec(
-        db, "SELECT path FROM documents WHERE parent = ''",
-        [](void* out, int, char** values, char**) {
-          static_cast<std::set<std::string>*>(out)->insert(values[0] ? values[0] : "");
-          return 0;
-        },
-        &paths, nullptr);
-  }
-  sqlite3_close(db);
-  return paths;
+  const std::vector<std::string> rows =
+      FirstColumn(db_file, "SELECT path FROM documents WHERE parent = ''");
+  return {rows.begin(), rows.end()};
 }
 
 // A daemon on the store and directory of `crashed` (which must have stopped), with `options`.
