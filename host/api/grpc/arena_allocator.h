@@ -1,12 +1,10 @@
-// Per-call protobuf arenas for gRPC callback unary methods (grpc::MessageAllocator).
+// Per-call protobuf arenas for typed gRPC callback unary methods (grpc::MessageAllocator); the
+// health service uses it. (FileManager's methods are raw and own their arenas: raw_unary_call.h.)
 //
 // Without an allocator, grpc++ builds each call's request and response on its own call arena,
-// but every sub-message and repeated field of the response (an Analyze page: a Hit per match,
-// each with its findings) is a heap allocation of its own, freed one by one when the call is
-// done. With this allocator the request and response live on a protobuf arena whose first block
-// is part of the holder: the messages of a typical response are carved from it, and the whole
-// call is freed at once. Strings keep their heap buffers (protobuf's arena does not own string
-// contents), so the gain is in message objects, repeated-field arrays and destructors.
+// but every sub-message and repeated field of the response is a heap allocation of its own,
+// freed one by one when the call is done. With this allocator the request and response live on
+// an InlineArena in the holder (inline_arena.h), and the whole call is freed at once.
 //
 // With a CallTracker, each holder also holds a ticket: gRPC creates the holder before the
 // handler runs and releases it once the call is done, so the tracker counts the call for exactly
