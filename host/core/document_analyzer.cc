@@ -26,6 +26,14 @@ DocumentAnalyzer::DocumentAnalyzer(const plugins::PluginRegistry* registry,
       limits_(limits),
       signature_(registry ? registry->Signature() : std::string("no-plugins")) {}
 
+Status DocumentAnalyzer::FlushPlugins() const {
+  if (registry_ == nullptr) return Status::Ok();
+  std::lock_guard lock(flush_mu_);
+  Status flushed = registry_->Flush();
+  if (!flushed.ok()) flush_failures_.fetch_add(1, std::memory_order_release);
+  return flushed;
+}
+
 AnalyzedDocument DocumentAnalyzer::Analyze(store::DocumentRecord record, std::string_view bytes,
                                            const CallContext& ctx,
                                            std::function<void(uint64_t, uint64_t)> release) const {

@@ -4,11 +4,14 @@
 // bounded by ingest.max_depth, max_members and max_expanded_size; a limit that is hit becomes a
 // visible "limit" finding on the containing document, never a silent drop.
 //
-// Thread safety: safe for concurrent use (the registry is; the analyzer holds no mutable state).
+// Thread safety: safe for concurrent use (the registry is; FlushPlugins serializes itself, and
+// the count of failed flushes is atomic).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,8 +47,19 @@ class DocumentAnalyzer {
                            std::function<void(uint64_t, uint64_t)> release = {}) const;
 
   // Makes what the plugins keep of their own for the documents analyzed so far durable (see
-  // PluginRegistry::Flush). Call before committing their writes. Ok without plugins.
-  Status FlushPlugins() const { return registry_ ? registry_->Flush() : Status::Ok(); }
+  // PluginRegistry::Flush). Call before committing their writes. Ok without plugins. Calls are
+  // serialized, and each failed one is counted (flush_failures()) before the next begins.
+  Status FlushPlugins() const;
+
+  // How many FlushPlugins() calls have failed so far. A failed flush may lose what a plugin
+  // kept for any document analyzed before it ended, by any ingest or upload, not only for the
+  // batch it was called for (a plugin commits its own batches: the similar plugin's open
+  // transaction holds the next batch's signatures too). So a caller reads this before it
+  // analyzes a document, and again after the successful FlushPlugins() that precedes the
+  // document's commit: if the count grew in between, the document's plugin state may be lost,
+  // as if that flush had failed. (Conservative: the failure may have come after the document's
+  // state was already durable.)
+  uint64_t flush_failures() const { return flush_failures_.load(std::memory_order_acquire); }
 
   // The signature recorded on analyzed documents: a changed plugin set re-analyzes.
   const std::string& signature() const { return signature_; }
@@ -63,6 +77,10 @@ class DocumentAnalyzer {
   const plugins::PluginRegistry* registry_;
   config::Ingest limits_;
   std::string signature_;
+  // Serializes FlushPlugins, so that a flush that succeeds after a failed one (of the same
+  // plugin state) is seen to follow the failure's count.
+  mutable std::mutex flush_mu_;
+  mutable std::atomic<uint64_t> flush_failures_{0};  // written under flush_mu_
 };
 
 // The lower-case extension of a file name without the dot ("tar.gz" → "gz"), or "".

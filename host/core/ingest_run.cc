@@ -98,6 +98,7 @@ struct Outcome {
   Status status;  // not OK: the file could not be read or changed during analysis
   AnalyzedDocument doc;
   size_t bytes = 0;
+  uint64_t flush_failures = 0;  // DocumentAnalyzer::flush_failures() before the analysis began
 };
 
 }  // namespace
@@ -139,6 +140,7 @@ struct IngestRun::Impl {
   std::atomic<bool> stop{false};
 
   std::vector<store::DocumentWrite> batch;
+  std::vector<uint64_t> batch_flush_failures;  // Outcome::flush_failures of each write in batch
   size_t batch_bytes = 0;
   size_t consumed = 0;  // outcomes the committer has taken, of `queue.size()` (final by then)
   bool client_gone = false;
@@ -191,9 +193,29 @@ struct IngestRun::Impl {
                   Status(flushed.code(), flushed.message() + "; the next ingest analyzes the " +
                                              std::to_string(batch.size()) +
                                              " documents of this batch again"));
+    } else {
+      // A flush that failed while some of these documents were being analyzed, for an earlier
+      // batch of this run or for another ingest, may have lost what the plugins kept for them
+      // all the same (DocumentAnalyzer::flush_failures): treat them like a failed batch.
+      const uint64_t failures = run.analyzer_->flush_failures();
+      size_t exposed = 0;
+      const std::string* first = nullptr;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        if (batch_flush_failures[i] == failures) continue;
+        if (first == nullptr) first = &batch[i].document.path;
+        batch[i].document.signature.clear();
+        ++exposed;
+      }
+      if (exposed > 0) {
+        RecordError(*first, Internal("a plugin flush failed while " + std::to_string(exposed) +
+                                     " documents of this batch were being analyzed, so what "
+                                     "the plugins keep for them may be lost; the next ingest "
+                                     "analyzes them again"));
+      }
     }
     Status st = run.catalog_->Commit(batch, {});
     batch.clear();
+    batch_flush_failures.clear();
     batch_bytes = 0;
     return st;
   }
@@ -232,6 +254,7 @@ struct IngestRun::Impl {
       const WalkEntry& e = *claimed_entry;
       Outcome o;
       o.entry = &e;
+      o.flush_failures = run.analyzer_->flush_failures();
       auto mapped = MappedFile::Open(e.path, run.limits_.max_file_size);
       store::DocumentRecord rec;
       rec.path = e.path;
@@ -298,6 +321,7 @@ struct IngestRun::Impl {
     for (auto& w : o.doc.writes) {
       batch_bytes += w.text.size();
       batch.push_back(std::move(w));
+      batch_flush_failures.push_back(o.flush_failures);
     }
     Emit(path, api::IngestEvent::INGESTED, o.doc.findings,
          o.doc.plugin_errors ? o.doc.first_error : "");

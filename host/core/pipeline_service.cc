@@ -92,6 +92,7 @@ Status PipelineService::Upload(UploadReader& reader, const CallContext& ctx,
   rec.name = BaseName(up->header.name());
   rec.mtime_ns = NowNs();
   rec.ingested_at_ns = rec.mtime_ns;
+  const uint64_t flush_failures = analyzer_.flush_failures();
   AnalyzedDocument doc = analyzer_.Analyze(std::move(rec), mapped->bytes(), ctx);
   if (ctx.IsCancelled()) return Cancelled("upload cancelled by the client");
   // As for an ingest batch (ingest_run.cc). An upload is analyzed whenever it is sent, so a
@@ -102,18 +103,23 @@ Status PipelineService::Upload(UploadReader& reader, const CallContext& ctx,
   summary->set_files_ingested(1);
   summary->set_bytes_ingested(up->size);
   summary->set_plugin_errors(doc.plugin_errors);
-  if (doc.plugin_errors > 0) {
+  const std::string& path = doc.writes.front().document.path;
+  auto add_error = [&](StatusCode code, const std::string& message) {
     auto* err = summary->add_errors();
-    err->set_path(doc.writes.front().document.path);
-    err->set_code(static_cast<int32_t>(StatusCode::kInternal));
-    err->set_message(doc.first_error);
-  }
+    err->set_path(path);
+    err->set_code(static_cast<int32_t>(code));
+    err->set_message(message);
+  };
+  if (doc.plugin_errors > 0) add_error(StatusCode::kInternal, doc.first_error);
   if (!flushed.ok()) {
     summary->set_plugin_errors(summary->plugin_errors() + 1);
-    auto* err = summary->add_errors();
-    err->set_path(doc.writes.front().document.path);
-    err->set_code(static_cast<int32_t>(flushed.code()));
-    err->set_message(flushed.message());
+    add_error(flushed.code(), flushed.message());
+  } else if (analyzer_.flush_failures() != flush_failures) {
+    // Another ingest's flush failed while this upload was being analyzed: what the plugins
+    // keep for it may be lost as well (DocumentAnalyzer::flush_failures).
+    add_error(StatusCode::kInternal,
+              "a plugin flush failed while this upload was being analyzed, so what the plugins "
+              "keep for it may be lost; send it again");
   }
   return Status::Ok();
 }

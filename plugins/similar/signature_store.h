@@ -58,9 +58,9 @@ class SignatureStore {
   void Remove(std::string_view path);
   // Commits the open batch, if any. Throws sdk::Error(ARCHIVUM_ERROR) if that fails, or if any
   // batch failed to commit (and was lost) since the previous Flush(): then the files written
-  // since that Flush() must be analyzed again. (A write made while this runs may belong to the
-  // failed batch and yet be covered only by the next Flush(), which will not report it: commit
-  // failures are rare (disk full, I/O errors) and the index is rebuildable.)
+  // since that Flush() must be analyzed again. The lost batch may also hold writes for files
+  // the host catalogs after a later, successful Flush(); the host analyzes those again too (it
+  // treats every file whose analysis began before a failed flush ended as affected).
   void Flush();
   // Blocks until no batch is open: the background committer (or a full batch) has committed
   // it. Returns at once if none is open. Does not commit anything itself (unlike Flush()).

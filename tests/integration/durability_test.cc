@@ -191,6 +191,65 @@ TEST(Durability, AFailedFlushIsReportedAndItsFilesAreAnalyzedAgain) {
   EXPECT_EQ(second.files_ingested(), 10u);
 }
 
+TEST(Durability, AFailedFlushAlsoReanalyzesTheFilesItCaughtMidAnalysis) {
+  // A plugin commits its own batches, which need not match the host's: the first flush here
+  // fails and loses everything the plugin had pending, including a file that belongs to a
+  // later batch (the journal holds a-held.txt's analysis open until that flush has run). The
+  // host must not record that file as finished when its own batch's flush succeeds.
+  DaemonOptions opts;
+  opts.plugin_dirs = {ARCHIVUM_JOURNAL_PLUGIN};
+  opts.plugins_yaml =
+      "  settings:\n    journal:\n      config: {fail_first_flush: true, hold: a-held.txt}\n";
+  opts.ingest_yaml = "  workers: 2\n";  // one waits in a-held.txt, the other goes on
+  std::string error;
+  auto daemon = Daemon::Start(opts, &error);
+  ASSERT_NE(daemon, nullptr) << error;
+  const fs::path tree = daemon->dir() / "tree";
+  std::set<std::string> files;
+  for (int i = 0; i < 200; ++i) {
+    const fs::path file = tree / ("f" + std::to_string(1000 + i) + ".txt");
+    testing::WriteFile(file, "file " + std::to_string(i) + "\n");
+    files.insert(file.string());
+  }
+  const fs::path held = tree / "a-held.txt";  // first in walk order: claimed first
+  testing::WriteFile(held, "held\n");
+  files.insert(held.string());
+  const fs::path catalog = daemon->store() / "catalog.db";
+  const fs::path journal = daemon->store() / "plugins" / "journal" / "journal.txt";
+  const char* const finished_sql =
+      "SELECT path FROM documents WHERE parent = '' AND signature != ''";
+
+  const pb::IngestSummary first = IngestPath(*daemon, tree);
+  EXPECT_EQ(first.files_ingested(), files.size());
+  EXPECT_EQ(first.plugin_errors(), 1u);
+  EXPECT_GE(first.errors_size(), 2);
+  // The first batch holds 67 of the 201 files (batches shrink towards the end of a run).
+  EXPECT_EQ(first.errors_size() > 0 ? first.errors(0).message() : "",
+            "plugin journal: flush failed: journal: first flush failed on purpose; the next "
+            "ingest analyzes the 67 documents of this batch again");
+  // Later batches report the files they hold that were being analyzed when it failed: at least
+  // a-held.txt, and whatever the other worker had analyzed ahead of the committer.
+  for (int i = 1; i < first.errors_size(); ++i) {
+    EXPECT_TRUE(first.errors(i).message().starts_with("a plugin flush failed while "))
+        << first.errors(i).message();
+  }
+  // Every file the catalog records as finished is in the journal; a-held.txt is not finished.
+  const std::vector<std::string> finished = FirstColumn(catalog, finished_sql);
+  const std::set<std::string> journaled = JournalLines(journal);
+  for (const std::string& path : finished) EXPECT_TRUE(journaled.contains(path)) << path;
+  EXPECT_FALSE(std::set<std::string>(finished.begin(), finished.end()).contains(held.string()));
+
+  // The next ingest analyzes exactly the unfinished files, and then the journal has them all.
+  const pb::IngestSummary second = IngestPath(*daemon, tree);
+  EXPECT_EQ(second.files_ingested(), files.size() - finished.size());
+  EXPECT_EQ(second.files_unchanged(), finished.size());
+  EXPECT_EQ(second.errors_size(), 0);
+  EXPECT_EQ(CatalogPaths(catalog), files);
+  EXPECT_EQ(JournalLines(journal), files);
+  const std::vector<std::string> all_finished = FirstColumn(catalog, finished_sql);
+  EXPECT_EQ(std::set<std::string>(all_finished.begin(), all_finished.end()), files);
+}
+
 TEST(Durability, SimilarSignaturesSurviveASigkillRightAfterTheIngest) {
   // The similar plugin keeps its signatures in its own database, committed in batches; the host
   // flushes it before cataloging, so a crash right after an ingest loses none of them.

@@ -321,7 +321,10 @@ typedef struct archivum_plugin_descriptor {
    *     by then would be lost for good in a crash.
    *   Returns ARCHIVUM_OK, or an error code with last_error(state) for the reason. On an error
    *     the host still commits the batch but records its files so that the next ingest analyzes
-   *     them again, and reports the failure.
+   *     them again, and reports the failure. It does the same for every file whose process()
+   *     call began before the failed flush returned and that it had not committed yet, in any
+   *     ingest: the flush may have lost their state too (a plugin's own batches need not match
+   *     the host's). After a failure, a plugin may keep or drop what was pending.
    *   Thread: like process() (concurrent calls, including with process() and query(), only if
    *     ARCHIVUM_FLAG_THREAD_SAFE is set). It must cover every process() call that returned
    *     before it began; it may cover more.
