@@ -107,6 +107,17 @@ TEST_F(BatteryTest, MalformedProtobufBytesFailTheCallNotTheServer) {
     EXPECT_EQ(st.error_message(),
               "the request is not a valid aichemist_archivum.IngestRequest" + kSuffix);
     EXPECT_EQ(events, 0);
+    // The health service parses its requests the same way.
+    const std::string kHealthType = "the request is not a valid grpc.health.v1.HealthCheckRequest";
+    const grpc::Status check =
+        RawUnaryCall(daemon_->channel(), "/grpc.health.v1.Health/Check", bytes);
+    EXPECT_EQ(check.error_code(), StatusCode::INVALID_ARGUMENT) << check.error_message();
+    EXPECT_EQ(check.error_message(), kHealthType + kSuffix);
+    const grpc::Status watch =
+        RawStreamingCall(daemon_->channel(), "/grpc.health.v1.Health/Watch", {bytes}, &events);
+    EXPECT_EQ(watch.error_code(), StatusCode::INVALID_ARGUMENT) << watch.error_message();
+    EXPECT_EQ(watch.error_message(), kHealthType + kSuffix);
+    EXPECT_EQ(events, 0);
   }
   // An upload whose header is fine but whose next chunk is not is refused, not taken as a
   // complete (truncated) upload.
@@ -138,6 +149,7 @@ TEST_F(BatteryTest, MalformedProtobufBytesFailTheCallNotTheServer) {
   EXPECT_EQ(empty.error_message().find("the request is not a valid"), std::string::npos)
       << empty.error_message();
   EXPECT_TRUE(RawUnaryCall(daemon_->channel(), kService + "ListPlugins", "").ok());
+  EXPECT_TRUE(RawUnaryCall(daemon_->channel(), "/grpc.health.v1.Health/Check", "").ok());
   ExpectStillServing();
 }
 

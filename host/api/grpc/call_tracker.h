@@ -1,5 +1,5 @@
-// Counts the FileManager calls in flight, so that shutdown knows when it has nothing left to wait
-// for.
+// Counts the FileManager and Health calls in flight, so that shutdown knows when it has nothing
+// left to wait for.
 //
 // gRPC 1.51's own graceful shutdown also waits for every connection's peer to acknowledge its
 // GOAWAY. An idle C++ channel does that only on its next backup poll (5 s), and a peer that never
@@ -8,8 +8,8 @@
 // shuts the server down at once, which closes the idle connections without waiting for peers.
 //
 // A call is counted from before its handler runs until gRPC is done with it (its status sent):
-// FileManager's calls through their reactors (a RawUnaryCall for unary ones, raw_unary_call.h),
-// Health's unary calls through their message holder (arena_allocator.h).
+// FileManager's and Health's calls through their reactors (a RawUnaryCall for unary ones,
+// raw_unary_call.h).
 //
 // Thread safety: every member is safe from any thread. The tracker must outlive its tickets.
 #pragma once

@@ -4,14 +4,14 @@
 #include <utility>
 
 #include "api/grpc/access.h"
+#include "api/grpc/raw_unary_call.h"
 
 namespace archivum::api {
 
 namespace health = ::grpc::health::v1;
 
 // One Watch call. Lock order: HealthService::mu_, then mu_.
-class HealthService::WatchReactor final
-    : public grpc::ServerWriteReactor<health::HealthCheckResponse> {
+class HealthService::WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   WatchReactor(HealthService* service, std::string name, CallTracker::Ticket ticket)
       : ticket_(std::move(ticket)), service_(service), name_(std::move(name)) {}
@@ -59,8 +59,14 @@ class HealthService::WatchReactor final
       return;
     }
     if (next_) {
-      response_.set_status(*next_);
+      health::HealthCheckResponse response;
+      response.set_status(*next_);
       next_.reset();
+      if (grpc::Status st = SerializeMessage(response, &response_); !st.ok()) {
+        finished_ = true;
+        Finish(st);
+        return;
+      }
       writing_ = true;
       StartWrite(&response_);
       return;
@@ -75,7 +81,7 @@ class HealthService::WatchReactor final
   HealthService* const service_;
   const std::string name_;
   std::mutex mu_;
-  health::HealthCheckResponse response_;  // the write in flight; guarded by mu_
+  grpc::ByteBuffer response_;  // the serialized write in flight; guarded by mu_
   ServingStatus latest_ = health::HealthCheckResponse::UNKNOWN;  // guarded by mu_
   std::optional<ServingStatus> next_;                            // guarded by mu_
   bool writing_ = false;                                         // guarded by mu_
@@ -114,37 +120,47 @@ void HealthService::Unregister(WatchReactor* watcher) {
 }
 
 grpc::ServerUnaryReactor* HealthService::Check(grpc::CallbackServerContext* ctx,
-                                               const health::HealthCheckRequest* request,
-                                               health::HealthCheckResponse* response) {
-  auto* reactor = ctx->DefaultReactor();
+                                               const grpc::ByteBuffer* raw_request,
+                                               grpc::ByteBuffer* raw_response) {
+  // A health answer is a few bytes: a small arena block will do.
+  auto* call = new RawUnaryCall<health::HealthCheckRequest, health::HealthCheckResponse, 512>(
+      CallTracker::EnterIfAny(calls_), raw_response);
   if (Status st = Authorize(policy_, *ctx, /*health=*/true); !st.ok()) {
-    reactor->Finish(ToGrpc(st));
-    return reactor;
+    call->Complete(st);
+    return call;
   }
+  if (Status st = ParseMessage(*raw_request, call->request()); !st.ok()) {
+    call->Complete(st);
+    return call;
+  }
+  const std::string& service = call->request()->service();
   ServingStatus status;
   {
     std::lock_guard lock(mu_);
-    status = StatusLocked(request->service());
+    status = StatusLocked(service);
   }
   if (status == health::HealthCheckResponse::SERVICE_UNKNOWN) {
-    reactor->Finish(
-        grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown service '" + request->service() + "'"));
-    return reactor;
+    call->Complete(NotFound("unknown service '" + service + "'"));
+    return call;
   }
-  response->set_status(status);
-  reactor->Finish(grpc::Status::OK);
-  return reactor;
+  call->response()->set_status(status);
+  call->Complete(Status::Ok());
+  return call;
 }
 
-grpc::ServerWriteReactor<health::HealthCheckResponse>* HealthService::Watch(
-    grpc::CallbackServerContext* ctx, const health::HealthCheckRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* HealthService::Watch(
+    grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* raw_request) {
   if (Status st = Authorize(policy_, *ctx, /*health=*/true); !st.ok()) {
-    return new RejectedWriteReactor<health::HealthCheckResponse>(st);
+    return new RejectedWriteReactor<grpc::ByteBuffer>(st);
   }
-  auto* watcher = new WatchReactor(this, request->service(), CallTracker::EnterIfAny(calls_));
+  health::HealthCheckRequest request;
+  if (Status st = ParseMessage(*raw_request, &request); !st.ok()) {
+    return new RejectedWriteReactor<grpc::ByteBuffer>(st);
+  }
+  auto* watcher = new WatchReactor(this, request.service(), CallTracker::EnterIfAny(calls_));
   std::lock_guard lock(mu_);
   watchers_.insert(watcher);
-  watcher->Update(StatusLocked(request->service()), /*last=*/shut_down_);
+  watcher->Update(StatusLocked(request.service()), /*last=*/shut_down_);
   return watcher;
 }
 

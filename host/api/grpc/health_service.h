@@ -10,6 +10,10 @@
 // counted until gRPC is done with it, so that shutdown waits for the last NOT_SERVING to be sent
 // (health calls are never refused: during shutdown they answer NOT_SERVING).
 //
+// Both methods take raw bytes and parse them here, as FileManager's do (raw_unary_call.h): a
+// request that is not a valid HealthCheckRequest is answered INVALID_ARGUMENT, saying so, where
+// gRPC's typed handlers would answer UNIMPLEMENTED with no message.
+//
 // Thread safety: every method is safe from any thread. Lifetime: the service must outlive the
 // gRPC server it is registered with (every Watch call is done once the server has shut down).
 #pragma once
@@ -19,32 +23,33 @@
 #include <set>
 #include <string>
 
-#include "api/grpc/arena_allocator.h"
 #include "api/grpc/call_tracker.h"
 #include "auth/access_policy.h"
 #include "health.grpc.pb.h"
 
 namespace archivum::api {
 
-class HealthService final : public ::grpc::health::v1::Health::CallbackService {
+namespace internal {
+// The generated service with both methods on raw bytes.
+using HealthBase = ::grpc::health::v1::Health::WithRawCallbackMethod_Check<
+    ::grpc::health::v1::Health::WithRawCallbackMethod_Watch<::grpc::health::v1::Health::Service>>;
+}  // namespace internal
+
+class HealthService final : public internal::HealthBase {
  public:
   // `calls` (null: nothing counted) must outlive the gRPC server.
   explicit HealthService(auth::AccessPolicy policy, CallTracker* calls = nullptr)
-      : policy_(std::move(policy)), calls_(calls), check_allocator_(calls) {
-    SetMessageAllocatorFor_Check(&check_allocator_);
-  }
+      : policy_(std::move(policy)), calls_(calls) {}
 
   // Registers or updates `service`. Ignored after Shutdown.
   void SetServing(const std::string& service, bool serving);
   // Every service NOT_SERVING from now on; watchers are told and their calls end.
   void Shutdown();
 
-  grpc::ServerUnaryReactor* Check(grpc::CallbackServerContext* ctx,
-                                  const ::grpc::health::v1::HealthCheckRequest* request,
-                                  ::grpc::health::v1::HealthCheckResponse* response) override;
-  grpc::ServerWriteReactor<::grpc::health::v1::HealthCheckResponse>* Watch(
-      grpc::CallbackServerContext* ctx,
-      const ::grpc::health::v1::HealthCheckRequest* request) override;
+  grpc::ServerUnaryReactor* Check(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
+                                  grpc::ByteBuffer* response) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Watch(grpc::CallbackServerContext* ctx,
+                                                    const grpc::ByteBuffer* request) override;
 
  private:
   class WatchReactor;
@@ -55,9 +60,6 @@ class HealthService final : public ::grpc::health::v1::Health::CallbackService {
 
   const auth::AccessPolicy policy_;
   CallTracker* const calls_;
-  ArenaMessageAllocator<::grpc::health::v1::HealthCheckRequest,
-                        ::grpc::health::v1::HealthCheckResponse, 512>
-      check_allocator_;
   mutable std::mutex mu_;
   std::map<std::string, bool> serving_;  // guarded by mu_
   std::set<WatchReactor*> watchers_;     // guarded by mu_; each removes itself in OnDone
