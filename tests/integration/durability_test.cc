@@ -4,9 +4,12 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <future>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "aichemist_archivum.grpc.pb.h"
@@ -248,6 +251,56 @@ TEST(Durability, AFailedFlushAlsoReanalyzesTheFilesItCaughtMidAnalysis) {
   EXPECT_EQ(JournalLines(journal), files);
   const std::vector<std::string> all_finished = FirstColumn(catalog, finished_sql);
   EXPECT_EQ(std::set<std::string>(all_finished.begin(), all_finished.end()), files);
+}
+
+TEST(Durability, AnUploadCaughtByAnotherIngestsFailedFlushSaysItsPluginStateMayBeLost) {
+  // The upload's analysis is held open (journal fixture) while an ingest's flush fails and
+  // loses everything pending, the upload's journal entry included. The upload's own flush then
+  // succeeds, but the upload must still say that its plugin state may be lost.
+  DaemonOptions opts;
+  opts.plugin_dirs = {ARCHIVUM_JOURNAL_PLUGIN};
+  opts.plugins_yaml =
+      "  settings:\n    journal:\n      config: {fail_first_flush: true, hold: a-held.txt}\n";
+  std::string error;
+  auto daemon = Daemon::Start(opts, &error);
+  ASSERT_NE(daemon, nullptr) << error;
+  const fs::path tree = daemon->dir() / "tree";
+  for (int i = 0; i < 5; ++i) {
+    testing::WriteFile(tree / ("f" + std::to_string(i) + ".txt"), "file " + std::to_string(i));
+  }
+
+  auto upload = std::async(std::launch::async, [&] {
+    auto stub = pb::FileManager::NewStub(daemon->channel());
+    grpc::ClientContext ctx;
+    pb::IngestSummary summary;
+    auto writer = stub->Upload(&ctx, &summary);
+    pb::UploadChunk chunk;
+    chunk.mutable_header()->set_name("up/a-held.txt");
+    writer->Write(chunk);
+    chunk.set_data("held\n");
+    writer->Write(chunk);
+    writer->WritesDone();
+    const grpc::Status st = writer->Finish();
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return summary;
+  });
+  // Wait (bounded) until the journal holds the upload inside process().
+  const fs::path holding = daemon->store() / "plugins" / "journal" / "holding";
+  for (int i = 0; i < 3000 && !fs::exists(holding); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(fs::exists(holding));
+
+  const pb::IngestSummary ingest = IngestPath(*daemon, tree);  // its flush fails
+  EXPECT_EQ(ingest.plugin_errors(), 1u);
+  const pb::IngestSummary uploaded = upload.get();
+  EXPECT_EQ(uploaded.files_ingested(), 1u);
+  EXPECT_EQ(uploaded.plugin_errors(), 0u);
+  ASSERT_EQ(uploaded.errors_size(), 1);
+  EXPECT_EQ(uploaded.errors(0).path(), "upload:up/a-held.txt");
+  EXPECT_EQ(uploaded.errors(0).message(),
+            "a plugin flush failed while this upload was being analyzed, so what the plugins "
+            "keep for it may be lost; send it again");
 }
 
 TEST(Durability, SimilarSignaturesSurviveASigkillRightAfterTheIngest) {
