@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -130,12 +131,18 @@ std::unique_ptr<Daemon> Daemon::Start(const DaemonOptions& options, std::string*
     *error = std::string("pipe: ") + std::strerror(errno);
     return nullptr;
   }
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     *error = std::string("fork: ") + std::strerror(errno);
     return nullptr;
   }
   if (pid == 0) {
+    // If the test dies without stopping the daemon (a ctest timeout, a closed output pipe), the
+    // daemon is killed too rather than left running. Linux ties this to the forking thread: the
+    // test's own, which outlives the Daemon.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
     ::dup2(fds[1], STDERR_FILENO);
     ::dup2(fds[1], STDOUT_FILENO);
     ExecOrDie(argv);
