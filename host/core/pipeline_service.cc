@@ -64,12 +64,22 @@ Status PipelineService::Ingest(const api::IngestRequest& request, const CallCont
 
 Status PipelineService::IngestStream(const api::IngestRequest& request, const CallContext& ctx,
                                      const EventSink& sink, api::IngestSummary* summary) {
-  const auto ticket = ingests_.TryEnter();
+  auto ticket = ingests_.TryEnter();
   if (!ticket) return TooManyIngests(ingests_.limit());
   auto root = roots_.Resolve(request.path());
   if (!root.ok()) return root.status();
-  IngestRun run(catalog_, &analyzer_, ingest_, ctx, sink, summary);
-  Status st = run.Run(*root);
+  Status st;
+  {
+    IngestRun run(catalog_, &analyzer_, ingest_, ctx, sink, summary);
+    st = run.Run(*root);
+  }
+  // When the last ingest out was a large one, what the runs freed goes back to the system (see
+  // HeapTrimmer; a small run frees too little to be worth a trim).
+  ticket.reset();
+  if (ingests_.held() == 0 &&
+      (summary->files_seen() >= kTrimAfterFiles || summary->bytes_ingested() >= kTrimAfterBytes)) {
+    trimmer_.Request();
+  }
   if (!st.ok() && st.code() != StatusCode::kCancelled &&
       st.code() != StatusCode::kDeadlineExceeded) {
     return Status(st.code(), "ingesting " + request.path() + ": " + st.message());

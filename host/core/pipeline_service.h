@@ -12,6 +12,7 @@
 #include "core/admission.h"
 #include "core/document_analyzer.h"
 #include "core/file_service.h"
+#include "core/heap_trimmer.h"
 #include "core/roots.h"
 #include "core/searcher.h"
 #include "plugins/registry.h"
@@ -55,6 +56,11 @@ class PipelineService final : public FileService {
   Searcher searcher_;
   std::filesystem::path spool_dir_;
   AdmissionCounter ingests_;  // Ingest, IngestStream and Upload calls in progress
+  // An ingest that saw at least this many files, or analyzed this many bytes, is followed by a
+  // trim of the free heap when no other ingest runs.
+  static constexpr uint64_t kTrimAfterFiles = 1000;
+  static constexpr uint64_t kTrimAfterBytes = uint64_t{32} << 20;
+  HeapTrimmer trimmer_;  // last: its thread stops before the rest goes
 };
 
 }  // namespace archivum::core

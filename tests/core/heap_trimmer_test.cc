@@ -1,0 +1,80 @@
+// HeapTrimmer: freed heap memory really goes back to the system, without the caller waiting.
+#include "core/heap_trimmer.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace archivum::core {
+namespace {
+
+// Waits (at most 60 s) until `trimmer` has run `n` trims.
+bool WaitForTrims(const HeapTrimmer& trimmer, unsigned n) {
+  for (int i = 0; i < 6000 && trimmer.trims() < n; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return trimmer.trims() >= n;
+}
+
+TEST(HeapTrimmer, WithoutRequestsNothingRuns) {
+  HeapTrimmer trimmer;
+  EXPECT_EQ(trimmer.trims(), 0u);
+}
+
+TEST(HeapTrimmer, RequestsAreServedOnItsOwnThread) {
+  HeapTrimmer trimmer;
+  for (int i = 0; i < 100; ++i) trimmer.Request();  // never waits for a trim
+  ASSERT_TRUE(WaitForTrims(trimmer, 1));
+  EXPECT_LE(trimmer.trims(), 100u);
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+TEST(HeapTrimmer, FreedHeapLeavesTheResidentSet) {
+  GTEST_SKIP() << "the sanitizer's allocator, not glibc's, serves this build";
+}
+#else
+// VmRSS of this process in KiB.
+uint64_t ResidentKiB() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
+  }
+  return 0;
+}
+
+TEST(HeapTrimmer, FreedHeapLeavesTheResidentSet) {
+  // As an ingest worker does: allocate on another thread (its own arena) and free most of it.
+  // A block allocated last stays, so glibc cannot give the space back on its own (it only trims
+  // the top of a heap): the 64 MiB stay resident until trimmed.
+  constexpr size_t kBlock = 16 << 10;
+  constexpr size_t kBlocks = 4096;  // 64 MiB
+  void* pin = nullptr;
+  std::thread worker([&] {
+    std::vector<void*> blocks(kBlocks);
+    for (void*& b : blocks) {
+      b = std::malloc(kBlock);
+      std::memset(b, 1, kBlock);
+    }
+    pin = std::malloc(64);
+    for (void* b : blocks) std::free(b);
+  });
+  worker.join();
+  const uint64_t before = ResidentKiB();
+
+  HeapTrimmer trimmer;
+  trimmer.Request();
+  ASSERT_TRUE(WaitForTrims(trimmer, 1));
+  const uint64_t after = ResidentKiB();
+  EXPECT_LT(after + 32 * 1024, before) << "resident before " << before << " KiB, after " << after;
+  std::free(pin);
+}
+#endif
+
+}  // namespace
+}  // namespace archivum::core
