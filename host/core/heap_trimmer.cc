@@ -33,6 +33,11 @@ unsigned HeapTrimmer::trims() const {
   return trims_;
 }
 
+bool HeapTrimmer::WaitForTrims(unsigned n, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  return trimmed_.wait_for(lock, timeout, [&] { return trims_ >= n; });
+}
+
 void HeapTrimmer::Loop() {
   std::unique_lock lock(mu_);
   for (;;) {
@@ -50,6 +55,7 @@ void HeapTrimmer::Loop() {
                       .count());
     lock.lock();
     ++trims_;
+    trimmed_.notify_all();
   }
 }
 

@@ -12,6 +12,7 @@
 // waits for a trim in progress, then stops the thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -28,18 +29,22 @@ class HeapTrimmer {
   // Asks for a trim soon. The thread is started by the first request.
   void Request();
 
-  // How many trims have run so far (for tests).
+  // How many trims have run so far.
   unsigned trims() const;
+  // Blocks until `n` trims have run in all, or `timeout` has passed; whether they have. For
+  // tests: nothing in the daemon waits for a trim.
+  bool WaitForTrims(unsigned n, std::chrono::milliseconds timeout) const;
 
  private:
   void Loop();
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool requested_ = false;  // guarded by mu_
-  bool stopping_ = false;   // guarded by mu_
-  unsigned trims_ = 0;      // guarded by mu_
-  std::thread thread_;      // started under mu_ by the first Request()
+  std::condition_variable cv_;               // wakes the thread
+  mutable std::condition_variable trimmed_;  // notified after each trim
+  bool requested_ = false;                   // guarded by mu_
+  bool stopping_ = false;                    // guarded by mu_
+  unsigned trims_ = 0;                       // guarded by mu_
+  std::thread thread_;                       // started under mu_ by the first Request()
 };
 
 }  // namespace archivum::core

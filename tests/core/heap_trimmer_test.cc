@@ -14,14 +14,6 @@
 namespace archivum::core {
 namespace {
 
-// Waits (at most 60 s) until `trimmer` has run `n` trims.
-bool WaitForTrims(const HeapTrimmer& trimmer, unsigned n) {
-  for (int i = 0; i < 6000 && trimmer.trims() < n; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return trimmer.trims() >= n;
-}
-
 TEST(HeapTrimmer, WithoutRequestsNothingRuns) {
   HeapTrimmer trimmer;
   EXPECT_EQ(trimmer.trims(), 0u);
@@ -30,7 +22,7 @@ TEST(HeapTrimmer, WithoutRequestsNothingRuns) {
 TEST(HeapTrimmer, RequestsAreServedOnItsOwnThread) {
   HeapTrimmer trimmer;
   for (int i = 0; i < 100; ++i) trimmer.Request();  // never waits for a trim
-  ASSERT_TRUE(WaitForTrims(trimmer, 1));
+  ASSERT_TRUE(trimmer.WaitForTrims(1, std::chrono::seconds(60)));
   EXPECT_LE(trimmer.trims(), 100u);
 }
 
@@ -69,7 +61,7 @@ TEST(HeapTrimmer, FreedHeapLeavesTheResidentSet) {
 
   HeapTrimmer trimmer;
   trimmer.Request();
-  ASSERT_TRUE(WaitForTrims(trimmer, 1));
+  ASSERT_TRUE(trimmer.WaitForTrims(1, std::chrono::seconds(60)));
   const uint64_t after = ResidentKiB();
   EXPECT_LT(after + 32 * 1024, before) << "resident before " << before << " KiB, after " << after;
   std::free(pin);

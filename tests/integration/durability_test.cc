@@ -9,7 +9,6 @@
 #include <future>
 #include <set>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 #include "aichemist_archivum.grpc.pb.h"
@@ -284,12 +283,10 @@ TEST(Durability, AnUploadCaughtByAnotherIngestsFailedFlushSaysItsPluginStateMayB
     EXPECT_TRUE(st.ok()) << st.error_message();
     return summary;
   });
-  // Wait (bounded) until the journal holds the upload inside process().
-  const fs::path holding = daemon->store() / "plugins" / "journal" / "holding";
-  for (int i = 0; i < 3000 && !fs::exists(holding); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_TRUE(fs::exists(holding));
+  // The journal's first file is the mark it leaves while it holds the upload inside process().
+  const fs::path data_dir = daemon->store() / "plugins" / "journal";
+  ASSERT_TRUE(testing::WaitForAnyFile(data_dir, std::chrono::seconds(60)));
+  ASSERT_TRUE(fs::exists(data_dir / "holding"));
 
   const pb::IngestSummary ingest = IngestPath(*daemon, tree);  // its flush fails
   EXPECT_EQ(ingest.plugin_errors(), 1u);
