@@ -68,6 +68,11 @@ class RawUnaryCall final : public grpc::ServerUnaryReactor {
   }
 
   void OnDone() override { delete this; }
+  // OnDone only frees the call, so gRPC may run it on the thread that completes the call, as it
+  // does for its own DefaultReactor, instead of handing it to its executor thread: one thread
+  // wake-up less per call. (A virtual of grpc::internal::ServerReactor that gRPC marks "not
+  // API"; present in 1.51, which Debian 12 ships.)
+  bool InternalInlineable() override { return true; }
 
  private:
   // Destroyed last: the call counts until its messages are gone.
