@@ -4,6 +4,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "core/heap_trimmer.h"
 #include "core/ingest_run.h"
 #include "core/mapped_file.h"
 #include "core/upload_spool.h"
@@ -55,7 +56,8 @@ PipelineService::PipelineService(store::Catalog* catalog, const plugins::PluginR
       analyzer_(registry, ingest_),
       searcher_(catalog, registry, max_query_bytes),
       spool_dir_(std::move(spool_dir)),
-      ingests_(ingest.max_concurrent) {}
+      ingests_(ingest.max_concurrent),
+      heap_trimmer_(ReleaseFreeHeap, /*lazy=*/true) {}
 
 Status PipelineService::Ingest(const api::IngestRequest& request, const CallContext& ctx,
                                api::IngestSummary* summary) {
@@ -73,12 +75,12 @@ Status PipelineService::IngestStream(const api::IngestRequest& request, const Ca
     IngestRun run(catalog_, &analyzer_, ingest_, ctx, sink, summary);
     st = run.Run(*root);
   }
-  // When the last ingest out was a large one, what the runs freed goes back to the system (see
-  // HeapTrimmer; a small run frees too little to be worth a trim).
+  // When the last ingest out was a large one, what the runs freed goes back to the system
+  // (core/heap_trimmer.h; a small run frees too little to be worth a trim).
   ticket.reset();
   if (ingests_.held() == 0 &&
       (summary->files_seen() >= kTrimAfterFiles || summary->bytes_ingested() >= kTrimAfterBytes)) {
-    trimmer_.Request();
+    heap_trimmer_.Request();
   }
   if (!st.ok() && st.code() != StatusCode::kCancelled &&
       st.code() != StatusCode::kDeadlineExceeded) {

@@ -8,11 +8,11 @@
 
 #include <filesystem>
 
+#include "common/coalescing_worker.h"
 #include "config/config.h"
 #include "core/admission.h"
 #include "core/document_analyzer.h"
 #include "core/file_service.h"
-#include "core/heap_trimmer.h"
 #include "core/roots.h"
 #include "core/searcher.h"
 #include "plugins/registry.h"
@@ -60,7 +60,9 @@ class PipelineService final : public FileService {
   // trim of the free heap when no other ingest runs.
   static constexpr uint64_t kTrimAfterFiles = 1000;
   static constexpr uint64_t kTrimAfterBytes = uint64_t{32} << 20;
-  HeapTrimmer trimmer_;  // last: its thread stops before the rest goes
+  // Runs ReleaseFreeHeap (core/heap_trimmer.h) off the request path; its thread starts with the
+  // first large ingest. Last: it stops before the rest goes.
+  CoalescingWorker heap_trimmer_;
 };
 
 }  // namespace archivum::core

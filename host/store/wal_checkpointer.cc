@@ -16,17 +16,10 @@ StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::str
   return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(*db));
 }
 
-WalCheckpointer::WalCheckpointer(sqlite3* db) : db_(db) {
-  thread_ = std::thread([this] { Run(); });
-}
+WalCheckpointer::WalCheckpointer(sqlite3* db) : db_(db), worker_([this] { Checkpoint(); }) {}
 
 WalCheckpointer::~WalCheckpointer() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();
+  worker_.Stop();
   sqlite3_close_v2(db_);
 }
 
@@ -44,53 +37,15 @@ int WalCheckpointer::OnCommit(void* self, sqlite3* /*writer*/, const char* /*sch
   return SQLITE_OK;
 }
 
-void WalCheckpointer::Request() {
-  {
-    std::lock_guard lock(mu_);
-    requested_ = true;
-  }
-  cv_.notify_all();
-}
-
-void WalCheckpointer::CheckpointAndWait() {
-  std::unique_lock lock(mu_);
-  // The next checkpoint to begin is number started_ + 1; they complete in order.
-  const uint64_t target = started_ + 1;
-  requested_ = true;
-  cv_.notify_all();
-  cv_.wait(lock, [&] { return completed_ >= target || stopping_; });
-}
-
-uint64_t WalCheckpointer::completed() const {
-  std::lock_guard lock(mu_);
-  return completed_;
-}
-
-void WalCheckpointer::WaitUntilCompletedExceeds(uint64_t count) const {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return completed_ > count; });
-}
-
-void WalCheckpointer::Run() {
-  std::unique_lock lock(mu_);
-  for (;;) {
-    cv_.wait(lock, [&] { return requested_ || stopping_; });
-    if (stopping_) return;
-    requested_ = false;
-    ++started_;
-    lock.unlock();
-    int wal_pages = 0;
-    int copied = 0;
-    const int rc =
-        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
-    // BUSY: another checkpoint was running (a reader's connection closing, say); the next commit
-    // past the threshold asks again. Anything else is worth a line: the WAL keeps growing.
-    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-      spdlog::warn("store: WAL checkpoint failed: {} (code {})", sqlite3_errmsg(db_), rc);
-    }
-    lock.lock();
-    ++completed_;
-    cv_.notify_all();
+void WalCheckpointer::Checkpoint() {
+  int wal_pages = 0;
+  int copied = 0;
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+  // BUSY: another checkpoint was running (a reader's connection closing, say); the next commit
+  // past the threshold asks again. Anything else is worth a line: the WAL keeps growing.
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+    spdlog::warn("store: WAL checkpoint failed: {} (code {})", sqlite3_errmsg(db_), rc);
   }
 }
 

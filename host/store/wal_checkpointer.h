@@ -16,13 +16,11 @@
 
 #include <sqlite3.h>
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "common/coalescing_worker.h"
 #include "common/status.h"
 
 namespace archivum::store {
@@ -50,29 +48,24 @@ class WalCheckpointer {
   static void Detach(sqlite3* writer);
 
   // Requests a checkpoint (coalesced with one not yet started).
-  void Request();
+  void Request() { worker_.Request(); }
   // Requests a checkpoint and waits until one that began after this call has run (one already
   // under way may have started before the last commit). There is no timeout.
-  void CheckpointAndWait();
+  void CheckpointAndWait() { worker_.RunAndWait(); }
   // Checkpoints run so far (attempts, whether or not they could copy everything).
-  uint64_t completed() const;
+  uint64_t completed() const { return worker_.completed(); }
   // Blocks until more than `count` checkpoints have run. There is no timeout.
-  void WaitUntilCompletedExceeds(uint64_t count) const;
+  void WaitUntilCompletedExceeds(uint64_t count) const { worker_.WaitUntilCompletedExceeds(count); }
 
  private:
   explicit WalCheckpointer(sqlite3* db);
   // SQLite's WAL hook: called on the writer's thread after each commit, with the WAL's size.
   static int OnCommit(void* self, sqlite3* writer, const char* schema, int wal_pages);
-  void Run();
+  // One PASSIVE checkpoint on db_; runs on worker_'s thread.
+  void Checkpoint();
 
-  sqlite3* const db_;  // owned; used only by thread_ (and closed by the destructor)
-  mutable std::mutex mu_;
-  mutable std::condition_variable cv_;
-  bool requested_ = false;  // guarded by mu_
-  bool stopping_ = false;   // guarded by mu_
-  uint64_t started_ = 0;    // guarded by mu_; checkpoints begin and end in this order
-  uint64_t completed_ = 0;  // guarded by mu_
-  std::thread thread_;      // started last, joined first
+  sqlite3* const db_;        // owned; used only by worker_'s thread (and closed by the destructor)
+  CoalescingWorker worker_;  // stopped by the destructor before db_ is closed
 };
 
 }  // namespace archivum::store

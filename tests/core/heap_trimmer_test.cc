@@ -1,4 +1,5 @@
-// HeapTrimmer: freed heap memory really goes back to the system, without the caller waiting.
+// Returning free heap (core/heap_trimmer.h) as the daemon does it, on a lazily started
+// CoalescingWorker: freed heap memory really goes back to the system, without the caller waiting.
 #include "core/heap_trimmer.h"
 
 #include <gtest/gtest.h>
@@ -11,19 +12,21 @@
 #include <thread>
 #include <vector>
 
+#include "common/coalescing_worker.h"
+
 namespace archivum::core {
 namespace {
 
 TEST(HeapTrimmer, WithoutRequestsNothingRuns) {
-  HeapTrimmer trimmer;
-  EXPECT_EQ(trimmer.trims(), 0u);
+  CoalescingWorker trimmer(ReleaseFreeHeap, /*lazy=*/true);
+  EXPECT_EQ(trimmer.completed(), 0u);
 }
 
 TEST(HeapTrimmer, RequestsAreServedOnItsOwnThread) {
-  HeapTrimmer trimmer;
+  CoalescingWorker trimmer(ReleaseFreeHeap, /*lazy=*/true);
   for (int i = 0; i < 100; ++i) trimmer.Request();  // never waits for a trim
-  ASSERT_TRUE(trimmer.WaitForTrims(1, std::chrono::seconds(60)));
-  EXPECT_LE(trimmer.trims(), 100u);
+  ASSERT_TRUE(trimmer.WaitUntilCompletedExceeds(0, std::chrono::seconds(60)));
+  EXPECT_LE(trimmer.completed(), 100u);
 }
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -59,9 +62,9 @@ TEST(HeapTrimmer, FreedHeapLeavesTheResidentSet) {
   worker.join();
   const uint64_t before = ResidentKiB();
 
-  HeapTrimmer trimmer;
+  CoalescingWorker trimmer(ReleaseFreeHeap, /*lazy=*/true);
   trimmer.Request();
-  ASSERT_TRUE(trimmer.WaitForTrims(1, std::chrono::seconds(60)));
+  ASSERT_TRUE(trimmer.WaitUntilCompletedExceeds(0, std::chrono::seconds(60)));
   const uint64_t after = ResidentKiB();
   EXPECT_LT(after + 32 * 1024, before) << "resident before " << before << " KiB, after " << after;
   std::free(pin);

@@ -91,6 +91,34 @@ std::set<std::string> JournalLines(const fs::path& file) {
   return lines;
 }
 
+// A daemon whose only plugin is the journal fixture, with `config` as its config (a YAML flow
+// mapping; "" for none) and `ingest_yaml` inside the ingest section.
+std::unique_ptr<Daemon> StartWithJournal(const std::string& config, std::string* error,
+                                         const std::string& ingest_yaml = "") {
+  DaemonOptions opts;
+  opts.plugin_dirs = {ARCHIVUM_JOURNAL_PLUGIN};
+  if (!config.empty())
+    opts.plugins_yaml = "  settings:\n    journal:\n      config: " + config + "\n";
+  opts.ingest_yaml = ingest_yaml;
+  return Daemon::Start(opts, error);
+}
+
+// The journal fixture's file in `daemon`'s store.
+fs::path JournalFile(const Daemon& daemon) {
+  return daemon.store() / "plugins" / "journal" / "journal.txt";
+}
+
+// Writes `count` small files f0.txt, f1.txt, ... under `tree`; their paths.
+std::set<std::string> WriteNumberedFiles(const fs::path& tree, int count) {
+  std::set<std::string> files;
+  for (int i = 0; i < count; ++i) {
+    const fs::path file = tree / ("f" + std::to_string(i) + ".txt");
+    testing::WriteFile(file, "file " + std::to_string(i) + "\n");
+    files.insert(file.string());
+  }
+  return files;
+}
+
 TEST(Durability, SigkillDuringIngestLeavesAConsistentCatalogAndIngestResumes) {
   DaemonOptions opts;
   opts.plugin_dirs = {ARCHIVUM_BUNDLED_PLUGINS};
@@ -145,18 +173,11 @@ TEST(Durability, PluginsAreFlushedBeforeTheCatalogRecordsTheirFiles) {
   // The journal plugin writes down the files it processed only when flushed (ABI 1.2), so after
   // a SIGKILL its journal holds what was flushed: every file the catalog has must be in it, or a
   // later ingest would skip that file as unchanged and the plugin would never see it again.
-  DaemonOptions opts;
-  opts.plugin_dirs = {ARCHIVUM_JOURNAL_PLUGIN};
   std::string error;
-  auto daemon = Daemon::Start(opts, &error);
+  auto daemon = StartWithJournal("", &error);
   ASSERT_NE(daemon, nullptr) << error;
   const fs::path tree = daemon->dir() / "tree";
-  std::set<std::string> files;
-  for (int i = 0; i < 40; ++i) {
-    const fs::path file = tree / ("f" + std::to_string(i) + ".txt");
-    testing::WriteFile(file, "file " + std::to_string(i) + "\n");
-    files.insert(file.string());
-  }
+  const std::set<std::string> files = WriteNumberedFiles(tree, 40);
   const pb::IngestSummary first = IngestPath(*daemon, tree);
   EXPECT_EQ(first.files_ingested(), files.size());
   EXPECT_EQ(first.plugin_errors(), 0u);
@@ -164,20 +185,15 @@ TEST(Durability, PluginsAreFlushedBeforeTheCatalogRecordsTheirFiles) {
   ASSERT_EQ(daemon->Stop(SIGKILL), 128 + SIGKILL);  // no orderly shutdown, no destroy()
 
   EXPECT_EQ(CatalogPaths(daemon->store() / "catalog.db"), files);
-  EXPECT_EQ(JournalLines(daemon->store() / "plugins" / "journal" / "journal.txt"), files);
+  EXPECT_EQ(JournalLines(JournalFile(*daemon)), files);
 }
 
 TEST(Durability, AFailedFlushIsReportedAndItsFilesAreAnalyzedAgain) {
-  DaemonOptions opts;
-  opts.plugin_dirs = {ARCHIVUM_JOURNAL_PLUGIN};
-  opts.plugins_yaml = "  settings:\n    journal:\n      config: {fail_flush: true}\n";
   std::string error;
-  auto daemon = Daemon::Start(opts, &error);
+  auto daemon = StartWithJournal("{fail_flush: true}", &error);
   ASSERT_NE(daemon, nullptr) << error;
   const fs::path tree = daemon->dir() / "tree";
-  for (int i = 0; i < 10; ++i) {
-    testing::WriteFile(tree / ("f" + std::to_string(i) + ".txt"), "file " + std::to_string(i));
-  }
+  WriteNumberedFiles(tree, 10);
   const pb::IngestSummary first = IngestPath(*daemon, tree);
   EXPECT_EQ(first.files_ingested(), 10u);
   EXPECT_EQ(first.plugin_errors(), 1u);
@@ -198,26 +214,18 @@ TEST(Durability, AFailedFlushAlsoReanalyzesTheFilesItCaughtMidAnalysis) {
   // fails and loses everything the plugin had pending, including a file that belongs to a
   // later batch (the journal holds a-held.txt's analysis open until that flush has run). The
   // host must not record that file as finished when its own batch's flush succeeds.
-  DaemonOptions opts;
-  opts.plugin_dirs = {ARCHIVUM_JOURNAL_PLUGIN};
-  opts.plugins_yaml =
-      "  settings:\n    journal:\n      config: {fail_first_flush: true, hold: a-held.txt}\n";
-  opts.ingest_yaml = "  workers: 2\n";  // one waits in a-held.txt, the other goes on
   std::string error;
-  auto daemon = Daemon::Start(opts, &error);
+  // Two workers: one waits in a-held.txt, the other goes on.
+  auto daemon =
+      StartWithJournal("{fail_first_flush: true, hold: a-held.txt}", &error, "  workers: 2\n");
   ASSERT_NE(daemon, nullptr) << error;
   const fs::path tree = daemon->dir() / "tree";
-  std::set<std::string> files;
-  for (int i = 0; i < 200; ++i) {
-    const fs::path file = tree / ("f" + std::to_string(1000 + i) + ".txt");
-    testing::WriteFile(file, "file " + std::to_string(i) + "\n");
-    files.insert(file.string());
-  }
+  std::set<std::string> files = WriteNumberedFiles(tree, 200);
   const fs::path held = tree / "a-held.txt";  // first in walk order: claimed first
   testing::WriteFile(held, "held\n");
   files.insert(held.string());
   const fs::path catalog = daemon->store() / "catalog.db";
-  const fs::path journal = daemon->store() / "plugins" / "journal" / "journal.txt";
+  const fs::path journal = JournalFile(*daemon);
   const char* const finished_sql =
       "SELECT path FROM documents WHERE parent = '' AND signature != ''";
 
@@ -256,17 +264,11 @@ TEST(Durability, AnUploadCaughtByAnotherIngestsFailedFlushSaysItsPluginStateMayB
   // The upload's analysis is held open (journal fixture) while an ingest's flush fails and
   // loses everything pending, the upload's journal entry included. The upload's own flush then
   // succeeds, but the upload must still say that its plugin state may be lost.
-  DaemonOptions opts;
-  opts.plugin_dirs = {ARCHIVUM_JOURNAL_PLUGIN};
-  opts.plugins_yaml =
-      "  settings:\n    journal:\n      config: {fail_first_flush: true, hold: a-held.txt}\n";
   std::string error;
-  auto daemon = Daemon::Start(opts, &error);
+  auto daemon = StartWithJournal("{fail_first_flush: true, hold: a-held.txt}", &error);
   ASSERT_NE(daemon, nullptr) << error;
   const fs::path tree = daemon->dir() / "tree";
-  for (int i = 0; i < 5; ++i) {
-    testing::WriteFile(tree / ("f" + std::to_string(i) + ".txt"), "file " + std::to_string(i));
-  }
+  WriteNumberedFiles(tree, 5);
 
   auto upload = std::async(std::launch::async, [&] {
     auto stub = pb::FileManager::NewStub(daemon->channel());
