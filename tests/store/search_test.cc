@@ -122,6 +122,44 @@ TEST(CatalogSearch, RankedResultsAreFts5Bm25InOrder) {
   ExpectSameRanking(*got, Reference(dir.path(), "\"alpha\"", "AND d.ext = 'h'"), "alpha ext:h");
 }
 
+// The rank function counts a phrase's occurrences from FTS5's position lists directly; these
+// bodies put occurrences 1, ~200 and ~20,000 tokens apart (position deltas of one, two and three
+// bytes), in the path column, the body or both, so every form of that list is compared with
+// FTS5's own bm25().
+TEST(CatalogSearch, RankingCountsOccurrencesAtAnyDistanceAndInEveryColumn) {
+  testing::TempDir dir;
+  auto cat = SqliteCatalog::Open(dir.path());
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  const auto filler = [](int tokens, int seed) {
+    std::string text;
+    for (int k = 0; k < tokens; ++k) text += "w" + std::to_string((k + seed) % 10) + " ";
+    return text;
+  };
+  std::vector<DocumentWrite> docs;
+  docs.push_back(Doc("/long/needle/adjacent.txt", "needle needle needle " + filler(50, 1)));
+  docs.push_back(Doc("/long/spread.txt", "needle " + filler(200, 2) + "needle " + filler(20000, 3) +
+                                             "needle needle " + filler(300, 4) + "needle"));
+  docs.push_back(Doc("/long/late.txt", filler(70000, 5) + "needle marker"));
+  docs.push_back(Doc("/long/needle_needle.h", filler(20, 6)));
+  docs.push_back(Doc("/long/needle/both_needle.txt",
+                     filler(16500, 7) + "needle " + filler(9, 8) + "needle marker"));
+  for (int i = 0; i < 6; ++i) {
+    docs.push_back(Doc("/long/other" + std::to_string(i) + ".txt",
+                       filler(130 * (i + 1), i) + (i % 2 ? "needle " : "") + "marker"));
+  }
+  ASSERT_TRUE((*cat)->Commit(docs, {}).ok());
+  for (const auto& [text, match] : std::vector<std::pair<std::string, std::string>>{
+           {"needle", "\"needle\""},
+           {"needle marker", "(\"needle\" AND \"marker\")"},
+           {"needle OR marker", "(\"needle\" OR \"marker\")"}}) {
+    auto got = Ask(**cat, text);
+    ASSERT_TRUE(got.ok()) << text << ": " << got.status().ToString();
+    const auto want = Reference(dir.path(), match);
+    ASSERT_FALSE(want.empty()) << text;
+    ExpectSameRanking(*got, want, text);
+  }
+}
+
 TEST(CatalogSearch, PagesConcatenateToTheWholeRankingWithExactTotals) {
   testing::TempDir dir;
   auto cat = SqliteCatalog::Open(dir.path());
