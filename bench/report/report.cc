@@ -238,10 +238,16 @@ class Report {
     const Num wall = f_.N("ingest", "/first/wall_s");
     const Num rate = Div(f_.N("ingest_first", "/filesSeen"), wall);
     const Num file_mime = f_.N("floor_file_mime", "/results/0/mean");
-    const Num file_mime_cpu = Sum(f_.N("floor_file_mime", "/results/0/user"),
-                                  f_.N("floor_file_mime", "/results/0/system"));
+    // CPU seconds (user + system) of a floor's hyperfine export.
+    const auto cpu_of = [&](const std::string& floor) {
+      return Sum(f_.N(floor, "/results/0/user"), f_.N(floor, "/results/0/system"));
+    };
+    const Num file_mime_cpu = cpu_of("floor_file_mime");
     const Num cpu = f_.N("ingest", "/first/cpu_s");
     const Num sha = f_.N("floor_sha256sum", "/results/0/mean");
+    const Num sha_cpu = cpu_of("floor_sha256sum");
+    const Num fts_catalog_cpu = cpu_of("floor_fts5_catalog");
+    const Num fts_minimal_cpu = cpu_of("floor_fts5_minimal");
     const Num cold = f_.N("floor_cat_cold", "/results/0/mean");
     const Num warm = f_.N("floor_cat_warm", "/results/0/mean");
     const std::string recoll_status = f_.S("recoll", "/status", "not run");
@@ -279,6 +285,17 @@ class Report {
         Fmt(Div(files, file_mime), 0) + " files/s; 10x recollindex needs a wall of " +
             Fmt(Scale(recoll, 0.1), 2) + " s = " + Fmt(Div(Scale(recoll, 0.1), file_mime), 2) +
             "x `file --mime-type`");
+    // Every ingest must also read and hash every file and index its text; all of it is CPU
+    // work, so the floors' CPU seconds over the cores bound the ingest's wall from below (with
+    // the cheapest FTS5 index, not the one the catalog keeps, and without similar's MinHash).
+    const Num cores = f_.N("meta", "/cpus");
+    const Num floors_cpu = Sum(Sum(file_mime_cpu, sha_cpu), fts_minimal_cpu);
+    const Num floors_wall = Div(floors_cpu, cores);
+    Add("ingest", "bound: CPU of libmagic + sha256sum + cheapest FTS5 index, over the cores",
+        Fmt(floors_cpu, 2) + " s of CPU (" + Fmt(file_mime_cpu, 2) + " + " + Fmt(sha_cpu, 2) +
+            " + " + Fmt(fts_minimal_cpu, 2) + ") / " + Fmt(cores, 0) + " = a wall of at least " +
+            Fmt(floors_wall, 2) + " s: at most " + Fmt(Div(files, floors_wall), 0) + " files/s, " +
+            Fmt(Div(recoll, floors_wall), 1) + "x recollindex");
     Add("ingest", "peak RSS of the daemon (VmHWM)", Fmt(hwm) + " MB",
         AddTarget("ingest peak RSS", hwm, false, 200, " MB"));
     const Num errors = f_.N("ingest_first", "/pluginErrors");
@@ -299,6 +316,8 @@ class Report {
     Add("floors", "`recollindex` (fresh index)",
         recoll ? Fmt(recoll, 1) + " s (" + Fmt(Div(files, recoll), 0) + " files/s)"
                : recoll_status);
+    Add("floors", "FTS5 alone indexing the ingested text (sqlite3, CPU): catalog layout / cheapest",
+        Fmt(fts_catalog_cpu, 2) + " s / " + Fmt(fts_minimal_cpu, 2) + " s");
     results_["ingest"] = std::move(ingest);
     results_["floors"] = {
         {"cat_cold_s", J(cold)},
@@ -307,6 +326,9 @@ class Report {
         {"sha256sum_s", J(sha)},
         {"file_mime_s", J(file_mime)},
         {"file_mime_cpu_s", J(file_mime_cpu)},
+        {"sha256sum_cpu_s", J(sha_cpu)},
+        {"fts5_catalog_cpu_s", J(fts_catalog_cpu)},
+        {"fts5_minimal_cpu_s", J(fts_minimal_cpu)},
         {"recollindex_s", J(recoll)},
         {"recollindex_status", recoll_status}};
   }
