@@ -3,6 +3,7 @@
 //   archivum_bench_grpc --target 127.0.0.1:PORT --queries FILE [--class cheap,fulltext]
 //                       [--in-flight 32] [--channels 1] [--duration 10] [--warmup 2]
 //                       [--label NAME] [--json OUT]
+//   archivum_bench_grpc --target 127.0.0.1:PORT --queries FILE [--class ...] --record OUT
 //
 // N calls are kept in flight: each completion starts the next call from its callback, so the
 // offered load adapts to the server (closed loop) and the client needs no thread per call.
@@ -10,6 +11,9 @@
 // The same client measures the daemon and bench/grpc's constant server (the transport ceiling),
 // so the ratio of the two isolates what the daemon adds on top of gRPC itself.
 // Prints one line per query class plus the total; --json writes the same figures.
+// --record puts no load on the server: it asks each query of the mix once and writes the answers
+// (bench/common/recorded_answers.h), which the constant server can then replay, so that the
+// transport ceiling carries the same bytes as the daemon's answers.
 #include <absl/synchronization/mutex.h>
 #include <grpcpp/grpcpp.h>
 
@@ -31,6 +35,7 @@
 #include "aichemist_archivum.grpc.pb.h"
 #include "common/latency.h"
 #include "common/queries.h"
+#include "common/recorded_answers.h"
 
 namespace {
 
@@ -48,6 +53,7 @@ struct Options {
   double warmup_s = 2;
   std::string label = "grpc";
   std::string json_out;
+  std::string record_out;
 };
 
 // One completed call: its query's index, its latency and whether it succeeded.
@@ -202,6 +208,34 @@ nlohmann::json Report(const Options& o, const std::vector<Query>& queries,
   return out;
 }
 
+// Asks every query once, in the mix's order, and writes each answer's bytes (--record).
+int Record(pb::FileManager::Stub& stub, const std::vector<Query>& queries,
+           const std::string& file) {
+  archivum::bench::RecordedAnswers answers;
+  for (const Query& q : queries) {
+    if (answers.contains(q.text)) continue;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    pb::AnalyzeRequest request;
+    request.set_query(q.text);
+    pb::AnalyzeResponse response;
+    const grpc::Status status = stub.Analyze(&ctx, request, &response);
+    if (!status.ok()) {
+      std::cerr << "archivum_bench_grpc: query '" << q.text << "' failed: code "
+                << status.error_code() << ": " << status.error_message() << "\n";
+      return 1;
+    }
+    answers.emplace(q.text, response.SerializeAsString());
+  }
+  std::string error;
+  if (!archivum::bench::WriteRecordedAnswers(file, answers, &error)) {
+    std::cerr << "archivum_bench_grpc: " << error << "\n";
+    return 1;
+  }
+  std::printf("recorded %zu answers in %s\n", answers.size(), file.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -219,6 +253,8 @@ int main(int argc, char** argv) {
   app.add_option("--warmup", o.warmup_s, "unmeasured seconds first")->check(CLI::NonNegativeNumber);
   app.add_option("--label", o.label, "name of this run in the output");
   app.add_option("--json", o.json_out, "write the figures to this JSON file");
+  app.add_option("--record", o.record_out,
+                 "ask each query once and write the answers to this file (no load)");
   CLI11_PARSE(app, argc, argv);
   // No debug-mode lock-order tracking in gRPC's mutexes: the client should cost as little of the
   // shared CPU as it can (archivumd and the ceiling server do the same).
@@ -245,6 +281,7 @@ int main(int argc, char** argv) {
     }
     stubs.push_back(pb::FileManager::NewStub(channel));
   }
+  if (!o.record_out.empty()) return Record(*stubs.front(), queries, o.record_out);
   std::vector<std::unique_ptr<Slot>> slots;
   const size_t stride = std::max<size_t>(1, queries.size() / o.in_flight);
   for (unsigned i = 0; i < o.in_flight; ++i) {
