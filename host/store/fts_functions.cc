@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -81,15 +82,11 @@ int LoadBm25Data(const Fts5ExtensionApi* api, Fts5Context* fts, Bm25Data* data,
   return SQLITE_OK;
 }
 
-// Occurrences of `phrase` in the current row, each weighted by its column's weight, through the
-// documented iteration: one xPhraseNext call per occurrence.
-int WeightedFrequencyByApi(const Fts5ExtensionApi* api, Fts5Context* fts, int phrase,
-                           const Bm25Data& data, double* f) {
-  Fts5PhraseIter it;
-  int col = -1;
-  int off = 0;
-  const int rc = api->xPhraseFirst(fts, phrase, &it, &col, &off);
-  if (rc != SQLITE_OK) return rc;
+// Occurrences of a phrase in the current row, each weighted by its column's weight, through the
+// documented iteration: one xPhraseNext call per occurrence, from the iterator xPhraseFirst
+// started (at column `col`, offset `off`; col < 0 when the row holds none).
+double WeightedFrequencyByApi(const Fts5ExtensionApi* api, Fts5Context* fts, Fts5PhraseIter it,
+                              int col, int off, const Bm25Data& data) {
   // A position list is ordered by column: count a column's run, then weigh it.
   double sum = 0;
   int last_col = -1;
@@ -103,37 +100,27 @@ int WeightedFrequencyByApi(const Fts5ExtensionApi* api, Fts5Context* fts, int ph
     ++in_col;
   }
   if (last_col >= 0) sum += static_cast<double>(in_col) * data.Weight(last_col);
-  *f = sum;
-  return SQLITE_OK;
+  return sum;
 }
 
-// The same sum, counted from the bytes xPhraseFirst's iterator spans instead of one call per
-// occurrence: a word found 800,000 times over a query's matches (typename in /usr/include) cost
-// ~6 ns per occurrence in xPhraseNext calls. Those bytes are FTS5's position list, the format
-// its doclists store on disk (fts5Int.h, stable since FTS5 shipped): a run of SQLite varints,
-// one per occurrence (offset delta + 2, so never 1), where the single byte 0x01 at the start of
-// a varint announces a new column, whose number follows as a varint. The iterator's fields are
-// only read, never changed (fts5.h asks that they not be modified). Every read stays inside
-// [it.a, it.b); anything that does not parse as that format (a truncated varint, a column out
-// of range) falls back to WeightedFrequencyByApi, so an unexpected layout costs speed, never a
-// wrong count. CatalogSearch tests compare the results with FTS5's own bm25().
-int WeightedFrequency(const Fts5ExtensionApi* api, Fts5Context* fts, int phrase,
-                      const Bm25Data& data, double* f) {
-  Fts5PhraseIter it;
-  int col = -1;
-  int off = 0;
-  const int rc = api->xPhraseFirst(fts, phrase, &it, &col, &off);
-  if (rc != SQLITE_OK) return rc;
-  if (col < 0) {
-    *f = 0;
-    return SQLITE_OK;
-  }
+// The same sum, counted from the bytes the iterator spans instead of one call per occurrence: a
+// word found 800,000 times over a query's matches (typename in /usr/include) cost ~6 ns per
+// occurrence in xPhraseNext calls. Those bytes are FTS5's position list, the format its
+// doclists store on disk (fts5Int.h, stable since FTS5 shipped): a run of SQLite varints, one
+// per occurrence (offset delta + 2, so never 1), where the single byte 0x01 at the start of a
+// varint announces a new column, whose number follows as a varint. The iterator is only read
+// (fts5.h asks that its fields not be modified), every read stays inside [it.a, it.b), and
+// anything that does not parse as that format (a truncated varint, a column out of range or out
+// of order) gives nullopt, for the caller to count through the API instead: an unexpected
+// layout costs speed, never a wrong count. CatalogSearch tests compare the results with FTS5's
+// own bm25().
+std::optional<double> WeightedFrequencyFromBytes(const Fts5PhraseIter& it, int col,
+                                                 const Bm25Data& data) {
+  if (col < 0) return 0.0;
   const int columns = static_cast<int>(data.weight.size());
   const unsigned char* q = it.a;
   const unsigned char* const end = it.b;
-  if (q == nullptr || end == nullptr || q > end || col >= columns) {
-    return WeightedFrequencyByApi(api, fts, phrase, data, f);
-  }
+  if (q == nullptr || end == nullptr || q > end || col >= columns) return std::nullopt;
   double sum = 0;
   int current = col;
   int64_t in_col = 1;  // the occurrence xPhraseFirst decoded
@@ -149,24 +136,35 @@ int WeightedFrequency(const Fts5ExtensionApi* api, Fts5Context* fts, int phrase,
         ++q;
         ++bytes;
       }
-      if (q == end || (*q & 0x80) != 0) return WeightedFrequencyByApi(api, fts, phrase, data, f);
+      if (q == end || (*q & 0x80) != 0) return std::nullopt;
       next = (next << 7) | *q;
       ++q;
       if (next >= static_cast<uint32_t>(columns) || static_cast<int>(next) <= current) {
-        return WeightedFrequencyByApi(api, fts, phrase, data, f);
+        return std::nullopt;
       }
       current = static_cast<int>(next);
       continue;
     }
     // One occurrence: skip its varint (continuation bytes have the high bit set).
     while ((*q & 0x80) != 0) {
-      if (++q == end) return WeightedFrequencyByApi(api, fts, phrase, data, f);
+      if (++q == end) return std::nullopt;
     }
     ++q;
     ++in_col;
   }
-  sum += static_cast<double>(in_col) * data.Weight(current);
-  *f = sum;
+  return sum + static_cast<double>(in_col) * data.Weight(current);
+}
+
+// BM25's term frequency of `phrase` in the current row, column weights applied.
+int WeightedFrequency(const Fts5ExtensionApi* api, Fts5Context* fts, int phrase,
+                      const Bm25Data& data, double* f) {
+  Fts5PhraseIter it;
+  int col = -1;
+  int off = 0;
+  const int rc = api->xPhraseFirst(fts, phrase, &it, &col, &off);
+  if (rc != SQLITE_OK) return rc;
+  const std::optional<double> counted = WeightedFrequencyFromBytes(it, col, data);
+  *f = counted ? *counted : WeightedFrequencyByApi(api, fts, it, col, off, data);
   return SQLITE_OK;
 }
 
