@@ -251,6 +251,7 @@ class Report {
     const Num file_distinct_cpu = cpu_of("floor_file_mime_distinct");
     const Num cat_warm_cpu = cpu_of("floor_cat_warm");
     const Num distinct = f_.N("distinct", "/distinct_files");
+    const Num cores = f_.N("meta", "/cpus");
     const Num cold = f_.N("floor_cat_cold", "/results/0/mean");
     const Num warm = f_.N("floor_cat_warm", "/results/0/mean");
     const std::string recoll_status = f_.S("recoll", "/status", "not run");
@@ -292,7 +293,6 @@ class Report {
     // least once, read and hash every file, and index the text with positions (phrases, BM25);
     // all of it CPU work. `file` and `sha256sum` both read every byte, the ingest once: one warm
     // `cat` is taken off. Left out: similar's MinHash and the catalog's own writes.
-    const Num cores = f_.N("meta", "/cpus");
     const Num floors_cpu =
         Sum(Sum(Sum(file_distinct_cpu, sha_cpu), fts_positions_cpu), Scale(cat_warm_cpu, -1));
     const Num floors_wall = Div(floors_cpu, cores);
@@ -316,16 +316,14 @@ class Report {
             " files/s; peak RSS " + Fmt(Scale(f_.N("ingest", "/second/hwm_kb"), 1.0 / 1024)) +
             " MB");
     Add("floors", "cat, cold (pages evicted) / warm", Fmt(cold, 2) + " s / " + Fmt(warm, 2) + " s");
-    Add("floors", "`sha256sum`, xargs -P" + Fmt(f_.N("meta", "/cpus"), 0),
+    Add("floors", "`sha256sum`, xargs -P" + Fmt(cores, 0),
         Fmt(sha, 2) + " s (" + Fmt(Div(files, sha), 0) + " files/s)");
-    Add("floors", "`file --mime-type`, xargs -P" + Fmt(f_.N("meta", "/cpus"), 0),
+    Add("floors", "`file --mime-type`, xargs -P" + Fmt(cores, 0),
         Fmt(file_mime, 2) + " s (" + Fmt(Div(files, file_mime), 0) + " files/s)");
     Add("floors", "`recollindex` (fresh index)",
         recoll ? Fmt(recoll, 1) + " s (" + Fmt(Div(files, recoll), 0) + " files/s)"
                : recoll_status);
-    Add("floors",
-        "`file --mime-type` on one file per distinct content, xargs -P" +
-            Fmt(f_.N("meta", "/cpus"), 0),
+    Add("floors", "`file --mime-type` on one file per distinct content, xargs -P" + Fmt(cores, 0),
         Fmt(f_.N("floor_file_mime_distinct", "/results/0/mean"), 2) + " s, " +
             Fmt(file_distinct_cpu, 2) + " s CPU (" + Fmt(distinct, 0) + " files)");
     Add("floors",
