@@ -207,7 +207,7 @@ BENCHMARK(BM_BundledPipeline)->DenseRange(1, 4)->Unit(benchmark::kMicrosecond);
 
 int main(int argc, char** argv) {
   // Plugin warnings would interleave with the table; errors still show.
-  archivum::config::Log log;
+  archivum::LogOptions log;
   log.level = "error";
   (void)archivum::ConfigureLogging(log);
   benchmark::Initialize(&argc, argv);

@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
   app.add_option("--json", json_out, "write the figures to this JSON file");
   CLI11_PARSE(app, argc, argv);
 
-  archivum::config::Log log;
+  archivum::LogOptions log;
   log.level = "error";
   (void)archivum::ConfigureLogging(log);
 

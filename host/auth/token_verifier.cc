@@ -1,3 +1,4 @@
+#include "common/ascii.h"
 #include "auth/token_verifier.h"
 
 #include <openssl/crypto.h>
@@ -39,15 +40,6 @@ std::optional<TokenVerifier::Digest> DecodeHexDigest(std::string_view hex) {
   return digest;
 }
 
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
 
 Status Unauthenticated(std::string message) {
   return Status(StatusCode::kUnauthenticated, std::move(message));
@@ -93,7 +85,7 @@ StatusOr<std::shared_ptr<const TokenVerifier>> TokenVerifier::Parse(std::string_
                              "expected one token or sha256:<hex digest> per line, got a "
                              "line with whitespace inside");
     }
-    if (StartsWithNoCase(line, kDigestPrefix)) {
+    if (StartsWithIgnoreAsciiCase(line, kDigestPrefix)) {
       auto digest = DecodeHexDigest(line.substr(kDigestPrefix.size()));
       if (!digest) {
         return InvalidArgument(where + "expected sha256: followed by 64 hex digits, got " +
@@ -119,7 +111,7 @@ Status TokenVerifier::Check(std::optional<std::string_view> authorization) const
   }
   const std::string_view value = Trim(*authorization);
   constexpr std::string_view kScheme = "bearer";
-  if (value.size() <= kScheme.size() || !StartsWithNoCase(value, kScheme) ||
+  if (value.size() <= kScheme.size() || !StartsWithIgnoreAsciiCase(value, kScheme) ||
       (value[kScheme.size()] != ' ' && value[kScheme.size()] != '\t')) {
     return Unauthenticated("malformed authorization header: expected 'Bearer <token>'");
   }

@@ -25,7 +25,7 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
 
 }  // namespace
 
-Status ConfigureLogging(const config::Log& log) {
+Status ConfigureLogging(const LogOptions& log) {
   const auto level = spdlog::level::from_str(log.level);
   if (level == spdlog::level::off && log.level != "off") {
     return InvalidArgument("log.level: unknown level '" + log.level + "'");
@@ -33,7 +33,7 @@ Status ConfigureLogging(const config::Log& log) {
   auto logger = std::make_shared<spdlog::logger>("archivumd",
                                                  std::make_shared<spdlog::sinks::stderr_sink_mt>());
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
-  if (log.format == config::LogFormat::kJson) {
+  if (log.format == LogFormat::kJson) {
     formatter->add_flag<JsonMessageFlag>('*').set_pattern(
         R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","logger":"%n","msg":%*})");
   } else {

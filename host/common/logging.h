@@ -5,14 +5,20 @@
 // Thread safety: call once at start-up, before other threads log.
 #pragma once
 
-#include <string_view>
+#include <string>
 
 #include "common/status.h"
-#include "config/config.h"
 
 namespace archivum {
 
+enum class LogFormat { kText, kJson };
+
+struct LogOptions {
+  std::string level = "info";  // trace | debug | info | warn | error | critical | off
+  LogFormat format = LogFormat::kText;
+};
+
 // Errors: INVALID_ARGUMENT for an unknown level name.
-Status ConfigureLogging(const config::Log& log);
+Status ConfigureLogging(const LogOptions& log);
 
 }  // namespace archivum

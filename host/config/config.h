@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/logging.h"
 #include "common/status.h"
 
 namespace archivum::config {
@@ -125,12 +126,8 @@ struct Ingest {
   unsigned max_concurrent = 4;
 };
 
-enum class LogFormat { kText, kJson };
-
-struct Log {
-  std::string level = "info";  // trace | debug | info | warn | error | critical | off
-  LogFormat format = LogFormat::kText;
-};
+// log.level and log.format (common/logging.h).
+using Log = LogOptions;
 
 struct Config {
   Server server;

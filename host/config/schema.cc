@@ -1,6 +1,7 @@
 // The schema: which keys exist at each level of the file and which Config field each one sets.
 #include <utility>
 
+#include "common/ascii.h"
 #include "config/loader.h"
 #include "config/values.h"
 #include "config/yaml_json.h"
@@ -139,9 +140,7 @@ Status Loader::ParsePluginSettings(const Value& v,
                          auto text = Text(d, "expected a SHA-256 digest of 64 hex digits");
                          if (!text.ok()) return text.status();
                          // Digests are compared as text; tools print both cases.
-                         for (char& c : *text) {
-                           if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-                         }
+                         AsciiLowerInPlace(*text);
                          s.sha256 = std::move(*text);
                          return Status::Ok();
                        }},

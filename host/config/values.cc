@@ -1,3 +1,4 @@
+#include "common/ascii.h"
 #include "config/values.h"
 
 #include <arpa/inet.h>
@@ -18,9 +19,6 @@ bool IsAlpha(char c) {
 }
 bool IsHex(char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-char Lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 // RFC 9110 tchar; '*' is among them, which is what lets "text/*" through.
@@ -131,7 +129,7 @@ StatusOr<uint64_t> ParseSize(std::string_view text) {
   if (n_digits == 0) return bad();
 
   std::string unit;
-  for (char c : text.substr(n_digits)) unit += Lower(c);
+  for (char c : text.substr(n_digits)) unit += AsciiLower(c);
   int shift = 0;
   std::string_view rest = unit;
   if (!rest.empty() && rest != "b") {

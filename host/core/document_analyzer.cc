@@ -1,3 +1,4 @@
+#include "common/ascii.h"
 #include "core/document_analyzer.h"
 
 #include <algorithm>
@@ -15,9 +16,7 @@ std::string ExtensionOf(std::string_view name) {
   const std::string base = BaseName(name);
   const size_t dot = base.find_last_of('.');
   if (dot == std::string::npos || dot == 0 || dot + 1 == base.size()) return "";
-  std::string ext = base.substr(dot + 1);
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return ext;
+  return AsciiLower(std::string_view(base).substr(dot + 1));
 }
 
 DocumentAnalyzer::DocumentAnalyzer(const plugins::PluginRegistry* registry,

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "config/config.h"
-#include "core/call_context.h"
+#include "common/call_context.h"
 #include "plugins/registry.h"
 #include "store/catalog.h"
 

@@ -16,9 +16,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "core/mapped_file.h"
-#include "core/walker.h"
-#include "plugins/utf8.h"
+#include "os/mapped_file.h"
+#include "os/walker.h"
+#include "common/utf8.h"
 
 namespace archivum::core {
 namespace {
@@ -105,7 +105,7 @@ struct Outcome {
 
 IngestRun::IngestRun(store::Catalog* catalog, const DocumentAnalyzer* analyzer,
                      const config::Ingest& limits, const CallContext& ctx,
-                     const FileService::EventSink& sink, api::IngestSummary* summary)
+                     const FileManager::EventSink& sink, pb::IngestSummary* summary)
     : catalog_(catalog),
       analyzer_(analyzer),
       limits_(limits),
@@ -150,15 +150,15 @@ struct IngestRun::Impl {
            run.ctx_.PastDeadline();
   }
 
-  bool Emit(const std::string& path, api::IngestEvent::Outcome outcome, uint32_t findings,
+  bool Emit(const std::string& path, pb::IngestEvent::Outcome outcome, uint32_t findings,
             const std::string& msg) {
     if (!run.sink_ || client_gone) return !client_gone;
-    api::IngestEvent ev;
+    pb::IngestEvent ev;
     // Protobuf strings must be UTF-8: the walker skips names that are not, and shows them escaped.
-    ev.set_path(plugins::EscapeInvalidUtf8(path));
+    ev.set_path(EscapeInvalidUtf8(path));
     ev.set_outcome(outcome);
     ev.set_findings(findings);
-    ev.set_message(plugins::EscapeInvalidUtf8(msg));
+    ev.set_message(EscapeInvalidUtf8(msg));
     *ev.mutable_totals() = *run.summary_;
     ev.mutable_totals()->clear_errors();
     ev.set_files_discovered(discovered);
@@ -173,9 +173,9 @@ struct IngestRun::Impl {
     auto* s = run.summary_;
     if (s->errors_size() < static_cast<int>(run.limits_.max_reported_errors)) {
       auto* err = s->add_errors();
-      err->set_path(plugins::EscapeInvalidUtf8(path));
+      err->set_path(EscapeInvalidUtf8(path));
       err->set_code(static_cast<int32_t>(st.code()));
-      err->set_message(plugins::EscapeInvalidUtf8(st.message()));
+      err->set_message(EscapeInvalidUtf8(st.message()));
     }
   }
 
@@ -309,7 +309,7 @@ struct IngestRun::Impl {
     if (!o.status.ok()) {
       s->set_files_failed(s->files_failed() + 1);
       RecordError(path, o.status);
-      Emit(path, api::IngestEvent::FAILED, 0, o.status.message());
+      Emit(path, pb::IngestEvent::FAILED, 0, o.status.message());
       return Status::Ok();
     }
     s->set_files_ingested(s->files_ingested() + 1);
@@ -323,7 +323,7 @@ struct IngestRun::Impl {
       batch.push_back(std::move(w));
       batch_flush_failures.push_back(o.flush_failures);
     }
-    Emit(path, api::IngestEvent::INGESTED, o.doc.findings,
+    Emit(path, pb::IngestEvent::INGESTED, o.doc.findings,
          o.doc.plugin_errors ? o.doc.first_error : "");
     const size_t remaining = queue.size() - consumed;  // queue is final: the walk is over
     const size_t limit = std::clamp<size_t>(remaining / 2, kMinTailBatch, kBatchDocuments);
@@ -418,14 +418,14 @@ Status IngestRun::Run(const std::filesystem::path& root) {
     switch (e.kind) {
       case WalkEntry::Kind::kSkipped:
         s->set_files_skipped(s->files_skipped() + 1);
-        m.Emit(e.path, api::IngestEvent::SKIPPED, 0, e.reason);
+        m.Emit(e.path, pb::IngestEvent::SKIPPED, 0, e.reason);
         continue;
       case WalkEntry::Kind::kError:
         m.seen.insert(e.path);  // keep what the catalog knew; it may be readable again later
         if (e.error.code() != StatusCode::kNotFound) m.unreadable.push_back(e.path);
         s->set_files_failed(s->files_failed() + 1);
         m.RecordError(e.path, e.error);
-        m.Emit(e.path, api::IngestEvent::FAILED, 0, e.error.message());
+        m.Emit(e.path, pb::IngestEvent::FAILED, 0, e.error.message());
         continue;
       case WalkEntry::Kind::kFile: break;
     }
@@ -433,7 +433,7 @@ Status IngestRun::Run(const std::filesystem::path& root) {
     s->set_files_seen(s->files_seen() + 1);
     if (found.unchanged) {
       s->set_files_unchanged(s->files_unchanged() + 1);
-      m.Emit(e.path, api::IngestEvent::UNCHANGED, 0, "");
+      m.Emit(e.path, pb::IngestEvent::UNCHANGED, 0, "");
     }
   }
 
@@ -481,7 +481,7 @@ Status IngestRun::Run(const std::filesystem::path& root) {
     ARCHIVUM_RETURN_IF_ERROR(catalog_->Commit({}, removals));
     for (const auto& p : removals) {
       s->set_files_removed(s->files_removed() + 1);
-      m.Emit(p, api::IngestEvent::REMOVED, 0, "");
+      m.Emit(p, pb::IngestEvent::REMOVED, 0, "");
     }
   }
   s->set_duration_ms(static_cast<uint64_t>(

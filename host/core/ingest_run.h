@@ -17,9 +17,9 @@
 
 #include "aichemist_archivum.pb.h"
 #include "config/config.h"
-#include "core/call_context.h"
+#include "common/call_context.h"
 #include "core/document_analyzer.h"
-#include "core/file_service.h"
+#include "core/file_manager.h"
 #include "store/catalog.h"
 
 namespace archivum::core {
@@ -28,8 +28,8 @@ class IngestRun {
  public:
   // Everything referenced must outlive Run. `sink` may be empty.
   IngestRun(store::Catalog* catalog, const DocumentAnalyzer* analyzer, const config::Ingest& limits,
-            const CallContext& ctx, const FileService::EventSink& sink,
-            api::IngestSummary* summary);
+            const CallContext& ctx, const FileManager::EventSink& sink,
+            pb::IngestSummary* summary);
 
   // Ingests `root` (resolved, absolute). Cancellation and deadline stop the run after committing
   // what was finished; the status then says so.
@@ -41,8 +41,8 @@ class IngestRun {
   const DocumentAnalyzer* analyzer_;
   const config::Ingest& limits_;
   const CallContext& ctx_;
-  const FileService::EventSink& sink_;
-  api::IngestSummary* summary_;
+  const FileManager::EventSink& sink_;
+  pb::IngestSummary* summary_;
 };
 
 }  // namespace archivum::core

@@ -19,9 +19,9 @@ struct Candidate {
 // Moves the hit's strings into the response (only the path is needed twice). Empty strings are
 // not set: they are the proto3 default, serialized as nothing either way, and setting one would
 // still allocate a string on the call's arena (snippets are empty outside full-text searches).
-void FillHit(store::SearchHit&& h, api::AnalyzeResponse* response) {
+void FillHit(store::SearchHit&& h, pb::AnalyzeResponse* response) {
   response->add_results(h.document.path);
-  api::Hit* hit = response->add_hits();
+  pb::Hit* hit = response->add_hits();
   hit->set_path(std::move(h.document.path));
   hit->set_score(h.score);
   if (!h.snippet.empty()) hit->set_snippet(std::move(h.snippet));
@@ -30,7 +30,7 @@ void FillHit(store::SearchHit&& h, api::AnalyzeResponse* response) {
   hit->set_mtime_ns(h.document.mtime_ns);
   if (!h.findings.empty()) hit->mutable_findings()->Reserve(static_cast<int>(h.findings.size()));
   for (auto& f : h.findings) {
-    api::Finding* out = hit->add_findings();
+    pb::Finding* out = hit->add_findings();
     out->set_plugin(std::move(f.plugin));
     out->set_key(std::move(f.key));
     out->set_value(std::move(f.value));
@@ -39,7 +39,7 @@ void FillHit(store::SearchHit&& h, api::AnalyzeResponse* response) {
 
 // Fills the response with `hits` (consumed), reserving its repeated fields once.
 void FillHits(std::vector<store::SearchHit>::iterator begin,
-              std::vector<store::SearchHit>::iterator end, api::AnalyzeResponse* response) {
+              std::vector<store::SearchHit>::iterator end, pb::AnalyzeResponse* response) {
   const int n = static_cast<int>(end - begin);
   response->mutable_results()->Reserve(response->results_size() + n);
   response->mutable_hits()->Reserve(response->hits_size() + n);
@@ -57,7 +57,7 @@ Searcher::Searcher(store::Catalog* catalog, const plugins::PluginRegistry* regis
   }
 }
 
-Status Searcher::Analyze(const api::AnalyzeRequest& request, api::AnalyzeResponse* response) const {
+Status Searcher::Analyze(const pb::AnalyzeRequest& request, pb::AnalyzeResponse* response) const {
   if (request.query().find_first_not_of(" \t\r\n") == std::string::npos) {
     return InvalidArgument("query is empty; send at least one word or filter");
   }

@@ -8,7 +8,7 @@
 // Thread safety: safe for concurrent use.
 #pragma once
 
-#include "core/file_service.h"
+#include "core/file_manager.h"
 #include "plugins/registry.h"
 #include "query/parser.h"
 #include "store/catalog.h"
@@ -30,7 +30,7 @@ class Searcher {
 
   // Errors: INVALID_ARGUMENT (empty, too long or malformed query, with the column), and whatever
   // a verb's plugin answers (NOT_FOUND for an unknown subject, ...).
-  Status Analyze(const api::AnalyzeRequest& request, api::AnalyzeResponse* response) const;
+  Status Analyze(const pb::AnalyzeRequest& request, pb::AnalyzeResponse* response) const;
 
  private:
   store::Catalog* catalog_;

@@ -1,3 +1,4 @@
+#include "common/ascii.h"
 #include "daemon/daemon.h"
 
 #include <absl/synchronization/mutex.h>
@@ -18,7 +19,7 @@
 #include "auth/token_verifier.h"
 #include "common/logging.h"
 #include "config/config.h"
-#include "core/pipeline_service.h"
+#include "core/file_manager_impl.h"
 #include "plugins/registry.h"
 #include "store/sqlite_catalog.h"
 
@@ -75,9 +76,7 @@ bool IsLoopbackHost(std::string host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  for (char& c : host) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  AsciiLowerInPlace(host);
   if (host == "localhost") return true;
   boost::system::error_code ec;
   const auto address = boost::asio::ip::make_address(host, ec);
@@ -192,7 +191,7 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
   popts.data_root = cfg.store.path / "plugins";
   auto registry = plugins::PluginRegistry::Load(popts);
 
-  core::PipelineService core(catalog->get(), registry.get(), cfg.ingest, cfg.store.path / "spool",
+  core::FileManagerImpl core(catalog->get(), registry.get(), cfg.ingest, cfg.store.path / "spool",
                              cfg.server.max_query_bytes);
 
   // Calls run on their own pool, sized so that long ingests cannot starve queries.

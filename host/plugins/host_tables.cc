@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <exception>
 
-#include "plugins/utf8.h"
+#include "common/utf8.h"
 
 namespace archivum::plugins {
 namespace {

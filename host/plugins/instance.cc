@@ -4,7 +4,7 @@
 #include <exception>
 #include <utility>
 
-#include "plugins/utf8.h"
+#include "common/utf8.h"
 
 namespace archivum::plugins {
 namespace {

@@ -1,3 +1,4 @@
+#include "common/ascii.h"
 #include "plugins/mime_match.h"
 
 #include <fnmatch.h>
@@ -13,18 +14,6 @@ std::string_view Essence(std::string_view mime) {
   while (!mime.empty() && mime.back() == ' ') mime.remove_suffix(1);
   while (!mime.empty() && mime.front() == ' ') mime.remove_prefix(1);
   return mime;
-}
-
-char AsciiLower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
-  return true;
 }
 
 // fnmatch() with FNM_CASEFOLD in the C locale, for the patterns the fast path does not handle.
@@ -57,13 +46,13 @@ bool MimeMatches(std::string_view pattern, std::string_view mime) {
   // characters, '/' and '.' included, which is exactly prefix + suffix. Anything else ('?',
   // brackets, escapes, several stars) goes to fnmatch itself.
   const size_t special = pattern.find_first_of("*?[\\");
-  if (special == std::string_view::npos) return EqualsIgnoreCase(pattern, mime);
+  if (special == std::string_view::npos) return EqualsIgnoreAsciiCase(pattern, mime);
   if (pattern[special] == '*' && pattern.find_first_of("*?[\\", special + 1) == pattern.npos) {
     const std::string_view prefix = pattern.substr(0, special);
     const std::string_view suffix = pattern.substr(special + 1);
     return mime.size() >= prefix.size() + suffix.size() &&
-           EqualsIgnoreCase(prefix, mime.substr(0, prefix.size())) &&
-           EqualsIgnoreCase(suffix, mime.substr(mime.size() - suffix.size()));
+           EqualsIgnoreAsciiCase(prefix, mime.substr(0, prefix.size())) &&
+           EqualsIgnoreAsciiCase(suffix, mime.substr(mime.size() - suffix.size()));
   }
   return FnMatch(pattern, mime);
 }

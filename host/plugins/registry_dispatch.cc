@@ -7,7 +7,7 @@
 #include <optional>
 #include <set>
 
-#include "plugins/digest.h"
+#include "common/sha256.h"
 #include "plugins/host_tables.h"
 #include "plugins/mime_match.h"
 #include "plugins/registry.h"

@@ -6,7 +6,7 @@
 #include <set>
 #include <system_error>
 
-#include "plugins/digest.h"
+#include "common/sha256.h"
 #include "plugins/library.h"
 #include "plugins/registry.h"
 #include "plugins/registry_entry.h"

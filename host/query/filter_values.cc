@@ -1,3 +1,4 @@
+#include "common/ascii.h"
 #include "query/filter_values.h"
 
 #include <chrono>
@@ -12,14 +13,6 @@ namespace {
 
 bool IsDigit(char c) {
   return c >= '0' && c <= '9';
-}
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 Status ValueError(const ValueSpan& v, size_t offset, std::string_view expected) {

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "config/config.h"
-#include "core/mapped_file.h"
-#include "core/roots.h"
-#include "core/walker.h"
-#include "plugins/utf8.h"
+#include "os/mapped_file.h"
+#include "os/roots.h"
+#include "os/walker.h"
+#include "common/utf8.h"
 #include "support/daemon.h"
 
 namespace archivum::core {
@@ -38,7 +38,7 @@ std::vector<WalkEntry> WalkAll(const fs::path& root, Status* status) {
 }
 
 TEST(EscapeInvalidUtf8Test, EscapesOnlyTheBytesThatAreNotUtf8) {
-  using plugins::EscapeInvalidUtf8;
+  using EscapeInvalidUtf8;
   EXPECT_EQ(EscapeInvalidUtf8("plain/ascii.txt"), "plain/ascii.txt");
   EXPECT_EQ(EscapeInvalidUtf8("caf\xc3\xa9"), "caf\xc3\xa9");
   EXPECT_EQ(EscapeInvalidUtf8("a\xff\xfe"), "a\\xFF\\xFE");
@@ -46,7 +46,7 @@ TEST(EscapeInvalidUtf8Test, EscapesOnlyTheBytesThatAreNotUtf8) {
   EXPECT_EQ(EscapeInvalidUtf8("\xe2\x82"), "\\xE2\\x82");           // truncated at the end
   EXPECT_EQ(EscapeInvalidUtf8("\xc0\xaf"), "\\xC0\\xAF");           // overlong '/'
   EXPECT_EQ(EscapeInvalidUtf8("\xed\xa0\x80"), "\\xED\\xA0\\x80");  // a surrogate
-  EXPECT_TRUE(plugins::IsValidUtf8(EscapeInvalidUtf8("\x80\x81 any \xf8 bytes")));
+  EXPECT_TRUE(IsValidUtf8(EscapeInvalidUtf8("\x80\x81 any \xf8 bytes")));
 }
 
 TEST(WalkerBadNamesTest, NamesThatAreNotUtf8AreSkippedWithAReason) {
@@ -151,7 +151,7 @@ TEST(RootsTest, MessagesShowInvalidUtf8Escaped) {
   Roots roots({"/nonexistent-root"});
   auto r = roots.Resolve("/elsewhere/\xff");
   ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(plugins::IsValidUtf8(r.status().message())) << r.status().message();
+  EXPECT_TRUE(IsValidUtf8(r.status().message())) << r.status().message();
   EXPECT_NE(r.status().message().find("/elsewhere/\\xFF"), std::string::npos);
 }
 

@@ -1,6 +1,6 @@
-// Returning free heap (core/heap_trimmer.h) as the daemon does it, on a lazily started
+// Returning free heap (os/heap_trimmer.h) as the daemon does it, on a lazily started
 // CoalescingWorker: freed heap memory really goes back to the system, without the caller waiting.
-#include "core/heap_trimmer.h"
+#include "os/heap_trimmer.h"
 
 #include <gtest/gtest.h>
 

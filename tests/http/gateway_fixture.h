@@ -1,4 +1,4 @@
-// A real HttpServer on 127.0.0.1:0 over FakeFileService, for the gateway's end-to-end tests.
+// A real HttpServer on 127.0.0.1:0 over FakeFileManager, for the gateway's end-to-end tests.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include <string>
 
 #include "api/http/http_server.h"
-#include "http/fake_file_service.h"
+#include "http/fake_file_manager.h"
 #include "http/http_client.h"
 
 namespace archivum::http_testing {
@@ -60,7 +60,7 @@ class GatewayTest : public ::testing::Test {
     return nlohmann::json::parse(res.body(), nullptr, /*allow_exceptions=*/false);
   }
 
-  FakeFileService fake_;  // outlives server_
+  FakeFileManager fake_;  // outlives server_
   std::atomic<bool> serving_{true};
   std::atomic<bool> ready_{true};
   std::unique_ptr<api::HttpServer> server_;

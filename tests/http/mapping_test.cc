@@ -15,7 +15,7 @@
 #include "api/http/rpc_call.h"
 #include "api/http/service_binding.h"
 #include "api/http/upload_bridge.h"
-#include "http/fake_file_service.h"
+#include "http/fake_file_manager.h"
 
 namespace archivum::api::gateway {
 namespace {
@@ -223,10 +223,10 @@ TEST(CallContext, ForwardsAuthorizationMetadataAndDeadline) {
 }
 
 TEST(CallContext, LazyMetadataIsBuiltOnceOnFirstUse) {
-  core::CallContext ctx;
+  CallContext ctx;
   EXPECT_TRUE(ctx.metadata().empty());
   int calls = 0;
-  ctx.set_metadata_source([&calls](core::CallContext::Metadata* out) {
+  ctx.set_metadata_source([&calls](CallContext::Metadata* out) {
     ++calls;
     out->emplace("user-agent", "test");
   });
@@ -235,7 +235,7 @@ TEST(CallContext, LazyMetadataIsBuiltOnceOnFirstUse) {
   EXPECT_EQ(ctx.metadata().find("user-agent")->second, "test");
   EXPECT_EQ(calls, 1);
   // A copy made after the first use carries the map, not the source.
-  const core::CallContext copy = ctx;
+  const CallContext copy = ctx;
   EXPECT_EQ(copy.metadata().size(), 1u);
   EXPECT_EQ(calls, 1);
   ctx.set_metadata({{"a", "1"}, {"a", "2"}});
@@ -299,18 +299,18 @@ TEST(Router, AliasesBuiltinsAndMisses) {
 }
 
 TEST(RunUnary, UnboundMethodIsUnimplementedNamingIt) {
-  http_testing::FakeFileService fake;
-  Bindings bindings = BindFileService(&fake);
+  http_testing::FakeFileManager fake;
+  Bindings bindings = BindFileManager(&fake);
   const Router router(Service());
   const Route route = router.Match(http::verb::post, "/v1/analyze");
   HttpCallInput input{"", "application/json", R"({"query":"x"})"};
 
-  const JsonReply ok = RunUnary(bindings, route, input, core::CallContext{});
+  const JsonReply ok = RunUnary(bindings, route, input, CallContext{});
   EXPECT_EQ(ok.status, 200u);
   EXPECT_EQ(json::parse(ok.body)["results"][0], "/a/x");
 
   bindings.erase("Analyze");
-  const JsonReply missing = RunUnary(bindings, route, input, core::CallContext{});
+  const JsonReply missing = RunUnary(bindings, route, input, CallContext{});
   EXPECT_EQ(missing.status, 501u);
   const json body = json::parse(missing.body);
   EXPECT_EQ(body["code"], 12);
@@ -319,8 +319,8 @@ TEST(RunUnary, UnboundMethodIsUnimplementedNamingIt) {
 }
 
 TEST(RunUnary, RequestErrorsBecomeRepliesWithoutCalling) {
-  http_testing::FakeFileService fake;
-  const Bindings bindings = BindFileService(&fake);
+  http_testing::FakeFileManager fake;
+  const Bindings bindings = BindFileManager(&fake);
   const Router router(Service());
   const Route post = router.Match(http::verb::post, "/v1/analyze");
   EXPECT_EQ(RunUnary(bindings, post, {"", "text/plain", "query=x"}, {}).status, 415u);

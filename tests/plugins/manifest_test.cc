@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "plugins/mime_match.h"
-#include "plugins/utf8.h"
+#include "common/utf8.h"
 
 namespace archivum::plugins {
 namespace {

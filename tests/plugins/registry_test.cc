@@ -9,7 +9,7 @@
 #include <chrono>
 #include <thread>
 
-#include "plugins/digest.h"
+#include "common/sha256.h"
 #include "plugins/instance.h"
 #include "test_util.h"
 

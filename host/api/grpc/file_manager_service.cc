@@ -12,17 +12,18 @@
 #include "api/grpc/access.h"
 #include "api/grpc/raw_unary_call.h"
 #include "api/grpc/status_convert.h"
+#include "common/guarded.h"
 
 namespace archivum::api {
 namespace pb = ::aichemist_archivum;
 
-core::CallContext MakeCallContext(grpc::CallbackServerContext* ctx) {
-  core::CallContext cc;
+CallContext MakeCallContext(grpc::CallbackServerContext* ctx) {
+  CallContext cc;
   cc.deadline = ctx->deadline();
   // Both captures are one pointer, which std::function stores without allocating. The metadata
   // is copied only if the core asks for it; `ctx` lives until the call is finished.
   cc.cancelled = [ctx] { return ctx->IsCancelled(); };
-  cc.set_metadata_source([ctx](core::CallContext::Metadata* out) {
+  cc.set_metadata_source([ctx](CallContext::Metadata* out) {
     for (const auto& [key, value] : ctx->client_metadata()) {
       out->emplace(std::string(key.data(), key.size()), std::string(value.data(), value.size()));
     }
@@ -31,21 +32,6 @@ core::CallContext MakeCallContext(grpc::CallbackServerContext* ctx) {
 }
 
 namespace {
-
-// Runs `fn` (returning Status) and turns an escaping exception into INTERNAL: a bug in the core
-// must fail one call, not the daemon.
-template <typename Fn>
-Status Guarded(const char* method, Fn&& fn) {
-  try {
-    return fn();
-  } catch (const std::exception& e) {
-    spdlog::error("{}: unhandled exception: {}", method, e.what());
-    return Internal(std::string(method) + " failed unexpectedly: " + e.what());
-  } catch (...) {
-    spdlog::error("{}: unhandled non-standard exception", method);
-    return Internal(std::string(method) + " failed unexpectedly");
-  }
-}
 
 // Why a call is refused before it starts: the daemon is shutting down (`calls` draining), or the
 // access policy turns the caller away. OK to go ahead.
@@ -64,7 +50,7 @@ template <typename Request, typename Response, typename Method, typename Inline>
 grpc::ServerUnaryReactor* Dispatch(const char* name, grpc::CallbackServerContext* ctx,
                                    const grpc::ByteBuffer* raw_request,
                                    grpc::ByteBuffer* raw_response, boost::asio::thread_pool* pool,
-                                   core::FileService* core, const auth::AccessPolicy& policy,
+                                   core::FileManager* core, const auth::AccessPolicy& policy,
                                    CallTracker* calls, Method method, Inline run_inline) {
   auto* call = new RawUnaryCall<Request, Response>(CallTracker::EnterIfAny(calls), raw_response);
   if (Status st = Admit(calls, policy, *ctx); !st.ok()) {
@@ -77,7 +63,7 @@ grpc::ServerUnaryReactor* Dispatch(const char* name, grpc::CallbackServerContext
   }
   const auto run = [=] {
     const Status st = Guarded(name, [&] {
-      const core::CallContext cc = MakeCallContext(ctx);
+      const CallContext cc = MakeCallContext(ctx);
       return (core->*method)(*call->request(), cc, call->response());
     });
     call->Complete(st);
@@ -99,7 +85,7 @@ constexpr auto kNeverInline = [](const auto&) { return false; };
 class IngestStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   IngestStreamReactor(grpc::CallbackServerContext* ctx, pb::IngestRequest request,
-                      core::FileService* core, boost::asio::thread_pool* pool,
+                      core::FileManager* core, boost::asio::thread_pool* pool,
                       CallTracker::Ticket ticket)
       : ticket_(std::move(ticket)), ctx_(ctx), request_(std::move(request)), core_(core) {
     boost::asio::post(*pool, [this] { Work(); });
@@ -130,7 +116,7 @@ class IngestStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuff
 
   void Work() {
     pb::IngestSummary summary;
-    core::CallContext cc = MakeCallContext(ctx_);
+    CallContext cc = MakeCallContext(ctx_);
     const Status st = Guarded("IngestStream", [&] {
       return core_->IngestStream(
           request_, cc,
@@ -172,7 +158,7 @@ class IngestStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuff
   CallTracker::Ticket ticket_;  // counts the call until OnDone deletes the reactor
   grpc::CallbackServerContext* ctx_;
   const pb::IngestRequest request_;
-  core::FileService* core_;
+  core::FileManager* core_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<grpc::ByteBuffer> queue_;  // guarded by mu_; front() is being written if writing_
@@ -191,7 +177,7 @@ class UploadReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
                             public core::UploadReader {
  public:
   UploadReactor(grpc::CallbackServerContext* ctx, grpc::ByteBuffer* response,
-                core::FileService* core, boost::asio::thread_pool* pool, CallTracker::Ticket ticket)
+                core::FileManager* core, boost::asio::thread_pool* pool, CallTracker::Ticket ticket)
       : ticket_(std::move(ticket)), ctx_(ctx), response_(response), core_(core) {
     reading_ = true;
     StartRead(&incoming_);
@@ -251,7 +237,7 @@ class UploadReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
   static constexpr size_t kMaxBuffered = 4;
 
   void Work() {
-    const core::CallContext cc = MakeCallContext(ctx_);
+    const CallContext cc = MakeCallContext(ctx_);
     pb::IngestSummary summary;
     Status st = Guarded("Upload", [&] { return core_->Upload(*this, cc, &summary); });
     grpc::Status result = ToGrpc(st);
@@ -264,7 +250,7 @@ class UploadReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
   CallTracker::Ticket ticket_;  // counts the call until OnDone deletes the reactor
   grpc::CallbackServerContext* ctx_;
   grpc::ByteBuffer* response_;  // gRPC's response buffer for this call
-  core::FileService* core_;
+  core::FileManager* core_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   grpc::ByteBuffer incoming_;           // target of the read in flight
@@ -284,16 +270,16 @@ grpc::ServerUnaryReactor* FileManagerService::Ingest(grpc::CallbackServerContext
                                                      grpc::ByteBuffer* response) {
   return Dispatch<pb::IngestRequest, pb::IngestSummary>("Ingest", ctx, request, response, pool_,
                                                         core_, policy_, calls_,
-                                                        &core::FileService::Ingest, kNeverInline);
+                                                        &core::FileManager::Ingest, kNeverInline);
 }
 
 grpc::ServerUnaryReactor* FileManagerService::Analyze(grpc::CallbackServerContext* ctx,
                                                       const grpc::ByteBuffer* request,
                                                       grpc::ByteBuffer* response) {
-  // IsShortAnalyze is documented not to throw (a pure look at the query text).
+  // MayRunOnIoThread is documented not to throw (a pure look at the query text).
   return Dispatch<pb::AnalyzeRequest, pb::AnalyzeResponse>(
-      "Analyze", ctx, request, response, pool_, core_, policy_, calls_, &core::FileService::Analyze,
-      [this](const pb::AnalyzeRequest& r) { return core_->IsShortAnalyze(r); });
+      "Analyze", ctx, request, response, pool_, core_, policy_, calls_, &core::FileManager::Analyze,
+      [this](const pb::AnalyzeRequest& r) { return core_->MayRunOnIoThread(r); });
 }
 
 grpc::ServerUnaryReactor* FileManagerService::GetDocument(grpc::CallbackServerContext* ctx,
@@ -301,7 +287,7 @@ grpc::ServerUnaryReactor* FileManagerService::GetDocument(grpc::CallbackServerCo
                                                           grpc::ByteBuffer* response) {
   return Dispatch<pb::GetDocumentRequest, pb::Document>(
       "GetDocument", ctx, request, response, pool_, core_, policy_, calls_,
-      &core::FileService::GetDocument, kAlwaysInline);
+      &core::FileManager::GetDocument, kAlwaysInline);
 }
 
 grpc::ServerUnaryReactor* FileManagerService::ListPlugins(grpc::CallbackServerContext* ctx,
@@ -309,7 +295,7 @@ grpc::ServerUnaryReactor* FileManagerService::ListPlugins(grpc::CallbackServerCo
                                                           grpc::ByteBuffer* response) {
   return Dispatch<pb::ListPluginsRequest, pb::ListPluginsResponse>(
       "ListPlugins", ctx, request, response, pool_, core_, policy_, calls_,
-      &core::FileService::ListPlugins, kAlwaysInline);
+      &core::FileManager::ListPlugins, kAlwaysInline);
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* FileManagerService::IngestStream(

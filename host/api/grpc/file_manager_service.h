@@ -1,6 +1,6 @@
 // aichemist_archivum.FileManager on gRPC's callback API, forwarding to the service core.
 //
-// Short calls (GetDocument, ListPlugins, and Analyze when FileService::IsShortAnalyze says so) run
+// Short calls (GetDocument, ListPlugins, and Analyze when FileManager::MayRunOnIoThread says so) run
 // on gRPC's own thread and finish before the handler returns: a hop to a worker would cost more
 // than the call. Every other call (Ingest, full-text Analyze, the streams) runs on `pool`, so it
 // never blocks gRPC's threads. Exceptions from the core become INTERNAL rather than reaching gRPC.
@@ -24,7 +24,7 @@
 #include "aichemist_archivum.grpc.pb.h"
 #include "api/grpc/call_tracker.h"
 #include "auth/access_policy.h"
-#include "core/file_service.h"
+#include "core/file_manager.h"
 
 namespace archivum::api {
 
@@ -44,7 +44,7 @@ class FileManagerService final : public internal::FileManagerBase {
  public:
   // `core`, `pool` and `calls` (null: nothing counted) must outlive the gRPC server this service
   // is registered with.
-  FileManagerService(core::FileService* core, boost::asio::thread_pool* pool,
+  FileManagerService(core::FileManager* core, boost::asio::thread_pool* pool,
                      auth::AccessPolicy policy = {}, CallTracker* calls = nullptr)
       : core_(core), pool_(pool), policy_(std::move(policy)), calls_(calls) {}
 
@@ -66,13 +66,13 @@ class FileManagerService final : public internal::FileManagerBase {
                                         grpc::ByteBuffer* response) override;
 
  private:
-  core::FileService* core_;
+  core::FileManager* core_;
   boost::asio::thread_pool* pool_;
   const auth::AccessPolicy policy_;
   CallTracker* const calls_;
 };
 
 // The core's view of a gRPC call: deadline, cancellation and lower-cased metadata.
-core::CallContext MakeCallContext(grpc::CallbackServerContext* ctx);
+CallContext MakeCallContext(grpc::CallbackServerContext* ctx);
 
 }  // namespace archivum::api

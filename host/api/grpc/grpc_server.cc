@@ -21,7 +21,7 @@ namespace archivum::api {
 
 class GrpcServer::Impl {
  public:
-  Impl(core::FileService* core, unsigned workers, const auth::AccessPolicy& policy)
+  Impl(core::FileManager* core, unsigned workers, const auth::AccessPolicy& policy)
       : pool_(workers), service_(core, &pool_, policy, &calls_), health_(policy, &calls_) {}
 
   CallTracker calls_;  // declared first: outlives the service and every call
@@ -65,7 +65,7 @@ GrpcServer::~GrpcServer() {
 }
 
 StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const config::GrpcServer& config,
-                                                        core::FileService* core, unsigned workers,
+                                                        core::FileManager* core, unsigned workers,
                                                         auth::AccessPolicy policy) {
   auto credentials = Credentials(config.tls);
   if (!credentials.ok()) return credentials.status();

@@ -18,7 +18,7 @@
 #include "auth/access_policy.h"
 #include "common/status.h"
 #include "config/config.h"
-#include "core/file_service.h"
+#include "core/file_manager.h"
 
 namespace archivum::api {
 
@@ -30,7 +30,7 @@ class GrpcServer {
   // Errors: UNAVAILABLE if the address cannot be bound; those of auth::LoadTlsFiles (naming the
   // key and file) if TLS is configured and its files are unusable.
   static StatusOr<std::unique_ptr<GrpcServer>> Start(const config::GrpcServer& config,
-                                                     core::FileService* core, unsigned workers,
+                                                     core::FileManager* core, unsigned workers,
                                                      auth::AccessPolicy policy = {});
   ~GrpcServer();  // Shuts down (deadline 0) if Shutdown was not called.
 

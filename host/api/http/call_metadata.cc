@@ -56,12 +56,12 @@ StatusOr<std::chrono::nanoseconds> ParseGrpcTimeout(std::string_view value) {
   return std::chrono::nanoseconds(digits * unit_ns);
 }
 
-StatusOr<core::CallContext> MakeCallContext(const boost::beast::http::fields& headers,
+StatusOr<CallContext> MakeCallContext(const boost::beast::http::fields& headers,
                                             std::function<bool()> cancelled,
                                             std::chrono::system_clock::time_point now) {
-  core::CallContext ctx;
+  CallContext ctx;
   ctx.cancelled = std::move(cancelled);
-  core::CallContext::Metadata metadata;
+  CallContext::Metadata metadata;
   for (const auto& field : headers) {
     // Most headers are none of these; they are compared without copying.
     const std::string_view name(field.name_string().data(), field.name_string().size());

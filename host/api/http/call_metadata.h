@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "core/call_context.h"
+#include "common/call_context.h"
 
 namespace archivum::api::gateway {
 
@@ -23,7 +23,7 @@ StatusOr<std::chrono::nanoseconds> ParseGrpcTimeout(std::string_view value);
 // Builds the core's CallContext for a request with `headers`, received at `now`; `cancelled` is
 // stored as is (may be empty). Metadata keys are lower-cased. Errors: INVALID_ARGUMENT for a
 // malformed Grpc-Timeout.
-StatusOr<core::CallContext> MakeCallContext(const boost::beast::http::fields& headers,
+StatusOr<CallContext> MakeCallContext(const boost::beast::http::fields& headers,
                                             std::function<bool()> cancelled,
                                             std::chrono::system_clock::time_point now);
 

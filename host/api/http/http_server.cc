@@ -104,7 +104,7 @@ HttpServer::~HttpServer() {
 }
 
 StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const config::HttpServer& config,
-                                                        core::FileService* core, Hooks hooks,
+                                                        core::FileManager* core, Hooks hooks,
                                                         unsigned workers,
                                                         auth::AccessPolicy policy) {
   const auto* service =
@@ -115,7 +115,7 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const config::HttpServer
   if (!tls.ok()) return tls.status();
   auto impl = std::make_unique<Impl>(workers);
   impl->state = std::make_shared<gateway::ServerState>(
-      config, service, gateway::BindFileService(core), std::move(hooks), &impl->pool,
+      config, service, gateway::BindFileManager(core), std::move(hooks), &impl->pool,
       std::move(policy), std::move(*tls));
   std::vector<net::io_context*> contexts;
   for (const auto& context : impl->contexts) contexts.push_back(context.get());

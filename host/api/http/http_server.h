@@ -23,7 +23,7 @@
 // `Authorization: Bearer <token>`; others get 401 UNAUTHENTICATED with a Bearer challenge.
 //
 // Threading: a small fixed number of I/O threads, each running its own Asio io_context with its
-// share of the connections; calls the core declares short (FileService::IsShortAnalyze and the
+// share of the connections; calls the core declares short (FileManager::MayRunOnIoThread and the
 // like) run on the I/O thread that read them, every other call on a pool of `workers` threads.
 //
 // Lifecycle: Start → (serving) → Shutdown → destroy. Thread safety: Start, Shutdown and the
@@ -39,7 +39,7 @@
 #include "auth/access_policy.h"
 #include "common/status.h"
 #include "config/config.h"
-#include "core/file_service.h"
+#include "core/file_manager.h"
 
 namespace archivum::api {
 
@@ -58,7 +58,7 @@ class HttpServer {
   // Errors: UNAVAILABLE if the address cannot be resolved or bound; those of auth::LoadTlsFiles
   // (naming the key and file) if TLS is configured and its files are unusable.
   static StatusOr<std::unique_ptr<HttpServer>> Start(const config::HttpServer& config,
-                                                     core::FileService* core, Hooks hooks,
+                                                     core::FileManager* core, Hooks hooks,
                                                      unsigned workers,
                                                      auth::AccessPolicy policy = {});
   ~HttpServer();  // Shuts down (deadline 0) if Shutdown was not called.

@@ -1,3 +1,4 @@
+#include "common/ascii.h"
 #include "api/http/json_mapping.h"
 
 #include <google/protobuf/util/json_util.h>
@@ -17,15 +18,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
   return s;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -64,7 +56,7 @@ std::string ErrorJson(const Status& status) {
 
 bool IsJsonContentType(std::string_view content_type) {
   const size_t semi = content_type.find(';');
-  if (!EqualsIgnoreCase(Trim(content_type.substr(0, semi)), "application/json")) return false;
+  if (!EqualsIgnoreAsciiCase(Trim(content_type.substr(0, semi)), "application/json")) return false;
   std::string_view params = semi == std::string_view::npos ? "" : content_type.substr(semi + 1);
   while (!params.empty()) {
     const size_t next = params.find(';');
@@ -72,12 +64,12 @@ bool IsJsonContentType(std::string_view content_type) {
     params = next == std::string_view::npos ? "" : params.substr(next + 1);
     const size_t eq = param.find('=');
     if (eq == std::string_view::npos) continue;
-    if (!EqualsIgnoreCase(Trim(param.substr(0, eq)), "charset")) continue;
+    if (!EqualsIgnoreAsciiCase(Trim(param.substr(0, eq)), "charset")) continue;
     std::string_view value = Trim(param.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
     }
-    if (!EqualsIgnoreCase(value, "utf-8") && !EqualsIgnoreCase(value, "utf8")) return false;
+    if (!EqualsIgnoreAsciiCase(value, "utf-8") && !EqualsIgnoreAsciiCase(value, "utf8")) return false;
   }
   return true;
 }

@@ -1,3 +1,4 @@
+#include "common/ascii.h"
 #include "api/http/router.h"
 
 namespace archivum::api::gateway {
@@ -57,7 +58,7 @@ std::string SnakeCase(std::string_view camel) {
     const bool acronym_end = i > 0 && IsUpper(camel[i - 1]) && i + 1 < camel.size() &&
                              camel[i + 1] >= 'a' && camel[i + 1] <= 'z';
     if (after_lower || acronym_end) out.push_back('_');
-    out.push_back(static_cast<char>(c - 'A' + 'a'));
+    out.push_back(AsciiLower(c));
   }
   return out;
 }

@@ -57,7 +57,7 @@ std::optional<JsonReply> PrepareUnary(const Bindings& bindings, const Route& rou
   return BuildRequest(route, input, call->request.get());
 }
 
-JsonReply RunPrepared(const Route& route, PreparedUnary& call, const core::CallContext& ctx,
+JsonReply RunPrepared(const Route& route, PreparedUnary& call, const CallContext& ctx,
                       std::string buffer) {
   const auto* method = route.method;
   const Status st = Guarded(
@@ -77,7 +77,7 @@ JsonReply RunPrepared(const Route& route, PreparedUnary& call, const core::CallC
 }
 
 JsonReply RunUnary(const Bindings& bindings, const Route& route, const HttpCallInput& input,
-                   const core::CallContext& ctx) {
+                   const CallContext& ctx) {
   PreparedUnary call;
   if (auto error = PrepareUnary(bindings, route, input, &call)) return std::move(*error);
   return RunPrepared(route, call, ctx);

@@ -6,9 +6,7 @@
 #pragma once
 
 #include <google/protobuf/message.h>
-#include <spdlog/spdlog.h>
 
-#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,8 +14,9 @@
 
 #include "api/http/router.h"
 #include "api/http/service_binding.h"
+#include "common/call_context.h"
+#include "common/guarded.h"
 #include "common/status.h"
-#include "core/call_context.h"
 
 namespace archivum::api::gateway {
 
@@ -54,8 +53,8 @@ struct PreparedUnary {
   std::unique_ptr<google::protobuf::Message> request;
   std::unique_ptr<google::protobuf::Message> response;
 
-  // True if the invoker declares this request short (Invoker::is_short). Never throws.
-  bool is_short() const { return invoker->is_short && invoker->is_short(*request); }
+  // True if the invoker declares this request short (Invoker::may_run_on_io_thread). Never throws.
+  bool may_run_on_io_thread() const { return invoker->may_run_on_io_thread && invoker->may_run_on_io_thread(*request); }
 };
 
 // Looks up the invoker of a unary `route` and builds its request from `input` (BuildRequest).
@@ -68,29 +67,14 @@ std::optional<JsonReply> PrepareUnary(const Bindings& bindings, const Route& rou
 // Runs a prepared call and prints its reply. Statuses map per HttpStatusFromCode; the seed route
 // POST /ingest gains "status":"ok". `buffer` only lends its capacity to the reply's body (its
 // contents are discarded).
-JsonReply RunPrepared(const Route& route, PreparedUnary& call, const core::CallContext& ctx,
+JsonReply RunPrepared(const Route& route, PreparedUnary& call, const CallContext& ctx,
                       std::string buffer = {});
 
 // PrepareUnary then RunPrepared: a unary route to completion.
 JsonReply RunUnary(const Bindings& bindings, const Route& route, const HttpCallInput& input,
-                   const core::CallContext& ctx);
+                   const CallContext& ctx);
 
 // The error for a method the descriptor has but `bindings` lacks (or binds with another kind).
 Status UnboundMethod(const google::protobuf::MethodDescriptor* method);
-
-// Runs `fn` (returning Status), turning an escaping exception into INTERNAL naming `what`: a bug
-// in the core fails one call, not the daemon.
-template <typename Fn>
-Status Guarded(std::string_view what, Fn&& fn) noexcept {
-  try {
-    return fn();
-  } catch (const std::exception& e) {
-    spdlog::error("HTTP {}: unhandled exception: {}", what, e.what());
-    return Internal(std::string(what) + " failed unexpectedly: " + e.what());
-  } catch (...) {
-    spdlog::error("HTTP {}: unhandled non-standard exception", what);
-    return Internal(std::string(what) + " failed unexpectedly");
-  }
-}
 
 }  // namespace archivum::api::gateway

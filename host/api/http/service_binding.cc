@@ -4,8 +4,8 @@ namespace archivum::api::gateway {
 namespace {
 
 namespace pb = ::aichemist_archivum;
-using core::CallContext;
-using core::FileService;
+using CallContext;
+using core::FileManager;
 
 template <typename T>
 const T* As(const Message& m) {
@@ -21,7 +21,7 @@ Status TypeMismatch(const Message& m) {
 }
 
 template <typename Req, typename Resp>
-Invoker Unary(FileService* core, Status (FileService::*fn)(const Req&, const CallContext&, Resp*)) {
+Invoker Unary(FileManager* core, Status (FileManager::*fn)(const Req&, const CallContext&, Resp*)) {
   Invoker inv;
   inv.unary = [core, fn](const Message& request, const CallContext& ctx, Message* response) {
     const Req* req = As<Req>(request);
@@ -35,19 +35,19 @@ Invoker Unary(FileService* core, Status (FileService::*fn)(const Req&, const Cal
 
 }  // namespace
 
-Bindings BindFileService(FileService* core) {
+Bindings BindFileManager(FileManager* core) {
   Bindings b;
-  b["Ingest"] = Unary(core, &FileService::Ingest);
-  b["Analyze"] = Unary(core, &FileService::Analyze);
-  b["Analyze"].is_short = [core](const Message& request) {
+  b["Ingest"] = Unary(core, &FileManager::Ingest);
+  b["Analyze"] = Unary(core, &FileManager::Analyze);
+  b["Analyze"].may_run_on_io_thread = [core](const Message& request) {
     const auto* req = As<pb::AnalyzeRequest>(request);
-    return req != nullptr && core->IsShortAnalyze(*req);
+    return req != nullptr && core->MayRunOnIoThread(*req);
   };
   // A catalog read of one document, and the registry's in-memory description.
-  b["GetDocument"] = Unary(core, &FileService::GetDocument);
-  b["GetDocument"].is_short = [](const Message&) { return true; };
-  b["ListPlugins"] = Unary(core, &FileService::ListPlugins);
-  b["ListPlugins"].is_short = [](const Message&) { return true; };
+  b["GetDocument"] = Unary(core, &FileManager::GetDocument);
+  b["GetDocument"].may_run_on_io_thread = [](const Message&) { return true; };
+  b["ListPlugins"] = Unary(core, &FileManager::ListPlugins);
+  b["ListPlugins"].may_run_on_io_thread = [](const Message&) { return true; };
   b["IngestStream"].server_stream = [core](const Message& request, const CallContext& ctx,
                                            const std::function<bool(const Message&)>& emit) {
     const auto* req = As<pb::IngestRequest>(request);

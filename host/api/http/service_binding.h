@@ -1,10 +1,10 @@
-// The one place the gateway names FileService's C++ methods: a table from RPC method name to a
+// The one place the gateway names FileManager's C++ methods: a table from RPC method name to a
 // type-erased invoker over google::protobuf::Message. Everything else in the gateway (routing,
 // JSON, query parameters, streaming) works from descriptors, so a new RPC needs only a line here
 // to be served; until then its routes answer 501 UNIMPLEMENTED naming it.
 //
 // Thread safety: a Bindings table is immutable once built; invokers are as thread-safe as the
-// FileService they call (safe for concurrent use).
+// FileManager they call (safe for concurrent use).
 #pragma once
 
 #include <google/protobuf/message.h>
@@ -15,8 +15,8 @@
 #include <string>
 
 #include "common/status.h"
-#include "core/call_context.h"
-#include "core/file_service.h"
+#include "common/call_context.h"
+#include "core/file_manager.h"
 
 namespace archivum::api::gateway {
 
@@ -27,25 +27,25 @@ using google::protobuf::Message;
 // INTERNAL on a mismatch rather than casting blindly.
 struct Invoker {
   // Unary: fills `response`.
-  std::function<Status(const Message& request, const core::CallContext& ctx, Message* response)>
+  std::function<Status(const Message& request, const CallContext& ctx, Message* response)>
       unary;
   // Server streaming: calls `emit` once per streamed message; `emit` returns false to stop.
-  std::function<Status(const Message& request, const core::CallContext& ctx,
+  std::function<Status(const Message& request, const CallContext& ctx,
                        const std::function<bool(const Message&)>& emit)>
       server_stream;
   // Client streaming: the core pulls UploadChunk messages from `reader`; fills `response`.
-  std::function<Status(core::UploadReader& reader, const core::CallContext& ctx, Message* response)>
+  std::function<Status(core::UploadReader& reader, const CallContext& ctx, Message* response)>
       client_stream;
   // Unary only, may be empty (never short): true if the call for `request` is short enough to
-  // run on an I/O thread (see FileService::IsShortAnalyze). Never throws.
-  std::function<bool(const Message& request)> is_short;
+  // run on an I/O thread (see FileManager::MayRunOnIoThread). Never throws.
+  std::function<bool(const Message& request)> may_run_on_io_thread;
 };
 
 // Keyed by the method's simple name ("Analyze").
 using Bindings = std::map<std::string, Invoker, std::less<>>;
 
-// The invokers of every FileService method. `core` must outlive the table.
-Bindings BindFileService(core::FileService* core);
+// The invokers of every FileManager method. `core` must outlive the table.
+Bindings BindFileManager(core::FileManager* core);
 
 // A fresh, empty message of `type` (from the generated pool's factory). Never null for types
 // compiled into the binary.

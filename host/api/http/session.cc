@@ -381,7 +381,7 @@ void Session::Dispatch() {
   StartUnary(std::move(input), std::move(*ctx));
 }
 
-void Session::StartUnary(HttpCallInput input, core::CallContext ctx) {
+void Session::StartUnary(HttpCallInput input, CallContext ctx) {
   // The reply is sent from the connection's executor; the call keeps the connection alive until
   // then.
   const auto reply_from_worker = [](const std::shared_ptr<Session>& self, JsonReply reply) {
@@ -413,7 +413,7 @@ void Session::StartUnary(HttpCallInput input, core::CallContext ctx) {
   std::optional<JsonReply> reply;
   try {
     reply = PrepareUnary(state_->bindings, route_, input, &unary_);
-    if (!reply && unary_.is_short()) reply = RunPrepared(route_, unary_, ctx, TakeReplyBuffer());
+    if (!reply && unary_.may_run_on_io_thread()) reply = RunPrepared(route_, unary_, ctx, TakeReplyBuffer());
   } catch (...) {
     unary_ = {};
     reply = GatewayFailed();

@@ -57,7 +57,7 @@
 #include "api/http/rpc_call.h"
 #include "api/http/server_state.h"
 #include "api/http/upload_bridge.h"
-#include "core/call_context.h"
+#include "common/call_context.h"
 
 namespace archivum::api::gateway {
 
@@ -108,7 +108,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Reads what the socket has into buffer_'s prepared space (committing nothing), then `next`.
   void ReadSome(void (Session::*next)(boost::beast::error_code, size_t));
   void Dispatch();
-  void StartUnary(HttpCallInput input, core::CallContext ctx);
+  void StartUnary(HttpCallInput input, CallContext ctx);
   // Writes `reply`; closes afterwards if `close` or the request/server says so.
   void SendReply(JsonReply reply, bool close = false, std::string_view allow = {});
   // Writes reply_head_ and reply_body_: at once if the socket takes them, else asynchronously.
@@ -133,7 +133,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool ExpectsContinue(const boost::beast::http::fields& headers) const;
 
   // Server streaming as NDJSON (session_streaming.cc).
-  void StartStream(HttpCallInput input, core::CallContext ctx);
+  void StartStream(HttpCallInput input, CallContext ctx);
   void PumpStream();
   void WriteStreamHead();
   void OnStreamHeadWritten(boost::beast::error_code ec, size_t n);
@@ -207,9 +207,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Upload state.
   std::shared_ptr<UploadBridge> upload_;
-  const std::function<Status(core::UploadReader&, const core::CallContext&,
+  const std::function<Status(core::UploadReader&, const CallContext&,
                              google::protobuf::Message*)>* upload_invoker_ = nullptr;
-  core::CallContext upload_ctx_;
+  CallContext upload_ctx_;
   std::string piece_;  // the body piece being filled; capacity kUploadPiece
   size_t piece_used_ = 0;
   bool upload_reading_ = false;

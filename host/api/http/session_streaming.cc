@@ -31,7 +31,7 @@ constexpr char kNdjsonType[] = "application/x-ndjson";
 
 // ---- Server streaming ---------------------------------------------------------------------
 
-void Session::StartStream(HttpCallInput input, core::CallContext ctx) {
+void Session::StartStream(HttpCallInput input, CallContext ctx) {
   ndjson_ = std::make_shared<NdjsonQueue>(kStreamQueueLines);
   stream_chunked_ = version_ >= 11;
   if (!stream_chunked_) keep_alive_ = false;  // HTTP/1.0: the body ends with the connection

@@ -22,7 +22,7 @@
 #include <mutex>
 #include <string>
 
-#include "core/file_service.h"
+#include "core/file_manager.h"
 
 namespace archivum::api::gateway {
 

@@ -1,10 +1,10 @@
-#include "plugins/utf8.h"
+#include "common/utf8.h"
 
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 
-namespace archivum::plugins {
+namespace archivum {
 namespace {
 
 // The length of the well-formed UTF-8 sequence starting at text[i], or 0 if there is none.
@@ -72,4 +72,4 @@ std::string EscapeInvalidUtf8(std::string_view text) {
   return out;
 }
 
-}  // namespace archivum::plugins
+}  // namespace archivum

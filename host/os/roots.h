@@ -9,7 +9,7 @@
 
 #include "common/status.h"
 
-namespace archivum::core {
+namespace archivum::os {
 
 class Roots {
  public:
@@ -23,7 +23,7 @@ class Roots {
   // root, naming the roots; every path when there are no roots; or a directory on the way is not
   // searchable). A path that cannot be resolved and does not even lexically lie under a root is
   // PERMISSION_DENIED, not NOT_FOUND, so that clients cannot probe what exists outside the roots.
-  // Messages show invalid UTF-8 in `requested` escaped (see plugins::EscapeInvalidUtf8).
+  // Messages show invalid UTF-8 in `requested` escaped (see EscapeInvalidUtf8).
   StatusOr<std::filesystem::path> Resolve(const std::string& requested) const;
 
   // Whether an already resolved absolute path lies under a root.
@@ -40,4 +40,4 @@ class Roots {
   std::vector<std::filesystem::path> configured_;  // as configured, lexically normalized
 };
 
-}  // namespace archivum::core
+}  // namespace archivum::os

@@ -1,4 +1,4 @@
-#include "core/mapped_file.h"
+#include "os/mapped_file.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -10,9 +10,9 @@
 #include <cstring>
 #include <utility>
 
-#include "core/truncation_guard.h"
+#include "os/truncation_guard.h"
 
-namespace archivum::core {
+namespace archivum::os {
 namespace {
 
 Status OpenError(int err, const std::string& path) {
@@ -135,4 +135,4 @@ Status MappedFile::CheckUnchanged() const {
   return Status::Ok();
 }
 
-}  // namespace archivum::core
+}  // namespace archivum::os

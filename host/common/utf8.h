@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace archivum::plugins {
+namespace archivum {
 
 // True if `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
 bool IsValidUtf8(std::string_view text);
@@ -16,4 +16,4 @@ bool IsValidUtf8(std::string_view text);
 // for people, not reversible: a literal "\x41" in the input stays as it is.
 std::string EscapeInvalidUtf8(std::string_view text);
 
-}  // namespace archivum::plugins
+}  // namespace archivum

@@ -16,7 +16,7 @@
 #include <string>
 #include <utility>
 
-namespace archivum::core {
+namespace archivum {
 
 class CallContext {
  public:
@@ -59,4 +59,4 @@ class CallContext {
   mutable MetadataSource source_;
 };
 
-}  // namespace archivum::core
+}  // namespace archivum

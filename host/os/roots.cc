@@ -1,4 +1,4 @@
-#include "core/roots.h"
+#include "os/roots.h"
 
 #include <cerrno>
 #include <climits>
@@ -6,9 +6,9 @@
 #include <cstring>
 #include <memory>
 
-#include "plugins/utf8.h"
+#include "common/utf8.h"
 
-namespace archivum::core {
+namespace archivum::os {
 namespace fs = std::filesystem;
 
 namespace {
@@ -64,7 +64,7 @@ StatusOr<fs::path> Roots::Resolve(const std::string& requested) const {
     return InvalidArgument("path contains a NUL byte");
   }
   // Messages quote the request; in-process callers are not bound by protobuf's UTF-8 rule.
-  const std::string shown = plugins::EscapeInvalidUtf8(requested);
+  const std::string shown = EscapeInvalidUtf8(requested);
   if (requested.front() != '/') {
     return InvalidArgument("path '" + shown + "' is relative; send an absolute path");
   }
@@ -77,7 +77,7 @@ StatusOr<fs::path> Roots::Resolve(const std::string& requested) const {
   auto outside = [&](const std::string& resolved) {
     std::string msg = shown;
     if (!resolved.empty() && resolved != requested) {
-      msg += " (resolves to " + plugins::EscapeInvalidUtf8(resolved) + ")";
+      msg += " (resolves to " + EscapeInvalidUtf8(resolved) + ")";
     }
     return PermissionDenied(msg + " is outside the ingest roots " + Describe() +
                             "; add a root under ingest.roots in the daemon's config");
@@ -101,12 +101,12 @@ StatusOr<fs::path> Roots::Resolve(const std::string& requested) const {
   }
   fs::path resolved(real.get());
   if (!Contains(resolved)) return outside(resolved.native());
-  if (!plugins::IsValidUtf8(resolved.native())) {
+  if (!IsValidUtf8(resolved.native())) {
     // Reachable through a symlink with a UTF-8 name: the catalog and the API hold UTF-8 only.
-    return InvalidArgument(shown + " resolves to " + plugins::EscapeInvalidUtf8(resolved.native()) +
+    return InvalidArgument(shown + " resolves to " + EscapeInvalidUtf8(resolved.native()) +
                            ", which is not valid UTF-8; only UTF-8 paths can be cataloged");
   }
   return resolved;
 }
 
-}  // namespace archivum::core
+}  // namespace archivum::os

@@ -1,4 +1,4 @@
-// A FileService with canned answers for the gateway's tests, recording what each call received.
+// A FileManager with canned answers for the gateway's tests, recording what each call received.
 //
 // Canned behaviour (one place, so tests read as specifications):
 //   Any request whose path/query is "status:N" fails with gRPC code N ("canned error N").
@@ -6,7 +6,7 @@
 //   Analyze      query "empty" → an empty response; "hang" → opens hang_started(), waits until the
 //                call is cancelled (bounded), then opens hang_cancelled(); otherwise results
 //                ["/a/<query>", "/b/<query>"] with hits, limit echoed in total. Queries starting
-//                "short:" are declared short (IsShortAnalyze), so the gateway runs them on its
+//                "short:" are declared short (MayRunOnIoThread), so the gateway runs them on its
 //                I/O thread; "short:empty" → an empty response.
 //   GetDocument  → a document with the requested path, size 7, sha256 "abc".
 //   ListPlugins  → two plugins ("text" LOADED, "broken" FAILED).
@@ -28,7 +28,7 @@
 #include <optional>
 #include <string>
 
-#include "core/file_service.h"
+#include "core/file_manager.h"
 
 namespace archivum::http_testing {
 
@@ -58,20 +58,20 @@ struct UploadRecord {
 
 pb::IngestSummary CannedSummary();
 
-class FakeFileService final : public core::FileService {
+class FakeFileManager final : public core::FileManager {
  public:
-  Status Ingest(const pb::IngestRequest& request, const core::CallContext& ctx,
+  Status Ingest(const pb::IngestRequest& request, const CallContext& ctx,
                 pb::IngestSummary* summary) override;
-  Status IngestStream(const pb::IngestRequest& request, const core::CallContext& ctx,
+  Status IngestStream(const pb::IngestRequest& request, const CallContext& ctx,
                       const EventSink& sink, pb::IngestSummary* summary) override;
-  Status Upload(core::UploadReader& reader, const core::CallContext& ctx,
+  Status Upload(core::UploadReader& reader, const CallContext& ctx,
                 pb::IngestSummary* summary) override;
-  Status Analyze(const pb::AnalyzeRequest& request, const core::CallContext& ctx,
+  Status Analyze(const pb::AnalyzeRequest& request, const CallContext& ctx,
                  pb::AnalyzeResponse* response) override;
-  bool IsShortAnalyze(const pb::AnalyzeRequest& request) const override;
-  Status GetDocument(const pb::GetDocumentRequest& request, const core::CallContext& ctx,
+  bool MayRunOnIoThread(const pb::AnalyzeRequest& request) const override;
+  Status GetDocument(const pb::GetDocumentRequest& request, const CallContext& ctx,
                      pb::Document* document) override;
-  Status ListPlugins(const pb::ListPluginsRequest& request, const core::CallContext& ctx,
+  Status ListPlugins(const pb::ListPluginsRequest& request, const CallContext& ctx,
                      pb::ListPluginsResponse* response) override;
 
   Gate& first_read() { return first_read_; }
@@ -90,7 +90,7 @@ class FakeFileService final : public core::FileService {
   std::chrono::system_clock::time_point last_deadline() const;
 
  private:
-  void Record(const core::CallContext& ctx);
+  void Record(const CallContext& ctx);
 
   Gate first_read_;
   Gate sink_stopped_;

@@ -7,7 +7,7 @@
 
 #include "common/status.h"
 
-namespace archivum::plugins {
+namespace archivum {
 
 // Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);
@@ -15,4 +15,4 @@ std::string Sha256Hex(std::string_view data);
 // Lower-case hex SHA-256 of a file's content. Errors: NOT_FOUND/INTERNAL naming the file.
 StatusOr<std::string> FileSha256Hex(const std::filesystem::path& file);
 
-}  // namespace archivum::plugins
+}  // namespace archivum

@@ -1,4 +1,4 @@
-#include "core/walker.h"
+#include "os/walker.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,9 +11,9 @@
 #include <cstring>
 #include <vector>
 
-#include "plugins/utf8.h"
+#include "common/utf8.h"
 
-namespace archivum::core {
+namespace archivum::os {
 namespace {
 
 Status ErrnoStatus(int err, const std::string& what, const std::string& path) {
@@ -188,7 +188,7 @@ Status Walk(const std::filesystem::path& root, const std::function<bool(const Wa
         if (!visit(e)) return Status::Ok();
         continue;
       }
-      if (!plugins::IsValidUtf8(name)) {
+      if (!IsValidUtf8(name)) {
         if (!visit(NotUtf8Entry(path, S_ISDIR(est.st_mode)))) return Status::Ok();
         continue;
       }
@@ -216,4 +216,4 @@ Status Walk(const std::filesystem::path& root, const std::function<bool(const Wa
   return Status::Ok();
 }
 
-}  // namespace archivum::core
+}  // namespace archivum::os

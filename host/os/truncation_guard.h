@@ -16,7 +16,7 @@
 
 #include <cstddef>
 
-namespace archivum::core {
+namespace archivum::os {
 
 inline constexpr int kUnguarded = -1;
 inline constexpr int kMaxGuarded = 256;
@@ -31,4 +31,4 @@ void UnregisterMapping(int slot);
 // Whether a page of the range faulted because the file had become shorter.
 bool MappingTruncated(int slot);
 
-}  // namespace archivum::core
+}  // namespace archivum::os

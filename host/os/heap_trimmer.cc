@@ -1,11 +1,11 @@
-#include "core/heap_trimmer.h"
+#include "os/heap_trimmer.h"
 
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 
-namespace archivum::core {
+namespace archivum::os {
 
 void ReleaseFreeHeap() {
 #ifdef __GLIBC__
@@ -18,4 +18,4 @@ void ReleaseFreeHeap() {
 #endif
 }
 
-}  // namespace archivum::core
+}  // namespace archivum::os

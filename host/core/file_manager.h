@@ -4,7 +4,7 @@
 // Each method validates its request, does the work on the calling thread and returns a Status
 // whose code is the one the client sees. On a non-OK status the response's content is
 // unspecified. Transports call from a worker pool, except for the calls the service declares
-// short (IsShortAnalyze, GetDocument, ListPlugins), which they may run on their I/O threads to
+// short (MayRunOnIoThread, GetDocument, ListPlugins), which they may run on their I/O threads to
 // save the thread hop; such calls must never wait on anything but the catalog's reads.
 //
 // Thread safety: implementations are safe for concurrent calls.
@@ -14,11 +14,11 @@
 
 #include "aichemist_archivum.pb.h"
 #include "common/status.h"
-#include "core/call_context.h"
+#include "common/call_context.h"
 
 namespace archivum::core {
 
-namespace api = ::aichemist_archivum;
+namespace pb = ::aichemist_archivum;
 
 // The bytes of one Upload call, pulled by the core. Implemented by each transport.
 class UploadReader {
@@ -26,40 +26,40 @@ class UploadReader {
   virtual ~UploadReader() = default;
   // Blocks for the next message; false at the end of the stream (or if the client went away,
   // or the next message could not be read: see error()).
-  virtual bool Next(api::UploadChunk* chunk) = 0;
+  virtual bool Next(pb::UploadChunk* chunk) = 0;
   // Why the stream ended early, once Next has returned false: not OK if a message was malformed
   // (the upload must then be refused, not taken as complete). OK at the end of the stream.
   virtual Status error() const { return Status::Ok(); }
 };
 
-class FileService {
+class FileManager {
  public:
-  virtual ~FileService() = default;
+  virtual ~FileManager() = default;
 
   // Receives progress events; returns false to stop the ingest (client went away).
-  using EventSink = std::function<bool(const api::IngestEvent&)>;
+  using EventSink = std::function<bool(const pb::IngestEvent&)>;
 
-  virtual Status Ingest(const api::IngestRequest& request, const CallContext& ctx,
-                        api::IngestSummary* summary) = 0;
+  virtual Status Ingest(const pb::IngestRequest& request, const CallContext& ctx,
+                        pb::IngestSummary* summary) = 0;
   // Like Ingest; `sink` is called once per file, on the calling thread.
-  virtual Status IngestStream(const api::IngestRequest& request, const CallContext& ctx,
-                              const EventSink& sink, api::IngestSummary* summary) = 0;
+  virtual Status IngestStream(const pb::IngestRequest& request, const CallContext& ctx,
+                              const EventSink& sink, pb::IngestSummary* summary) = 0;
   // The first message must carry the header; the data follows in order. The document is
   // analyzed like a file and cataloged as "upload:<name>".
   virtual Status Upload(UploadReader& reader, const CallContext& ctx,
-                        api::IngestSummary* summary) = 0;
-  virtual Status Analyze(const api::AnalyzeRequest& request, const CallContext& ctx,
-                         api::AnalyzeResponse* response) = 0;
-  virtual Status GetDocument(const api::GetDocumentRequest& request, const CallContext& ctx,
-                             api::Document* document) = 0;
-  virtual Status ListPlugins(const api::ListPluginsRequest& request, const CallContext& ctx,
-                             api::ListPluginsResponse* response) = 0;
+                        pb::IngestSummary* summary) = 0;
+  virtual Status Analyze(const pb::AnalyzeRequest& request, const CallContext& ctx,
+                         pb::AnalyzeResponse* response) = 0;
+  virtual Status GetDocument(const pb::GetDocumentRequest& request, const CallContext& ctx,
+                             pb::Document* document) = 0;
+  virtual Status ListPlugins(const pb::ListPluginsRequest& request, const CallContext& ctx,
+                             pb::ListPluginsResponse* response) = 0;
 
   // True if Analyze(request) is known to be short: bounded index lookups only, no full-text
   // ranking and no plugin work, so a transport may run it on an I/O thread. Must be cheap (no
   // I/O), must not throw, and must be safe from any thread. The default, false, sends every Analyze
   // to a worker.
-  virtual bool IsShortAnalyze(const api::AnalyzeRequest& request) const {
+  virtual bool MayRunOnIoThread(const pb::AnalyzeRequest& request) const {
     (void)request;
     return false;
   }

@@ -18,7 +18,7 @@
 
 #include "common/status.h"
 
-namespace archivum::core {
+namespace archivum::os {
 
 struct WalkEntry {
   enum class Kind {
@@ -29,7 +29,7 @@ struct WalkEntry {
                // OUT_OF_RANGE for a path past PATH_MAX, ...)
   };
   // As on disk. Only kFile entries are guaranteed UTF-8; reporters escape the others
-  // (plugins::EscapeInvalidUtf8).
+  // (EscapeInvalidUtf8).
   std::string path;
   Kind kind = Kind::kFile;
   uint64_t size = 0;
@@ -44,4 +44,4 @@ struct WalkEntry {
 // opened: the error the entry would have carried).
 Status Walk(const std::filesystem::path& root, const std::function<bool(const WalkEntry&)>& visit);
 
-}  // namespace archivum::core
+}  // namespace archivum::os

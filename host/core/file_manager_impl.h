@@ -12,37 +12,37 @@
 #include "config/config.h"
 #include "core/admission.h"
 #include "core/document_analyzer.h"
-#include "core/file_service.h"
-#include "core/roots.h"
+#include "core/file_manager.h"
+#include "os/roots.h"
 #include "core/searcher.h"
 #include "plugins/registry.h"
 #include "store/catalog.h"
 
 namespace archivum::core {
 
-class PipelineService final : public FileService {
+class FileManagerImpl final : public FileManager {
  public:
   // `catalog` and `registry` must outlive the service. Uploads are spooled under `spool_dir`.
   // Analyze refuses queries longer than `max_query_bytes` (server.max_query_length).
-  PipelineService(store::Catalog* catalog, const plugins::PluginRegistry* registry,
+  FileManagerImpl(store::Catalog* catalog, const plugins::PluginRegistry* registry,
                   const config::Ingest& ingest, std::filesystem::path spool_dir,
                   size_t max_query_bytes = 4096);
 
-  Status Ingest(const api::IngestRequest& request, const CallContext& ctx,
-                api::IngestSummary* summary) override;
-  Status IngestStream(const api::IngestRequest& request, const CallContext& ctx,
-                      const EventSink& sink, api::IngestSummary* summary) override;
-  Status Upload(UploadReader& reader, const CallContext& ctx, api::IngestSummary* summary) override;
-  Status Analyze(const api::AnalyzeRequest& request, const CallContext& ctx,
-                 api::AnalyzeResponse* response) override;
-  Status GetDocument(const api::GetDocumentRequest& request, const CallContext& ctx,
-                     api::Document* document) override;
-  Status ListPlugins(const api::ListPluginsRequest& request, const CallContext& ctx,
-                     api::ListPluginsResponse* response) override;
+  Status Ingest(const pb::IngestRequest& request, const CallContext& ctx,
+                pb::IngestSummary* summary) override;
+  Status IngestStream(const pb::IngestRequest& request, const CallContext& ctx,
+                      const EventSink& sink, pb::IngestSummary* summary) override;
+  Status Upload(UploadReader& reader, const CallContext& ctx, pb::IngestSummary* summary) override;
+  Status Analyze(const pb::AnalyzeRequest& request, const CallContext& ctx,
+                 pb::AnalyzeResponse* response) override;
+  Status GetDocument(const pb::GetDocumentRequest& request, const CallContext& ctx,
+                     pb::Document* document) override;
+  Status ListPlugins(const pb::ListPluginsRequest& request, const CallContext& ctx,
+                     pb::ListPluginsResponse* response) override;
   // True for a query that is one exact lookup: a single `sha256:HEX` or `path:DIR` filter (field
   // name in any case, surrounding whitespace allowed). Both are index lookups bounded by the
   // limit; anything else (words, several terms, quotes, verbs) is not short.
-  bool IsShortAnalyze(const api::AnalyzeRequest& request) const override;
+  bool MayRunOnIoThread(const pb::AnalyzeRequest& request) const override;
 
   // The catalog path prefix of uploaded documents.
   static constexpr const char* kUploadPrefix = "upload:";
@@ -60,7 +60,7 @@ class PipelineService final : public FileService {
   // trim of the free heap when no other ingest runs.
   static constexpr uint64_t kTrimAfterFiles = 1000;
   static constexpr uint64_t kTrimAfterBytes = uint64_t{32} << 20;
-  // Runs ReleaseFreeHeap (core/heap_trimmer.h) off the request path; its thread starts with the
+  // Runs ReleaseFreeHeap (os/heap_trimmer.h) off the request path; its thread starts with the
   // first large ingest. Last: it stops before the rest goes.
   CoalescingWorker heap_trimmer_;
 };

@@ -23,7 +23,7 @@
 
 #include "common/status.h"
 
-namespace archivum::core {
+namespace archivum::os {
 
 class MappedFile {
  public:
@@ -74,4 +74,4 @@ class MappedFile {
   std::string path_;
 };
 
-}  // namespace archivum::core
+}  // namespace archivum::os

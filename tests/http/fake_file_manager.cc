@@ -1,4 +1,4 @@
-#include "http/fake_file_service.h"
+#include "http/fake_file_manager.h"
 
 #include <thread>
 
@@ -51,13 +51,13 @@ pb::IngestSummary CannedSummary() {
   return s;
 }
 
-void FakeFileService::Record(const core::CallContext& ctx) {
+void FakeFileManager::Record(const CallContext& ctx) {
   std::lock_guard lock(mu_);
   metadata_ = ctx.metadata();
   deadline_ = ctx.deadline;
 }
 
-Status FakeFileService::Ingest(const pb::IngestRequest& request, const core::CallContext& ctx,
+Status FakeFileManager::Ingest(const pb::IngestRequest& request, const CallContext& ctx,
                                pb::IngestSummary* summary) {
   Record(ctx);
   {
@@ -69,7 +69,7 @@ Status FakeFileService::Ingest(const pb::IngestRequest& request, const core::Cal
   return Status::Ok();
 }
 
-Status FakeFileService::IngestStream(const pb::IngestRequest& request, const core::CallContext& ctx,
+Status FakeFileManager::IngestStream(const pb::IngestRequest& request, const CallContext& ctx,
                                      const EventSink& sink, pb::IngestSummary* summary) {
   Record(ctx);
   ARCHIVUM_RETURN_IF_ERROR(CannedStatus(request.path()));
@@ -98,7 +98,7 @@ Status FakeFileService::IngestStream(const pb::IngestRequest& request, const cor
   return Status::Ok();
 }
 
-Status FakeFileService::Upload(core::UploadReader& reader, const core::CallContext& ctx,
+Status FakeFileManager::Upload(core::UploadReader& reader, const CallContext& ctx,
                                pb::IngestSummary* summary) {
   Record(ctx);
   UploadRecord rec;
@@ -130,7 +130,7 @@ Status FakeFileService::Upload(core::UploadReader& reader, const core::CallConte
   return Status::Ok();
 }
 
-Status FakeFileService::Analyze(const pb::AnalyzeRequest& request, const core::CallContext& ctx,
+Status FakeFileManager::Analyze(const pb::AnalyzeRequest& request, const CallContext& ctx,
                                 pb::AnalyzeResponse* response) {
   Record(ctx);
   {
@@ -166,12 +166,12 @@ Status FakeFileService::Analyze(const pb::AnalyzeRequest& request, const core::C
   return Status::Ok();
 }
 
-bool FakeFileService::IsShortAnalyze(const pb::AnalyzeRequest& request) const {
+bool FakeFileManager::MayRunOnIoThread(const pb::AnalyzeRequest& request) const {
   return request.query().rfind("short:", 0) == 0;
 }
 
-Status FakeFileService::GetDocument(const pb::GetDocumentRequest& request,
-                                    const core::CallContext& ctx, pb::Document* document) {
+Status FakeFileManager::GetDocument(const pb::GetDocumentRequest& request,
+                                    const CallContext& ctx, pb::Document* document) {
   Record(ctx);
   {
     std::lock_guard lock(mu_);
@@ -184,8 +184,8 @@ Status FakeFileService::GetDocument(const pb::GetDocumentRequest& request,
   return Status::Ok();
 }
 
-Status FakeFileService::ListPlugins(const pb::ListPluginsRequest& /*request*/,
-                                    const core::CallContext& ctx,
+Status FakeFileManager::ListPlugins(const pb::ListPluginsRequest& /*request*/,
+                                    const CallContext& ctx,
                                     pb::ListPluginsResponse* response) {
   Record(ctx);
   auto* a = response->add_plugins();
@@ -200,27 +200,27 @@ Status FakeFileService::ListPlugins(const pb::ListPluginsRequest& /*request*/,
   return Status::Ok();
 }
 
-std::optional<pb::AnalyzeRequest> FakeFileService::last_analyze() const {
+std::optional<pb::AnalyzeRequest> FakeFileManager::last_analyze() const {
   std::lock_guard lock(mu_);
   return last_analyze_;
 }
-std::optional<pb::IngestRequest> FakeFileService::last_ingest() const {
+std::optional<pb::IngestRequest> FakeFileManager::last_ingest() const {
   std::lock_guard lock(mu_);
   return last_ingest_;
 }
-std::optional<pb::GetDocumentRequest> FakeFileService::last_get() const {
+std::optional<pb::GetDocumentRequest> FakeFileManager::last_get() const {
   std::lock_guard lock(mu_);
   return last_get_;
 }
-std::optional<UploadRecord> FakeFileService::last_upload() const {
+std::optional<UploadRecord> FakeFileManager::last_upload() const {
   std::lock_guard lock(mu_);
   return last_upload_;
 }
-std::multimap<std::string, std::string> FakeFileService::last_metadata() const {
+std::multimap<std::string, std::string> FakeFileManager::last_metadata() const {
   std::lock_guard lock(mu_);
   return metadata_;
 }
-std::chrono::system_clock::time_point FakeFileService::last_deadline() const {
+std::chrono::system_clock::time_point FakeFileManager::last_deadline() const {
   std::lock_guard lock(mu_);
   return deadline_;
 }

@@ -1,12 +1,13 @@
-#include "core/pipeline_service.h"
+#include "common/ascii.h"
+#include "core/file_manager_impl.h"
 
 #include <chrono>
 #include <sstream>
 #include <string_view>
 
-#include "core/heap_trimmer.h"
+#include "os/heap_trimmer.h"
 #include "core/ingest_run.h"
-#include "core/mapped_file.h"
+#include "os/mapped_file.h"
 #include "core/upload_spool.h"
 
 namespace archivum::core {
@@ -27,18 +28,7 @@ bool IsQuerySpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-// True if `text` starts with `prefix` (lower case), ASCII-case-insensitively.
-bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
-void ToProto(const store::FindingRecord& f, api::Finding* out) {
+void ToProto(const store::FindingRecord& f, pb::Finding* out) {
   out->set_plugin(f.plugin);
   out->set_key(f.key);
   out->set_value(f.value);
@@ -46,7 +36,7 @@ void ToProto(const store::FindingRecord& f, api::Finding* out) {
 
 }  // namespace
 
-PipelineService::PipelineService(store::Catalog* catalog, const plugins::PluginRegistry* registry,
+FileManagerImpl::FileManagerImpl(store::Catalog* catalog, const plugins::PluginRegistry* registry,
                                  const config::Ingest& ingest, std::filesystem::path spool_dir,
                                  size_t max_query_bytes)
     : catalog_(catalog),
@@ -59,13 +49,13 @@ PipelineService::PipelineService(store::Catalog* catalog, const plugins::PluginR
       ingests_(ingest.max_concurrent),
       heap_trimmer_(ReleaseFreeHeap, /*lazy=*/true) {}
 
-Status PipelineService::Ingest(const api::IngestRequest& request, const CallContext& ctx,
-                               api::IngestSummary* summary) {
+Status FileManagerImpl::Ingest(const pb::IngestRequest& request, const CallContext& ctx,
+                               pb::IngestSummary* summary) {
   return IngestStream(request, ctx, nullptr, summary);
 }
 
-Status PipelineService::IngestStream(const api::IngestRequest& request, const CallContext& ctx,
-                                     const EventSink& sink, api::IngestSummary* summary) {
+Status FileManagerImpl::IngestStream(const pb::IngestRequest& request, const CallContext& ctx,
+                                     const EventSink& sink, pb::IngestSummary* summary) {
   auto ticket = ingests_.TryEnter();
   if (!ticket) return TooManyIngests(ingests_.limit());
   auto root = roots_.Resolve(request.path());
@@ -76,7 +66,7 @@ Status PipelineService::IngestStream(const api::IngestRequest& request, const Ca
     st = run.Run(*root);
   }
   // When the last ingest out was a large one, what the runs freed goes back to the system
-  // (core/heap_trimmer.h; a small run frees too little to be worth a trim).
+  // (os/heap_trimmer.h; a small run frees too little to be worth a trim).
   ticket.reset();
   if (ingests_.held() == 0 &&
       (summary->files_seen() >= kTrimAfterFiles || summary->bytes_ingested() >= kTrimAfterBytes)) {
@@ -89,8 +79,8 @@ Status PipelineService::IngestStream(const api::IngestRequest& request, const Ca
   return st;
 }
 
-Status PipelineService::Upload(UploadReader& reader, const CallContext& ctx,
-                               api::IngestSummary* summary) {
+Status FileManagerImpl::Upload(UploadReader& reader, const CallContext& ctx,
+                               pb::IngestSummary* summary) {
   const auto ticket = ingests_.TryEnter();
   if (!ticket) return TooManyIngests(ingests_.limit());
   UploadSpool spool(spool_dir_);
@@ -136,19 +126,19 @@ Status PipelineService::Upload(UploadReader& reader, const CallContext& ctx,
   return Status::Ok();
 }
 
-Status PipelineService::Analyze(const api::AnalyzeRequest& request, const CallContext&,
-                                api::AnalyzeResponse* response) {
+Status FileManagerImpl::Analyze(const pb::AnalyzeRequest& request, const CallContext&,
+                                pb::AnalyzeResponse* response) {
   return searcher_.Analyze(request, response);
 }
 
-bool PipelineService::IsShortAnalyze(const api::AnalyzeRequest& request) const {
+bool FileManagerImpl::MayRunOnIoThread(const pb::AnalyzeRequest& request) const {
   std::string_view q = request.query();
   while (!q.empty() && IsQuerySpace(q.front())) q.remove_prefix(1);
   while (!q.empty() && IsQuerySpace(q.back())) q.remove_suffix(1);
   size_t field = 0;
-  if (StartsWithIgnoreCase(q, "sha256:")) {
+  if (StartsWithIgnoreAsciiCase(q, "sha256:")) {
     field = 7;
-  } else if (StartsWithIgnoreCase(q, "path:")) {
+  } else if (StartsWithIgnoreAsciiCase(q, "path:")) {
     field = 5;
   } else {
     return false;
@@ -161,8 +151,8 @@ bool PipelineService::IsShortAnalyze(const api::AnalyzeRequest& request) const {
   return true;
 }
 
-Status PipelineService::GetDocument(const api::GetDocumentRequest& request, const CallContext&,
-                                    api::Document* document) {
+Status FileManagerImpl::GetDocument(const pb::GetDocumentRequest& request, const CallContext&,
+                                    pb::Document* document) {
   if (request.path().empty()) return InvalidArgument("path is empty");
   auto found = catalog_->Get(request.path());
   if (!found.ok()) return found.status();
@@ -183,8 +173,8 @@ Status PipelineService::GetDocument(const api::GetDocumentRequest& request, cons
   return Status::Ok();
 }
 
-Status PipelineService::ListPlugins(const api::ListPluginsRequest&, const CallContext&,
-                                    api::ListPluginsResponse* response) {
+Status FileManagerImpl::ListPlugins(const pb::ListPluginsRequest&, const CallContext&,
+                                    pb::ListPluginsResponse* response) {
   registry_->Describe(response);
   return Status::Ok();
 }

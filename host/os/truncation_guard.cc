@@ -1,4 +1,4 @@
-#include "core/truncation_guard.h"
+#include "os/truncation_guard.h"
 
 #include <signal.h>
 #include <sys/mman.h>
@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <mutex>
 
-namespace archivum::core {
+namespace archivum::os {
 namespace {
 
 // One protected range. `begin` is written last on registration and cleared first on release, so
@@ -102,4 +102,4 @@ bool MappingTruncated(int slot) {
   return g_slots[slot].truncated.load(std::memory_order_acquire);
 }
 
-}  // namespace archivum::core
+}  // namespace archivum::os

@@ -1,4 +1,4 @@
-#include "plugins/digest.h"
+#include "common/sha256.h"
 
 #include <openssl/evp.h>
 
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <memory>
 
-namespace archivum::plugins {
+namespace archivum {
 namespace {
 
 struct MdCtxDeleter {
@@ -64,4 +64,4 @@ StatusOr<std::string> FileSha256Hex(const std::filesystem::path& file) {
   return Finish(ctx.get());
 }
 
-}  // namespace archivum::plugins
+}  // namespace archivum
