@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite_catalog.h"
+#include "store/sqlite/sqlite_catalog.h"
 
 namespace {
 
@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
   std::printf("corpus: %zu documents, %.1f MB of text, batches of %zu\n", docs.size(),
               static_cast<double>(text_bytes) / 1e6, batch);
 
-  auto catalog = archivum::store::SqliteCatalog::Open(out);
+  auto catalog = archivum::store::sqlite::SqliteCatalog::Open(out);
   if (!catalog.ok()) {
     std::cerr << catalog.status().ToString() << "\n";
     return 1;

@@ -1,4 +1,3 @@
-#include "common/ascii.h"
 #include "daemon/daemon.h"
 
 #include <absl/synchronization/mutex.h>
@@ -17,11 +16,12 @@
 #include "api/http/http_server.h"
 #include "auth/access_policy.h"
 #include "auth/token_verifier.h"
+#include "common/ascii.h"
 #include "common/logging.h"
 #include "config/config.h"
 #include "core/file_manager_impl.h"
 #include "plugins/registry.h"
-#include "store/sqlite_catalog.h"
+#include "store/sqlite/sqlite_catalog.h"
 
 namespace archivum::daemon {
 namespace {
@@ -177,7 +177,7 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
     return 1;
   }
 
-  auto catalog = store::SqliteCatalog::Open(cfg.store.path);
+  auto catalog = store::sqlite::SqliteCatalog::Open(cfg.store.path);
   if (!catalog.ok()) {
     spdlog::critical("cannot open the store: {}", catalog.status().ToString());
     return 1;

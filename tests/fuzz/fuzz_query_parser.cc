@@ -18,9 +18,9 @@
 #include <string>
 #include <string_view>
 
-#include "query/compiler.h"
 #include "query/parser.h"
-#include "store/sqlite_catalog.h"
+#include "store/sqlite/query_compiler.h"
+#include "store/sqlite/sqlite_catalog.h"
 
 namespace {
 
@@ -54,7 +54,7 @@ class Catalog {
     std::string tmpl = (fs::temp_directory_path() / "archivum-fuzz-query-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
     dir_ = tmpl;
-    auto opened = archivum::store::SqliteCatalog::Open(dir_);
+    auto opened = archivum::store::sqlite::SqliteCatalog::Open(dir_);
     if (!opened.ok()) {
       std::fprintf(stderr, "cannot open a catalog: %s\n", opened.status().ToString().c_str());
       std::abort();
@@ -84,11 +84,11 @@ class Catalog {
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
-  archivum::store::SqliteCatalog& get() { return *catalog_; }
+  archivum::store::sqlite::SqliteCatalog& get() { return *catalog_; }
 
  private:
   fs::path dir_;
-  std::unique_ptr<archivum::store::SqliteCatalog> catalog_;
+  std::unique_ptr<archivum::store::sqlite::SqliteCatalog> catalog_;
 };
 
 }  // namespace
@@ -110,7 +110,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   for (const auto& [limit, offset] : {std::pair<int64_t, int64_t>{20, 0}, {1, 2}}) {
-    auto compiled = archivum::query::Compile(*parsed, limit, offset);
+    auto compiled = archivum::store::sqlite::Compile(*parsed, limit, offset);
     if (!compiled.ok()) Fail("Compile failed: " + compiled.status().ToString(), text);
     if (!compiled->has_catalog_terms) continue;
     if (HighestPlaceholder(compiled->sql) != compiled->params.size()) {

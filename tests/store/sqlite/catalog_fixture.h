@@ -15,11 +15,11 @@
 #include <string_view>
 #include <vector>
 
-#include "query/compiler.h"
-#include "store/sqlite_catalog.h"
+#include "store/sqlite/query_compiler.h"
+#include "store/sqlite/sqlite_catalog.h"
 #include "support/daemon.h"
 
-namespace archivum::query {
+namespace archivum::store::sqlite {
 
 struct CorpusDoc {
   std::string path;  // name, parent and ext are derived from it as the ingester does
@@ -72,7 +72,7 @@ class QueryCatalog {
                    const std::function<void(sqlite3_stmt*)>& row);
 
   testing::TempDir dir_;
-  std::unique_ptr<store::SqliteCatalog> catalog_;
+  std::unique_ptr<SqliteCatalog> catalog_;
   sqlite3* db_ = nullptr;
   std::string error_;
 };
@@ -80,4 +80,4 @@ class QueryCatalog {
 // 2024-01-15 etc. as nanoseconds since the epoch (UTC), plus `seconds`.
 int64_t DayNs(int year, unsigned month, unsigned day, int64_t seconds = 0);
 
-}  // namespace archivum::query
+}  // namespace archivum::store::sqlite

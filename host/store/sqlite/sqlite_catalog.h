@@ -22,15 +22,12 @@
 #include <vector>
 
 #include "store/catalog.h"
-#include "store/fts_functions.h"
+#include "store/sqlite/fts_functions.h"
 
-namespace archivum::query {
-struct CompiledQuery;
-}
-
-namespace archivum::store {
+namespace archivum::store::sqlite {
 
 class Connection;
+struct CompiledQuery;
 
 class WalCheckpointer;
 
@@ -75,7 +72,7 @@ class SqliteCatalog final : public Catalog {
                       int64_t generation);                                // requires write_mu_
   std::pair<std::shared_ptr<const DocLengths>, int64_t> lengths() const;  // and its generation
   StatusOr<SearchResult> SearchRanked(Reader& reader, const query::Query& q,
-                                      const query::CompiledQuery& compiled, uint32_t limit,
+                                      const CompiledQuery& compiled, uint32_t limit,
                                       uint32_t offset, const SearchOptions& options,
                                       std::vector<int64_t>* ids);
 
@@ -93,4 +90,4 @@ class SqliteCatalog final : public Catalog {
   std::mutex reload_mu_;                       // serializes LoadLengths
 };
 
-}  // namespace archivum::store
+}  // namespace archivum::store::sqlite

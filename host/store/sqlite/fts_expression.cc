@@ -1,8 +1,10 @@
-#include "query/fts.h"
+#include "store/sqlite/fts_expression.h"
 
 #include <variant>
 
-namespace archivum::query {
+namespace archivum::store::sqlite {
+
+using query::NodeKind;
 
 std::string FtsString(std::string_view text) {
   std::string out;
@@ -16,18 +18,18 @@ std::string FtsString(std::string_view text) {
   return out;
 }
 
-std::optional<std::string> FtsExpression(const Node& node) {
+std::optional<std::string> FtsExpression(const query::Node& node) {
   switch (node.kind) {
     case NodeKind::kTerm:
-      if (const auto* w = std::get_if<Word>(&node.term)) return FtsString(w->text);
-      if (const auto* p = std::get_if<Phrase>(&node.term)) return FtsString(p->text);
-      if (const auto* p = std::get_if<Prefix>(&node.term)) return FtsString(p->stem) + " *";
+      if (const auto* w = std::get_if<query::Word>(&node.term)) return FtsString(w->text);
+      if (const auto* p = std::get_if<query::Phrase>(&node.term)) return FtsString(p->text);
+      if (const auto* p = std::get_if<query::Prefix>(&node.term)) return FtsString(p->stem) + " *";
       return std::nullopt;
     case NodeKind::kNot: return std::nullopt;
     case NodeKind::kAnd: {
       std::vector<std::string> positives;
       std::vector<std::string> negatives;
-      for (const Node& child : node.children) {
+      for (const query::Node& child : node.children) {
         const bool excluded = child.kind == NodeKind::kNot && child.children.size() == 1;
         auto expr = FtsExpression(excluded ? child.children[0] : child);
         if (!expr) return std::nullopt;
@@ -38,7 +40,7 @@ std::optional<std::string> FtsExpression(const Node& node) {
     }
     case NodeKind::kOr: {
       std::vector<std::string> alternatives;
-      for (const Node& child : node.children) {
+      for (const query::Node& child : node.children) {
         auto expr = FtsExpression(child);
         if (!expr) return std::nullopt;
         alternatives.push_back(std::move(*expr));
@@ -82,4 +84,4 @@ std::string FtsDisjunction(const std::vector<std::string>& alternatives) {
   return out + ")";
 }
 
-}  // namespace archivum::query
+}  // namespace archivum::store::sqlite

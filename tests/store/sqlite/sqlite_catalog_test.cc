@@ -1,4 +1,6 @@
 // SqliteCatalog on a real database file in a temporary directory.
+#include "store/sqlite/sqlite_catalog.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -7,12 +9,11 @@
 #include <utility>
 #include <vector>
 
-#include "query/compiler.h"
 #include "query/parser.h"
-#include "store/sqlite_catalog.h"
+#include "store/sqlite/query_compiler.h"
 #include "support/daemon.h"
 
-namespace archivum::store {
+namespace archivum::store::sqlite {
 namespace {
 
 DocumentWrite Doc(std::string path, uint64_t size, int64_t mtime = 1) {
@@ -418,7 +419,7 @@ TEST(SqliteCatalog, MigratesVersion4StoresToCoveringLookupIndexes) {
   };
   auto path_query = query::Parse("path:/v4");
   ASSERT_TRUE(path_query.ok());
-  auto compiled = query::Compile(*path_query, 10, 0);
+  auto compiled = Compile(*path_query, 10, 0);
   ASSERT_TRUE(compiled.ok());
   EXPECT_EQ(explain(compiled->sql),
             "SEARCH d USING COVERING INDEX documents_path_page (path>? AND path<?)");
@@ -429,4 +430,4 @@ TEST(SqliteCatalog, MigratesVersion4StoresToCoveringLookupIndexes) {
 }
 
 }  // namespace
-}  // namespace archivum::store
+}  // namespace archivum::store::sqlite

@@ -30,7 +30,7 @@
 
 #include "common/status.h"
 
-namespace archivum::store {
+namespace archivum::store::sqlite {
 
 // Tokens per document (all columns), indexed by rowid; 0 = unknown. Immutable once published.
 using DocLengths = std::vector<uint32_t>;
@@ -65,4 +65,4 @@ void ApplyDeferredIdf(FtsFunctionContext* context, std::vector<std::pair<double,
 // The sum of the varints in a texts_docsize.sz record (the row's tokens over all columns).
 uint32_t DocsizeTotal(const unsigned char* data, int size);
 
-}  // namespace archivum::store
+}  // namespace archivum::store::sqlite

@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "query/parser.h"
-#include "store/sqlite_catalog.h"
+#include "store/sqlite/sqlite_catalog.h"
 #include "support/daemon.h"
 
-namespace archivum::store {
+namespace archivum::store::sqlite {
 namespace {
 
 DocumentWrite Doc(std::string path, std::string sha256 = "") {
@@ -226,4 +226,4 @@ TEST(CatalogLookup, TotalsFollowEveryCommitOfThisOrAnotherCatalog) {
 }
 
 }  // namespace
-}  // namespace archivum::store
+}  // namespace archivum::store::sqlite

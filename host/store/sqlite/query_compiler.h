@@ -46,7 +46,7 @@
 #include "common/status.h"
 #include "query/ast.h"
 
-namespace archivum::query {
+namespace archivum::store::sqlite {
 
 using SqlValue = std::variant<int64_t, std::string>;
 
@@ -61,7 +61,7 @@ struct CompiledQuery {
   // Bound in order to ?1..?n. For sql all of them; the last two are LIMIT and OFFSET.
   std::vector<SqlValue> params;
   // Verbs for the host to dispatch to their plugins, in query order.
-  std::vector<VerbCall> verbs;
+  std::vector<query::VerbCall> verbs;
   bool has_catalog_terms = false;
   // Whether sql orders by bm25 relevance (true) or by path with score 0 (false).
   bool ranked = false;
@@ -75,6 +75,6 @@ struct CompiledQuery {
 
 // Compiles `query`. limit >= 0 (the caller clamps it) and offset >= 0, else INVALID_ARGUMENT.
 // A tree that breaks ast.h's structural invariants (child counts) is INTERNAL.
-StatusOr<CompiledQuery> Compile(const Query& query, int64_t limit, int64_t offset);
+StatusOr<CompiledQuery> Compile(const query::Query& query, int64_t limit, int64_t offset);
 
-}  // namespace archivum::query
+}  // namespace archivum::store::sqlite

@@ -1,15 +1,15 @@
 // The background WAL checkpointer on a real WAL-mode database.
-#include "store/wal_checkpointer.h"
+#include "store/sqlite/wal_checkpointer.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <string>
 
-#include "store/sqlite_util.h"
+#include "store/sqlite/connection.h"
 #include "support/daemon.h"
 
-namespace archivum::store {
+namespace archivum::store::sqlite {
 namespace {
 
 // Frames in the WAL right now, from a PASSIVE checkpoint's report (-1 on error). While the
@@ -113,4 +113,4 @@ TEST(WalCheckpointerStart, ReportsAMissingDatabase) {
 }
 
 }  // namespace
-}  // namespace archivum::store
+}  // namespace archivum::store::sqlite

@@ -1,13 +1,29 @@
-// Compile(): the SQL and parameters it produces (execution is in compiler_catalog_test.cc).
-#include "query/compiler.h"
+// Compile(): the SQL and parameters it produces (execution is in
+// query_compiler_catalog_test.cc).
+#include "store/sqlite/query_compiler.h"
 
 #include <gtest/gtest.h>
 
-#include "query/fts.h"
 #include "query/parser.h"
 
-namespace archivum::query {
+namespace archivum::store::sqlite {
 namespace {
+
+using query::Comparison;
+using query::Field;
+using query::Filter;
+using query::MakeAnd;
+using query::MakeNot;
+using query::MakeOr;
+using query::MakeTerm;
+using query::Node;
+using query::NodeKind;
+using query::Parse;
+using query::ParseOptions;
+using query::Prefix;
+using query::Query;
+using query::VerbCall;
+using query::Word;
 
 CompiledQuery CompileText(std::string_view text, int64_t limit = 10, int64_t offset = 0) {
   ParseOptions options;
@@ -169,11 +185,5 @@ TEST(QueryCompilerTest, HandBuiltTrees) {
   EXPECT_EQ(DebugString(*query.where), "(and rep* (not size>100))");
 }
 
-TEST(QueryCompilerTest, FtsStringDoublesQuotes) {
-  EXPECT_EQ(FtsString(""), "\"\"");
-  EXPECT_EQ(FtsString("a\"b"), "\"a\"\"b\"");
-  EXPECT_EQ(FtsString("\"\""), "\"\"\"\"\"\"");
-}
-
 }  // namespace
-}  // namespace archivum::query
+}  // namespace archivum::store::sqlite

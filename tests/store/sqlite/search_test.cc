@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "query/parser.h"
-#include "store/sqlite_catalog.h"
+#include "store/sqlite/sqlite_catalog.h"
 #include "support/daemon.h"
 
-namespace archivum::store {
+namespace archivum::store::sqlite {
 namespace {
 
 DocumentWrite Doc(std::string path, std::string text) {
@@ -359,4 +359,4 @@ TEST(CatalogSearch, ManyQueryShapesStayCorrectPastTheStatementCache) {
 }
 
 }  // namespace
-}  // namespace archivum::store
+}  // namespace archivum::store::sqlite

@@ -5,8 +5,11 @@
 
 #include "query/parser.h"
 
-namespace archivum::query {
+namespace archivum::store::sqlite {
 namespace {
+
+using query::Parse;
+using query::ParseOptions;
 
 std::string Lower(std::string s) {
   for (char& c : s) {
@@ -29,7 +32,7 @@ int64_t DayNs(int year, unsigned month, unsigned day, int64_t seconds) {
 }
 
 QueryCatalog::QueryCatalog() {
-  auto catalog = store::SqliteCatalog::Open(dir_.path() / "store");
+  auto catalog = SqliteCatalog::Open(dir_.path() / "store");
   if (!catalog.ok()) {
     error_ = catalog.status().ToString();
     return;
@@ -135,4 +138,4 @@ QueryRows QueryCatalog::Execute(const CompiledQuery& compiled) {
   return rows;
 }
 
-}  // namespace archivum::query
+}  // namespace archivum::store::sqlite

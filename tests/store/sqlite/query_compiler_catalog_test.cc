@@ -6,7 +6,7 @@
 #include "catalog_fixture.h"
 #include "query/parser.h"
 
-namespace archivum::query {
+namespace archivum::store::sqlite {
 namespace {
 
 using Paths = std::set<std::string>;
@@ -296,4 +296,4 @@ TEST_F(QueryCompilerCatalogTest, LimitOffsetAndCount) {
 }
 
 }  // namespace
-}  // namespace archivum::query
+}  // namespace archivum::store::sqlite

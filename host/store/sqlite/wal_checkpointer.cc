@@ -1,12 +1,12 @@
-#include "store/wal_checkpointer.h"
+#include "store/sqlite/wal_checkpointer.h"
 
 #include <spdlog/spdlog.h>
 
 #include <utility>
 
-#include "store/sqlite_util.h"
+#include "store/sqlite/connection.h"
 
-namespace archivum::store {
+namespace archivum::store::sqlite {
 
 StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::string& file) {
   auto db = OpenConnection(file, /*create=*/false);
@@ -49,4 +49,4 @@ void WalCheckpointer::Checkpoint() {
   }
 }
 
-}  // namespace archivum::store
+}  // namespace archivum::store::sqlite

@@ -23,7 +23,7 @@
 #include "common/coalescing_worker.h"
 #include "common/status.h"
 
-namespace archivum::store {
+namespace archivum::store::sqlite {
 
 class WalCheckpointer {
  public:
@@ -68,4 +68,4 @@ class WalCheckpointer {
   CoalescingWorker worker_;  // stopped by the destructor before db_ is closed
 };
 
-}  // namespace archivum::store
+}  // namespace archivum::store::sqlite

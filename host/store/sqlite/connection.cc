@@ -1,8 +1,8 @@
-#include "store/sqlite_util.h"
+#include "store/sqlite/connection.h"
 
 #include <string>
 
-namespace archivum::store {
+namespace archivum::store::sqlite {
 
 Status SqliteError(sqlite3* db, std::string_view what) {
   const int code = db ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
@@ -153,4 +153,4 @@ std::string Statement::Text(int column) const {
   return p ? std::string(p, static_cast<size_t>(n)) : std::string();
 }
 
-}  // namespace archivum::store
+}  // namespace archivum::store::sqlite

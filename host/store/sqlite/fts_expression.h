@@ -13,7 +13,7 @@
 
 #include "query/ast.h"
 
-namespace archivum::query {
+namespace archivum::store::sqlite {
 
 // The FTS5 string literal for `text`: "text" with every '"' doubled.
 std::string FtsString(std::string_view text);
@@ -22,7 +22,7 @@ std::string FtsString(std::string_view text);
 // free text: words, phrases, prefixes; OR of such; AND groups of such with at least one
 // non-excluded member (FTS5's NOT is binary: "a NOT b", never "NOT b" alone). nullopt for
 // anything that needs SQL: filters, findings, a bare exclusion, AND/OR mixing in filters.
-std::optional<std::string> FtsExpression(const Node& node);
+std::optional<std::string> FtsExpression(const query::Node& node);
 
 // "(p1 AND p2) NOT n1 NOT n2", fully parenthesized. Precondition: positives is not empty.
 std::string FtsConjunction(const std::vector<std::string>& positives,
@@ -31,4 +31,4 @@ std::string FtsConjunction(const std::vector<std::string>& positives,
 // "(a1 OR a2 ...)"; the single alternative itself when there is one. Precondition: not empty.
 std::string FtsDisjunction(const std::vector<std::string>& alternatives);
 
-}  // namespace archivum::query
+}  // namespace archivum::store::sqlite

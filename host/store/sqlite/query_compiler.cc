@@ -1,13 +1,20 @@
-#include "query/compiler.h"
+#include "store/sqlite/query_compiler.h"
 
 #include <optional>
 #include <string_view>
 #include <utility>
 
-#include "query/fts.h"
+#include "store/sqlite/fts_expression.h"
 
-namespace archivum::query {
+namespace archivum::store::sqlite {
 namespace {
+
+using query::Comparison;
+using query::Field;
+using query::Filter;
+using query::FindingFilter;
+using query::Node;
+using query::NodeKind;
 
 constexpr std::string_view kRankedColumns =
     "d.id, d.path, d.size, d.mtime_ns, d.mime, -bm25(texts, 4.0, 1.0) AS score, "
@@ -202,7 +209,7 @@ class Compiler {
 
 }  // namespace
 
-StatusOr<CompiledQuery> Compile(const Query& query, int64_t limit, int64_t offset) {
+StatusOr<CompiledQuery> Compile(const query::Query& query, int64_t limit, int64_t offset) {
   if (limit < 0 || offset < 0) {
     return InvalidArgument("limit and offset must not be negative (got " + std::to_string(limit) +
                            ", " + std::to_string(offset) + ")");
@@ -263,4 +270,4 @@ StatusOr<CompiledQuery> Compile(const Query& query, int64_t limit, int64_t offse
   return out;
 }
 
-}  // namespace archivum::query
+}  // namespace archivum::store::sqlite

@@ -1,4 +1,4 @@
-#include "store/sqlite_catalog.h"
+#include "store/sqlite/sqlite_catalog.h"
 
 #include <spdlog/spdlog.h>
 
@@ -12,11 +12,11 @@
 #include <unordered_map>
 #include <utility>
 
-#include "query/compiler.h"
-#include "store/sqlite_util.h"
-#include "store/wal_checkpointer.h"
+#include "store/sqlite/connection.h"
+#include "store/sqlite/query_compiler.h"
+#include "store/sqlite/wal_checkpointer.h"
 
-namespace archivum::store {
+namespace archivum::store::sqlite {
 namespace {
 
 // Each entry migrates from version (index) to version (index + 1).
@@ -631,7 +631,7 @@ StatusOr<std::optional<DocumentDetail>> SqliteCatalog::Get(std::string_view path
 
 namespace {
 
-void BindAll(Statement& st, std::span<const query::SqlValue> params) {
+void BindAll(Statement& st, std::span<const SqlValue> params) {
   int i = 1;
   for (const auto& v : params) {
     if (const auto* n = std::get_if<int64_t>(&v)) {
@@ -731,7 +731,7 @@ StatusOr<uint64_t> CountPath(Connection& conn, const std::string& dir) {
 // connection counted the same search at the database's current data version. Call inside a
 // read transaction that has already read something, so that the version is its snapshot's.
 StatusOr<uint64_t> CountUnranked(Connection& conn, CountCache& cache, const query::Query& q,
-                                 const query::CompiledQuery& compiled) {
+                                 const CompiledQuery& compiled) {
   unsigned int version = 0;
   const bool versioned =
       sqlite3_file_control(conn.db(), "main", SQLITE_FCNTL_DATA_VERSION, &version) == SQLITE_OK;
@@ -771,9 +771,8 @@ StatusOr<uint64_t> CountUnranked(Connection& conn, CountCache& cache, const quer
 }  // namespace
 
 StatusOr<SearchResult> SqliteCatalog::SearchRanked(Reader& reader, const query::Query&,
-                                                   const query::CompiledQuery& compiled,
-                                                   uint32_t limit, uint32_t offset,
-                                                   const SearchOptions& options,
+                                                   const CompiledQuery& compiled, uint32_t limit,
+                                                   uint32_t offset, const SearchOptions& options,
                                                    std::vector<int64_t>* ids) {
   SearchResult result;
   // 0. The token counts for ranking, checked against the database in the same read
@@ -926,7 +925,7 @@ StatusOr<SearchResult> SqliteCatalog::Search(const query::Query& q, uint32_t lim
         SearchSha256(lease.conn(), sha256->text, limit, offset, &result, &ids));
     return result;
   }
-  auto compiled = query::Compile(q, limit, offset);
+  auto compiled = Compile(q, limit, offset);
   if (!compiled.ok()) return compiled.status();
   if (!compiled->has_catalog_terms) return result;
   ReadLease lease(this);
@@ -1002,4 +1001,4 @@ StatusOr<SearchResult> SqliteCatalog::Search(const query::Query& q, uint32_t lim
   return result;
 }
 
-}  // namespace archivum::store
+}  // namespace archivum::store::sqlite

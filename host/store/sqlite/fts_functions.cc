@@ -1,4 +1,4 @@
-#include "store/fts_functions.h"
+#include "store/sqlite/fts_functions.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <string_view>
 #include <utility>
 
-namespace archivum::store {
+namespace archivum::store::sqlite {
 namespace {
 
 constexpr int kBodyColumn = 1;
@@ -445,4 +445,4 @@ Status RegisterFtsFunctions(sqlite3* db, FtsFunctionContext* context) {
   return Status::Ok();
 }
 
-}  // namespace archivum::store
+}  // namespace archivum::store::sqlite

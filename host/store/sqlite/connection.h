@@ -14,7 +14,7 @@
 
 #include "common/status.h"
 
-namespace archivum::store {
+namespace archivum::store::sqlite {
 
 // "what: sqlite message (code N)" as an INTERNAL status (or BUSY → UNAVAILABLE).
 Status SqliteError(sqlite3* db, std::string_view what);
@@ -109,4 +109,4 @@ class Statement {
   Status status_;
 };
 
-}  // namespace archivum::store
+}  // namespace archivum::store::sqlite
