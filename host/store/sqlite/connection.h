@@ -6,11 +6,14 @@
 
 #include <sqlite3.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <variant>
 
 #include "common/status.h"
 
@@ -26,6 +29,10 @@ Status Exec(sqlite3* db, const char* sql);
 // mean fewer b-tree pages and page writes per committed batch; an existing database keeps the
 // page size it was created with.
 inline constexpr int kNewDatabasePageBytes = 16 << 10;
+
+// Statements a catalog connection keeps prepared; past this (query shapes are user-controlled)
+// its cache is emptied between uses (a reader returned to the pool, the writer after a commit).
+inline constexpr size_t kMaxCachedStatements = 64;
 
 // Opens a connection with the pragmas every connection of the catalog uses. With `create`, a
 // database that is still empty gets kNewDatabasePageBytes pages before it enters WAL mode (after
@@ -106,6 +113,50 @@ class Statement {
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
   bool cached_ = false;
+  Status status_;
+};
+
+// A value for a statement parameter: an integer or a text.
+using SqlValue = std::variant<int64_t, std::string>;
+
+// Binds `params` to ?1..?n, in order.
+inline void BindAll(Statement& st, std::span<const SqlValue> params) {
+  int i = 1;
+  for (const auto& v : params) {
+    if (const auto* n = std::get_if<int64_t>(&v)) {
+      st.Bind(i++, *n);
+    } else {
+      st.Bind(i++, std::get<std::string>(v));
+    }
+  }
+}
+
+// A read transaction ended on scope exit (statements must be reset before, so declare it
+// first); nothing when the connection is already inside one. BEGIN and COMMIT are the
+// connection's cached statements: sqlite3_exec would parse them again on every call. A COMMIT
+// that fails leaves the transaction open; ReaderPool::Release rolls it back.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Connection& conn)
+      : conn_(conn), owned_(sqlite3_get_autocommit(conn.db()) != 0) {
+    if (owned_) status_ = Run("BEGIN");
+  }
+  ~ReadTransaction() {
+    if (owned_ && status_.ok()) (void)Run("COMMIT");
+  }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+  const Status& status() const { return status_; }
+
+ private:
+  Status Run(std::string_view sql) {
+    Statement st(conn_, sql);
+    if (st.ok()) st.Step();
+    return st.status();
+  }
+
+  Connection& conn_;
+  bool owned_;
   Status status_;
 };
 

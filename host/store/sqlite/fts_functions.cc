@@ -417,23 +417,6 @@ void ApplyDeferredIdf(FtsFunctionContext* context, std::vector<std::pair<double,
   context->idf_deferred = false;
 }
 
-uint32_t DocsizeTotal(const unsigned char* data, int size) {
-  uint64_t total = 0;
-  int i = 0;
-  while (i < size) {
-    // SQLite varints: big-endian groups of 7 bits, high bit set = more bytes follow (token
-    // counts fit in 5 bytes; longer runs are clamped rather than trusted).
-    uint64_t v = 0;
-    for (int k = 0; i < size && k < 9; ++k) {
-      const unsigned char c = data[i++];
-      v = (v << 7) | (c & 0x7f);
-      if (!(c & 0x80)) break;
-    }
-    total += v & 0xffffffffu;
-  }
-  return total > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(total);
-}
-
 Status RegisterFtsFunctions(sqlite3* db, FtsFunctionContext* context) {
   fts5_api* api = Fts5Api(db);
   if (!api) return Internal("the SQLite library has no FTS5");

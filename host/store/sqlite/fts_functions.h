@@ -29,11 +29,9 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/sqlite/doc_lengths.h"
 
 namespace archivum::store::sqlite {
-
-// Tokens per document (all columns), indexed by rowid; 0 = unknown. Immutable once published.
-using DocLengths = std::vector<uint32_t>;
 
 struct FtsFunctionContext {
   // Set by the connection's user before running archivum_rank; may be null.
@@ -61,8 +59,5 @@ Status RegisterFtsFunctions(sqlite3* db, FtsFunctionContext* context);
 // Multiplies collected scores by the IDF of a phrase found in all of them, when the context
 // says it was deferred (see FtsFunctionContext::may_defer_idf); resets the deferral.
 void ApplyDeferredIdf(FtsFunctionContext* context, std::vector<std::pair<double, int64_t>>* rows);
-
-// The sum of the varints in a texts_docsize.sz record (the row's tokens over all columns).
-uint32_t DocsizeTotal(const unsigned char* data, int size);
 
 }  // namespace archivum::store::sqlite

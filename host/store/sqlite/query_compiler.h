@@ -1,5 +1,5 @@
-// Compiles a parsed query (ast.h) into parameterized SQL over the catalog schema (version 2, see
-// store/sqlite_catalog.cc): documents d, findings, and the FTS5 table texts (rowid = d.id).
+// Compiles a parsed query (query/ast.h) into parameterized SQL over the catalog's schema
+// (schema.h): documents d, findings, and the FTS5 table texts (rowid = d.id).
 //
 // Shape of the result:
 //   sql        SELECT d.id, d.path, d.size, d.mtime_ns, d.mime, <score> AS score,
@@ -11,12 +11,12 @@
 //              texts WHERE texts MATCH ?1 AND archivum_rank(texts, 4.0, 1.0) IS NULL, in which
 //              archivum_rank hands each (score, rowid) to the catalog directly; with filters:
 //              SELECT d.id, archivum_rank(texts, 4.0, 1.0) over the same FROM and WHERE.
-//              archivum_rank (store/fts_functions.h) is the same BM25 as -bm25(texts, 4.0, 1.0).
+//              archivum_rank (fts_functions.h) is the same BM25 as -bm25(texts, 4.0, 1.0).
 //              The catalog counts the matches, picks the page itself, then fetches documents and
 //              snippets for the page only.
 //   fts_match  (ranked queries only) the FTS5 expression bound to ?1 in all three.
 // User values are only ever bound parameters (?1..?n, numbered); SQL text is built from fixed
-// fragments. Free text becomes an FTS5 expression of quoted strings (fts.h), bound too.
+// fragments. Free text becomes an FTS5 expression of quoted strings (fts_expression.h), bound too.
 //
 // Ranking: when the query's top-level AND has free-text terms (words, phrases, prefixes, OR
 // groups of them, plus excluded free text), they compile into ONE "texts MATCH ?" on the joined
@@ -40,15 +40,13 @@
 #include <cstdint>
 #include <span>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "common/status.h"
 #include "query/ast.h"
+#include "store/sqlite/connection.h"
 
 namespace archivum::store::sqlite {
-
-using SqlValue = std::variant<int64_t, std::string>;
 
 struct CompiledQuery {
   // Empty when !has_catalog_terms (a verbs-only query has nothing to ask the catalog).

@@ -11,6 +11,7 @@
 
 #include "query/parser.h"
 #include "store/sqlite/query_compiler.h"
+#include "store/sqlite/schema.h"
 #include "support/daemon.h"
 
 namespace archivum::store::sqlite {
@@ -298,7 +299,7 @@ TEST(SqliteCatalog, MigratesVersion3StoresForward) {
     sqlite3_close(db);
     return out;
   };
-  EXPECT_EQ(version(), std::make_pair(SqliteCatalog::kSchemaVersion, 1));
+  EXPECT_EQ(version(), std::make_pair(kSchemaVersion, 1));
   {
     // Back to exactly what version 3 wrote.
     sqlite3* db = nullptr;
@@ -315,7 +316,7 @@ TEST(SqliteCatalog, MigratesVersion3StoresForward) {
   EXPECT_EQ(version(), std::make_pair(3, 0));
   auto cat = SqliteCatalog::Open(dir.path());
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-  EXPECT_EQ(version(), std::make_pair(SqliteCatalog::kSchemaVersion, 1));
+  EXPECT_EQ(version(), std::make_pair(kSchemaVersion, 1));
   auto found = (*cat)->Find("/old/readme.txt");
   ASSERT_TRUE(found.ok() && found->has_value());
   for (const char* text : {"ext:txt", "legacy", "words ext:txt"}) {
@@ -394,8 +395,7 @@ TEST(SqliteCatalog, MigratesVersion4StoresToCoveringLookupIndexes) {
   };
   auto cat = SqliteCatalog::Open(dir.path());
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-  EXPECT_EQ(Column0(dir.path(), "PRAGMA user_version"),
-            std::to_string(SqliteCatalog::kSchemaVersion));
+  EXPECT_EQ(Column0(dir.path(), "PRAGMA user_version"), std::to_string(kSchemaVersion));
   EXPECT_EQ(Column0(dir.path(), kIndexes), current);
   EXPECT_EQ(search(**cat, "path:/v4"),
             "3: /v4/a.txt/10/7/text/plain /v4/b.txt/10/7/text/plain /v4/sub/c.txt/10/7/text/plain");
@@ -423,7 +423,7 @@ TEST(SqliteCatalog, MigratesVersion4StoresToCoveringLookupIndexes) {
   ASSERT_TRUE(compiled.ok());
   EXPECT_EQ(explain(compiled->sql),
             "SEARCH d USING COVERING INDEX documents_path_page (path>? AND path<?)");
-  // SearchSha256's statement (sqlite_catalog.cc).
+  // SearchSha256's statement (exact_lookups.cc).
   EXPECT_EQ(explain("SELECT id, path, size, mtime_ns, mime FROM documents WHERE sha256 = ?1"),
             "SEARCH documents USING COVERING INDEX documents_sha256 (sha256=?)");
   sqlite3_close(db);

@@ -1,0 +1,99 @@
+#include "store/sqlite/schema.h"
+
+#include <iterator>
+
+#include "store/sqlite/connection.h"
+
+namespace archivum::store::sqlite {
+namespace {
+
+// Each entry migrates from version (index) to version (index + 1).
+constexpr const char* kMigrations[] = {
+    // 0 → 1: documents keyed by path.
+    ("CREATE TABLE documents ("
+     "  id INTEGER PRIMARY KEY,"
+     "  path TEXT NOT NULL UNIQUE,"
+     "  size INTEGER NOT NULL,"
+     "  mtime_ns INTEGER NOT NULL,"
+     "  ingested_at_ns INTEGER NOT NULL"
+     ");"),
+    // 1 → 2: what the analyzer pipeline records: document metadata, plugin findings, and the
+    // full-text index (rowid = documents.id; the path is indexed too so words match names).
+    ("ALTER TABLE documents ADD COLUMN parent TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE documents ADD COLUMN name TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE documents ADD COLUMN ext TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE documents ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE documents ADD COLUMN mime TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE documents ADD COLUMN analyzers TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE documents ADD COLUMN signature TEXT NOT NULL DEFAULT '';"
+     "CREATE INDEX documents_sha256 ON documents(sha256) WHERE sha256 != '';"
+     "CREATE INDEX documents_parent ON documents(parent) WHERE parent != '';"
+     "CREATE TABLE findings ("
+     "  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+     "  plugin TEXT NOT NULL,"
+     "  key TEXT NOT NULL,"
+     "  value TEXT NOT NULL"
+     ");"
+     "CREATE INDEX findings_document ON findings(document_id);"
+     "CREATE INDEX findings_lookup ON findings(plugin, key, value);"
+     "CREATE VIRTUAL TABLE texts USING fts5(path, body, tokenize = 'unicode61 remove_diacritics "
+     "2');"
+     "CREATE TRIGGER documents_delete_text AFTER DELETE ON documents BEGIN"
+     "  DELETE FROM texts WHERE rowid = old.id;"
+     "END;"),
+    // 2 → 3: sha256: lookups are "sha256 = ?", which a partial index on sha256 != '' cannot
+    // serve (the planner cannot prove the bound value is non-empty): a plain index instead.
+    ("DROP INDEX documents_sha256;"
+     "CREATE INDEX documents_sha256 ON documents(sha256);"),
+    // 3 → 4: ext: filters are equality tests whose results are listed by path; (ext, path)
+    // serves both, so "ext:h" reads its first page and counts from the index instead of
+    // scanning every document in path order.
+    ("CREATE INDEX documents_ext ON documents(ext, path);"
+     // Bumped by every commit, so a process can tell whether the token counts it keeps in
+     // memory for ranking still describe the database (another process may write the store).
+     "CREATE TABLE catalog_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+     "INSERT INTO catalog_state VALUES ('text_generation', 0);"),
+    // 4 → 5: covering indexes for the cheap lookups. A page of "path:DIR" or "sha256:HEX" hits
+    // needs (id, path, size, mtime_ns, mime); with these it is read from the index alone, with
+    // no table lookup per hit. Measured on the /usr/include bench store: in-process cheap
+    // lookups 11.1 -> 9.7 us mean, daemon CPU per cheap HTTP request ~36 -> ~30 us; the cost is
+    // 1.1% more file and ~6 us more commit CPU per document (~170 us). The UNIQUE path index
+    // stays beside documents_path_page: it is narrower, so range counts stay cheaper there.
+    ("DROP INDEX documents_sha256;"
+     "CREATE INDEX documents_sha256 ON documents(sha256, path, size, mtime_ns, mime);"
+     "CREATE INDEX documents_path_page ON documents(path, size, mtime_ns, mime);"),
+};
+static_assert(std::size(kMigrations) == kSchemaVersion);
+
+}  // namespace
+
+Status Migrate(sqlite3* db, const std::string& file) {
+  int64_t current = 0;
+  {
+    // Finalized before migrating: DDL such as DROP INDEX fails while a statement is active.
+    Statement version(db, "PRAGMA user_version");
+    if (!version.ok()) return version.status();
+    if (!version.Step()) return version.status();
+    current = version.Int(0);
+  }
+  if (current > kSchemaVersion) {
+    return FailedPrecondition("catalog " + file + " has schema version " + std::to_string(current) +
+                              ", newer than this build's " + std::to_string(kSchemaVersion) +
+                              "; upgrade archivumd or use another store");
+  }
+  for (int64_t v = current; v < kSchemaVersion; ++v) {
+    ARCHIVUM_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+    Status st = Exec(db, kMigrations[v]);
+    if (st.ok()) {
+      st = Exec(db, ("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
+    }
+    if (!st.ok()) {
+      (void)Exec(db, "ROLLBACK");
+      return st;
+    }
+    ARCHIVUM_RETURN_IF_ERROR(Exec(db, "COMMIT"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace archivum::store::sqlite

@@ -1,0 +1,30 @@
+// Catalog::Search for the SQLite catalog: which way of answering a query applies.
+//
+//   a lone sha256: filter     its own statement (exact_lookups.h), no compiled SQL
+//   free text every result    ranked search (ranked_search.h)
+//   must match
+//   anything else             the compiled page query (query_compiler.h); its total from the
+//                             connection's count cache, the path: fast path or count_sql
+//
+// Then, when the query names plugin findings, each hit gets its findings of those keys. All but
+// the sha256: fast path run in one read transaction, so a page, its total and its findings
+// describe one snapshot.
+//
+// Thread safety: safe for concurrent use; each call leases its own reader.
+#pragma once
+
+#include <cstdint>
+
+#include "common/status.h"
+#include "query/ast.h"
+#include "store/catalog.h"
+#include "store/sqlite/doc_lengths.h"
+#include "store/sqlite/reader_pool.h"
+
+namespace archivum::store::sqlite {
+
+// Catalog::Search's contract, on a reader of `readers`.
+StatusOr<SearchResult> Search(ReaderPool& readers, DocLengthCache& lengths, const query::Query& q,
+                              uint32_t limit, uint32_t offset, const SearchOptions& options);
+
+}  // namespace archivum::store::sqlite

@@ -1,0 +1,228 @@
+#include "store/sqlite/writer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "store/sqlite/schema.h"
+
+namespace archivum::store::sqlite {
+namespace {
+
+// Write-side settings. Neither changes what is stored or how it reads; readers keep SQLite's
+// defaults. The writer's page cache holds the b-tree pages a batch touches (the findings and
+// path indexes take inserts all over; with the default 2 MiB their pages were read back from
+// the OS again and again). The FTS5 pending-data buffer ("hashsize", 1 MiB by default) lets a
+// batch's postings reach the index as one segment instead of several small ones that automerge
+// then merges again.
+constexpr int kWriterCacheKiB = 16 << 10;
+constexpr int64_t kFtsHashBytes = int64_t{4} << 20;
+
+Status ConfigureWriter(sqlite3* db) {
+  ARCHIVUM_RETURN_IF_ERROR(
+      Exec(db, ("PRAGMA cache_size=-" + std::to_string(kWriterCacheKiB)).c_str()));
+  // hashsize is a persistent FTS5 option (in texts_config): written only when it differs.
+  int64_t current = 0;
+  {
+    Statement get(db, "SELECT v FROM texts_config WHERE k = 'hashsize'");
+    if (!get.ok()) return get.status();
+    if (get.Step()) current = get.Int(0);
+    ARCHIVUM_RETURN_IF_ERROR(get.status());
+  }
+  if (current == kFtsHashBytes) return Status::Ok();
+  return Exec(db, ("INSERT INTO texts(texts, rank) VALUES('hashsize', " +
+                   std::to_string(kFtsHashBytes) + ")")
+                      .c_str());
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Writer>> Writer::Open(const std::string& file, DocLengthCache& lengths) {
+  auto db = OpenConnection(file, /*create=*/true);
+  if (!db.ok()) return db.status();
+  std::unique_ptr<Writer> writer(new Writer(std::make_unique<Connection>(*db), lengths));
+  ARCHIVUM_RETURN_IF_ERROR(Migrate(writer->conn_->db(), file));
+  ARCHIVUM_RETURN_IF_ERROR(ConfigureWriter(writer->conn_->db()));
+  ARCHIVUM_RETURN_IF_ERROR(lengths.Load(*writer->conn_));
+  auto checkpointer = WalCheckpointer::Start(file);
+  if (checkpointer.ok()) {
+    writer->checkpointer_ = std::move(*checkpointer);
+    writer->checkpointer_->Attach(writer->conn_->db());
+  } else {
+    spdlog::warn("store: WAL checkpoints stay with the writer: {}",
+                 checkpointer.status().message());
+  }
+  return writer;
+}
+
+Writer::Writer(std::unique_ptr<Connection> conn, DocLengthCache& lengths)
+    : conn_(std::move(conn)), lengths_(lengths) {}
+
+Writer::~Writer() {
+  // The connection closes after the checkpointer: without its hook first.
+  if (checkpointer_ && conn_) WalCheckpointer::Detach(conn_->db());
+  checkpointer_.reset();
+}
+
+Status Writer::Commit(const std::vector<DocumentWrite>& writes,
+                      const std::vector<std::string>& removals) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = conn_->db();
+  ARCHIVUM_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  std::vector<std::pair<int64_t, uint32_t>> lengths;
+  Status st = WriteLocked(writes, removals, &lengths);
+  int64_t generation = 0;
+  if (st.ok()) {
+    auto bumped = BumpTextGeneration(*conn_);
+    if (bumped.ok()) {
+      generation = *bumped;
+    } else {
+      st = bumped.status();
+    }
+  }
+  if (st.ok()) st = Exec(db, "COMMIT");
+  if (!st.ok()) {
+    (void)Exec(db, "ROLLBACK");
+    return st;
+  }
+  lengths_.Publish(lengths, generation);
+  conn_->Trim(kMaxCachedStatements);
+  return Status::Ok();
+}
+
+Status Writer::WriteLocked(const std::vector<DocumentWrite>& writes,
+                           const std::vector<std::string>& removals,
+                           std::vector<std::pair<int64_t, uint32_t>>* lengths) {
+  Connection& conn = *conn_;
+  // Children sort between "parent!/" and "parent!0" ('0' follows '/').
+  Statement drop_children(conn, "DELETE FROM documents WHERE path >= ?1 AND path < ?2");
+  Statement drop(conn, "DELETE FROM documents WHERE path = ?1");
+  for (Statement* s : {&drop_children, &drop}) {
+    if (!s->ok()) return s->status();
+  }
+  auto remove_children = [&](const std::string& path) {
+    drop_children.Bind(1, path + "!/");
+    drop_children.Bind(2, path + "!0");
+    drop_children.Step();
+    drop_children.Reset();
+    return drop_children.status();
+  };
+  for (const auto& p : removals) {
+    ARCHIVUM_RETURN_IF_ERROR(remove_children(p));
+    drop.Bind(1, p);
+    drop.Step();
+    ARCHIVUM_RETURN_IF_ERROR(drop.status());
+    drop.Reset();
+  }
+  if (writes.empty()) return Status::Ok();
+
+  Statement up(conn,
+               "INSERT INTO documents(path, size, mtime_ns, ingested_at_ns, parent, name, ext, "
+               "sha256, mime, analyzers, signature) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+               "?10, ?11) ON CONFLICT(path) DO UPDATE SET size = excluded.size, "
+               "mtime_ns = excluded.mtime_ns, ingested_at_ns = excluded.ingested_at_ns, "
+               "parent = excluded.parent, name = excluded.name, ext = excluded.ext, "
+               "sha256 = excluded.sha256, mime = excluded.mime, analyzers = excluded.analyzers, "
+               "signature = excluded.signature RETURNING id");
+  Statement clear_findings(conn, "DELETE FROM findings WHERE document_id = ?1");
+  Statement add_finding(
+      conn, "INSERT INTO findings(document_id, plugin, key, value) VALUES(?1,?2,?3,?4)");
+  Statement clear_text(conn, "DELETE FROM texts WHERE rowid = ?1");
+  Statement add_text(conn, "INSERT INTO texts(rowid, path, body) VALUES(?1, ?2, ?3)");
+  Statement text_size(conn, "SELECT sz FROM texts_docsize WHERE id = ?1");
+  for (Statement* s : {&up, &clear_findings, &add_finding, &clear_text, &add_text, &text_size}) {
+    if (!s->ok()) return s->status();
+  }
+  // Documents and findings first; the full-text rows after, in rowid order. FTS5 flushes its
+  // pending index data to a new segment whenever a write goes to a rowid below the previous one,
+  // so writing texts in batch order (workers finish in any order; a re-analysis rewrites old
+  // rows) would cut a tiny segment per document and leave the merging to later writes.
+  struct PendingText {
+    int64_t id;
+    const DocumentWrite* write;
+  };
+  std::vector<PendingText> texts;
+  texts.reserve(writes.size());
+  // Entries of `texts` whose path holds "!/", the only ones the scan below can match (members,
+  // and files below a directory whose name ends in '!').
+  size_t member_texts = 0;
+  for (const auto& w : writes) {
+    const DocumentRecord& d = w.document;
+    // A document written anew replaces its old members; members in this batch follow it.
+    if (d.parent.empty()) {
+      ARCHIVUM_RETURN_IF_ERROR(remove_children(d.path));
+      // Members of it written earlier in this batch are gone with their rows. A batch of plain
+      // files has no path that can match and skips the scan, which is linear in the batch.
+      if (member_texts > 0) {
+        const std::string lo = d.path + "!/";
+        const std::string hi = d.path + "!0";
+        member_texts -= std::erase_if(texts, [&](const PendingText& t) {
+          return t.write->document.path >= lo && t.write->document.path < hi;
+        });
+      }
+    }
+    // BindStatic: `writes` outlives every statement here, and each is reset (bindings cleared)
+    // after its step or, on an early return, by its destructor.
+    up.BindStatic(1, d.path);
+    up.Bind(2, static_cast<int64_t>(d.size));
+    up.Bind(3, d.mtime_ns);
+    up.Bind(4, d.ingested_at_ns);
+    up.BindStatic(5, d.parent);
+    up.BindStatic(6, d.name);
+    up.BindStatic(7, d.ext);
+    up.BindStatic(8, d.sha256);
+    up.BindStatic(9, d.mime);
+    up.BindStatic(10, d.analyzers);
+    up.BindStatic(11, d.signature);
+    if (!up.Step()) return up.status().ok() ? Internal("upsert returned no id") : up.status();
+    const int64_t id = up.Int(0);
+    up.Step();  // completes the statement
+    ARCHIVUM_RETURN_IF_ERROR(up.status());
+    up.Reset();
+
+    clear_findings.Bind(1, id);
+    clear_findings.Step();
+    ARCHIVUM_RETURN_IF_ERROR(clear_findings.status());
+    clear_findings.Reset();
+    for (const auto& f : w.findings) {
+      add_finding.Bind(1, id);
+      add_finding.BindStatic(2, f.plugin);
+      add_finding.BindStatic(3, f.key);
+      add_finding.BindStatic(4, f.value);
+      add_finding.Step();
+      ARCHIVUM_RETURN_IF_ERROR(add_finding.status());
+      add_finding.Reset();
+    }
+    texts.push_back({id, &w});
+    if (d.path.find("!/") != std::string::npos) ++member_texts;
+  }
+
+  // Stable: a path written twice in one batch keeps its last text.
+  std::stable_sort(texts.begin(), texts.end(),
+                   [](const PendingText& a, const PendingText& b) { return a.id < b.id; });
+  for (const PendingText& t : texts) {
+    clear_text.Bind(1, t.id);
+    clear_text.Step();
+    ARCHIVUM_RETURN_IF_ERROR(clear_text.status());
+    clear_text.Reset();
+    add_text.Bind(1, t.id);
+    add_text.BindStatic(2, t.write->document.path);
+    add_text.BindStatic(3, t.write->text);
+    add_text.Step();
+    ARCHIVUM_RETURN_IF_ERROR(add_text.status());
+    add_text.Reset();
+    // The row's token count as FTS5 recorded it, for ranking (published after COMMIT).
+    text_size.Bind(1, t.id);
+    if (text_size.Step()) {
+      const std::string_view sz = text_size.TextView(0);
+      lengths->emplace_back(t.id, DocsizeTotal(reinterpret_cast<const unsigned char*>(sz.data()),
+                                               static_cast<int>(sz.size())));
+    }
+    ARCHIVUM_RETURN_IF_ERROR(text_size.status());
+    text_size.Reset();
+  }
+  return Status::Ok();
+}
+
+}  // namespace archivum::store::sqlite
