@@ -1,4 +1,4 @@
-// archivum_bench_catalog_write: the catalog's write path (SqliteCatalog::Commit) alone.
+// archivum_bench_catalog_write: the SQLite catalog's write path (Catalog::Commit) alone.
 //
 //   archivum_bench_catalog_write --from STORE --out DIR [--batch 1024] [--limit N] [--passes 2]
 //
@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite/sqlite_catalog.h"
+#include "store/open_catalog.h"
 
 namespace {
 
@@ -41,7 +41,7 @@ std::string Column(sqlite3_stmt* st, int i) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"archivum_bench_catalog_write: SqliteCatalog::Commit throughput"};
+  CLI::App app{"archivum_bench_catalog_write: the SQLite catalog's Commit throughput"};
   std::string from, out;
   size_t batch = 1024;
   size_t limit = 0;
@@ -114,7 +114,10 @@ int main(int argc, char** argv) {
   std::printf("corpus: %zu documents, %.1f MB of text, batches of %zu\n", docs.size(),
               static_cast<double>(text_bytes) / 1e6, batch);
 
-  auto catalog = archivum::store::sqlite::SqliteCatalog::Open(out);
+  archivum::config::Store store_config;
+  store_config.path = out;
+  store_config.backend = archivum::config::StoreBackend::kSqlite;
+  auto catalog = archivum::store::OpenCatalog(store_config);
   if (!catalog.ok()) {
     std::cerr << catalog.status().ToString() << "\n";
     return 1;

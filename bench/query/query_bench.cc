@@ -35,7 +35,7 @@
 #include "common/queries.h"
 #include "core/searcher.h"
 #include "plugins/registry.h"
-#include "store/sqlite/sqlite_catalog.h"
+#include "store/open_catalog.h"
 
 namespace {
 
@@ -83,7 +83,9 @@ int main(int argc, char** argv) {
     std::cerr << "archivum_bench_query: " << error << "\n";
     return 2;
   }
-  auto catalog = archivum::store::sqlite::SqliteCatalog::Open(store);
+  archivum::config::Store store_config;  // the default backend, as bench/run's daemon uses
+  store_config.path = store;
+  auto catalog = archivum::store::OpenCatalog(store_config);
   if (!catalog.ok()) {
     std::cerr << "archivum_bench_query: " << catalog.status().ToString() << "\n";
     return 1;

@@ -86,8 +86,12 @@ struct Auth {
   bool enabled() const { return !tokens_file.empty(); }
 };
 
+// The catalog implementations a store can use (store/open_catalog.h opens the one chosen).
+enum class StoreBackend { kSqlite };
+
 struct Store {
-  std::filesystem::path path = "var/store";  // directory holding the catalog and plugin data
+  std::filesystem::path path = "var/store";      // directory holding the catalog and plugin data
+  StoreBackend backend = StoreBackend::kSqlite;  // which implementation holds the catalog
 };
 
 // Host-side settings of one plugin, from plugins.settings.<name>.

@@ -61,6 +61,7 @@ class Loader {
   Status ParseGrpc(const Value& v, GrpcServer& grpc);
   Status ParseHttp(const Value& v, HttpServer& http);
   Status ParseTls(const Value& v, Tls& tls);
+  Status ParseStore(const Value& v, Store& store);
   Status ParseAuth(const Value& v, Auth& auth);
   Status ParsePlugins(const Value& v, Plugins& plugins);
   Status ParsePluginSettings(const Value& v, std::map<std::string, PluginSettings>& settings);

@@ -11,6 +11,8 @@ namespace {
 
 constexpr std::string_view kMimeExpected = "expected a MIME type or pattern";
 constexpr std::string_view kMimeListExpected = "expected a list of MIME types or patterns";
+// One name per StoreBackend.
+constexpr std::string_view kStoreBackendExpected = "expected sqlite";
 
 }  // namespace
 
@@ -19,10 +21,7 @@ Status Loader::Load(const YAML::Node& root, Config& config) {
   if (!root.IsNull() && !root.IsMap()) return Fail(v, "expected a map at the top level");
   return Map(v, {
                     {"server", [&](const Value& s) { return ParseServer(s, config.server); }},
-                    {"store",
-                     [&](const Value& s) {
-                       return Map(s, {{"path", Path(&config.store.path)}});
-                     }},
+                    {"store", [&](const Value& s) { return ParseStore(s, config.store); }},
                     {"plugins", [&](const Value& s) { return ParsePlugins(s, config.plugins); }},
                     {"ingest", [&](const Value& s) { return ParseIngest(s, config.ingest); }},
                     {"auth", [&](const Value& s) { return ParseAuth(s, config.auth); }},
@@ -85,6 +84,22 @@ Status Loader::ParseTls(const Value& v, Tls& tls) {
                     {"cert", OptionalPath(&tls.cert)},
                     {"key", OptionalPath(&tls.key)},
                     {"client_ca", OptionalPath(&tls.client_ca)},
+                });
+}
+
+Status Loader::ParseStore(const Value& v, Store& store) {
+  return Map(v, {
+                    {"path", Path(&store.path)},
+                    {"backend",
+                     [this, &store](const Value& b) -> Status {
+                       auto text = Text(b, kStoreBackendExpected);
+                       if (!text.ok()) return text.status();
+                       if (*text == "sqlite") {
+                         store.backend = StoreBackend::kSqlite;
+                         return Status::Ok();
+                       }
+                       return Fail(b, kStoreBackendExpected);
+                     }},
                 });
 }
 

@@ -21,7 +21,7 @@
 #include "config/config.h"
 #include "core/file_manager_impl.h"
 #include "plugins/registry.h"
-#include "store/sqlite/sqlite_catalog.h"
+#include "store/open_catalog.h"
 
 namespace archivum::daemon {
 namespace {
@@ -177,12 +177,12 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
     return 1;
   }
 
-  auto catalog = store::sqlite::SqliteCatalog::Open(cfg.store.path);
+  auto catalog = store::OpenCatalog(cfg.store);
   if (!catalog.ok()) {
     spdlog::critical("cannot open the store: {}", catalog.status().ToString());
     return 1;
   }
-  spdlog::info("store: {}", (*catalog)->file().string());
+  spdlog::info("store: {}", (*catalog)->Describe());
 
   plugins::PluginRegistry::Options popts;
   popts.directories = cfg.plugins.directories.empty() ? plugins::DefaultPluginDirectories()

@@ -1,9 +1,11 @@
 // The catalog: the durable record of every ingested document.
 //
-// `Catalog` is the interface the service core writes and queries through, so that a shared
-// server database can replace the embedded SQLite store (sqlite_catalog.h) when one machine is
-// not enough. Paths are the catalog's keys: absolute file paths, or synthetic ones such as
-// "upload:name" and "outer.zip!/member".
+// `Catalog` is the interface the service core writes and queries through. Each implementation
+// is a folder of its own beside this file (sqlite/: the embedded default), chosen by the
+// store.backend setting in one place, OpenCatalog (open_catalog.h), so that a shared server
+// database can replace the embedded one when one machine is not enough; nothing outside
+// host/store/ knows which one is in use. Paths are the catalog's keys: absolute file paths, or
+// synthetic ones such as "upload:name" and "outer.zip!/member".
 //
 // Thread safety: implementations are safe for concurrent use from any number of threads.
 #pragma once
@@ -85,6 +87,9 @@ struct SearchResult {
 class Catalog {
  public:
   virtual ~Catalog() = default;
+
+  // Where the catalog keeps its data, for logs: the database file of the embedded catalog.
+  virtual std::string Describe() const = 0;
 
   // The stored record for `path`, or nullopt if the path is not cataloged.
   virtual StatusOr<std::optional<DocumentRecord>> Find(std::string_view path) = 0;

@@ -58,6 +58,7 @@ TEST(ConfigFileTest, ShippedConfigSpellsOutEveryKey) {
       {"server", "http", "header_timeout"},
       {"server", "shutdown_deadline"},
       {"store", "path"},
+      {"store", "backend"},
       {"plugins", "directories"},
       {"plugins", "settings"},
       {"ingest", "roots"},

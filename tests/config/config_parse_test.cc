@@ -69,6 +69,7 @@ server:
   shutdown_deadline: 0
 store:
   path: /var/lib/archivum
+  backend: sqlite
 plugins:
   directories: [/opt/archivum/plugins]
 ingest:
@@ -104,6 +105,7 @@ log:
   EXPECT_EQ(c.server.http.header_timeout, milliseconds(250));
   EXPECT_EQ(c.server.shutdown_deadline, milliseconds(0));
   EXPECT_EQ(c.store.path, fs::path("/var/lib/archivum"));
+  EXPECT_EQ(c.store.backend, StoreBackend::kSqlite);
   EXPECT_EQ(c.plugins.directories, std::vector<fs::path>{"/opt/archivum/plugins"});
   EXPECT_EQ(c.ingest.roots, (std::vector<fs::path>{"/srv/a", "/srv/b"}));
   EXPECT_EQ(c.ingest.workers, 1024u);
@@ -203,7 +205,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "test.yaml:2:18: ingest.max_file_size: expected a size below 2^64 bytes, got "
                   "'99999999999T'"},
         ErrorCase{"store:\n  path: ''\n",
-                  "test.yaml:2:9: store.path: expected a non-empty path, got ''"}));
+                  "test.yaml:2:9: store.path: expected a non-empty path, got ''"},
+        ErrorCase{"store:\n  backend: [sqlite]\n",
+                  "test.yaml:2:12: store.backend: expected sqlite, got '[sqlite]'"}));
 
 class ConfigInvalidValueTest : public ::testing::TestWithParam<ErrorCase> {};
 
@@ -227,6 +231,8 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"server:\n  grpc:\n    max_send_message_size: 0\n",
                   "test.yaml:3:28: server.grpc.max_send_message_size: expected a size in 1..2G, "
                   "got '0'"},
+        ErrorCase{"store:\n  backend: postgres\n",
+                  "test.yaml:2:12: store.backend: expected sqlite, got 'postgres'"},
         ErrorCase{"log:\n  level: verbose\n",
                   "test.yaml:2:10: log.level: expected one of trace, debug, info, warn, error, "
                   "critical, off, got 'verbose'"},

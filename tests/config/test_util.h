@@ -38,6 +38,7 @@ inline void ExpectDefaultsExceptPaths(const Config& c) {
   EXPECT_EQ(c.server.http.idle_timeout, d.server.http.idle_timeout);
   EXPECT_EQ(c.server.http.header_timeout, d.server.http.header_timeout);
   EXPECT_EQ(c.server.shutdown_deadline, d.server.shutdown_deadline);
+  EXPECT_EQ(c.store.backend, d.store.backend);
   EXPECT_TRUE(c.plugins.settings.empty());
   EXPECT_EQ(c.ingest.workers, d.ingest.workers);
   EXPECT_EQ(c.ingest.max_file_size, d.ingest.max_file_size);

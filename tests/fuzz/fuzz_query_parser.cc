@@ -19,8 +19,8 @@
 #include <string_view>
 
 #include "query/parser.h"
+#include "store/open_catalog.h"
 #include "store/sqlite/query_compiler.h"
-#include "store/sqlite/sqlite_catalog.h"
 
 namespace {
 
@@ -54,7 +54,10 @@ class Catalog {
     std::string tmpl = (fs::temp_directory_path() / "archivum-fuzz-query-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
     dir_ = tmpl;
-    auto opened = archivum::store::sqlite::SqliteCatalog::Open(dir_);
+    archivum::config::Store store_config;
+    store_config.path = dir_;
+    store_config.backend = archivum::config::StoreBackend::kSqlite;
+    auto opened = archivum::store::OpenCatalog(store_config);
     if (!opened.ok()) {
       std::fprintf(stderr, "cannot open a catalog: %s\n", opened.status().ToString().c_str());
       std::abort();
@@ -84,11 +87,11 @@ class Catalog {
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
-  archivum::store::sqlite::SqliteCatalog& get() { return *catalog_; }
+  archivum::store::Catalog& get() { return *catalog_; }
 
  private:
   fs::path dir_;
-  std::unique_ptr<archivum::store::sqlite::SqliteCatalog> catalog_;
+  std::unique_ptr<archivum::store::Catalog> catalog_;
 };
 
 }  // namespace

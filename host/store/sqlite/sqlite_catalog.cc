@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_catalog.h"
 
+#include <string>
 #include <system_error>
 #include <utility>
 
@@ -22,6 +23,10 @@ StatusOr<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::filesyst
   if (!writer.ok()) return writer.status();
   catalog->writer_ = std::move(*writer);
   return catalog;
+}
+
+std::string SqliteCatalog::Describe() const {
+  return file_.string();
 }
 
 StatusOr<std::optional<DocumentRecord>> SqliteCatalog::Find(std::string_view path) {

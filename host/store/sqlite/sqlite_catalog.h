@@ -31,6 +31,8 @@ class SqliteCatalog final : public Catalog {
   SqliteCatalog(const SqliteCatalog&) = delete;
   SqliteCatalog& operator=(const SqliteCatalog&) = delete;
 
+  // The database file.
+  std::string Describe() const override;
   StatusOr<std::optional<DocumentRecord>> Find(std::string_view path) override;
   StatusOr<std::vector<DocumentRecord>> ListUnder(std::string_view dir) override;
   Status Commit(const std::vector<DocumentWrite>& writes,
@@ -39,8 +41,6 @@ class SqliteCatalog final : public Catalog {
   using Catalog::Search;
   StatusOr<SearchResult> Search(const query::Query& query, uint32_t limit, uint32_t offset,
                                 const SearchOptions& options) override;
-
-  const std::filesystem::path& file() const { return file_; }
 
  private:
   explicit SqliteCatalog(std::filesystem::path file);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 
+#include "open_sqlite_catalog.h"
 #include "query/parser.h"
 
 namespace archivum::store::sqlite {
@@ -32,13 +33,13 @@ int64_t DayNs(int year, unsigned month, unsigned day, int64_t seconds) {
 }
 
 QueryCatalog::QueryCatalog() {
-  auto catalog = SqliteCatalog::Open(dir_.path() / "store");
+  auto catalog = OpenSqliteCatalog(dir_.path() / "store");
   if (!catalog.ok()) {
     error_ = catalog.status().ToString();
     return;
   }
   catalog_ = std::move(*catalog);
-  if (sqlite3_open(catalog_->file().c_str(), &db_) != SQLITE_OK) {
+  if (sqlite3_open((dir_.path() / "store" / "catalog.db").c_str(), &db_) != SQLITE_OK) {
     error_ = SqliteMessage(db_, "open");
   }
 }

@@ -1,6 +1,6 @@
-// A real catalog database for compiler tests: the schema comes from SqliteCatalog::Open (so the
-// tests follow its migrations), the corpus is inserted with plain SQL on a second connection,
-// and compiled queries run on that connection exactly as the host would run them.
+// A real catalog database for compiler tests: the schema comes from opening the SQLite catalog
+// (so the tests follow its migrations), the corpus is inserted with plain SQL on a second
+// connection, and compiled queries run on that connection exactly as the catalog runs them.
 //
 // Thread safety: one test thread.
 #pragma once
@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "store/catalog.h"
 #include "store/sqlite/query_compiler.h"
-#include "store/sqlite/sqlite_catalog.h"
 #include "support/daemon.h"
 
 namespace archivum::store::sqlite {
@@ -72,7 +72,7 @@ class QueryCatalog {
                    const std::function<void(sqlite3_stmt*)>& row);
 
   testing::TempDir dir_;
-  std::unique_ptr<SqliteCatalog> catalog_;
+  std::unique_ptr<Catalog> catalog_;
   sqlite3* db_ = nullptr;
   std::string error_;
 };

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "open_sqlite_catalog.h"
 #include "query/parser.h"
-#include "store/sqlite/sqlite_catalog.h"
 #include "support/daemon.h"
 
 namespace archivum::store::sqlite {
@@ -107,7 +107,7 @@ std::vector<DocumentWrite> Tree() {
 
 TEST(CatalogLookup, PathPagesAndTotalsAreTheDirectoryAndEverythingBelowIt) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok());
   ASSERT_TRUE((*cat)->Commit(Tree(), {}).ok());
   for (const std::string d : {"/a", "/a/y", "/a/y/z", "/b", "/c/d", "/", "/nothing", "/a0"}) {
@@ -134,7 +134,7 @@ TEST(CatalogLookup, PathPagesAndTotalsAreTheDirectoryAndEverythingBelowIt) {
 
 TEST(CatalogLookup, Sha256PagesAreInPathOrderWithExactTotals) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok());
   const std::string same(64, 'a');
   const std::string other(64, 'b');
@@ -176,7 +176,7 @@ TEST(CatalogLookup, Sha256PagesAreInPathOrderWithExactTotals) {
 
 TEST(CatalogLookup, TotalsFollowEveryCommitOfThisOrAnotherCatalog) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok());
   ASSERT_TRUE((*cat)->Commit(Tree(), {}).ok());
   // Page of 1: the total needs a count (and is then remembered by the connection).
@@ -194,7 +194,7 @@ TEST(CatalogLookup, TotalsFollowEveryCommitOfThisOrAnotherCatalog) {
   EXPECT_EQ(total("ext:txt OR path:/a"), 12u);
 
   {
-    auto other = SqliteCatalog::Open(dir.path());
+    auto other = OpenSqliteCatalog(dir.path());
     ASSERT_TRUE(other.ok());
     ASSERT_TRUE(
         (*other)->Commit({Doc("/a/from-elsewhere"), Doc("/a/from-elsewhere2")}, {"/a/x"}).ok());

@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "open_sqlite_catalog.h"
 #include "query/parser.h"
-#include "store/sqlite/sqlite_catalog.h"
 #include "support/daemon.h"
 
 namespace archivum::store::sqlite {
@@ -97,7 +97,7 @@ std::vector<DocumentWrite> Corpus() {
 
 TEST(CatalogSearch, RankedResultsAreFts5Bm25InOrder) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
   ASSERT_TRUE((*cat)->Commit(Corpus(), {}).ok());
 
@@ -128,7 +128,7 @@ TEST(CatalogSearch, RankedResultsAreFts5Bm25InOrder) {
 // FTS5's own bm25().
 TEST(CatalogSearch, RankingCountsOccurrencesAtAnyDistanceAndInEveryColumn) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
   const auto filler = [](int tokens, int seed) {
     std::string text;
@@ -162,7 +162,7 @@ TEST(CatalogSearch, RankingCountsOccurrencesAtAnyDistanceAndInEveryColumn) {
 
 TEST(CatalogSearch, PagesConcatenateToTheWholeRankingWithExactTotals) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok());
   ASSERT_TRUE((*cat)->Commit(Corpus(), {}).ok());
   auto whole = Ask(**cat, "alpha OR beta OR filler1", 1000);
@@ -185,7 +185,7 @@ TEST(CatalogSearch, PagesConcatenateToTheWholeRankingWithExactTotals) {
 
 TEST(CatalogSearch, EqualScoresAreOrderedByPath) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok());
   std::vector<DocumentWrite> docs;
   for (int i = 9; i >= 0; --i) docs.push_back(Doc("/same/" + std::to_string(i), "twin words"));
@@ -203,7 +203,7 @@ TEST(CatalogSearch, EqualScoresAreOrderedByPath) {
 
 TEST(CatalogSearch, SnippetsMarkMatchesAroundTheBestSpot) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok());
   std::string long_text;
   for (int i = 0; i < 500; ++i) long_text += "word" + std::to_string(i) + " ";
@@ -264,7 +264,7 @@ TEST(CatalogSearch, SnippetsMarkMatchesAroundTheBestSpot) {
 
 TEST(CatalogSearch, RankingFollowsRewritesAndOtherWriters) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok());
   ASSERT_TRUE((*cat)->Commit(Corpus(), {}).ok());
   // A rewrite changes the document's length: ranking must use the new one.
@@ -277,7 +277,7 @@ TEST(CatalogSearch, RankingFollowsRewritesAndOtherWriters) {
 
   // Another catalog on the same store writes; this one's in-memory counts do not know the rows.
   {
-    auto other = SqliteCatalog::Open(dir.path());
+    auto other = OpenSqliteCatalog(dir.path());
     ASSERT_TRUE(other.ok());
     ASSERT_TRUE((*other)
                     ->Commit({Doc("/elsewhere/new.txt", "alpha alpha alpha"),
@@ -297,7 +297,7 @@ TEST(CatalogSearch, RankingFollowsRewritesAndOtherWriters) {
 
   // Reopening loads the counts from the database.
   cat->reset();
-  cat = SqliteCatalog::Open(dir.path());
+  cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok());
   got = Ask(**cat, "alpha");
   ASSERT_TRUE(got.ok());
@@ -306,7 +306,7 @@ TEST(CatalogSearch, RankingFollowsRewritesAndOtherWriters) {
 
 TEST(CatalogSearch, ConcurrentSearchesWhileWriting) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok());
   ASSERT_TRUE((*cat)->Commit(Corpus(), {}).ok());
   std::atomic<bool> stop{false};
@@ -337,7 +337,7 @@ TEST(CatalogSearch, ConcurrentSearchesWhileWriting) {
 
 TEST(CatalogSearch, ManyQueryShapesStayCorrectPastTheStatementCache) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok());
   ASSERT_TRUE((*cat)->Commit(Corpus(), {}).ok());
   // Each combination of filters is a new SQL text: more shapes than a connection keeps

@@ -1,6 +1,4 @@
 // SqliteCatalog on a real database file in a temporary directory.
-#include "store/sqlite/sqlite_catalog.h"
-
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -9,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "open_sqlite_catalog.h"
 #include "query/parser.h"
 #include "store/sqlite/query_compiler.h"
 #include "store/sqlite/schema.h"
@@ -28,7 +27,7 @@ DocumentWrite Doc(std::string path, uint64_t size, int64_t mtime = 1) {
 
 TEST(SqliteCatalog, CommitFindAndReplace) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path() / "store");
+  auto cat = OpenSqliteCatalog(dir.path() / "store");
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
   ASSERT_TRUE((*cat)->Commit({Doc("/a/x.txt", 3)}, {}).ok());
   auto found = (*cat)->Find("/a/x.txt");
@@ -49,7 +48,7 @@ TEST(SqliteCatalog, CommitFindAndReplace) {
 
 TEST(SqliteCatalog, ListUnderIsBoundedByDirectoryNotPrefix) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok());
   ASSERT_TRUE((*cat)
                   ->Commit({Doc("/data/a", 1), Doc("/data/sub/b", 1), Doc("/data-old/c", 1),
@@ -69,12 +68,12 @@ TEST(SqliteCatalog, ListUnderIsBoundedByDirectoryNotPrefix) {
 TEST(SqliteCatalog, SurvivesReopenAndRefusesNewerSchema) {
   testing::TempDir dir;
   {
-    auto cat = SqliteCatalog::Open(dir.path());
+    auto cat = OpenSqliteCatalog(dir.path());
     ASSERT_TRUE(cat.ok());
     ASSERT_TRUE((*cat)->Commit({Doc("/kept", 7)}, {}).ok());
   }
   {
-    auto cat = SqliteCatalog::Open(dir.path());
+    auto cat = OpenSqliteCatalog(dir.path());
     ASSERT_TRUE(cat.ok());
     auto found = (*cat)->Find("/kept");
     ASSERT_TRUE(found.ok() && found->has_value());
@@ -85,7 +84,7 @@ TEST(SqliteCatalog, SurvivesReopenAndRefusesNewerSchema) {
     ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
   }
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_FALSE(cat.ok());
   EXPECT_EQ(cat.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(cat.status().message().find("99"), std::string::npos);
@@ -93,7 +92,7 @@ TEST(SqliteCatalog, SurvivesReopenAndRefusesNewerSchema) {
 
 TEST(SqliteCatalog, FindingsTextAndChildrenAreReplacedAsAUnit) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok());
   DocumentWrite outer = Doc("/a/pack.zip", 100);
   outer.document.sha256 = "ab";
@@ -151,7 +150,7 @@ std::string Column0(const std::filesystem::path& dir, const char* sql) {
 
 TEST(SqliteCatalog, ABatchRewritingADocumentDropsTheTextOfItsEarlierMembers) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok());
   DocumentWrite outer = Doc("/a/pack.zip", 100);
   outer.text = "outer words";
@@ -179,7 +178,7 @@ TEST(SqliteCatalog, ABatchRewritingADocumentDropsTheTextOfItsEarlierMembers) {
 TEST(SqliteCatalog, WriterSettingsArePersistedOnceAndDoNotChangeResults) {
   testing::TempDir dir;
   {
-    auto cat = SqliteCatalog::Open(dir.path());
+    auto cat = OpenSqliteCatalog(dir.path());
     ASSERT_TRUE(cat.ok());
     DocumentWrite d = Doc("/x/one.txt", 1);
     d.text = "alpha beta";
@@ -187,7 +186,7 @@ TEST(SqliteCatalog, WriterSettingsArePersistedOnceAndDoNotChangeResults) {
   }
   // The full-text index's pending-data size (FTS5 "hashsize") is stored with the index.
   EXPECT_EQ(Column0(dir.path(), "SELECT v FROM texts_config WHERE k = 'hashsize'"), "4194304");
-  auto again = SqliteCatalog::Open(dir.path());
+  auto again = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(Column0(dir.path(), "SELECT v FROM texts_config WHERE k = 'hashsize'"), "4194304");
   EXPECT_EQ(Column0(dir.path(), "SELECT path FROM texts WHERE texts MATCH 'beta'"), "/x/one.txt");
@@ -197,7 +196,7 @@ TEST(SqliteCatalog, WriterSettingsArePersistedOnceAndDoNotChangeResults) {
 // values, whatever the rows bound before and after it.
 TEST(SqliteCatalog, EveryTextFieldOfABatchIsStoredAsWritten) {
   testing::TempDir dir;
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok());
   std::vector<DocumentWrite> batch;
   for (int i = 0; i < 3; ++i) {
@@ -237,7 +236,7 @@ TEST(SqliteCatalog, EveryTextFieldOfABatchIsStoredAsWritten) {
 TEST(SqliteCatalog, NewStoresUseLargePagesAndOldStoresKeepTheirs) {
   testing::TempDir fresh;
   {
-    auto cat = SqliteCatalog::Open(fresh.path());
+    auto cat = OpenSqliteCatalog(fresh.path());
     ASSERT_TRUE(cat.ok());
     ASSERT_TRUE((*cat)->Commit({Doc("/n/a", 1)}, {}).ok());
   }
@@ -254,7 +253,7 @@ TEST(SqliteCatalog, NewStoresUseLargePagesAndOldStoresKeepTheirs) {
     sqlite3_close(db);
   }
   for (int round = 0; round < 2; ++round) {
-    auto cat = SqliteCatalog::Open(old.path());
+    auto cat = OpenSqliteCatalog(old.path());
     ASSERT_TRUE(cat.ok()) << cat.status().ToString();
     DocumentWrite w = Doc("/o/doc" + std::to_string(round), 4);
     w.text = "oldstore round" + std::to_string(round);
@@ -276,7 +275,7 @@ TEST(SqliteCatalog, NewStoresUseLargePagesAndOldStoresKeepTheirs) {
 TEST(SqliteCatalog, MigratesVersion3StoresForward) {
   testing::TempDir dir;
   {
-    auto cat = SqliteCatalog::Open(dir.path());
+    auto cat = OpenSqliteCatalog(dir.path());
     ASSERT_TRUE(cat.ok());
     DocumentWrite w = Doc("/old/readme.txt", 5);
     w.document.ext = "txt";
@@ -314,7 +313,7 @@ TEST(SqliteCatalog, MigratesVersion3StoresForward) {
     sqlite3_close(db);
   }
   EXPECT_EQ(version(), std::make_pair(3, 0));
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
   EXPECT_EQ(version(), std::make_pair(kSchemaVersion, 1));
   auto found = (*cat)->Find("/old/readme.txt");
@@ -345,7 +344,7 @@ TEST(SqliteCatalog, MigratesVersion4StoresToCoveringLookupIndexes) {
   const std::string digest(64, 'a');
   const std::string other(64, 'b');
   {
-    auto cat = SqliteCatalog::Open(dir.path());
+    auto cat = OpenSqliteCatalog(dir.path());
     ASSERT_TRUE(cat.ok());
     std::vector<DocumentWrite> writes;
     for (const char* path : {"/v4/b.txt", "/v4/a.txt", "/v4/sub/c.txt", "/v4-old/d.txt"}) {
@@ -393,7 +392,7 @@ TEST(SqliteCatalog, MigratesVersion4StoresToCoveringLookupIndexes) {
     }
     return out;
   };
-  auto cat = SqliteCatalog::Open(dir.path());
+  auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
   EXPECT_EQ(Column0(dir.path(), "PRAGMA user_version"), std::to_string(kSchemaVersion));
   EXPECT_EQ(Column0(dir.path(), kIndexes), current);
