@@ -1,10 +1,10 @@
-// The syntax tree of the Analyze query language: what Parse (parser.h) produces and Compile
-// (compiler.h) consumes.
+// The syntax tree of the Analyze query language: what Parse (parser.h) produces and the catalog
+// evaluates.
 //
 // Every value in the tree is already validated and normalized by the parser (lowercased globs,
-// sizes in bytes, times in nanoseconds), so the compiler never re-reads user syntax. A tree built
-// by hand must respect the invariants stated on each type; Compile rejects a tree that breaks the
-// structural ones (child counts) with INTERNAL.
+// sizes in bytes, times in nanoseconds), so whatever evaluates it never re-reads user syntax. A
+// tree built by hand must respect the invariants stated on each type; an evaluator rejects a
+// tree that breaks the structural ones (child counts) with INTERNAL rather than misreading it.
 //
 // Thread safety: plain values; safe to copy and share read-only between threads.
 #pragma once
@@ -20,7 +20,7 @@
 namespace archivum::query {
 
 // A free word: every result contains it (in its path or its extracted text), compared the way
-// the full-text index tokenizes (case- and diacritic-insensitive). May tokenize to several
+// full-text search compares words (case- and diacritic-insensitive). May tokenize to several
 // words ("foo-bar" is the phrase "foo bar").
 struct Word {
   std::string text;

@@ -1,4 +1,3 @@
-#include "common/ascii.h"
 #include "query/filter_values.h"
 
 #include <chrono>
@@ -6,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "common/ascii.h"
 #include "query/syntax_error.h"
 
 namespace archivum::query {
@@ -19,7 +19,8 @@ Status ValueError(const ValueSpan& v, size_t offset, std::string_view expected) 
   return SyntaxError(v.ColumnOf(offset), expected, DescribeAt(v.text, offset, "value"));
 }
 
-// A glob must close every '[' so it means what it says (SQLite would silently match nothing).
+// A glob must close every '[' so it means what it says (an unclosed class would silently match
+// nothing).
 Status CheckGlob(const ValueSpan& v) {
   const std::string_view s = v.text;
   for (size_t i = 0; i < s.size(); ++i) {

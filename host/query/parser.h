@@ -34,7 +34,7 @@
 // the catalog part must contain a term every result must satisfy that is not an exclusion
 // (an OR group counts only if all of its alternatives do). Verbs cannot be excluded, OR-ed or
 // put inside parentheses. Words made only of ASCII punctuation ("...", "&") are refused
-// because the full-text index has nothing to match them with.
+// because full-text search sees no word in them to match.
 //
 // Thread safety: Parse is a pure function; ParseOptions is read only.
 #pragma once
@@ -57,7 +57,7 @@ struct ParseOptions {
   size_t max_query_bytes = 4096;
   // Leaf terms (words, phrases, prefixes, filters, verbs) allowed in one query.
   size_t max_terms = 64;
-  // Nesting depth of parentheses; bounds recursion here and expression depth in SQL.
+  // Nesting depth of parentheses; bounds recursion here and in whatever evaluates the tree.
   size_t max_depth = 8;
 };
 
