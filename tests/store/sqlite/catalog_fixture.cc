@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 
+#include "common/ascii.h"
 #include "open_sqlite_catalog.h"
 #include "query/parser.h"
 
@@ -11,13 +12,6 @@ namespace {
 
 using query::Parse;
 using query::ParseOptions;
-
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
 
 std::string SqliteMessage(sqlite3* db, std::string_view what) {
   return std::string(what) + ": " + sqlite3_errmsg(db);
@@ -85,7 +79,8 @@ std::string QueryCatalog::Insert(const std::vector<CorpusDoc>& docs,
     const std::string name = d.path.substr(slash + 1);
     const std::string parent = slash == 0 ? "/" : d.path.substr(0, slash);
     const size_t dot = name.rfind('.');
-    const std::string ext = dot == std::string::npos ? "" : Lower(name.substr(dot + 1));
+    const std::string ext =
+        dot == std::string::npos ? "" : AsciiLower(std::string_view(name).substr(dot + 1));
     std::string err = Exec(
         "INSERT INTO documents(id, path, size, mtime_ns, ingested_at_ns, parent, name, ext, "
         "sha256, mime) VALUES(?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9)",
