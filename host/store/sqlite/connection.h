@@ -95,7 +95,7 @@ class Statement {
   // Binds `text` without a copy (SQLITE_STATIC). Contract: the bytes must stay valid and
   // unchanged until the binding is replaced or cleared, i.e. until Reset() or the destruction of
   // this Statement (both clear the bindings), not only until Step() returns. For large values
-  // (document texts) the copy Bind makes is measurable; never pass a temporary.
+  // (document texts) Bind's copy is worth avoiding; never pass a temporary.
   void BindStatic(int index, std::string_view text);
 
   // Advances: true while a row is available; false when done or on error (see status()).

@@ -103,9 +103,9 @@ double WeightedFrequencyByApi(const Fts5ExtensionApi* api, Fts5Context* fts, Fts
   return sum;
 }
 
-// The same sum, counted from the bytes the iterator spans instead of one call per occurrence: a
-// word found 800,000 times over a query's matches (typename in /usr/include) cost ~6 ns per
-// occurrence in xPhraseNext calls. Those bytes are FTS5's position list, the format its
+// The same sum, counted from the bytes the iterator spans instead of one xPhraseNext call per
+// occurrence, which dominates ranking for a word that occurs hundreds of thousands of times over
+// a query's matches. Those bytes are FTS5's position list, the format its
 // doclists store on disk (fts5Int.h, stable since FTS5 shipped): a run of SQLite varints, one
 // per occurrence (offset delta + 2, so never 1), where the single byte 0x01 at the start of a
 // varint announces a new column, whose number follows as a varint. The iterator is only read

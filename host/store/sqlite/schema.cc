@@ -53,12 +53,11 @@ constexpr const char* kMigrations[] = {
      // memory for ranking still describe the database (another process may write the store).
      "CREATE TABLE catalog_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
      "INSERT INTO catalog_state VALUES ('text_generation', 0);"),
-    // 4 → 5: covering indexes for the cheap lookups. A page of "path:DIR" or "sha256:HEX" hits
-    // needs (id, path, size, mtime_ns, mime); with these it is read from the index alone, with
-    // no table lookup per hit. Measured on the /usr/include bench store: in-process cheap
-    // lookups 11.1 -> 9.7 us mean, daemon CPU per cheap HTTP request ~36 -> ~30 us; the cost is
-    // 1.1% more file and ~6 us more commit CPU per document (~170 us). The UNIQUE path index
-    // stays beside documents_path_page: it is narrower, so range counts stay cheaper there.
+    // 4 → 5: covering indexes for the cheap lookups, whose pages need (id, path, size,
+    // mtime_ns, mime): read from the index alone, with no table lookup per hit.
+    //   documents_sha256: "sha256:HEX" pages.
+    //   documents_path_page: "path:DIR" pages; the narrower UNIQUE path index stays beside it
+    //   because range counts are cheaper there.
     ("DROP INDEX documents_sha256;"
      "CREATE INDEX documents_sha256 ON documents(sha256, path, size, mtime_ns, mime);"
      "CREATE INDEX documents_path_page ON documents(path, size, mtime_ns, mime);"),

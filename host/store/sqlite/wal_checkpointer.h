@@ -3,13 +3,13 @@
 // By default the connection whose commit takes the WAL past 1,000 pages runs the checkpoint
 // itself, inside that commit: it copies the WAL's pages into the database and fsyncs both files.
 // For the catalog that connection is the ingest's committer, a single thread that the analysis
-// workers wait for once their results pile up, so every checkpoint (~20 MB of copying every
-// ~1,000 pages, and two fsyncs that take as long as the disk likes) stalled the whole ingest.
+// workers wait for once their results pile up, so a checkpoint run there (the copying, and two
+// fsyncs that take as long as the disk likes) stalls the whole ingest.
 // With a WalCheckpointer attached, the writer's commit only signals this thread, which runs
 // the same PASSIVE checkpoint on its own connection while the writer goes on: PASSIVE copies
 // what readers and the writer allow and never waits for them, as SQLite's automatic checkpoint.
 // The WAL restarts from its beginning at the writer's next transaction once a checkpoint has
-// copied all of it, as before.
+// copied all of it.
 //
 // Thread safety: all methods may be called from any thread. The thread owns its connection.
 #pragma once

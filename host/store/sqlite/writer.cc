@@ -12,10 +12,10 @@ namespace {
 
 // Write-side settings. Neither changes what is stored or how it reads; readers keep SQLite's
 // defaults. The writer's page cache holds the b-tree pages a batch touches (the findings and
-// path indexes take inserts all over; with the default 2 MiB their pages were read back from
-// the OS again and again). The FTS5 pending-data buffer ("hashsize", 1 MiB by default) lets a
-// batch's postings reach the index as one segment instead of several small ones that automerge
-// then merges again.
+// path indexes take inserts all over; with SQLite's default of 2 MiB their pages would be read
+// back from the OS again and again). The FTS5 pending-data buffer ("hashsize", 1 MiB by default)
+// lets a batch's postings reach the index as one segment instead of several small ones that
+// automerge then merges again.
 constexpr int kWriterCacheKiB = 16 << 10;
 constexpr int64_t kFtsHashBytes = int64_t{4} << 20;
 

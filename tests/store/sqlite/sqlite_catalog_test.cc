@@ -231,8 +231,8 @@ TEST(SqliteCatalog, EveryTextFieldOfABatchIsStoredAsWritten) {
   EXPECT_EQ(Column0(dir.path(), "SELECT path FROM texts WHERE texts MATCH 'word1'"), "/b/f1.t1");
 }
 
-// New stores get 16 KiB pages; a store created with SQLite's default 4 KiB pages (every store
-// written before) keeps them, opens, migrates, and reads and writes as before.
+// New stores get 16 KiB pages; a store created with SQLite's default 4 KiB pages keeps them,
+// opens, migrates, and reads and writes as a new one does.
 TEST(SqliteCatalog, NewStoresUseLargePagesAndOldStoresKeepTheirs) {
   testing::TempDir fresh;
   {
@@ -244,7 +244,8 @@ TEST(SqliteCatalog, NewStoresUseLargePagesAndOldStoresKeepTheirs) {
 
   testing::TempDir old;
   {
-    // What OpenConnection did before: WAL mode on an empty file with the default page size.
+    // A store created without kNewDatabasePageBytes: WAL mode on an empty file with SQLite's
+    // default page size.
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((old.path() / "catalog.db").c_str(), &db), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db, "PRAGMA page_size=4096; PRAGMA journal_mode=WAL", nullptr, nullptr,
