@@ -1,4 +1,3 @@
-#include "common/ascii.h"
 #include "daemon/daemon.h"
 
 #include <absl/synchronization/mutex.h>
@@ -17,6 +16,7 @@
 #include "api/http/http_server.h"
 #include "auth/access_policy.h"
 #include "auth/token_verifier.h"
+#include "common/ascii.h"
 #include "common/logging.h"
 #include "config/config.h"
 #include "core/file_manager_impl.h"

@@ -1,4 +1,3 @@
-#include "common/ascii.h"
 #include "query/filter_values.h"
 
 #include <chrono>
@@ -6,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "common/ascii.h"
 #include "query/syntax_error.h"
 
 namespace archivum::query {
