@@ -2,15 +2,16 @@
 //
 //   BM_RawDescriptorProcess     descriptor->process() through the C ABI on a dlopen'ed no-op
 //                               plugin: an indirect call, the floor.
-//   BM_HostDispatch/noop        PluginRegistry::Process on a tiny file with only the no-op
-//                               plugin loaded: routing, the file view and sink, the timing and
-//                               counters, the result. What the host adds per plugin and file.
+//   BM_HostDispatch/noop        pipeline::Stages::Process on a tiny file with only the no-op
+//                               plugin loaded: routing, the plugin seam (plugins/plugin.h), the
+//                               file view and sink, the timing and counters, the result. What
+//                               the host adds per plugin and file.
 //                               The file has no deadline and the plugin no timeout, as in an
 //                               ingest without --timeout, so the clock is read only for the
 //                               sampled calls (1 in 16 after a plugin's first 1024; see
-//                               host/plugins/instance.h).
+//                               host/plugins/plugin.h).
 //   BM_HostDispatch/serialized  the same with a plugin that is not thread-safe (per-state lock).
-//   BM_BundledPipeline/...      PluginRegistry::Process over a 3 KiB C header (the median size
+//   BM_BundledPipeline/...      pipeline::Stages::Process over a 3 KiB C header (the median size
 //                               in /usr/include) with the bundled plugins enabled cumulatively:
 //                               filetype; +text; +hash; +similar (everything ingest runs). The
 //                               filetype cache is off: the header is the same every time.
@@ -30,6 +31,7 @@
 
 #include "archivum/plugin.h"
 #include "common/logging.h"
+#include "pipeline/stages.h"
 #include "plugins/registry.h"
 
 namespace {
@@ -168,8 +170,9 @@ void BM_HostDispatch(benchmark::State& state, const char* dir) {
   if (registry->loaded_count() != 1) Die(std::string("no-op plugin did not load from ") + dir);
   static constexpr std::string_view kBytes = "hello\n";
   const FileInput file = TinyFile(kBytes, "text/plain");
+  const archivum::pipeline::Stages stages(*registry);
   for (auto _ : state) {
-    archivum::plugins::ProcessResult result = registry->Process(file);
+    archivum::pipeline::ProcessResult result = stages.Process(file);
     benchmark::DoNotOptimize(result);
   }
 }
@@ -195,8 +198,9 @@ void BM_BundledPipeline(benchmark::State& state) {
   }
   const std::string text = HeaderText(3 * 1024);
   const FileInput file = TinyFile(text, "");
+  const archivum::pipeline::Stages stages(*registry);
   for (auto _ : state) {
-    archivum::plugins::ProcessResult result = registry->Process(file);
+    archivum::pipeline::ProcessResult result = stages.Process(file);
     benchmark::DoNotOptimize(result);
   }
   state.SetLabel(std::string("+") + kOrder[state.range(0) - 1]);

@@ -475,7 +475,7 @@ class Report {
     const Num locked = Bench("BM_HostDispatch/serialized");
     Add("plugin ABI", "raw descriptor->process(), no-op plugin (CPU time)",
         Fmt(raw, 1) + " ns/call");
-    Add("plugin ABI", "host dispatch (PluginRegistry::Process), no-op plugin",
+    Add("plugin ABI", "host dispatch (pipeline::Stages::Process), no-op plugin",
         Fmt(host, 1) + " ns/call",
         AddTarget("ABI dispatch through the host", host, false, 50, " ns"));
     Add("plugin ABI", "host dispatch, non-thread-safe no-op plugin", Fmt(locked, 1) + " ns/call");

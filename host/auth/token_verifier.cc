@@ -1,4 +1,3 @@
-#include "common/ascii.h"
 #include "auth/token_verifier.h"
 
 #include <openssl/crypto.h>
@@ -7,6 +6,7 @@
 #include <string>
 
 #include "auth/secret_file.h"
+#include "common/ascii.h"
 
 namespace archivum::auth {
 namespace {

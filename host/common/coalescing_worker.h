@@ -1,7 +1,7 @@
 // Runs a task on a thread of its own whenever asked, one run at a time; requests made before a
 // run begins coalesce into that run. For background work that only needs to happen "soon after
-// something changed", never once per request: the catalog's WAL checkpoints
-// (store/wal_checkpointer.h), returning an ingest's free heap (os/heap_trimmer.h).
+// something changed", never once per request: the catalog's WAL checkpoints (the store's
+// WalCheckpointer), returning an ingest's free heap (os/heap_trimmer.h).
 //
 // Thread safety: every method may be called from any thread, including from the task itself
 // for Request(). Lifetime: Stop() (or the destructor) waits for the run under way, then ends the

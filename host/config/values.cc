@@ -1,4 +1,3 @@
-#include "common/ascii.h"
 #include "config/values.h"
 
 #include <arpa/inet.h>
@@ -7,6 +6,8 @@
 #include <charconv>
 #include <cstdio>
 #include <limits>
+
+#include "common/ascii.h"
 
 namespace archivum::config {
 namespace {

@@ -1,20 +1,20 @@
-// The service core: what every transport (gRPC, the JSON/HTTP gateway, in-process tests) calls.
+// FileManager: the API's service (proto service aichemist_archivum.FileManager) as every
+// transport calls it: gRPC (api/grpc), the JSON/HTTP gateway (api/http) and in-process tests.
 //
 // Requests and responses are the API's own proto messages, so transports map them without glue.
 // Each method validates its request, does the work on the calling thread and returns a Status
 // whose code is the one the client sees. On a non-OK status the response's content is
-// unspecified. Transports call from a worker pool, except for the calls the service declares
-// short (MayRunOnIoThread, GetDocument, ListPlugins), which they may run on their I/O threads to
-// save the thread hop; such calls must never wait on anything but the catalog's reads.
+// unspecified. Transports call from a worker pool, except for GetDocument, ListPlugins and the
+// Analyze calls AnalyzeMayRunOnIoThread accepts, which they may run on their I/O threads to save the
+// thread hop; such calls never wait on anything but the catalog's reads.
 //
 // Thread safety: implementations are safe for concurrent calls.
 #pragma once
 
-#include <functional>
-
 #include "aichemist_archivum.pb.h"
-#include "common/status.h"
 #include "common/call_context.h"
+#include "common/status.h"
+#include "pipeline/ingest_run.h"
 
 namespace archivum::core {
 
@@ -37,7 +37,7 @@ class FileManager {
   virtual ~FileManager() = default;
 
   // Receives progress events; returns false to stop the ingest (client went away).
-  using EventSink = std::function<bool(const pb::IngestEvent&)>;
+  using EventSink = pipeline::IngestEventSink;
 
   virtual Status Ingest(const pb::IngestRequest& request, const CallContext& ctx,
                         pb::IngestSummary* summary) = 0;
@@ -55,11 +55,11 @@ class FileManager {
   virtual Status ListPlugins(const pb::ListPluginsRequest& request, const CallContext& ctx,
                              pb::ListPluginsResponse* response) = 0;
 
-  // True if Analyze(request) is known to be short: bounded index lookups only, no full-text
-  // ranking and no plugin work, so a transport may run it on an I/O thread. Must be cheap (no
-  // I/O), must not throw, and must be safe from any thread. The default, false, sends every Analyze
-  // to a worker.
-  virtual bool MayRunOnIoThread(const pb::AnalyzeRequest& request) const {
+  // True if Analyze(request) may run on a transport's I/O thread: it is known to be bounded index
+  // lookups only, with no full-text ranking and no plugin work. Must be cheap (no I/O), must not
+  // throw, and must be safe from any thread. The default, false, sends every Analyze to a
+  // worker.
+  virtual bool AnalyzeMayRunOnIoThread(const pb::AnalyzeRequest& request) const {
     (void)request;
     return false;
   }

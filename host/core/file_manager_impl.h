@@ -1,20 +1,23 @@
-// The service core: Ingest and Upload through the analyzer plugins into the catalog; Analyze,
-// GetDocument and ListPlugins over what was recorded.
+// FileManagerImpl: the FileManager API over the pipeline, the catalog and the plugins. Ingest and
+// Upload run files through the pipeline (pipeline/) into the catalog; Analyze searches it
+// (searcher.h); GetDocument and ListPlugins report what was recorded and loaded.
 //
 // Thread safety: safe for concurrent calls. Concurrent ingests run side by side, each with its
 // own workers; the catalog serializes their commits. At most ingest.max_concurrent Ingest,
 // IngestStream and Upload calls run at once; more are refused with RESOURCE_EXHAUSTED.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 
 #include "common/coalescing_worker.h"
 #include "config/config.h"
 #include "core/admission.h"
-#include "core/document_analyzer.h"
 #include "core/file_manager.h"
-#include "os/roots.h"
 #include "core/searcher.h"
+#include "os/roots.h"
+#include "pipeline/batch_committer.h"
+#include "pipeline/document_analyzer.h"
 #include "plugins/registry.h"
 #include "store/catalog.h"
 
@@ -22,8 +25,9 @@ namespace archivum::core {
 
 class FileManagerImpl final : public FileManager {
  public:
-  // `catalog` and `registry` must outlive the service. Uploads are spooled under `spool_dir`.
-  // Analyze refuses queries longer than `max_query_bytes` (server.max_query_length).
+  // `catalog` and `registry` must outlive the service; `registry` may be null (no plugins).
+  // Uploads are spooled under `spool_dir`. Analyze refuses queries longer than
+  // `max_query_bytes` (server.max_query_length).
   FileManagerImpl(store::Catalog* catalog, const plugins::PluginRegistry* registry,
                   const config::Ingest& ingest, std::filesystem::path spool_dir,
                   size_t max_query_bytes = 4096);
@@ -41,8 +45,8 @@ class FileManagerImpl final : public FileManager {
                      pb::ListPluginsResponse* response) override;
   // True for a query that is one exact lookup: a single `sha256:HEX` or `path:DIR` filter (field
   // name in any case, surrounding whitespace allowed). Both are index lookups bounded by the
-  // limit; anything else (words, several terms, quotes, verbs) is not short.
-  bool MayRunOnIoThread(const pb::AnalyzeRequest& request) const override;
+  // limit; anything else (words, several terms, quotes, verbs) is not.
+  bool AnalyzeMayRunOnIoThread(const pb::AnalyzeRequest& request) const override;
 
   // The catalog path prefix of uploaded documents.
   static constexpr const char* kUploadPrefix = "upload:";
@@ -51,17 +55,19 @@ class FileManagerImpl final : public FileManager {
   store::Catalog* catalog_;
   const plugins::PluginRegistry* registry_;
   config::Ingest ingest_;
-  Roots roots_;
-  DocumentAnalyzer analyzer_;
+  os::Roots roots_;
+  pipeline::DocumentAnalyzer analyzer_;
+  pipeline::BatchCommitter committer_;
   Searcher searcher_;
   std::filesystem::path spool_dir_;
   AdmissionCounter ingests_;  // Ingest, IngestStream and Upload calls in progress
   // An ingest that saw at least this many files, or analyzed this many bytes, is followed by a
-  // trim of the free heap when no other ingest runs.
+  // trim of the free heap when no other ingest runs: a smaller one frees too little to be worth
+  // a pass over every arena.
   static constexpr uint64_t kTrimAfterFiles = 1000;
   static constexpr uint64_t kTrimAfterBytes = uint64_t{32} << 20;
-  // Runs ReleaseFreeHeap (os/heap_trimmer.h) off the request path; its thread starts with the
-  // first large ingest. Last: it stops before the rest goes.
+  // Runs os::ReleaseFreeHeap off the request path; its thread starts with the first large
+  // ingest. Last: it stops before the rest goes.
   CoalescingWorker heap_trimmer_;
 };
 

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/proto_mapping.h"
 #include "query/parser.h"
 
 namespace archivum::core {
@@ -15,36 +16,6 @@ struct Candidate {
   double score = 0;
   std::vector<store::FindingRecord> findings;
 };
-
-// Moves the hit's strings into the response (only the path is needed twice). Empty strings are
-// not set: they are the proto3 default, serialized as nothing either way, and setting one would
-// still allocate a string on the call's arena (snippets are empty outside full-text searches).
-void FillHit(store::SearchHit&& h, pb::AnalyzeResponse* response) {
-  response->add_results(h.document.path);
-  pb::Hit* hit = response->add_hits();
-  hit->set_path(std::move(h.document.path));
-  hit->set_score(h.score);
-  if (!h.snippet.empty()) hit->set_snippet(std::move(h.snippet));
-  if (!h.document.mime.empty()) hit->set_mime(std::move(h.document.mime));
-  hit->set_size(h.document.size);
-  hit->set_mtime_ns(h.document.mtime_ns);
-  if (!h.findings.empty()) hit->mutable_findings()->Reserve(static_cast<int>(h.findings.size()));
-  for (auto& f : h.findings) {
-    pb::Finding* out = hit->add_findings();
-    out->set_plugin(std::move(f.plugin));
-    out->set_key(std::move(f.key));
-    out->set_value(std::move(f.value));
-  }
-}
-
-// Fills the response with `hits` (consumed), reserving its repeated fields once.
-void FillHits(std::vector<store::SearchHit>::iterator begin,
-              std::vector<store::SearchHit>::iterator end, pb::AnalyzeResponse* response) {
-  const int n = static_cast<int>(end - begin);
-  response->mutable_results()->Reserve(response->results_size() + n);
-  response->mutable_hits()->Reserve(response->hits_size() + n);
-  for (auto it = begin; it != end; ++it) FillHit(std::move(*it), response);
-}
 
 }  // namespace
 
@@ -75,7 +46,7 @@ Status Searcher::Analyze(const pb::AnalyzeRequest& request, pb::AnalyzeResponse*
     auto found = catalog_->Search(*parsed, limit, request.offset());
     if (!found.ok()) return found.status();
     response->set_total(found->total);
-    FillHits(found->hits.begin(), found->hits.end(), response);
+    AppendHits(found->hits.begin(), found->hits.end(), response);
     return Status::Ok();
   }
 
@@ -130,7 +101,7 @@ Status Searcher::Analyze(const pb::AnalyzeRequest& request, pb::AnalyzeResponse*
   response->set_total(merged.size());
   const size_t begin = std::min<size_t>(request.offset(), merged.size());
   const size_t end = std::min<size_t>(begin + limit, merged.size());
-  FillHits(merged.begin() + static_cast<std::ptrdiff_t>(begin),
+  AppendHits(merged.begin() + static_cast<std::ptrdiff_t>(begin),
            merged.begin() + static_cast<std::ptrdiff_t>(end), response);
   return Status::Ok();
 }

@@ -11,10 +11,11 @@
 #include <vector>
 
 #include "archivum/plugin.h"
-#include "plugins/host_tables.h"
-#include "plugins/instance.h"
-#include "plugins/library.h"
+#include "plugins/inprocess/descriptor.h"
+#include "plugins/inprocess/inprocess_plugin.h"
+#include "plugins/inprocess/library.h"
 #include "plugins/manifest.h"
+#include "plugins/plugin.h"
 
 namespace archivum::plugins {
 namespace {
@@ -88,7 +89,7 @@ class ScratchDir {
 };
 
 // Runs one sample; returns an empty string on success, else what went wrong.
-std::string RunSample(const PluginInstance& plugin, const Sample& sample, uint64_t timeout_ms,
+std::string RunSample(const Plugin& plugin, const Sample& sample, uint64_t timeout_ms,
                       uint64_t* refused) {
   FileInput input;
   input.path = "/archivum-check/" + sample.name;
@@ -97,17 +98,16 @@ std::string RunSample(const PluginInstance& plugin, const Sample& sample, uint64
   input.bytes = sample.bytes;
   input.mime = sample.mime;
   const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  FileView view(input, input.mime, "", deadline);
-  ProcessSink sink(plugin.manifest().name, plugin.manifest().stage == Stage::kDetect, 256ull << 20);
-  const CallOutcome outcome = plugin.Process(*view.get(), sink, /*need_finish_time=*/true);
-  if (refused != nullptr) *refused += sink.refused();
-  if (outcome.finished > deadline)
+  PluginOutput output;
+  plugin.Process({&input, input.mime, "", deadline}, /*need_finish_time=*/true, &output);
+  if (refused != nullptr) *refused += output.refused;
+  if (output.finished > deadline)
     return "still running after " + std::to_string(timeout_ms) + "ms";
-  if (outcome.rc == ARCHIVUM_OK || outcome.rc == ARCHIVUM_UNSUPPORTED) return {};
-  return "returned " + RcName(outcome.rc) + (outcome.error.empty() ? "" : ": " + outcome.error);
+  if (output.code == CallCode::kOk || output.code == CallCode::kUnsupported) return {};
+  return "returned " + CallCodeName(output.code) + (output.error.empty() ? "" : ": " + output.error);
 }
 
-void CheckConcurrency(const PluginInstance& plugin, const std::vector<Sample>& samples,
+void CheckConcurrency(const Plugin& plugin, const std::vector<Sample>& samples,
                       const CheckOptions& options, Report& report) {
   const std::string check = "concurrent process (" + std::to_string(options.threads) +
                             " threads x " + std::to_string(options.iterations) + " calls)";
@@ -140,23 +140,34 @@ void CheckConcurrency(const PluginInstance& plugin, const std::vector<Sample>& s
   }
 }
 
-void CheckQueries(const PluginInstance& plugin, Report& report) {
+// The name of the return code behind a query's status: Plugin::Query maps INVALID_ARGUMENT and
+// NOT_FOUND from those codes and every other failure to INTERNAL.
+std::string QueryCodeName(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk: return CallCodeName(CallCode::kOk);
+    case StatusCode::kInvalidArgument: return CallCodeName(CallCode::kInvalidArgument);
+    case StatusCode::kNotFound: return CallCodeName(CallCode::kNotFound);
+    default: return CallCodeName(CallCode::kError);
+  }
+}
+
+void CheckQueries(const Plugin& plugin, Report& report) {
   if (plugin.manifest().query_verbs.empty()) {
     report.Skip("query", "plugin registers no query verbs");
     return;
   }
   for (const auto& verb : plugin.manifest().query_verbs) {
     for (const std::string argument : {"", "/archivum-check/no-such-file"}) {
-      QueryCollector collector(plugin.manifest().name, 10000);
-      const CallOutcome outcome = plugin.Query(verb, argument, collector);
+      const auto hits = plugin.Query(verb, argument);
       const std::string check = "query " + verb + ":" + argument;
-      if (outcome.rc == ARCHIVUM_OK || outcome.rc == ARCHIVUM_INVALID_ARGUMENT ||
-          outcome.rc == ARCHIVUM_NOT_FOUND) {
-        report.Pass(check,
-                    RcName(outcome.rc) + ", " + std::to_string(collector.hits().size()) + " hits");
+      const StatusCode code = hits.ok() ? StatusCode::kOk : hits.status().code();
+      if (code == StatusCode::kOk || code == StatusCode::kInvalidArgument ||
+          code == StatusCode::kNotFound) {
+        report.Pass(check, QueryCodeName(hits.status()) + ", " +
+                               std::to_string(hits.ok() ? hits->size() : 0) + " hits");
       } else {
-        report.Fail(check, "returned " + RcName(outcome.rc) +
-                               (outcome.error.empty() ? "" : ": " + outcome.error));
+        report.Fail(check, "returned " + QueryCodeName(hits.status()) + ": " +
+                               hits.status().message());
       }
     }
   }
@@ -170,7 +181,7 @@ std::string Join(const std::vector<std::string>& items) {
 
 // Everything after loading; returns when a check makes further checks meaningless.
 void RunChecks(const CheckOptions& options, Report& report) {
-  auto library = PluginLibrary::Open(options.plugin);
+  auto library = inprocess::PluginLibrary::Open(options.plugin);
   if (!library.ok()) {
     const std::string& why = library.status().message();
     if (why.rfind("cannot load", 0) == 0) {
@@ -185,7 +196,9 @@ void RunChecks(const CheckOptions& options, Report& report) {
   report.Pass("entry symbol " ARCHIVUM_PLUGIN_ENTRY_SYMBOL);
 
   Manifest manifest;
-  const Status valid = ReadDescriptor((*library)->descriptor(), &manifest);
+  archivum_plugin_descriptor entry_points;
+  const Status valid =
+      inprocess::ReadDescriptor((*library)->descriptor(), &manifest, &entry_points);
   const std::string& why = valid.message();
   if (!valid.ok() && why.rfind("requires ABI", 0) == 0) {
     report.Fail("ABI version", why);
@@ -213,12 +226,12 @@ void RunChecks(const CheckOptions& options, Report& report) {
                                                 : ", tuning keys " + Join(manifest.tuning_keys)));
   report.Pass("capabilities", "process" +
                                   std::string(manifest.query_verbs.empty() ? "" : ", query") +
-                                  std::string(manifest.entry_points.flush ? ", flush" : "") +
+                                  std::string(manifest.flushes ? ", flush" : "") +
                                   "; query verbs " + Join(manifest.query_verbs));
 
   ScratchDir data_dir;
-  auto plugin =
-      PluginInstance::Create(std::move(*library), manifest, options.config_json, data_dir.path());
+  auto module = inprocess::MakeModule(std::move(*library), manifest, entry_points);
+  auto plugin = std::move(*module).Start(options.config_json, data_dir.path(), OutputLimits{});
   if (!plugin.ok()) {
     report.Fail("create with config " + options.config_json, plugin.status().message());
     return;
@@ -241,12 +254,12 @@ void RunChecks(const CheckOptions& options, Report& report) {
   }
   CheckConcurrency(**plugin, samples, options, report);
   CheckQueries(**plugin, report);
-  if (manifest.entry_points.flush != nullptr) {
-    const CallOutcome flushed = (*plugin)->Flush();
-    if (flushed.rc == ARCHIVUM_OK) {
+  if (manifest.flushes) {
+    const Status flushed = (*plugin)->Flush();
+    if (flushed.ok()) {
       report.Pass("flush");
     } else {
-      report.Fail("flush", flushed.error.empty() ? RcName(flushed.rc) : flushed.error);
+      report.Fail("flush", flushed.message());
     }
   }
   plugin->reset();

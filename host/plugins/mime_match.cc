@@ -1,10 +1,11 @@
-#include "common/ascii.h"
 #include "plugins/mime_match.h"
 
 #include <fnmatch.h>
 
 #include <algorithm>
 #include <cstring>
+
+#include "common/ascii.h"
 
 namespace archivum::plugins {
 namespace {

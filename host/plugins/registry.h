@@ -1,38 +1,67 @@
-// PluginRegistry: discovers, loads, validates and creates the analyzer plugins, and dispatches
-// files (Process) and query verbs (Query) to them.
+// PluginRegistry: discovers, vets and starts the analyzer plugins, and answers for them as a set:
+// what became of each (Describe), the query verbs they answer (Query), making their own state
+// durable (Flush), and the signature of the set (a changed set re-analyzes files).
 //
 // Loading never fails as a whole: a plugin that fails any step (trust: ownership and permissions
-// of the file and its directory, see trust.h; load, entry symbol, ABI version, descriptor,
-// duplicate name, sha256 pin, create) is skipped with a log line naming the file and
-// the reason, and Describe() lists it as FAILED with that reason. Plugins disabled by
-// configuration are listed as DISABLED and not created.
+// of the file and its directory, see trust.h; open: load, entry symbol, ABI version, descriptor;
+// duplicate name; sha256 pin; create) is skipped with a log line naming the file and the reason,
+// and Describe() lists it as kFailed with that reason. Plugins disabled by configuration are
+// listed as kDisabled and not started.
 //
-// Ownership: the registry owns every library and plugin state; the destructor destroys the
-// states, then unloads the libraries. Thread safety: immutable after Load(); Describe, Process,
-// Query, Flush, Signature and loaded_count are safe to call concurrently.
-//
-// Time limits: plugins run in-process and cannot be interrupted. A per-plugin timeout
-// (PluginSettings::timeout) and FileInput::deadline reach the plugin as archivum_file's deadline;
-// a call that returns after it is recorded as a timeout error and its output discarded.
+// Where a plugin's code runs is the opener's business (Options::open, plugin.h): the registry
+// sees only Plugin. Ownership: the registry owns every Plugin; the destructor destroys them in
+// reverse load order. Thread safety: immutable after Load(); every const method is safe to call
+// concurrently, also with the plugins' own calls.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "aichemist_archivum.pb.h"
 #include "common/status.h"
 #include "config/config.h"
-#include "plugins/results.h"
+#include "plugins/manifest.h"
+#include "plugins/plugin.h"
 
 namespace archivum::plugins {
 
-class PluginInstance;
-struct RegistryEntry;
+// A started plugin with its effective routing (the settings applied to its manifest).
+struct LoadedPlugin {
+  const Plugin* plugin = nullptr;    // owned by the registry
+  std::string id;                    // "name@version"
+  std::vector<std::string> accepts;  // MIME patterns: the settings' override or the manifest's
+  bool accepts_any_mime = false;     // accepts holds "*" or "*/*" (routing skips matching)
+  std::vector<std::string> rejects;  // MIME patterns never routed to it
+  uint64_t max_file_size = 0;        // the smaller of the manifest's and the settings' (0: none)
+  std::optional<std::chrono::milliseconds> timeout;  // per-file budget from the settings
+};
+
+enum class PluginState { kLoaded, kFailed, kDisabled };
+
+// What ListPlugins reports about one discovered plugin file.
+struct PluginDescription {
+  std::string name;         // the manifest's, else the file's stem
+  std::string version;      // empty if unknown
+  std::string abi_version;  // "major.minor" the plugin requires; empty if unknown
+  std::string stage;        // empty unless the manifest was valid
+  std::vector<std::string> accepts;
+  std::vector<std::string> query_verbs;
+  PluginState state = PluginState::kFailed;
+  std::string reason;  // why failed or disabled
+  std::filesystem::path file;
+  std::string description;
+  bool thread_safe = false;
+  uint64_t calls = 0;  // counters, while loaded
+  uint64_t errors = 0;
+  uint64_t total_time_us = 0;
+};
 
 class PluginRegistry {
  public:
@@ -43,10 +72,9 @@ class PluginRegistry {
     std::map<std::string, archivum::config::PluginSettings> settings;  // by plugin name
     // <store>/plugins; each plugin gets data_root/<name> (created). Empty: no data directories.
     std::filesystem::path data_root;
-    // Bytes one process() call may emit in total (findings, text, tags, children).
-    uint64_t max_output_bytes = 256ull << 20;
-    // Hits one query() call may emit.
-    size_t max_query_hits = 10000;
+    OutputLimits limits;
+    // Opens a plugin file; empty: in process (inprocess::OpenModule).
+    ModuleOpener open;
   };
 
   // Loads every plugin; see the file comment. Never returns null.
@@ -55,32 +83,22 @@ class PluginRegistry {
   PluginRegistry& operator=(const PluginRegistry&) = delete;
   ~PluginRegistry();
 
-  // Every discovered plugin (loaded, failed, disabled) in load order, and the host ABI version.
-  void Describe(aichemist_archivum::ListPluginsResponse* out) const;
+  // The started plugins, in load order.
+  std::span<const LoadedPlugin> loaded() const { return loaded_; }
+  size_t loaded_count() const { return loaded_.size(); }
 
-  // Runs detect -> extract -> analyze over one file. Per stage, in load order, each loaded plugin
-  // runs if its accept patterns (or the settings' override) match the current MIME, no reject
-  // pattern matches, and the file is within its max_file_size. Detect plugins may set the MIME
-  // for later stages; text emitted so far is passed on as archivum_file.text. A plugin failure
-  // (error code, escaped exception, timeout) discards that plugin's output and adds an "error"
-  // finding; the other plugins still run. Updates per-plugin counters (calls and errors exactly,
-  // time as PluginInstance describes: sampled past a plugin's first calls). Stops early (setting
-  // ProcessResult::cancelled / deadline_exceeded) when the file is cancelled or past its deadline.
-  // The clock is read only when the file has a deadline or the plugin a timeout. The result's
-  // analyzers view ids this registry owns (see ProcessResult).
-  ProcessResult Process(const FileInput& file) const;
+  // Every discovered plugin (loaded, failed, disabled) in load order.
+  std::vector<PluginDescription> Describe() const;
 
   // Dispatches a query verb to every loaded plugin that registers it and merges the hits, best
   // score first. NOT_FOUND if no plugin registers the verb; if every such plugin fails, the first
   // failure (INVALID_ARGUMENT, NOT_FOUND or INTERNAL, message "plugin <name>: <reason>").
   StatusOr<std::vector<QueryHit>> Query(std::string_view verb, std::string_view argument) const;
 
-  // Calls flush() (ABI 1.2) on every loaded plugin that provides it, so that what the plugins
-  // keep of their own for the files Process() has returned for survives a crash. Call before
-  // committing those files to the catalog: a later ingest skips a cataloged, unchanged file
-  // without running the plugins again. Every such plugin is flushed even if one fails; the
-  // result is the first failure, INTERNAL "plugin <name>: flush failed: <reason>". Returns at
-  // once when no plugin provides flush. Thread-safe, also concurrently with Process and Query.
+  // Flushes every loaded plugin that keeps state of its own (Manifest::flushes), so that what
+  // they keep for the files processed so far survives a crash; every one is flushed even if
+  // one fails, and the result is the first failure, INTERNAL "plugin <name>: flush failed:
+  // <reason>". Returns at once when no plugin flushes.
   Status Flush() const;
 
   // Query verbs the loaded plugins register, sorted, without duplicates.
@@ -91,15 +109,15 @@ class PluginRegistry {
   // is added, removed, upgraded or reconfigured in a way that may change results.
   std::string Signature() const;
 
-  size_t loaded_count() const;
-
  private:
+  struct Entry;
+
   PluginRegistry();
   void LoadFile(const std::filesystem::path& file, const Options& options,
                 std::map<std::string, std::filesystem::path>* names);
 
-  Options options_;
-  std::vector<std::unique_ptr<RegistryEntry>> entries_;  // load order; immutable after Load
+  std::vector<std::unique_ptr<Entry>> entries_;  // load order; immutable after Load
+  std::vector<LoadedPlugin> loaded_;             // the kLoaded entries, in load order
 };
 
 // <dir of /proc/self/exe>/../lib/archivum/plugins: the bundled plugins, both in the build tree

@@ -21,7 +21,7 @@
 #include "common/utf8.h"
 #include "support/daemon.h"
 
-namespace archivum::core {
+namespace archivum::os {
 namespace {
 
 namespace fs = std::filesystem;
@@ -38,7 +38,7 @@ std::vector<WalkEntry> WalkAll(const fs::path& root, Status* status) {
 }
 
 TEST(EscapeInvalidUtf8Test, EscapesOnlyTheBytesThatAreNotUtf8) {
-  using EscapeInvalidUtf8;
+
   EXPECT_EQ(EscapeInvalidUtf8("plain/ascii.txt"), "plain/ascii.txt");
   EXPECT_EQ(EscapeInvalidUtf8("caf\xc3\xa9"), "caf\xc3\xa9");
   EXPECT_EQ(EscapeInvalidUtf8("a\xff\xfe"), "a\\xFF\\xFE");
@@ -280,4 +280,4 @@ TEST_F(MappedFileChangesTest, ASigbusOutsideGuardedMappingsStillTerminates) {
 }
 
 }  // namespace
-}  // namespace archivum::core
+}  // namespace archivum::os

@@ -14,7 +14,7 @@
 
 #include "common/coalescing_worker.h"
 
-namespace archivum::core {
+namespace archivum::os {
 namespace {
 
 TEST(HeapTrimmer, WithoutRequestsNothingRuns) {
@@ -72,4 +72,4 @@ TEST(HeapTrimmer, FreedHeapLeavesTheResidentSet) {
 #endif
 
 }  // namespace
-}  // namespace archivum::core
+}  // namespace archivum::os

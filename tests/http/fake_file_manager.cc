@@ -166,7 +166,7 @@ Status FakeFileManager::Analyze(const pb::AnalyzeRequest& request, const CallCon
   return Status::Ok();
 }
 
-bool FakeFileManager::MayRunOnIoThread(const pb::AnalyzeRequest& request) const {
+bool FakeFileManager::AnalyzeMayRunOnIoThread(const pb::AnalyzeRequest& request) const {
   return request.query().rfind("short:", 0) == 0;
 }
 

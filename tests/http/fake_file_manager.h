@@ -6,7 +6,7 @@
 //   Analyze      query "empty" → an empty response; "hang" → opens hang_started(), waits until the
 //                call is cancelled (bounded), then opens hang_cancelled(); otherwise results
 //                ["/a/<query>", "/b/<query>"] with hits, limit echoed in total. Queries starting
-//                "short:" are declared short (MayRunOnIoThread), so the gateway runs them on its
+//                "short:" are declared short (AnalyzeMayRunOnIoThread), so the gateway runs them on its
 //                I/O thread; "short:empty" → an empty response.
 //   GetDocument  → a document with the requested path, size 7, sha256 "abc".
 //   ListPlugins  → two plugins ("text" LOADED, "broken" FAILED).
@@ -68,7 +68,7 @@ class FakeFileManager final : public core::FileManager {
                 pb::IngestSummary* summary) override;
   Status Analyze(const pb::AnalyzeRequest& request, const CallContext& ctx,
                  pb::AnalyzeResponse* response) override;
-  bool MayRunOnIoThread(const pb::AnalyzeRequest& request) const override;
+  bool AnalyzeMayRunOnIoThread(const pb::AnalyzeRequest& request) const override;
   Status GetDocument(const pb::GetDocumentRequest& request, const CallContext& ctx,
                      pb::Document* document) override;
   Status ListPlugins(const pb::ListPluginsRequest& request, const CallContext& ctx,

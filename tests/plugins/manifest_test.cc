@@ -1,5 +1,5 @@
 // Descriptor validation on hand-built descriptors, MIME matching and UTF-8 validation.
-#include "plugins/manifest.h"
+#include "plugins/inprocess/descriptor.h"
 
 #include <gtest/gtest.h>
 
@@ -11,6 +11,8 @@
 
 namespace archivum::plugins {
 namespace {
+
+using inprocess::ReadDescriptor;
 
 archivum_rc Create(archivum_str, const archivum_host_api*, archivum_plugin_state**) {
   return ARCHIVUM_ERROR;
@@ -79,8 +81,10 @@ TEST(ManifestTest, Abi12DescriptorKeepsItsFlushEntryPoint) {
   archivum_plugin_descriptor d = Valid();
   d.flush = Flush;
   Manifest m;
-  ASSERT_TRUE(ReadDescriptor(&d, &m).ok());
-  EXPECT_EQ(m.entry_points.flush, &Flush);
+  archivum_plugin_descriptor entry_points;
+  ASSERT_TRUE(ReadDescriptor(&d, &m, &entry_points).ok());
+  EXPECT_EQ(entry_points.flush, &Flush);
+  EXPECT_TRUE(m.flushes);
   EXPECT_EQ(m.max_file_size, 100u);
 }
 
@@ -115,9 +119,11 @@ TEST(ManifestTest, Abi11SizeIgnoresThe12Fields) {
   d.tuning_keys = keys;
   d.tuning_key_count = 1;
   Manifest m;
-  ASSERT_TRUE(ReadDescriptor(&d, &m).ok());
+  archivum_plugin_descriptor entry_points;
+  ASSERT_TRUE(ReadDescriptor(&d, &m, &entry_points).ok());
   EXPECT_EQ(m.abi_version(), "1.1");
-  EXPECT_EQ(m.entry_points.flush, nullptr);
+  EXPECT_EQ(entry_points.flush, nullptr);
+  EXPECT_FALSE(m.flushes);
   EXPECT_TRUE(m.tuning_keys.empty());
   EXPECT_EQ(m.max_file_size, 100u);  // a 1.1 field: still read
 

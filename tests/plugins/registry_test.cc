@@ -10,7 +10,8 @@
 #include <thread>
 
 #include "common/sha256.h"
-#include "plugins/instance.h"
+#include "core/proto_mapping.h"
+#include "pipeline/stages.h"
 #include "test_util.h"
 
 namespace archivum::plugins {
@@ -41,8 +42,13 @@ std::unique_ptr<PluginRegistry> LoadDirs(
 
 pb::ListPluginsResponse Describe(const PluginRegistry& registry) {
   pb::ListPluginsResponse list;
-  registry.Describe(&list);
+  core::ToProto(registry.Describe(), &list);
   return list;
+}
+
+// Runs the stage loop over the registry's plugins.
+pipeline::ProcessResult Process(const PluginRegistry& registry, const FileInput& file) {
+  return pipeline::Stages(registry).Process(file);
 }
 
 TEST(PluginRegistryTest, LoadsGoodFixturesAndDescribesThem) {
@@ -80,7 +86,7 @@ TEST(PluginRegistryTest, OldAbiDescriptorStillLoads) {
   ASSERT_NE(old, nullptr);
   EXPECT_EQ(old->state(), pb::PluginInfo::LOADED) << old->reason();
   EXPECT_EQ(old->abi_version(), "1.0");
-  const ProcessResult result = registry->Process(TextFile(kText));
+  const pipeline::ProcessResult result = Process(*registry, TextFile(kText));
   EXPECT_EQ(FindingValue(result, "fixture_old", "fixture_old.mime"), "text/plain");
 }
 
@@ -92,11 +98,11 @@ TEST(PluginRegistryTest, Abi11DescriptorStillLoadsAndIsNotFlushed) {
   ASSERT_NE(v11, nullptr);
   EXPECT_EQ(v11->state(), pb::PluginInfo::LOADED) << v11->reason();
   EXPECT_EQ(v11->abi_version(), "1.1");
-  const ProcessResult result = registry->Process(TextFile(kText));
+  const pipeline::ProcessResult result = Process(*registry, TextFile(kText));
   EXPECT_EQ(FindingValue(result, "fixture_v11", "fixture_v11.size"), "12");
   EXPECT_TRUE(registry->Flush().ok());
   // Its 1.1 field still applies: files over its max_file_size (64) are not routed to it.
-  const ProcessResult large = registry->Process(TextFile(std::string(65, 'x')));
+  const pipeline::ProcessResult large = Process(*registry, TextFile(std::string(65, 'x')));
   EXPECT_EQ(FindingValue(large, "fixture_v11", "fixture_v11.size"), "<none>");
 }
 
@@ -107,12 +113,12 @@ TEST(PluginRegistryTest, FlushReachesThePluginsThatProvideIt) {
   ASSERT_NE(flush, nullptr);
   EXPECT_EQ(flush->abi_version(), "1.2");
   EXPECT_EQ(
-      FindingValue(registry->Process(TextFile(kText)), "fixture_flush", "fixture_flush.flushes"),
+      FindingValue(Process(*registry, TextFile(kText)), "fixture_flush", "fixture_flush.flushes"),
       "0");
   ASSERT_TRUE(registry->Flush().ok());
   ASSERT_TRUE(registry->Flush().ok());
   EXPECT_EQ(
-      FindingValue(registry->Process(TextFile(kText)), "fixture_flush", "fixture_flush.flushes"),
+      FindingValue(Process(*registry, TextFile(kText)), "fixture_flush", "fixture_flush.flushes"),
       "2");
   // Flushes are not file calls: the call counter counts the two process() calls only.
   const auto after_list = Describe(*registry);
@@ -130,7 +136,7 @@ TEST(PluginRegistryTest, FlushFailureNamesThePlugin) {
   EXPECT_EQ(st.message(), "plugin fixture_flush: flush failed: flush refused on purpose");
   // A failed flush leaves the plugin working.
   EXPECT_EQ(
-      FindingValue(registry->Process(TextFile(kText)), "fixture_flush", "fixture_flush.flushes"),
+      FindingValue(Process(*registry, TextFile(kText)), "fixture_flush", "fixture_flush.flushes"),
       "0");
 }
 
@@ -187,7 +193,7 @@ TEST(PluginRegistryTest, MissingDirectoryIsNotFatal) {
 
 TEST(PluginRegistryTest, RunsDetectExtractAnalyzeInOrder) {
   auto registry = LoadDirs({FixtureDir("good")});
-  const ProcessResult result = registry->Process(TextFile(kText));
+  const pipeline::ProcessResult result = Process(*registry, TextFile(kText));
   EXPECT_EQ(result.errors, 0u);
   EXPECT_EQ(result.mime, "text/plain");  // set by the detect plugin
   EXPECT_EQ(result.text, kText);         // emitted by the extract plugin
@@ -204,7 +210,7 @@ TEST(PluginRegistryTest, RunsDetectExtractAnalyzeInOrder) {
 
 TEST(PluginRegistryTest, EmitsChildDocuments) {
   auto registry = LoadDirs({FixtureDir("good")});
-  const ProcessResult result = registry->Process(TextFile("%FIX\na.txt=alpha\nb.txt=beta\n"));
+  const pipeline::ProcessResult result = Process(*registry, TextFile("%FIX\na.txt=alpha\nb.txt=beta\n"));
   EXPECT_EQ(result.mime, "application/x-fixture");
   ASSERT_EQ(result.children.size(), 2u);
   EXPECT_EQ(result.children[0].plugin, "fixture_cpp");
@@ -217,7 +223,7 @@ TEST(PluginRegistryTest, EmitsChildDocuments) {
 TEST(PluginRegistryTest, RoutesByMime) {
   auto registry = LoadDirs({FixtureDir("good")});
   const std::string binary("\x00\x01\x02\xff", 4);
-  const ProcessResult result = registry->Process(TextFile(binary));
+  const pipeline::ProcessResult result = Process(*registry, TextFile(binary));
   EXPECT_EQ(result.mime, "application/octet-stream");
   // fixture_cpp accepts only text/* and application/x-fixture.
   EXPECT_THAT(result.analyzers, ElementsAre("fixture_c@1.2.3", "fixture_old@0.9"));
@@ -227,7 +233,7 @@ TEST(PluginRegistryTest, HonorsPluginMaxFileSize) {
   // fixture_cpp declares (ABI 1.1) max_file_size 1 MiB.
   auto registry = LoadDirs({FixtureDir("good")});
   const std::string big((1 << 20) + 1, 'a');
-  const ProcessResult result = registry->Process(TextFile(big));
+  const pipeline::ProcessResult result = Process(*registry, TextFile(big));
   EXPECT_THAT(result.analyzers, ElementsAre("fixture_c@1.2.3", "fixture_old@0.9"));
 }
 
@@ -236,16 +242,16 @@ TEST(PluginRegistryTest, SettingsOverrideRoutingAndLimits) {
   settings["fixture_cpp"].accept = {"application/octet-stream"};
   settings["fixture_old"].reject = {"text/*"};
   auto registry = LoadDirs({FixtureDir("good")}, settings);
-  EXPECT_THAT(registry->Process(TextFile(std::string("\x01\x02", 2))).analyzers,
+  EXPECT_THAT(Process(*registry, TextFile(std::string("\x01\x02", 2))).analyzers,
               ElementsAre("fixture_c@1.2.3", "fixture_cpp@2.0.0", "fixture_old@0.9"));
-  EXPECT_THAT(registry->Process(TextFile(kText)).analyzers, ElementsAre("fixture_c@1.2.3"));
+  EXPECT_THAT(Process(*registry, TextFile(kText)).analyzers, ElementsAre("fixture_c@1.2.3"));
   const auto list = Describe(*registry);
   EXPECT_THAT(FindByName(list, "fixture_cpp")->accepts(), ElementsAre("application/octet-stream"));
 
   settings.clear();
   settings["fixture_old"].max_file_size = 4;
   registry = LoadDirs({FixtureDir("good")}, settings);
-  EXPECT_THAT(registry->Process(TextFile(kText)).analyzers,
+  EXPECT_THAT(Process(*registry, TextFile(kText)).analyzers,
               ElementsAre("fixture_c@1.2.3", "fixture_cpp@2.0.0"));
 }
 
@@ -254,7 +260,7 @@ TEST(PluginRegistryTest, PassesConfigAndDataDirectory) {
   std::map<std::string, config::PluginSettings> settings;
   settings["fixture_c"].config_json = R"({"threshold":3})";
   auto registry = LoadDirs({FixtureDir("good")}, settings, store.path() / "plugins");
-  const ProcessResult result = registry->Process(TextFile(kText));
+  const pipeline::ProcessResult result = Process(*registry, TextFile(kText));
   EXPECT_EQ(FindingValue(result, "fixture_c", "fixture_c.config"), R"({"threshold":3})");
   const std::filesystem::path data_dir = store.path() / "plugins" / "fixture_c";
   EXPECT_EQ(FindingValue(result, "fixture_c", "fixture_c.data_dir"), data_dir.string());
@@ -271,7 +277,7 @@ TEST(PluginRegistryTest, DisabledPluginIsListedButNotRun) {
   ASSERT_NE(cpp, nullptr);
   EXPECT_EQ(cpp->state(), pb::PluginInfo::DISABLED);
   EXPECT_EQ(cpp->reason(), "disabled by configuration");
-  EXPECT_THAT(registry->Process(TextFile(kText)).analyzers,
+  EXPECT_THAT(Process(*registry, TextFile(kText)).analyzers,
               ElementsAre("fixture_c@1.2.3", "fixture_old@0.9"));
 }
 
@@ -306,7 +312,7 @@ TEST(PluginRegistryTest, Sha256Pin) {
 
 TEST(PluginRegistryTest, ContainsFailingPlugins) {
   auto registry = LoadDirs({FixtureDir("good"), FixtureDir("broken")});
-  const ProcessResult result = registry->Process(TextFile(kText));
+  const pipeline::ProcessResult result = Process(*registry, TextFile(kText));
   EXPECT_EQ(result.errors, 3u);
   EXPECT_EQ(FindingValue(result, "broken_process", "error"), "process failed: corrupt input");
   EXPECT_EQ(FindingValue(result, "broken_throws", "error"), "process failed: boom from Process");
@@ -327,8 +333,8 @@ TEST(PluginRegistryTest, ContainsFailingPlugins) {
 
 TEST(PluginRegistryTest, CountsCalls) {
   auto registry = LoadDirs({FixtureDir("good")});
-  for (int i = 0; i < 3; ++i) registry->Process(TextFile(kText));
-  registry->Process(TextFile(std::string("\x01", 1)));  // not routed to fixture_cpp
+  for (int i = 0; i < 3; ++i) Process(*registry, TextFile(kText));
+  Process(*registry, TextFile(std::string("\x01", 1)));  // not routed to fixture_cpp
   const auto list = Describe(*registry);
   EXPECT_EQ(FindByName(list, "fixture_c")->calls(), 4u);
   EXPECT_EQ(FindByName(list, "fixture_c")->errors(), 0u);
@@ -344,7 +350,7 @@ TEST(PluginRegistryTest, SerializesPluginsThatAreNotThreadSafe) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
-      for (int i = 0; i < kCalls; ++i) errors += registry->Process(TextFile(kText)).errors;
+      for (int i = 0; i < kCalls; ++i) errors += Process(*registry, TextFile(kText)).errors;
     });
   }
   for (auto& thread : threads) thread.join();
@@ -355,16 +361,16 @@ TEST(PluginRegistryTest, SerializesPluginsThatAreNotThreadSafe) {
 }
 
 TEST(PluginRegistryTest, CountsEveryCallOnceTimeIsSampled) {
-  // Past PluginInstance::kExactlyTimedCalls calls only a sample is timed; the counts stay exact,
+  // Past Plugin::kExactlyTimedCalls calls only a sample is timed; the counts stay exact,
   // for a thread-safe plugin (fixture_c, atomic counter) and a serialized one (fixture_cpp).
   auto registry = LoadDirs({FixtureDir("good")});
   constexpr int kThreads = 4;
   constexpr int kCalls = 600;
-  static_assert(kThreads * kCalls > PluginInstance::kExactlyTimedCalls + 1000);
+  static_assert(kThreads * kCalls > Plugin::kExactlyTimedCalls + 1000);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
-      for (int i = 0; i < kCalls; ++i) registry->Process(TextFile(kText));
+      for (int i = 0; i < kCalls; ++i) Process(*registry, TextFile(kText));
     });
   }
   for (auto& thread : threads) thread.join();
@@ -381,17 +387,17 @@ TEST(PluginRegistryTest, CountsEveryCallOnceTimeIsSampled) {
 TEST(AnalyzerListTest, KeepsOrderInlineAndPastItsInlineCapacity) {
   const std::vector<std::string> ids = {"a@1", "b@1", "c@1", "d@1", "e@1",
                                         "f@1", "g@1", "h@1", "i@1", "j@1"};
-  AnalyzerList list;
+  pipeline::AnalyzerList list;
   EXPECT_TRUE(list.empty());
   for (const std::string& id : ids) list.push_back(id);
   EXPECT_EQ(list.size(), ids.size());
   EXPECT_THAT(list,
               ElementsAre("a@1", "b@1", "c@1", "d@1", "e@1", "f@1", "g@1", "h@1", "i@1", "j@1"));
-  const AnalyzerList copy = list;
+  const pipeline::AnalyzerList copy = list;
   EXPECT_EQ(copy[9], "j@1");
-  AnalyzerList small;
+  pipeline::AnalyzerList small;
   small.push_back(ids[0]);
-  const AnalyzerList small_copy = small;
+  const pipeline::AnalyzerList small_copy = small;
   EXPECT_THAT(small_copy, ElementsAre("a@1"));
 }
 
@@ -424,7 +430,7 @@ TEST(PluginRegistryTest, RecordsTimeoutOfPluginThatOverrunsItsDeadline) {
   std::map<std::string, config::PluginSettings> settings;
   settings["fixture_slow"].timeout = std::chrono::milliseconds(1);
   auto registry = LoadDirs({FixtureDir("slow")}, settings);
-  const ProcessResult result = registry->Process(TextFile(kText));
+  const pipeline::ProcessResult result = Process(*registry, TextFile(kText));
   EXPECT_EQ(result.errors, 1u);
   EXPECT_EQ(FindingValue(result, "fixture_slow", "error"), "timeout: still running after 1ms");
   EXPECT_EQ(FindingValue(result, "fixture_slow", "seen"), "<none>");
@@ -435,7 +441,7 @@ TEST(PluginRegistryTest, StopsAtAPassedDeadline) {
   auto registry = LoadDirs({FixtureDir("good")});
   FileInput file = TextFile(kText);
   file.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
-  const ProcessResult result = registry->Process(file);
+  const pipeline::ProcessResult result = Process(*registry, file);
   EXPECT_TRUE(result.deadline_exceeded);
   EXPECT_TRUE(result.analyzers.empty());
 }
@@ -444,7 +450,7 @@ TEST(PluginRegistryTest, StopsWhenCancelled) {
   auto registry = LoadDirs({FixtureDir("good")});
   FileInput file = TextFile(kText);
   file.cancelled = [] { return true; };
-  const ProcessResult before = registry->Process(file);
+  const pipeline::ProcessResult before = Process(*registry, file);
   EXPECT_TRUE(before.cancelled);
   EXPECT_TRUE(before.analyzers.empty());
 
@@ -452,7 +458,7 @@ TEST(PluginRegistryTest, StopsWhenCancelled) {
   auto slow = LoadDirs({FixtureDir("slow")});
   std::atomic<int> polls{0};
   file.cancelled = [&] { return polls.fetch_add(1) > 0; };
-  const ProcessResult during = slow->Process(file);
+  const pipeline::ProcessResult during = Process(*slow, file);
   EXPECT_TRUE(during.cancelled);
   EXPECT_EQ(during.errors, 0u);
   EXPECT_THAT(during.analyzers, ElementsAre("fixture_slow@1.0"));

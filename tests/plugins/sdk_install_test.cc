@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "pipeline/stages.h"
 #include "plugins/registry.h"
 
 namespace archivum::plugins {
@@ -103,7 +104,7 @@ TEST(PluginSdkTest, TemplateBuildsAgainstInstalledSdkAndLoads) {
   file.bytes = bytes;
   file.size = bytes.size();
   file.mime = "text/plain";
-  const ProcessResult result = registry->Process(file);
+  const pipeline::ProcessResult result = pipeline::Stages(*registry).Process(file);
   EXPECT_EQ(result.errors, 0u);
   EXPECT_THAT(result.analyzers, ElementsAre("template@1.0.0"));
   ASSERT_EQ(result.findings.size(), 2u);

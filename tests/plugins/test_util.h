@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aichemist_archivum.pb.h"
+#include "pipeline/stages.h"
 #include "plugins/registry.h"
 
 namespace archivum::plugins::testing {
@@ -56,7 +57,7 @@ inline const aichemist_archivum::PluginInfo* FindByName(
 }
 
 // The value of the first finding (plugin, key), or "<none>".
-inline std::string FindingValue(const ProcessResult& result, std::string_view plugin,
+inline std::string FindingValue(const pipeline::ProcessResult& result, std::string_view plugin,
                                 std::string_view key) {
   for (const auto& f : result.findings) {
     if (f.plugin == plugin && f.key == key) return f.value;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "core/proto_mapping.h"
 #include "plugins/registry.h"
 #include "test_util.h"
 
@@ -44,7 +45,7 @@ class PluginTrustTest : public ::testing::Test {
     options.directories = {dir};
     auto registry = PluginRegistry::Load(options);
     pb::ListPluginsResponse list;
-    registry->Describe(&list);
+    core::ToProto(registry->Describe(), &list);
     const pb::PluginInfo* info = FindByFile(list, file_name);
     return info ? *info : pb::PluginInfo();
   }

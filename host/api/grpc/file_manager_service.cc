@@ -276,10 +276,10 @@ grpc::ServerUnaryReactor* FileManagerService::Ingest(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* FileManagerService::Analyze(grpc::CallbackServerContext* ctx,
                                                       const grpc::ByteBuffer* request,
                                                       grpc::ByteBuffer* response) {
-  // MayRunOnIoThread is documented not to throw (a pure look at the query text).
+  // AnalyzeMayRunOnIoThread is documented not to throw (a pure look at the query text).
   return Dispatch<pb::AnalyzeRequest, pb::AnalyzeResponse>(
       "Analyze", ctx, request, response, pool_, core_, policy_, calls_, &core::FileManager::Analyze,
-      [this](const pb::AnalyzeRequest& r) { return core_->MayRunOnIoThread(r); });
+      [this](const pb::AnalyzeRequest& r) { return core_->AnalyzeMayRunOnIoThread(r); });
 }
 
 grpc::ServerUnaryReactor* FileManagerService::GetDocument(grpc::CallbackServerContext* ctx,

@@ -1,6 +1,6 @@
 // aichemist_archivum.FileManager on gRPC's callback API, forwarding to the service core.
 //
-// Short calls (GetDocument, ListPlugins, and Analyze when FileManager::MayRunOnIoThread says so) run
+// Short calls (GetDocument, ListPlugins, and Analyze when FileManager::AnalyzeMayRunOnIoThread says so) run
 // on gRPC's own thread and finish before the handler returns: a hop to a worker would cost more
 // than the call. Every other call (Ingest, full-text Analyze, the streams) runs on `pool`, so it
 // never blocks gRPC's threads. Exceptions from the core become INTERNAL rather than reaching gRPC.

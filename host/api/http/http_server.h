@@ -23,7 +23,7 @@
 // `Authorization: Bearer <token>`; others get 401 UNAUTHENTICATED with a Bearer challenge.
 //
 // Threading: a small fixed number of I/O threads, each running its own Asio io_context with its
-// share of the connections; calls the core declares short (FileManager::MayRunOnIoThread and the
+// share of the connections; calls the core declares short (FileManager::AnalyzeMayRunOnIoThread and the
 // like) run on the I/O thread that read them, every other call on a pool of `workers` threads.
 //
 // Lifecycle: Start → (serving) → Shutdown → destroy. Thread safety: Start, Shutdown and the

@@ -1,4 +1,3 @@
-#include "common/ascii.h"
 #include "api/http/json_mapping.h"
 
 #include <google/protobuf/util/json_util.h>
@@ -6,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/http/analyze_json.h"
+#include "common/ascii.h"
 
 namespace archivum::api::gateway {
 namespace {

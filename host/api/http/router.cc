@@ -1,5 +1,6 @@
-#include "common/ascii.h"
 #include "api/http/router.h"
+
+#include "common/ascii.h"
 
 namespace archivum::api::gateway {
 namespace {

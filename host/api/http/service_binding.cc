@@ -4,7 +4,6 @@ namespace archivum::api::gateway {
 namespace {
 
 namespace pb = ::aichemist_archivum;
-using CallContext;
 using core::FileManager;
 
 template <typename T>
@@ -41,7 +40,7 @@ Bindings BindFileManager(FileManager* core) {
   b["Analyze"] = Unary(core, &FileManager::Analyze);
   b["Analyze"].may_run_on_io_thread = [core](const Message& request) {
     const auto* req = As<pb::AnalyzeRequest>(request);
-    return req != nullptr && core->MayRunOnIoThread(*req);
+    return req != nullptr && core->AnalyzeMayRunOnIoThread(*req);
   };
   // A catalog read of one document, and the registry's in-memory description.
   b["GetDocument"] = Unary(core, &FileManager::GetDocument);

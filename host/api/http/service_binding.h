@@ -37,7 +37,7 @@ struct Invoker {
   std::function<Status(core::UploadReader& reader, const CallContext& ctx, Message* response)>
       client_stream;
   // Unary only, may be empty (never short): true if the call for `request` is short enough to
-  // run on an I/O thread (see FileManager::MayRunOnIoThread). Never throws.
+  // run on an I/O thread (see FileManager::AnalyzeMayRunOnIoThread). Never throws.
   std::function<bool(const Message& request)> may_run_on_io_thread;
 };
 

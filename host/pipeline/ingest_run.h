@@ -15,20 +15,27 @@
 
 #include <filesystem>
 
+#include <functional>
+
 #include "aichemist_archivum.pb.h"
-#include "config/config.h"
 #include "common/call_context.h"
-#include "core/document_analyzer.h"
-#include "core/file_manager.h"
+#include "config/config.h"
+#include "pipeline/batch_committer.h"
+#include "pipeline/document_analyzer.h"
 #include "store/catalog.h"
 
-namespace archivum::core {
+namespace archivum::pipeline {
+
+namespace pb = ::aichemist_archivum;
+
+// Receives progress events; returns false to stop the ingest (the client went away).
+using IngestEventSink = std::function<bool(const pb::IngestEvent&)>;
 
 class IngestRun {
  public:
   // Everything referenced must outlive Run. `sink` may be empty.
-  IngestRun(store::Catalog* catalog, const DocumentAnalyzer* analyzer, const config::Ingest& limits,
-            const CallContext& ctx, const FileManager::EventSink& sink,
+  IngestRun(store::Catalog* catalog, const DocumentAnalyzer* analyzer, BatchCommitter* committer,
+            const config::Ingest& limits, const CallContext& ctx, const IngestEventSink& sink,
             pb::IngestSummary* summary);
 
   // Ingests `root` (resolved, absolute). Cancellation and deadline stop the run after committing
@@ -39,10 +46,11 @@ class IngestRun {
   struct Impl;
   store::Catalog* catalog_;
   const DocumentAnalyzer* analyzer_;
+  BatchCommitter* committer_;
   const config::Ingest& limits_;
   const CallContext& ctx_;
-  const FileManager::EventSink& sink_;
+  const IngestEventSink& sink_;
   pb::IngestSummary* summary_;
 };
 
-}  // namespace archivum::core
+}  // namespace archivum::pipeline

@@ -1,4 +1,4 @@
-#include "plugins/host_tables.h"
+#include "plugins/inprocess/c_tables.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,7 +8,7 @@
 
 #include "common/utf8.h"
 
-namespace archivum::plugins {
+namespace archivum::plugins::inprocess {
 namespace {
 
 std::string_view View(archivum_str s) {
@@ -61,8 +61,10 @@ void HostApi::Log(void* ctx, archivum_log_level level, archivum_str message) {
   LogFromPlugin(static_cast<HostApi*>(ctx)->plugin_name_, level, View(message));
 }
 
-ProcessSink::ProcessSink(std::string_view plugin_name, bool may_set_mime, uint64_t max_bytes)
-    : plugin_name_(plugin_name), may_set_mime_(may_set_mime), max_bytes_(max_bytes) {
+ProcessSink::ProcessSink(std::string_view plugin_name, bool may_set_mime, uint64_t max_bytes,
+                         PluginOutput* output)
+    : plugin_name_(plugin_name), may_set_mime_(may_set_mime), max_bytes_(max_bytes),
+      output_(output) {
   table_.struct_size = sizeof(table_);
   table_.ctx = this;
   table_.emit_finding = &ProcessSink::EmitFinding;
@@ -92,7 +94,7 @@ archivum_rc ProcessSink::EmitFinding(void* ctx, archivum_str key, archivum_str v
   try {
     std::lock_guard lock(self->mu_);
     if (!self->Charge(key.size + value.size)) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
-    self->output_.findings.emplace_back(std::string(View(key)), std::string(View(value)));
+    self->output_->findings.emplace_back(std::string(View(key)), std::string(View(value)));
     return ARCHIVUM_OK;
   } catch (...) {
     return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
@@ -105,7 +107,7 @@ archivum_rc ProcessSink::EmitText(void* ctx, archivum_str text) {
   try {
     std::lock_guard lock(self->mu_);
     if (!self->Charge(text.size)) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
-    self->output_.text.append(View(text));
+    self->output_->text.append(View(text));
     return ARCHIVUM_OK;
   } catch (...) {
     return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
@@ -118,7 +120,7 @@ archivum_rc ProcessSink::EmitTag(void* ctx, archivum_str tag) {
   try {
     std::lock_guard lock(self->mu_);
     if (!self->Charge(tag.size)) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
-    self->output_.tags.emplace_back(View(tag));
+    self->output_->tags.emplace_back(View(tag));
     return ARCHIVUM_OK;
   } catch (...) {
     return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
@@ -134,7 +136,7 @@ archivum_rc ProcessSink::EmitChild(void* ctx, archivum_str name, archivum_bytes 
     std::lock_guard lock(self->mu_);
     if (!self->Charge(name.size + bytes.size)) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
     const char* data = reinterpret_cast<const char*>(bytes.data);
-    self->output_.children.emplace_back(
+    self->output_->children.emplace_back(
         std::string(View(name)), data == nullptr ? std::string() : std::string(data, bytes.size));
     return ARCHIVUM_OK;
   } catch (...) {
@@ -149,7 +151,7 @@ archivum_rc ProcessSink::SetMime(void* ctx, archivum_str mime) {
   }
   try {
     std::lock_guard lock(self->mu_);
-    self->output_.mime.emplace(View(mime));
+    self->output_->mime.emplace(View(mime));
     return ARCHIVUM_OK;
   } catch (...) {
     return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
@@ -197,21 +199,21 @@ void QueryCollector::Log(void* ctx, archivum_log_level level, archivum_str messa
 static_assert(offsetof(archivum_file, release_ctx) + sizeof(void*) == sizeof(archivum_file),
               "archivum_file grew: set the new field in FileView::FileView");
 
-FileView::FileView(const FileInput& input, std::string_view mime, std::string_view text,
-                   std::chrono::steady_clock::time_point deadline)
+FileView::FileView(const PluginInput& input)
     : file_{
           .struct_size = sizeof(archivum_file),
-          .path = {input.path.data(), input.path.size()},
-          .display_name = {input.display_name.data(), input.display_name.size()},
-          .size = input.size,
-          .mime = {mime.data(), mime.size()},
-          .bytes = {reinterpret_cast<const uint8_t*>(input.bytes.data()), input.bytes.size()},
-          .text = {text.data(), text.size()},
-          .deadline_ns = ToMonotonicNs(deadline),
+          .path = {input.file->path.data(), input.file->path.size()},
+          .display_name = {input.file->display_name.data(), input.file->display_name.size()},
+          .size = input.file->size,
+          .mime = {input.mime.data(), input.mime.size()},
+          .bytes = {reinterpret_cast<const uint8_t*>(input.file->bytes.data()),
+                    input.file->bytes.size()},
+          .text = {input.text.data(), input.text.size()},
+          .deadline_ns = ToMonotonicNs(input.deadline),
           .is_cancelled = &FileView::IsCancelled,
-          .cancel_ctx = const_cast<FileInput*>(&input),
-          .release_bytes = input.release ? &FileView::Release : nullptr,
-          .release_ctx = input.release ? const_cast<FileInput*>(&input) : nullptr,
+          .cancel_ctx = const_cast<FileInput*>(input.file),
+          .release_bytes = input.file->release ? &FileView::Release : nullptr,
+          .release_ctx = input.file->release ? const_cast<FileInput*>(input.file) : nullptr,
       } {}
 
 void FileView::Release(void* ctx, uint64_t offset, uint64_t length) {
@@ -232,4 +234,4 @@ int32_t FileView::IsCancelled(void* ctx) {
   }
 }
 
-}  // namespace archivum::plugins
+}  // namespace archivum::plugins::inprocess

@@ -12,7 +12,7 @@
 #include "archivum/plugin.h"
 #include "common/status.h"
 
-namespace archivum::plugins {
+namespace archivum::plugins::inprocess {
 
 class PluginLibrary {
  public:
@@ -37,4 +37,4 @@ class PluginLibrary {
   const archivum_plugin_descriptor* descriptor_;
 };
 
-}  // namespace archivum::plugins
+}  // namespace archivum::plugins::inprocess

@@ -1,19 +1,28 @@
-// Values the plugin pipeline produces. Plain data, safe to copy between threads; nothing here
-// points into a plugin library. ProcessResult::analyzers views strings the registry owns (see
-// there); everything else is owned by value.
+// The per-file stage loop: detect -> extract -> analyze over the loaded plugins.
+//
+// Per stage, in load order, each loaded plugin of that stage runs if its accept patterns (or the
+// settings' override) match the current MIME, no reject pattern matches, and the file is within
+// its max_file_size. Detect plugins may set the MIME for later stages; text emitted so far is
+// passed on. A plugin failure (an error code, an escaped exception, a timeout) discards that
+// plugin's output and adds an "error" finding; the other plugins still run. A call that returns
+// after its binding limit (the file's deadline or the plugin's timeout, whichever is first) is a
+// timeout and its output is discarded: plugins run in the caller's thread and are not
+// interrupted. The loop stops early when the file is cancelled or past its deadline.
+//
+// Thread safety: Process may be called concurrently; Stages is immutable.
 #pragma once
 
-#include <array>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <new>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace archivum::plugins {
+#include "plugins/plugin.h"
+#include "plugins/registry.h"
+
+namespace archivum::pipeline {
 
 struct Finding {
   std::string plugin;  // name of the plugin that reported it
@@ -62,7 +71,7 @@ class AnalyzerList {
     return std::launder(reinterpret_cast<const std::string_view*>(storage_));
   }
   // Raw storage rather than std::array<std::string_view, kInline>: value-initializing 128 bytes
-  // for every file (a `rep stos`) cost a noticeable share of a dispatch. The first
+  // for every file (a `rep stos`) costs a noticeable share of a dispatch. The first
   // min(size_, kInline) slots hold string_views (trivially copyable, so the implicit copy of the
   // bytes copies them).
   alignas(std::string_view) unsigned char storage_[kInline * sizeof(std::string_view)];
@@ -70,40 +79,32 @@ class AnalyzerList {
   std::vector<std::string_view> spill_;  // all ids once there are more than kInline
 };
 
-// What the host hands the pipeline for one file.
-struct FileInput {
-  std::string path;  // catalog path
-  std::string display_name;
-  uint64_t size = 0;
-  std::string_view bytes;  // read-only content (mapped), valid during Process
-  std::string mime;        // detected so far (may be empty)
-  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  std::function<bool()> cancelled;  // may be empty; called from worker threads
-  // Drops [offset, offset + length) of `bytes` from memory (a hint; see
-  // archivum_file.release_bytes). May be empty.
-  std::function<void(uint64_t offset, uint64_t length)> release;
-};
-
+// What the stages made of one file. Plain data; `analyzers` views strings the registry owns.
 struct ProcessResult {
   std::string mime;  // set by a detect plugin, else the input MIME
   std::string text;  // extracted text (concatenated emits)
   std::vector<std::string> tags;
   std::vector<Finding> findings;  // includes error findings: key "error", plugin = name
   std::vector<ChildDocument> children;
-  // "name@version" of each plugin that ran. The views point into the PluginRegistry that made
-  // the result: valid while it lives (copy them to keep them longer).
+  // "name@version" of each plugin that ran. The views point into the PluginRegistry: valid while
+  // it lives (copy them to keep them longer).
   AnalyzerList analyzers;
   uint32_t errors = 0;             // plugins that failed on this file
-  bool cancelled = false;          // the pipeline stopped early: FileInput::cancelled
-  bool deadline_exceeded = false;  // the pipeline stopped early: FileInput::deadline passed
+  bool cancelled = false;          // the loop stopped early: FileInput::cancelled
+  bool deadline_exceeded = false;  // the loop stopped early: FileInput::deadline passed
 };
 
-// One result of a plugin query verb.
-struct QueryHit {
-  std::string plugin;
-  std::string path;
-  double score = 0;
-  std::string detail;
+class Stages {
+ public:
+  // `registry` must outlive the stages; its loaded plugins are the ones that run.
+  explicit Stages(const plugins::PluginRegistry& registry) : registry_(registry) {}
+
+  // Runs the loop over one file; see the file comment. Updates the plugins' counters. The clock
+  // is read only when the file has a deadline or a plugin a timeout, or for sampled calls.
+  ProcessResult Process(const plugins::FileInput& file) const;
+
+ private:
+  const plugins::PluginRegistry& registry_;
 };
 
-}  // namespace archivum::plugins
+}  // namespace archivum::pipeline

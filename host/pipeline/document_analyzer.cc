@@ -1,11 +1,18 @@
-#include "common/ascii.h"
-#include "core/document_analyzer.h"
+#include "pipeline/document_analyzer.h"
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 
-namespace archivum::core {
+#include "common/ascii.h"
+
+namespace archivum::pipeline {
+
+int64_t WallClockNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string BaseName(std::string_view path) {
   const size_t slash = path.find_last_of('/');
@@ -21,16 +28,8 @@ std::string ExtensionOf(std::string_view name) {
 
 DocumentAnalyzer::DocumentAnalyzer(const plugins::PluginRegistry* registry,
                                    const config::Ingest& limits)
-    : registry_(registry),
-      limits_(limits),
-      signature_(registry ? registry->Signature() : std::string("no-plugins")) {}
-
-Status DocumentAnalyzer::FlushPlugins() const {
-  if (registry_ == nullptr) return Status::Ok();
-  std::lock_guard lock(flush_mu_);
-  Status flushed = registry_->Flush();
-  if (!flushed.ok()) flush_failures_.fetch_add(1, std::memory_order_release);
-  return flushed;
+    : limits_(limits), signature_(registry ? registry->Signature() : std::string("no-plugins")) {
+  if (registry != nullptr && registry->loaded_count() > 0) stages_.emplace(*registry);
 }
 
 AnalyzedDocument DocumentAnalyzer::Analyze(store::DocumentRecord record, std::string_view bytes,
@@ -59,7 +58,7 @@ void DocumentAnalyzer::AnalyzeInto(store::DocumentRecord record, std::string_vie
     out->writes[index].findings.push_back({kHostPlugin, std::move(key), std::move(value)});
   };
 
-  if (!registry_ || registry_->loaded_count() == 0) {
+  if (!stages_) {
     out->writes[index].document = std::move(record);
     return;
   }
@@ -75,7 +74,7 @@ void DocumentAnalyzer::AnalyzeInto(store::DocumentRecord record, std::string_vie
   }
   if (ctx.cancelled) in.cancelled = ctx.cancelled;
   in.release = release;
-  plugins::ProcessResult r = registry_->Process(in);
+  ProcessResult r = stages_->Process(in);
 
   record.mime = r.mime;
   std::string analyzers;
@@ -145,4 +144,4 @@ void DocumentAnalyzer::AnalyzeInto(store::DocumentRecord record, std::string_vie
   }
 }
 
-}  // namespace archivum::core
+}  // namespace archivum::pipeline

@@ -1,5 +1,5 @@
-// Host-side implementations of the C function tables a plugin receives: the host API given to
-// create(), the sink given to process() and the query sink given to query().
+// The host's side of the C ABI's function tables: the host API given to create(), the file and
+// the sink given to process(), the query sink given to query().
 //
 // Each object owns its C table and is its ctx; the table's pointer is valid while the object
 // lives. Everything a plugin emits is validated (non-NULL data, UTF-8 strings, non-empty keys,
@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "archivum/plugin.h"
-#include "plugins/results.h"
+#include "plugins/plugin.h"
 
-namespace archivum::plugins {
+namespace archivum::plugins::inprocess {
 
 // Logs a plugin's message to spdlog, prefixed with the plugin name.
 void LogFromPlugin(std::string_view plugin, archivum_log_level level, std::string_view message);
@@ -40,27 +40,19 @@ class HostApi {
   archivum_host_api table_{};
 };
 
-// What one process() call emitted.
-struct CallOutput {
-  std::optional<std::string> mime;
-  std::string text;
-  std::vector<std::string> tags;
-  std::vector<std::pair<std::string, std::string>> findings;  // key, value
-  std::vector<std::pair<std::string, std::string>> children;  // name, bytes
-};
-
-// The sink of one process() call. Thread-safe (callbacks are serialized by a mutex).
+// The sink of one process() call: it writes what the plugin emits into a PluginOutput.
+// Thread-safe (callbacks are serialized by a mutex).
 class ProcessSink {
  public:
-  // `plugin_name` (for log lines) is not copied and must outlive the sink. `may_set_mime`: only
-  // detect-stage plugins may. `max_bytes`: total bytes the call may emit.
-  ProcessSink(std::string_view plugin_name, bool may_set_mime, uint64_t max_bytes);
+  // `plugin_name` (for log lines) is not copied and must outlive the sink; so must `output`,
+  // whose mime, text, tags, findings and children the sink fills.
+  // `may_set_mime`: only detect-stage plugins may. `max_bytes`: total bytes the call may emit.
+  ProcessSink(std::string_view plugin_name, bool may_set_mime, uint64_t max_bytes,
+              PluginOutput* output);
   ProcessSink(const ProcessSink&) = delete;
   ProcessSink& operator=(const ProcessSink&) = delete;
 
   const archivum_sink* table() const { return &table_; }
-  // Valid after the call returned.
-  CallOutput& output() { return output_; }
   // How many emits were refused as malformed (ARCHIVUM_INVALID_ARGUMENT) or over budget.
   uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
 
@@ -81,7 +73,7 @@ class ProcessSink {
   const uint64_t max_bytes_;
   std::mutex mu_;
   uint64_t used_bytes_ = 0;  // GUARDED_BY(mu_)
-  CallOutput output_;        // GUARDED_BY(mu_)
+  PluginOutput* output_;     // GUARDED_BY(mu_)
   std::atomic<uint64_t> refused_{0};
   archivum_sink table_{};
 };
@@ -107,12 +99,10 @@ class QueryCollector {
   archivum_query_sink table_{};
 };
 
-// archivum_file for one call. Owns nothing the FileInput owns; valid while both live.
+// archivum_file for one call. Owns nothing; valid while `input` and what it refers to live.
 class FileView {
  public:
-  // `text` is the text extracted so far; `mime` the MIME detected so far.
-  FileView(const FileInput& input, std::string_view mime, std::string_view text,
-           std::chrono::steady_clock::time_point deadline);
+  explicit FileView(const PluginInput& input);
   const archivum_file* get() const { return &file_; }
 
  private:
@@ -124,4 +114,4 @@ class FileView {
 // steady_clock (CLOCK_MONOTONIC on Linux) to the ABI's nanoseconds; time_point::max() -> INT64_MAX.
 int64_t ToMonotonicNs(std::chrono::steady_clock::time_point t);
 
-}  // namespace archivum::plugins
+}  // namespace archivum::plugins::inprocess

@@ -1,4 +1,4 @@
-#include "core/ingest_run.h"
+#include "pipeline/ingest_run.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -16,12 +16,16 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/utf8.h"
 #include "os/mapped_file.h"
 #include "os/walker.h"
-#include "common/utf8.h"
 
-namespace archivum::core {
+namespace archivum::pipeline {
 namespace {
+
+using os::MappedFile;
+using os::Walk;
+using os::WalkEntry;
 
 using Clock = std::chrono::steady_clock;
 
@@ -65,12 +69,6 @@ void LowerPriority() {
   }
 }
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 bool IsUnderDir(const std::string& path, const std::string& dir) {
   if (dir == "/") return true;
   return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
@@ -98,16 +96,18 @@ struct Outcome {
   Status status;  // not OK: the file could not be read or changed during analysis
   AnalyzedDocument doc;
   size_t bytes = 0;
-  uint64_t flush_failures = 0;  // DocumentAnalyzer::flush_failures() before the analysis began
+  BatchCommitter::Mark mark = 0;  // taken before the analysis began
 };
 
 }  // namespace
 
 IngestRun::IngestRun(store::Catalog* catalog, const DocumentAnalyzer* analyzer,
-                     const config::Ingest& limits, const CallContext& ctx,
-                     const FileManager::EventSink& sink, pb::IngestSummary* summary)
+                     BatchCommitter* committer, const config::Ingest& limits,
+                     const CallContext& ctx, const IngestEventSink& sink,
+                     pb::IngestSummary* summary)
     : catalog_(catalog),
       analyzer_(analyzer),
+      committer_(committer),
       limits_(limits),
       ctx_(ctx),
       sink_(sink),
@@ -140,7 +140,7 @@ struct IngestRun::Impl {
   std::atomic<bool> stop{false};
 
   std::vector<store::DocumentWrite> batch;
-  std::vector<uint64_t> batch_flush_failures;  // Outcome::flush_failures of each write in batch
+  std::vector<BatchCommitter::Mark> batch_marks;  // Outcome::mark of each write in batch
   size_t batch_bytes = 0;
   size_t consumed = 0;  // outcomes the committer has taken, of `queue.size()` (final by then)
   bool client_gone = false;
@@ -181,41 +181,23 @@ struct IngestRun::Impl {
 
   Status Flush() {
     if (batch.empty()) return Status::Ok();
-    // What the plugins keep of their own for these documents must be durable before the catalog
-    // records them as analyzed: an unchanged file is not analyzed again (PluginRegistry::Flush).
-    if (Status flushed = run.analyzer_->FlushPlugins(); !flushed.ok()) {
-      // The batch's results are real, so they are cataloged all the same, but without a
-      // signature: the next ingest analyzes these files again rather than skip them.
-      for (auto& w : batch) w.document.signature.clear();
+    BatchCommitter::FlushReport report;
+    Status st = run.committer_->Commit(batch, batch_marks, &report);
+    if (!report.flush.ok()) {
       auto* s = run.summary_;
       s->set_plugin_errors(s->plugin_errors() + 1);
       RecordError(batch.front().document.path,
-                  Status(flushed.code(), flushed.message() + "; the next ingest analyzes the " +
-                                             std::to_string(batch.size()) +
-                                             " documents of this batch again"));
-    } else {
-      // A flush that failed while some of these documents were being analyzed, for an earlier
-      // batch of this run or for another ingest, may have lost what the plugins kept for them
-      // all the same (DocumentAnalyzer::flush_failures): treat them like a failed batch.
-      const uint64_t failures = run.analyzer_->flush_failures();
-      size_t exposed = 0;
-      const std::string* first = nullptr;
-      for (size_t i = 0; i < batch.size(); ++i) {
-        if (batch_flush_failures[i] == failures) continue;
-        if (first == nullptr) first = &batch[i].document.path;
-        batch[i].document.signature.clear();
-        ++exposed;
-      }
-      if (exposed > 0) {
-        RecordError(*first, Internal("a plugin flush failed while " + std::to_string(exposed) +
-                                     " documents of this batch were being analyzed, so what "
-                                     "the plugins keep for them may be lost; the next ingest "
-                                     "analyzes them again"));
-      }
+                  Status(report.flush.code(),
+                         report.flush.message() + "; the next ingest analyzes the " +
+                             std::to_string(batch.size()) + " documents of this batch again"));
+    } else if (report.exposed > 0) {
+      RecordError(report.first_exposed,
+                  Internal("a plugin flush failed while " + std::to_string(report.exposed) +
+                           " documents of this batch were being analyzed, so what the plugins "
+                           "keep for them may be lost; the next ingest analyzes them again"));
     }
-    Status st = run.catalog_->Commit(batch, {});
     batch.clear();
-    batch_flush_failures.clear();
+    batch_marks.clear();
     batch_bytes = 0;
     return st;
   }
@@ -254,12 +236,12 @@ struct IngestRun::Impl {
       const WalkEntry& e = *claimed_entry;
       Outcome o;
       o.entry = &e;
-      o.flush_failures = run.analyzer_->flush_failures();
+      o.mark = run.committer_->BeginAnalysis();
       auto mapped = MappedFile::Open(e.path, run.limits_.max_file_size);
       store::DocumentRecord rec;
       rec.path = e.path;
       rec.mtime_ns = e.mtime_ns;
-      rec.ingested_at_ns = NowNs();
+      rec.ingested_at_ns = WallClockNs();
       if (mapped.ok()) {
         rec.mtime_ns = mapped->mtime_ns();
         const MappedFile& file = *mapped;
@@ -321,7 +303,7 @@ struct IngestRun::Impl {
     for (auto& w : o.doc.writes) {
       batch_bytes += w.text.size();
       batch.push_back(std::move(w));
-      batch_flush_failures.push_back(o.flush_failures);
+      batch_marks.push_back(o.mark);
     }
     Emit(path, pb::IngestEvent::INGESTED, o.doc.findings,
          o.doc.plugin_errors ? o.doc.first_error : "");
@@ -489,4 +471,4 @@ Status IngestRun::Run(const std::filesystem::path& root) {
   return Status::Ok();
 }
 
-}  // namespace archivum::core
+}  // namespace archivum::pipeline

@@ -1,4 +1,4 @@
-#include "plugins/library.h"
+#include "plugins/inprocess/library.h"
 
 #include <dlfcn.h>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-namespace archivum::plugins {
+namespace archivum::plugins::inprocess {
 
 StatusOr<std::unique_ptr<PluginLibrary>> PluginLibrary::Open(const std::filesystem::path& path) {
   boost::dll::shared_library library;
@@ -46,4 +46,4 @@ PluginLibrary::PluginLibrary(std::filesystem::path path, boost::dll::shared_libr
 
 PluginLibrary::~PluginLibrary() = default;
 
-}  // namespace archivum::plugins
+}  // namespace archivum::plugins::inprocess

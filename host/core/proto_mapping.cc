@@ -1,0 +1,94 @@
+#include "core/proto_mapping.h"
+
+#include <sstream>
+#include <string>
+#include <utility>
+
+namespace archivum::core {
+namespace {
+
+void ToProto(const store::FindingRecord& f, pb::Finding* out) {
+  out->set_plugin(f.plugin);
+  out->set_key(f.key);
+  out->set_value(f.value);
+}
+
+// Moves the hit's strings into the response (only the path is needed twice).
+void AppendHit(store::SearchHit&& h, pb::AnalyzeResponse* response) {
+  response->add_results(h.document.path);
+  pb::Hit* hit = response->add_hits();
+  hit->set_path(std::move(h.document.path));
+  hit->set_score(h.score);
+  if (!h.snippet.empty()) hit->set_snippet(std::move(h.snippet));
+  if (!h.document.mime.empty()) hit->set_mime(std::move(h.document.mime));
+  hit->set_size(h.document.size);
+  hit->set_mtime_ns(h.document.mtime_ns);
+  if (!h.findings.empty()) hit->mutable_findings()->Reserve(static_cast<int>(h.findings.size()));
+  for (auto& f : h.findings) {
+    pb::Finding* out = hit->add_findings();
+    out->set_plugin(std::move(f.plugin));
+    out->set_key(std::move(f.key));
+    out->set_value(std::move(f.value));
+  }
+}
+
+pb::PluginInfo::State ToProto(plugins::PluginState state) {
+  switch (state) {
+    case plugins::PluginState::kLoaded: return pb::PluginInfo::LOADED;
+    case plugins::PluginState::kFailed: return pb::PluginInfo::FAILED;
+    case plugins::PluginState::kDisabled: return pb::PluginInfo::DISABLED;
+  }
+  return pb::PluginInfo::STATE_UNSPECIFIED;
+}
+
+}  // namespace
+
+void ToProto(const store::DocumentDetail& detail, pb::Document* out) {
+  const store::DocumentRecord& d = detail.document;
+  out->set_path(d.path);
+  out->set_parent(d.parent);
+  out->set_size(d.size);
+  out->set_mtime_ns(d.mtime_ns);
+  out->set_sha256(d.sha256);
+  out->set_mime(d.mime);
+  out->set_ingested_at_ns(d.ingested_at_ns);
+  std::istringstream analyzers(d.analyzers);
+  for (std::string a; std::getline(analyzers, a, ',');) {
+    if (!a.empty()) out->add_analyzers(a);
+  }
+  for (const auto& f : detail.findings) ToProto(f, out->add_findings());
+}
+
+void AppendHits(std::vector<store::SearchHit>::iterator begin,
+                std::vector<store::SearchHit>::iterator end, pb::AnalyzeResponse* response) {
+  const int n = static_cast<int>(end - begin);
+  response->mutable_results()->Reserve(response->results_size() + n);
+  response->mutable_hits()->Reserve(response->hits_size() + n);
+  for (auto it = begin; it != end; ++it) AppendHit(std::move(*it), response);
+}
+
+void ToProto(const std::vector<plugins::PluginDescription>& plugins,
+             pb::ListPluginsResponse* out) {
+  out->set_host_abi_version(plugins::HostAbiVersion());
+  for (const plugins::PluginDescription& d : plugins) {
+    pb::PluginInfo* info = out->add_plugins();
+    info->set_name(d.name);
+    info->set_version(d.version);
+    if (!d.abi_version.empty()) info->set_abi_version(d.abi_version);
+    if (!d.stage.empty()) info->set_stage(d.stage);
+    for (const auto& a : d.accepts) info->add_accepts(a);
+    for (const auto& v : d.query_verbs) info->add_query_verbs(v);
+    info->set_state(ToProto(d.state));
+    info->set_reason(d.reason);
+    info->set_file(d.file.string());
+    info->set_description(d.description);
+    info->set_thread_safe(d.thread_safe);
+    if (d.state == plugins::PluginState::kLoaded) {
+      info->set_calls(d.calls);
+      info->set_errors(d.errors);
+      info->set_total_time_us(d.total_time_us);
+    }
+  }
+}
+
+}  // namespace archivum::core

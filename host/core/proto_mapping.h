@@ -1,0 +1,30 @@
+// Host types to the API's messages: catalog records, search hits and plugin descriptions become
+// what FileManager answers (aichemist_archivum.proto). The one place that maps them.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <vector>
+
+#include "aichemist_archivum.pb.h"
+#include "plugins/registry.h"
+#include "store/catalog.h"
+
+namespace archivum::core {
+
+namespace pb = ::aichemist_archivum;
+
+// A cataloged document with its findings, as GetDocument answers it.
+void ToProto(const store::DocumentDetail& detail, pb::Document* out);
+
+// Moves a page of search hits into the response (results and hits), reserving its repeated
+// fields once. Empty strings are left unset: they are the proto3 default and cost an arena
+// allocation otherwise.
+void AppendHits(std::vector<store::SearchHit>::iterator begin,
+                std::vector<store::SearchHit>::iterator end, pb::AnalyzeResponse* response);
+
+// Every discovered plugin, and the host's ABI version, as ListPlugins answers them.
+void ToProto(const std::vector<plugins::PluginDescription>& plugins,
+             pb::ListPluginsResponse* out);
+
+}  // namespace archivum::core

@@ -1,0 +1,32 @@
+#include "plugins/plugin.h"
+
+namespace archivum::plugins {
+
+std::string CallCodeName(CallCode code) {
+  switch (code) {
+    case CallCode::kOk: return "ok";
+    case CallCode::kError: return "error";
+    case CallCode::kInvalidArgument: return "invalid argument";
+    case CallCode::kUnsupported: return "unsupported";
+    case CallCode::kCancelled: return "cancelled";
+    case CallCode::kResourceExhausted: return "resource exhausted";
+    case CallCode::kNotFound: return "not found";
+  }
+  return "return code " + std::to_string(static_cast<int32_t>(code));
+}
+
+uint32_t Plugin::SampleWeight(uint64_t ordinal) {
+  // Fibonacci hashing spreads the sampled ordinals evenly (about one in every kTimeSampleEvery
+  // consecutive calls) without a period an input order could line up with.
+  static_assert(kTimeSampleEvery == 16, "the top 4 bits select 1 in 16");
+  if (ordinal < kExactlyTimedCalls) return 1;
+  return (ordinal * 0x9E3779B97F4A7C15ull) >> 60 == 0 ? kTimeSampleEvery : 0;
+}
+
+void Plugin::AddTime(std::chrono::steady_clock::duration elapsed, uint32_t weight) const {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count();
+  weighted_time_ns_.fetch_add(static_cast<uint64_t>(ns < 0 ? 0 : ns) * weight,
+                              std::memory_order_relaxed);
+}
+
+}  // namespace archivum::plugins

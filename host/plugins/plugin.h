@@ -1,0 +1,175 @@
+// Plugin: one analyzer plugin as the host sees it, wherever it runs. The seam between the
+// pipeline (which routes files through the stages, enforces deadlines and merges results) and
+// the placement of a plugin's code: in this process (inprocess/), or in a worker process.
+// Everything crossing it is a host type; nothing here knows the C ABI.
+//
+// Ownership: a PluginRegistry owns its Plugins. Thread safety: Process, Query and Flush may be
+// called concurrently from any thread; an implementation serializes the calls of a plugin whose
+// manifest is not thread_safe. The counters may be read at any time.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "plugins/manifest.h"
+
+namespace archivum::plugins {
+
+// How a call ended: the ABI's return codes, with the same values. A plugin may return a code
+// outside this list; it is kept as it is (and counts as a failure).
+enum class CallCode : int32_t {
+  kOk = 0,
+  kError = 1,
+  kInvalidArgument = 2,
+  kUnsupported = 3,  // the file is not for this plugin after all: not an error, output dropped
+  kCancelled = 4,
+  kResourceExhausted = 5,
+  kNotFound = 6,
+};
+
+// "ok" | "error" | "invalid argument" | ... | "return code N".
+std::string CallCodeName(CallCode code);
+
+// One file on its way through the pipeline, as the host hands it over.
+struct FileInput {
+  std::string path;  // catalog path
+  std::string display_name;
+  uint64_t size = 0;
+  std::string_view bytes;  // read-only content, valid during the calls
+  std::string mime;        // known before the pipeline runs (usually empty)
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::function<bool()> cancelled;  // may be empty; called from the calling thread
+  // Drops [offset, offset + length) of `bytes` from memory (a hint, see
+  // archivum_file.release_bytes). May be empty.
+  std::function<void(uint64_t offset, uint64_t length)> release;
+};
+
+// One Process call: the file, and what the stages before this plugin made of it.
+struct PluginInput {
+  const FileInput* file = nullptr;  // never null
+  std::string_view mime;            // detected so far (may be empty)
+  std::string_view text;            // extracted so far
+  // The binding limit of this call: the file's deadline or the plugin's timeout.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+};
+
+// What one Process call emitted and how it ended. Only the output of a kOk call is used.
+struct PluginOutput {
+  CallCode code = CallCode::kOk;
+  std::string error;  // the plugin's reason for a code other than kOk (may be empty)
+  // When the call returned, if the caller asked for it (need_finish_time) or it was sampled.
+  std::optional<std::chrono::steady_clock::time_point> finished;
+  std::optional<std::string> mime;  // set_mime (detect stage only)
+  std::string text;
+  std::vector<std::string> tags;
+  std::vector<std::pair<std::string, std::string>> findings;  // key, value
+  std::vector<std::pair<std::string, std::string>> children;  // name, bytes
+  uint64_t refused = 0;  // emits the host refused (malformed or over the output budget)
+};
+
+// One result of a query verb.
+struct QueryHit {
+  std::string plugin;
+  std::string path;
+  double score = 0;
+  std::string detail;
+};
+
+// Limits the host sets on what one call may emit.
+struct OutputLimits {
+  uint64_t max_output_bytes = 256ull << 20;  // per Process call: findings, text, tags, children
+  size_t max_query_hits = 10000;             // per Query call
+};
+
+class Plugin {
+ public:
+  // Counters: every Process and Query call is counted, and every failure the caller reports
+  // with CountError. Time is the time inside the plugin. Reading the clock costs more than
+  // dispatching a cheap plugin, so not every call is timed: a plugin's first kExactlyTimedCalls
+  // calls are, and after that a pseudo-random 1 in kTimeSampleEvery (chosen by the call's
+  // ordinal), each sampled duration counting kTimeSampleEvery times. Calls that need a finish
+  // time anyway are always timed and count once. total_time_us() is therefore exact for the
+  // first calls and then an unbiased estimate whose relative error shrinks with the calls.
+  static constexpr uint64_t kExactlyTimedCalls = 1024;
+  static constexpr uint32_t kTimeSampleEvery = 16;
+
+  virtual ~Plugin() = default;
+  Plugin(const Plugin&) = delete;
+  Plugin& operator=(const Plugin&) = delete;
+
+  const Manifest& manifest() const { return manifest_; }
+  // Where the plugin's code came from (its .so).
+  const std::filesystem::path& file() const { return file_; }
+
+  // Runs the plugin over one file; fills `output` (which the caller provides empty). With
+  // `need_finish_time`, output->finished is always set (for deadline checks). Never throws.
+  virtual void Process(const PluginInput& input, bool need_finish_time,
+                       PluginOutput* output) const = 0;
+
+  // Answers a query verb the manifest declares. Errors carry the plugin's reason (without the
+  // plugin's name): INVALID_ARGUMENT (malformed argument), NOT_FOUND (unknown subject), or
+  // INTERNAL (any other failure). Never throws.
+  virtual StatusOr<std::vector<QueryHit>> Query(std::string_view verb,
+                                                std::string_view argument) const = 0;
+
+  // Makes what the plugin keeps of its own for the files processed so far durable (manifest
+  // flushes); OK at once for a plugin that does not. Not counted as a call. Errors: INTERNAL with
+  // the plugin's reason. Never throws.
+  virtual Status Flush() const = 0;
+
+  uint64_t calls() const { return calls_.load(std::memory_order_relaxed); }
+  uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }
+  uint64_t total_time_us() const { return weighted_time_ns_.load(std::memory_order_relaxed) / 1000; }
+  // Counts a failed call (the caller decides: an error code, a timeout).
+  void CountError() const { errors_.fetch_add(1, std::memory_order_relaxed); }
+
+ protected:
+  Plugin(Manifest manifest, std::filesystem::path file)
+      : manifest_(std::move(manifest)), file_(std::move(file)) {}
+
+  // The time weight of the call with this ordinal (0-based): see the counters above.
+  static uint32_t SampleWeight(uint64_t ordinal);
+  // For implementations: the counter of calls, and the time of a timed call.
+  std::atomic<uint64_t>& call_counter() const { return calls_; }
+  void AddTime(std::chrono::steady_clock::duration elapsed, uint32_t weight) const;
+
+ private:
+  const Manifest manifest_;
+  const std::filesystem::path file_;
+  mutable std::atomic<uint64_t> calls_{0};
+  mutable std::atomic<uint64_t> errors_{0};
+  mutable std::atomic<uint64_t> weighted_time_ns_{0};
+};
+
+// A plugin file that has been opened and whose manifest is known, before its state is created:
+// the registry decides (name, settings, pins) whether to start it.
+class PluginModule {
+ public:
+  virtual ~PluginModule() = default;
+  virtual const Manifest& manifest() const = 0;
+  // Creates the plugin's state with `config_json` and the data directory `data_dir` (may be
+  // empty; must exist otherwise). Consumes the module. Errors: FAILED_PRECONDITION
+  // "create failed: <reason>".
+  virtual StatusOr<std::unique_ptr<Plugin>> Start(const std::string& config_json,
+                                                  const std::filesystem::path& data_dir,
+                                                  const OutputLimits& limits) && = 0;
+};
+
+// Opens a plugin file for some placement (in process: inprocess::OpenModule). Errors are
+// user-facing refusal reasons ("cannot load: ...", "requires ABI 2.0, host provides 1.2"); on
+// failure `*partial` holds what could be read of the manifest before the refusal (e.g. the ABI
+// version, then the name), for ListPlugins.
+using ModuleOpener = std::function<StatusOr<std::unique_ptr<PluginModule>>(
+    const std::filesystem::path& file, Manifest* partial)>;
+
+}  // namespace archivum::plugins
