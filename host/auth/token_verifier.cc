@@ -40,7 +40,6 @@ std::optional<TokenVerifier::Digest> DecodeHexDigest(std::string_view hex) {
   return digest;
 }
 
-
 Status Unauthenticated(std::string message) {
   return Status(StatusCode::kUnauthenticated, std::move(message));
 }

@@ -5,8 +5,8 @@
 // Each method validates its request, does the work on the calling thread and returns a Status
 // whose code is the one the client sees. On a non-OK status the response's content is
 // unspecified. Transports call from a worker pool, except for GetDocument, ListPlugins and the
-// Analyze calls AnalyzeMayRunOnIoThread accepts, which they may run on their I/O threads to save the
-// thread hop; such calls never wait on anything but the catalog's reads.
+// Analyze calls AnalyzeMayRunOnIoThread accepts, which they may run on their I/O threads to save
+// the thread hop; such calls never wait on anything but the catalog's reads.
 //
 // Thread safety: implementations are safe for concurrent calls.
 #pragma once

@@ -149,8 +149,7 @@ Status FileManagerImpl::GetDocument(const pb::GetDocumentRequest& request, const
 
 Status FileManagerImpl::ListPlugins(const pb::ListPluginsRequest&, const CallContext&,
                                     pb::ListPluginsResponse* response) {
-  ToProto(registry_ ? registry_->Describe() : std::vector<plugins::PluginDescription>{},
-          response);
+  ToProto(registry_ ? registry_->Describe() : std::vector<plugins::PluginDescription>{}, response);
   return Status::Ok();
 }
 

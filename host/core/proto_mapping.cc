@@ -67,8 +67,7 @@ void AppendHits(std::vector<store::SearchHit>::iterator begin,
   for (auto it = begin; it != end; ++it) AppendHit(std::move(*it), response);
 }
 
-void ToProto(const std::vector<plugins::PluginDescription>& plugins,
-             pb::ListPluginsResponse* out) {
+void ToProto(const std::vector<plugins::PluginDescription>& plugins, pb::ListPluginsResponse* out) {
   out->set_host_abi_version(plugins::HostAbiVersion());
   for (const plugins::PluginDescription& d : plugins) {
     pb::PluginInfo* info = out->add_plugins();

@@ -24,7 +24,6 @@ void AppendHits(std::vector<store::SearchHit>::iterator begin,
                 std::vector<store::SearchHit>::iterator end, pb::AnalyzeResponse* response);
 
 // Every discovered plugin, and the host's ABI version, as ListPlugins answers them.
-void ToProto(const std::vector<plugins::PluginDescription>& plugins,
-             pb::ListPluginsResponse* out);
+void ToProto(const std::vector<plugins::PluginDescription>& plugins, pb::ListPluginsResponse* out);
 
 }  // namespace archivum::core

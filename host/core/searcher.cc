@@ -102,7 +102,7 @@ Status Searcher::Analyze(const pb::AnalyzeRequest& request, pb::AnalyzeResponse*
   const size_t begin = std::min<size_t>(request.offset(), merged.size());
   const size_t end = std::min<size_t>(begin + limit, merged.size());
   AppendHits(merged.begin() + static_cast<std::ptrdiff_t>(begin),
-           merged.begin() + static_cast<std::ptrdiff_t>(end), response);
+             merged.begin() + static_cast<std::ptrdiff_t>(end), response);
   return Status::Ok();
 }
 

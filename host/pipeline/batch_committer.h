@@ -61,7 +61,7 @@ class BatchCommitter {
  private:
   store::Catalog* const catalog_;
   const plugins::PluginRegistry* const registry_;
-  std::mutex flush_mu_;                        // serializes the flushes
+  std::mutex flush_mu_;                      // serializes the flushes
   std::atomic<uint64_t> flush_failures_{0};  // failed flushes so far; written under flush_mu_
 };
 

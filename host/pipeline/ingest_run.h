@@ -14,7 +14,6 @@
 #pragma once
 
 #include <filesystem>
-
 #include <functional>
 
 #include "aichemist_archivum.pb.h"

@@ -101,10 +101,10 @@ std::string RunSample(const Plugin& plugin, const Sample& sample, uint64_t timeo
   PluginOutput output;
   plugin.Process({&input, input.mime, "", deadline}, /*need_finish_time=*/true, &output);
   if (refused != nullptr) *refused += output.refused;
-  if (output.finished > deadline)
-    return "still running after " + std::to_string(timeout_ms) + "ms";
+  if (output.finished > deadline) return "still running after " + std::to_string(timeout_ms) + "ms";
   if (output.code == CallCode::kOk || output.code == CallCode::kUnsupported) return {};
-  return "returned " + CallCodeName(output.code) + (output.error.empty() ? "" : ": " + output.error);
+  return "returned " + CallCodeName(output.code) +
+         (output.error.empty() ? "" : ": " + output.error);
 }
 
 void CheckConcurrency(const Plugin& plugin, const std::vector<Sample>& samples,
@@ -166,8 +166,8 @@ void CheckQueries(const Plugin& plugin, Report& report) {
         report.Pass(check, QueryCodeName(hits.status()) + ", " +
                                std::to_string(hits.ok() ? hits->size() : 0) + " hits");
       } else {
-        report.Fail(check, "returned " + QueryCodeName(hits.status()) + ": " +
-                               hits.status().message());
+        report.Fail(check,
+                    "returned " + QueryCodeName(hits.status()) + ": " + hits.status().message());
       }
     }
   }

@@ -129,7 +129,9 @@ class Plugin {
 
   uint64_t calls() const { return calls_.load(std::memory_order_relaxed); }
   uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }
-  uint64_t total_time_us() const { return weighted_time_ns_.load(std::memory_order_relaxed) / 1000; }
+  uint64_t total_time_us() const {
+    return weighted_time_ns_.load(std::memory_order_relaxed) / 1000;
+  }
   // Counts a failed call (the caller decides: an error code, a timeout).
   void CountError() const { errors_.fetch_add(1, std::memory_order_relaxed); }
 

@@ -182,8 +182,7 @@ void PluginRegistry::LoadFile(const std::filesystem::path& file, const Options& 
     if (ec)
       return refuse("cannot create data directory " + data_dir.string() + ": " + ec.message());
   }
-  auto plugin =
-      std::move(**module).Start(entry->settings.config_json, data_dir, options.limits);
+  auto plugin = std::move(**module).Start(entry->settings.config_json, data_dir, options.limits);
   if (!plugin.ok()) return refuse(plugin.status().message());
   entry->plugin = std::move(*plugin);
   entry->state = PluginState::kLoaded;

@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "common/utf8.h"
 #include "config/config.h"
 #include "os/mapped_file.h"
 #include "os/roots.h"
 #include "os/walker.h"
-#include "common/utf8.h"
 #include "support/daemon.h"
 
 namespace archivum::os {
@@ -38,7 +38,6 @@ std::vector<WalkEntry> WalkAll(const fs::path& root, Status* status) {
 }
 
 TEST(EscapeInvalidUtf8Test, EscapesOnlyTheBytesThatAreNotUtf8) {
-
   EXPECT_EQ(EscapeInvalidUtf8("plain/ascii.txt"), "plain/ascii.txt");
   EXPECT_EQ(EscapeInvalidUtf8("caf\xc3\xa9"), "caf\xc3\xa9");
   EXPECT_EQ(EscapeInvalidUtf8("a\xff\xfe"), "a\\xFF\\xFE");

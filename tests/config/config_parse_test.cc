@@ -12,22 +12,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::ExpectDefaultsExceptPaths;
+using testing::ErrorOf;
+using testing::Parse;
 using testing::ScopedEnv;
-
-StatusOr<Config> Parse(std::string_view yaml) {
-  return ParseConfig(yaml, "test.yaml", "/etc/archivum");
-}
-
-// The message of the INVALID_ARGUMENT that `yaml` must produce.
-std::string ErrorOf(std::string_view yaml) {
-  StatusOr<Config> config = Parse(yaml);
-  if (config.ok()) {
-    ADD_FAILURE() << "parsed without error:\n" << yaml;
-    return "";
-  }
-  EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument) << config.status().ToString();
-  return config.status().message();
-}
 
 TEST(ConfigParseTest, EmptyOrCommentOnlyTextGivesDefaults) {
   for (std::string_view yaml :

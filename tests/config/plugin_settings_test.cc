@@ -4,26 +4,15 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/test_util.h"
 #include "gtest/gtest.h"
 
 namespace archivum::config {
 namespace {
 
 using nlohmann::json;
-
-StatusOr<Config> Parse(std::string_view yaml) {
-  return ParseConfig(yaml, "test.yaml", "/etc/archivum");
-}
-
-std::string ErrorOf(std::string_view yaml) {
-  StatusOr<Config> config = Parse(yaml);
-  if (config.ok()) {
-    ADD_FAILURE() << "parsed without error:\n" << yaml;
-    return "";
-  }
-  EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument) << config.status().ToString();
-  return config.status().message();
-}
+using testing::ErrorOf;
+using testing::Parse;
 
 // The JSON a plugin named `name` would receive from `yaml`.
 json PluginConfig(std::string_view yaml, const std::string& name) {

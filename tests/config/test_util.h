@@ -18,6 +18,22 @@ namespace archivum::config::testing {
 
 // Every field except the paths (store.path, plugins.directories, ingest.roots), which depend on
 // where a config was loaded from, equals the built-in default.
+// `yaml` parsed as if read from /etc/archivum/test.yaml.
+inline StatusOr<Config> Parse(std::string_view yaml) {
+  return ParseConfig(yaml, "test.yaml", "/etc/archivum");
+}
+
+// The message of the INVALID_ARGUMENT that `yaml` must produce.
+inline std::string ErrorOf(std::string_view yaml) {
+  StatusOr<Config> config = Parse(yaml);
+  if (config.ok()) {
+    ADD_FAILURE() << "parsed without error:\n" << yaml;
+    return "";
+  }
+  EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument) << config.status().ToString();
+  return config.status().message();
+}
+
 inline void ExpectDefaultsExceptPaths(const Config& c) {
   const Config d;
   EXPECT_EQ(c.server.grpc.listen, d.server.grpc.listen);

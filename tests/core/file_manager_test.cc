@@ -1,6 +1,4 @@
 // FileManagerImpl in process: a temporary catalog, the fixture plugins, real files and uploads.
-#include "core/file_manager_impl.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/file_manager_impl.h"
 #include "query/parser.h"
 #include "store/open_catalog.h"
 #include "support/daemon.h"
@@ -161,12 +160,33 @@ bool IsOneLookup(const query::Query& q) {
 TEST_F(FileManagerTest, QueriesThatMayRunOnAnIoThreadAreOneLookupForTheParser) {
   Start({});
   const std::string hex(64, 'a');
-  std::vector<std::string> queries = {
-      "sha256:" + hex, "SHA256:" + hex, "  path:/tmp  ", "Path:/", "path:/a/b.c",
-      "path:/a b", "sha256:" + hex + " x", "path:", "path:/x\t", "\tpath:/x", "-path:/x",
-      "(path:/x)", "path:\"/x\"", "path:/x OR path:/y", "ext:h", "similar:/x", "word",
-      "sha256:xyz", "path:relative", "path:/x)", "path:/x*", "sha256:" + hex + "(",
-      "sha256:" + std::string(63, 'a'), "pathx:/a", "path :/a", "path:/a\vb", "path:/é"};
+  std::vector<std::string> queries = {"sha256:" + hex,
+                                      "SHA256:" + hex,
+                                      "  path:/tmp  ",
+                                      "Path:/",
+                                      "path:/a/b.c",
+                                      "path:/a b",
+                                      "sha256:" + hex + " x",
+                                      "path:",
+                                      "path:/x\t",
+                                      "\tpath:/x",
+                                      "-path:/x",
+                                      "(path:/x)",
+                                      "path:\"/x\"",
+                                      "path:/x OR path:/y",
+                                      "ext:h",
+                                      "similar:/x",
+                                      "word",
+                                      "sha256:xyz",
+                                      "path:relative",
+                                      "path:/x)",
+                                      "path:/x*",
+                                      "sha256:" + hex + "(",
+                                      "sha256:" + std::string(63, 'a'),
+                                      "pathx:/a",
+                                      "path :/a",
+                                      "path:/a\vb",
+                                      "path:/é"};
   // The fuzz corpus of the parser, and every query with a field prefix put in front.
   for (const auto& entry : fs::directory_iterator(ARCHIVUM_QUERY_CORPUS)) {
     std::ifstream in(entry.path(), std::ios::binary);
@@ -189,7 +209,8 @@ TEST_F(FileManagerTest, QueriesThatMayRunOnAnIoThreadAreOneLookupForTheParser) {
     }
   }
   EXPECT_GE(accepted, 5u);
-  for (const std::string& q : std::vector<std::string>{"sha256:" + hex, "  path:/tmp  ", "PATH:/"}) {
+  for (const std::string& q :
+       std::vector<std::string>{"sha256:" + hex, "  path:/tmp  ", "PATH:/"}) {
     pb::AnalyzeRequest request;
     request.set_query(q);
     EXPECT_TRUE(service_->AnalyzeMayRunOnIoThread(request)) << q;

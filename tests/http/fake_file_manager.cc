@@ -2,11 +2,12 @@
 
 #include <thread>
 
+#include "http/wait_bound.h"
+
 namespace archivum::http_testing {
 namespace {
 
 // Long enough never to fire on a healthy run; short enough that a bug fails instead of hanging.
-constexpr auto kBound = std::chrono::seconds(30);
 
 // "status:N" → Status(N); otherwise OK.
 Status CannedStatus(const std::string& text) {
@@ -170,8 +171,8 @@ bool FakeFileManager::AnalyzeMayRunOnIoThread(const pb::AnalyzeRequest& request)
   return request.query().rfind("short:", 0) == 0;
 }
 
-Status FakeFileManager::GetDocument(const pb::GetDocumentRequest& request,
-                                    const CallContext& ctx, pb::Document* document) {
+Status FakeFileManager::GetDocument(const pb::GetDocumentRequest& request, const CallContext& ctx,
+                                    pb::Document* document) {
   Record(ctx);
   {
     std::lock_guard lock(mu_);
@@ -185,8 +186,7 @@ Status FakeFileManager::GetDocument(const pb::GetDocumentRequest& request,
 }
 
 Status FakeFileManager::ListPlugins(const pb::ListPluginsRequest& /*request*/,
-                                    const CallContext& ctx,
-                                    pb::ListPluginsResponse* response) {
+                                    const CallContext& ctx, pb::ListPluginsResponse* response) {
   Record(ctx);
   auto* a = response->add_plugins();
   a->set_name("text");

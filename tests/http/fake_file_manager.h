@@ -6,8 +6,8 @@
 //   Analyze      query "empty" → an empty response; "hang" → opens hang_started(), waits until the
 //                call is cancelled (bounded), then opens hang_cancelled(); otherwise results
 //                ["/a/<query>", "/b/<query>"] with hits, limit echoed in total. Queries starting
-//                "short:" are declared short (AnalyzeMayRunOnIoThread), so the gateway runs them on its
-//                I/O thread; "short:empty" → an empty response.
+//                "short:" are declared short (AnalyzeMayRunOnIoThread), so the gateway runs them on
+//                its I/O thread; "short:empty" → an empty response.
 //   GetDocument  → a document with the requested path, size 7, sha256 "abc".
 //   ListPlugins  → two plugins ("text" LOADED, "broken" FAILED).
 //   IngestStream path "/stream/N" → N events; after the first it waits for first_read() to open

@@ -11,13 +11,14 @@
 #include <sstream>
 #include <thread>
 
+#include "http/wait_bound.h"
+
 namespace archivum::http_testing {
 namespace {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-constexpr auto kBound = std::chrono::seconds(30);
 
 }  // namespace
 

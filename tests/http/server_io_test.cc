@@ -8,13 +8,13 @@
 #include <gtest/gtest.h>
 
 #include "http/gateway_fixture.h"
+#include "http/wait_bound.h"
 
 namespace archivum::http_testing {
 namespace {
 
 using nlohmann::json;
 
-constexpr auto kBound = std::chrono::seconds(30);
 
 bool AllRead(const HttpConnection::ServerQueues& q) {
   return q.unread == 0;

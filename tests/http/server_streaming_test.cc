@@ -5,13 +5,13 @@
 #include <algorithm>
 
 #include "http/gateway_fixture.h"
+#include "http/wait_bound.h"
 
 namespace archivum::http_testing {
 namespace {
 
 using nlohmann::json;
 
-constexpr auto kBound = std::chrono::seconds(30);
 
 Request StreamRequest(const std::string& path) {
   return MakeRequest(http::verb::post, "/v1/ingest_stream", json{{"path", path}}.dump());

@@ -167,8 +167,9 @@ TEST_F(GrpcApiTest, AnalyzeMatchesEveryWordCaseInsensitivelyBestFirst) {
   EXPECT_EQ(r.results_size(), 0);
 }
 
-// sha256: and path: lookups are answered on gRPC's own thread (FileManager::AnalyzeMayRunOnIoThread);
-// they must answer exactly as the worker-pool path does, errors included.
+// sha256: and path: lookups are answered on gRPC's own thread
+// (FileManager::AnalyzeMayRunOnIoThread); they must answer exactly as the worker-pool path does,
+// errors included.
 TEST_F(GrpcApiTest, ExactLookupsAnswerLikeAnyQuery) {
   pb::IngestSummary s;
   ASSERT_TRUE(Ingest(corpus_.string(), &s).ok());

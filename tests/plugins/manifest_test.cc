@@ -1,13 +1,12 @@
 // Descriptor validation on hand-built descriptors, MIME matching and UTF-8 validation.
-#include "plugins/inprocess/descriptor.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <utility>
 
-#include "plugins/mime_match.h"
 #include "common/utf8.h"
+#include "plugins/inprocess/descriptor.h"
+#include "plugins/mime_match.h"
 
 namespace archivum::plugins {
 namespace {

@@ -210,7 +210,8 @@ TEST(PluginRegistryTest, RunsDetectExtractAnalyzeInOrder) {
 
 TEST(PluginRegistryTest, EmitsChildDocuments) {
   auto registry = LoadDirs({FixtureDir("good")});
-  const pipeline::ProcessResult result = Process(*registry, TextFile("%FIX\na.txt=alpha\nb.txt=beta\n"));
+  const pipeline::ProcessResult result =
+      Process(*registry, TextFile("%FIX\na.txt=alpha\nb.txt=beta\n"));
   EXPECT_EQ(result.mime, "application/x-fixture");
   ASSERT_EQ(result.children.size(), 2u);
   EXPECT_EQ(result.children[0].plugin, "fixture_cpp");

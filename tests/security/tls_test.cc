@@ -21,7 +21,7 @@ using testing::Daemon;
 using testing::DaemonOptions;
 using testing::RunCommand;
 
-constexpr char kToken[] = "tls-suite-token-4411";
+constexpr char kTlsToken[] = "tls-suite-token-4411";
 
 std::string TlsYaml(const fs::path& cert, const fs::path& key, const fs::path& client_ca = {}) {
   std::string yaml =
@@ -44,7 +44,7 @@ class TlsTest : public ::testing::Test {
     if (!security_testing::MakePki(suite_->dir.path() / "pki", &suite_->pki, &suite_->error)) {
       suite_->error = "cannot make test certificates: " + suite_->error;
     }
-    testing::WriteFile(TokensFile(), std::string(kToken) + "\n");
+    testing::WriteFile(TokensFile(), std::string(kTlsToken) + "\n");
   }
   static void TearDownTestSuite() {
     delete suite_;
@@ -168,7 +168,7 @@ TEST_F(TlsTest, PythonGrpcioCompletesACallOverTlsAndMutualTls) {
   daemon = Start(mutual);
   ASSERT_NE(daemon, nullptr);
   EXPECT_NE(RunCommand(
-                {python, script, daemon->grpc_address(), pki().ca_cert.string(), "--token", kToken},
+                {python, script, daemon->grpc_address(), pki().ca_cert.string(), "--token", kTlsToken},
                 &output),
             0)
       << "no client certificate: " << output;
@@ -179,7 +179,7 @@ TEST_F(TlsTest, PythonGrpcioCompletesACallOverTlsAndMutualTls) {
   EXPECT_NE(output.find("UNAUTHENTICATED"), std::string::npos) << "no token: " << output;
   EXPECT_EQ(RunCommand(
                 {python, script, daemon->grpc_address(), pki().ca_cert.string(), "--cert",
-                 pki().client_cert.string(), "--key", pki().client_key.string(), "--token", kToken},
+                 pki().client_cert.string(), "--key", pki().client_key.string(), "--token", kTlsToken},
                 &output),
             0)
       << output;
@@ -213,14 +213,14 @@ TEST_F(TlsTest, CurlOverHttpsReachesHealthAndAuthenticatedCalls) {
   EXPECT_EQ(CurlStatus(output), 401) << output;
   EXPECT_NE(output.find("WWW-Authenticate: Bearer"), std::string::npos) << output;
 
-  ASSERT_EQ(Curl({"-H", std::string("Authorization: Bearer ") + kToken, "-H",
+  ASSERT_EQ(Curl({"-H", std::string("Authorization: Bearer ") + kTlsToken, "-H",
                   "Content-Type: application/json", "-d", ingest, base + "/v1/ingest"},
                  &output),
             0)
       << output;
   EXPECT_EQ(CurlStatus(output), 200) << output;
   ASSERT_EQ(
-      Curl({"-H", std::string("Authorization: Bearer ") + kToken, "-H",
+      Curl({"-H", std::string("Authorization: Bearer ") + kTlsToken, "-H",
             "Content-Type: application/json", "-d", R"({"query":"ext:txt"})", base + "/v1/analyze"},
            &output),
       0)

@@ -23,8 +23,8 @@
 // `Authorization: Bearer <token>`; others get 401 UNAUTHENTICATED with a Bearer challenge.
 //
 // Threading: a small fixed number of I/O threads, each running its own Asio io_context with its
-// share of the connections; calls the core declares short (FileManager::AnalyzeMayRunOnIoThread and the
-// like) run on the I/O thread that read them, every other call on a pool of `workers` threads.
+// share of the connections; calls the core declares short (FileManager::AnalyzeMayRunOnIoThread and
+// the like) run on the I/O thread that read them, every other call on a pool of `workers` threads.
 //
 // Lifecycle: Start → (serving) → Shutdown → destroy. Thread safety: Start, Shutdown and the
 // destructor from one controlling thread (never from an I/O or worker thread); address() from

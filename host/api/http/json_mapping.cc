@@ -69,7 +69,8 @@ bool IsJsonContentType(std::string_view content_type) {
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
     }
-    if (!EqualsIgnoreAsciiCase(value, "utf-8") && !EqualsIgnoreAsciiCase(value, "utf8")) return false;
+    if (!EqualsIgnoreAsciiCase(value, "utf-8") && !EqualsIgnoreAsciiCase(value, "utf8"))
+      return false;
   }
   return true;
 }

@@ -14,8 +14,8 @@
 #include <memory>
 #include <string>
 
-#include "common/status.h"
 #include "common/call_context.h"
+#include "common/status.h"
 #include "core/file_manager.h"
 
 namespace archivum::api::gateway {
@@ -27,8 +27,7 @@ using google::protobuf::Message;
 // INTERNAL on a mismatch rather than casting blindly.
 struct Invoker {
   // Unary: fills `response`.
-  std::function<Status(const Message& request, const CallContext& ctx, Message* response)>
-      unary;
+  std::function<Status(const Message& request, const CallContext& ctx, Message* response)> unary;
   // Server streaming: calls `emit` once per streamed message; `emit` returns false to stop.
   std::function<Status(const Message& request, const CallContext& ctx,
                        const std::function<bool(const Message&)>& emit)>

@@ -63,7 +63,9 @@ void HostApi::Log(void* ctx, archivum_log_level level, archivum_str message) {
 
 ProcessSink::ProcessSink(std::string_view plugin_name, bool may_set_mime, uint64_t max_bytes,
                          PluginOutput* output)
-    : plugin_name_(plugin_name), may_set_mime_(may_set_mime), max_bytes_(max_bytes),
+    : plugin_name_(plugin_name),
+      may_set_mime_(may_set_mime),
+      max_bytes_(max_bytes),
       output_(output) {
   table_.struct_size = sizeof(table_);
   table_.ctx = this;

@@ -70,8 +70,8 @@ class InProcessPlugin final : public Plugin {
   void Process(const PluginInput& input, bool need_finish_time,
                PluginOutput* output) const override {
     FileView view(input);
-    ProcessSink sink(manifest().name, manifest().stage == Stage::kDetect,
-                     limits_.max_output_bytes, output);
+    ProcessSink sink(manifest().name, manifest().stage == Stage::kDetect, limits_.max_output_bytes,
+                     output);
     Invoke([&] { return entry_points_.process(state_, view.get(), sink.table()); },
            need_finish_time, output);
     output->refused = sink.refused();
@@ -154,15 +154,14 @@ class InProcessModule final : public PluginModule {
  public:
   InProcessModule(std::unique_ptr<PluginLibrary> library, Manifest manifest,
                   const archivum_plugin_descriptor& entry_points)
-      : library_(std::move(library)),
-        manifest_(std::move(manifest)),
-        entry_points_(entry_points) {}
+      : library_(std::move(library)), manifest_(std::move(manifest)), entry_points_(entry_points) {}
 
   const Manifest& manifest() const override { return manifest_; }
 
   StatusOr<std::unique_ptr<Plugin>> Start(const std::string& config_json,
                                           const std::filesystem::path& data_dir,
-                                          const OutputLimits& limits) && override {
+                                          const OutputLimits& limits) &&
+      override {
     auto host = std::make_unique<HostApi>(manifest_.name, data_dir.string());
     const archivum_plugin_descriptor& d = entry_points_;
     archivum_plugin_state* state = nullptr;
@@ -185,9 +184,8 @@ class InProcessModule final : public PluginModule {
       if (state != nullptr) d.destroy(state);
       return FailedPrecondition("create failed: " + why);
     }
-    return std::unique_ptr<Plugin>(new InProcessPlugin(std::move(library_), std::move(manifest_),
-                                                       entry_points_, std::move(host), state,
-                                                       limits));
+    return std::unique_ptr<Plugin>(new InProcessPlugin(
+        std::move(library_), std::move(manifest_), entry_points_, std::move(host), state, limits));
   }
 
  private:
