@@ -84,21 +84,6 @@ size_t WriteBytes(const AnalyzedDocument& d) {
   return n;
 }
 
-// A walk entry and what the walk decided about it.
-struct Found {
-  WalkEntry entry;
-  bool unchanged = false;  // a file the catalog has with the same size, mtime and signature
-};
-
-// One analyzed (or failed) file on its way from a worker to the committer.
-struct Outcome {
-  const WalkEntry* entry = nullptr;
-  Status status;  // not OK: the file could not be read or changed during analysis
-  AnalyzedDocument doc;
-  size_t bytes = 0;
-  BatchCommitter::Mark mark = 0;  // taken before the analysis began
-};
-
 }  // namespace
 
 IngestRun::IngestRun(store::Catalog* catalog, const DocumentAnalyzer* analyzer,
@@ -114,6 +99,21 @@ IngestRun::IngestRun(store::Catalog* catalog, const DocumentAnalyzer* analyzer,
       summary_(summary) {}
 
 struct IngestRun::Impl {
+  // A walk entry and what the walk decided about it.
+  struct Found {
+    WalkEntry entry;
+    bool unchanged = false;  // a file the catalog has with the same size, mtime and signature
+  };
+
+  // One analyzed (or failed) file on its way from a worker to the committer.
+  struct Outcome {
+    const WalkEntry* entry = nullptr;
+    Status status;  // not OK: the file could not be read or changed during analysis
+    AnalyzedDocument doc;
+    size_t bytes = 0;
+    BatchCommitter::Mark mark = 0;  // taken before the analysis began
+  };
+
   explicit Impl(IngestRun& r) : run(r) {}
   IngestRun& run;
   // Everything the walk found, in walk order. Only the walking thread appends; elements never
@@ -367,7 +367,7 @@ Status IngestRun::Run(const std::filesystem::path& root) {
       }
       if (!over_limit.ok()) return false;
     }
-    Found& found = m.entries.emplace_back(Found{e});
+    Impl::Found& found = m.entries.emplace_back(Impl::Found{e});
     if (e.kind == WalkEntry::Kind::kFile) {
       auto it = m.known.find(e.path);
       found.unchanged = it != m.known.end() && it->second.size == e.size &&
@@ -395,7 +395,7 @@ Status IngestRun::Run(const std::filesystem::path& root) {
   m.discovered = m.entries.size();
 
   // Report what the walk found (skipped, unreadable, unchanged) before any file it queued.
-  for (const Found& found : m.entries) {
+  for (const Impl::Found& found : m.entries) {
     const WalkEntry& e = found.entry;
     switch (e.kind) {
       case WalkEntry::Kind::kSkipped:
@@ -420,7 +420,7 @@ Status IngestRun::Run(const std::filesystem::path& root) {
   }
 
   Status commit_status;
-  std::deque<Outcome> taken;
+  std::deque<Impl::Outcome> taken;
   for (;;) {
     {
       std::unique_lock lock(m.mu);
@@ -428,7 +428,7 @@ Status IngestRun::Run(const std::filesystem::path& root) {
       if (m.results.empty()) break;  // every worker has exited and everything is consumed
       taken.swap(m.results);
     }
-    for (Outcome& o : taken) {
+    for (Impl::Outcome& o : taken) {
       const size_t size = o.bytes;
       // Results that finish while stopping are complete and correct: keep them. After a
       // commit failure, drain without writing.
