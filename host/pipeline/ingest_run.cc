@@ -29,32 +29,27 @@ using os::WalkEntry;
 
 using Clock = std::chrono::steady_clock;
 
-// A batch is committed when it holds this many documents or bytes of text. Larger batches
-// cost the catalog less per document (fewer transactions, WAL frames and full-text segments):
-// on /usr/include, 2,048 instead of 1,024 documents took commit CPU from ~165 to ~157 us per
-// document and the bytes written from ~1.43 to ~1.31 GB, for ~20 MB more peak RSS. The byte
-// bound keeps their memory in check.
+// A batch is committed when it holds this many documents or bytes of text. Larger batches cost
+// the catalog less per document (fewer transactions, WAL frames and full-text segments) and
+// hold more memory; the byte bound keeps that in check.
 constexpr size_t kBatchDocuments = 2048;
 constexpr size_t kBatchBytes = 32u << 20;
 // Towards the end of a run, batches shrink to half the documents still to come (down to this
-// many), so the commit left after the last file is analyzed, when only one core has work, is
-// small. With full batches to the end, that last commit took ~0.25 s of an 8.7 s ingest of
-// /usr/include; with shrinking ones it takes ~15 ms, for a few more commits.
+// many), so that the commit left after the last file is analyzed, when only one core has work,
+// is small.
 constexpr size_t kMinTailBatch = 64;
 // Workers run this much nicer than the thread that started the run. The committer is one
 // thread against `cores` workers: at equal priority it gets 1/(cores+1) of the machine, less
 // than it needs where files carry much text (full-text indexing costs more per byte than the
-// analyzers), and falls behind; on /usr/include it finished ~0.5 s after the workers. At a
-// lower weight the workers yield to it, and to the threads answering queries, whenever those
-// have work, while using every core otherwise.
+// analyzers), and falls behind. At a lower weight the workers yield to it, and to the threads
+// answering queries, whenever those have work, while using every core otherwise.
 constexpr int kWorkerNiceIncrement = 5;
 // Workers pause while this many bytes of results wait for the committer: enough to keep them
 // busy while a batch commits, without holding more of the tree in memory than that.
 constexpr size_t kMaxPendingBytes = 32u << 20;
 // The committer is woken when this many results wait (or the bytes above, or the workers are
-// done), not for each one: waking it per file made half of the ~30,000 context switches of an
-// ingest of /usr/include, most of them preempting a worker. Events reach a client at most this
-// many files later.
+// done), not for each one: a wake-up per file costs a context switch per file, most of them
+// preempting a worker. Events reach a client at most this many files later.
 constexpr size_t kWakeEvery = 32;
 
 // Makes the calling thread kWorkerNiceIncrement nicer (on Linux the nice value is per thread).
@@ -329,8 +324,8 @@ Status IngestRun::Run(const std::filesystem::path& root) {
   // ended: the per-request limits are checked as the walk finds files, so an oversized request
   // fails fast, with no event sent and the catalog untouched, and the walk's memory stays
   // bounded. What the workers analyzed meanwhile is bounded too (kMaxPendingBytes: nobody
-  // consumes results before the walk ends) and is dropped. On /usr/include the walk takes
-  // ~0.15 s, which the workers used to spend waiting.
+  // consumes results before the walk ends) and is dropped if the request fails. Analysis that
+  // overlaps the walk is time the workers would otherwise spend waiting.
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const size_t max_workers = limits_.workers != 0 ? limits_.workers : cores;
   std::vector<std::thread> workers;
