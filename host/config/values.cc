@@ -12,19 +12,9 @@
 namespace archivum::config {
 namespace {
 
-bool IsDigit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool IsAlpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool IsHex(char c) {
-  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 // RFC 9110 tchar; '*' is among them, which is what lets "text/*" through.
 bool IsTokenChar(char c) {
-  if (IsDigit(c) || IsAlpha(c)) return true;
+  if (AsciiIsDigit(c) || AsciiIsAlpha(c)) return true;
   for (char t : std::string_view("!#$%&'*+-.^_`|~")) {
     if (c == t) return true;
   }
@@ -33,7 +23,7 @@ bool IsTokenChar(char c) {
 
 size_t CountDigits(std::string_view text, size_t from) {
   size_t i = from;
-  while (i < text.size() && IsDigit(text[i])) ++i;
+  while (i < text.size() && AsciiIsDigit(text[i])) ++i;
   return i - from;
 }
 
@@ -47,14 +37,14 @@ std::optional<uint64_t> ToUint64(std::string_view digits) {
 
 bool IsHostname(std::string_view host) {
   for (char c : host) {
-    if (!IsDigit(c) && !IsAlpha(c) && c != '-' && c != '.' && c != '_') return false;
+    if (!AsciiIsDigit(c) && !AsciiIsAlpha(c) && c != '-' && c != '.' && c != '_') return false;
   }
   return true;
 }
 
 bool LooksLikeIpv4(std::string_view host) {
   for (char c : host) {
-    if (!IsDigit(c) && c != '.') return false;
+    if (!AsciiIsDigit(c) && c != '.') return false;
   }
   return true;
 }
@@ -249,7 +239,7 @@ std::optional<std::string> CheckPluginName(std::string_view name) {
   bool valid = !name.empty();
   bool only_dots = true;
   for (char c : name) {
-    if (!IsDigit(c) && !IsAlpha(c) && c != '_' && c != '.' && c != '-') valid = false;
+    if (!AsciiIsDigit(c) && !AsciiIsAlpha(c) && c != '_' && c != '.' && c != '-') valid = false;
     if (c != '.') only_dots = false;
   }
   // "." and ".." match the character set but would name directories, not plugins.
@@ -269,7 +259,7 @@ std::optional<std::string> CheckMimePattern(std::string_view pattern) {
 
 std::optional<std::string> CheckSha256(std::string_view digest) {
   bool valid = digest.size() == 64;
-  for (char c : digest) valid = valid && IsHex(c);
+  for (char c : digest) valid = valid && AsciiIsHexDigit(c);
   if (valid) return std::nullopt;
   return "expected a SHA-256 digest of 64 hex digits, got " + Quote(digest);
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 
+#include "common/ascii.h"
 #include "config/values.h"
 
 namespace archivum::config {
@@ -27,12 +28,8 @@ std::string JoinPath(const std::string& path, const std::string& key) {
   return out;
 }
 
-bool IsDigit(char c) {
-  return c >= '0' && c <= '9';
-}
-
 size_t SkipDigits(std::string_view s, size_t i) {
-  while (i < s.size() && IsDigit(s[i])) ++i;
+  while (i < s.size() && AsciiIsDigit(s[i])) ++i;
   return i;
 }
 

@@ -19,10 +19,6 @@ Status TooManyIngests(unsigned running) {
                            " ingests already running (ingest.max_concurrent); retry later");
 }
 
-bool IsQuerySpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 }  // namespace
 
 FileManagerImpl::FileManagerImpl(store::Catalog* catalog, const plugins::PluginRegistry* registry,
@@ -119,8 +115,8 @@ Status FileManagerImpl::Analyze(const pb::AnalyzeRequest& request, const CallCon
 
 bool FileManagerImpl::AnalyzeMayRunOnIoThread(const pb::AnalyzeRequest& request) const {
   std::string_view q = request.query();
-  while (!q.empty() && IsQuerySpace(q.front())) q.remove_prefix(1);
-  while (!q.empty() && IsQuerySpace(q.back())) q.remove_suffix(1);
+  while (!q.empty() && AsciiIsSpace(q.front())) q.remove_prefix(1);
+  while (!q.empty() && AsciiIsSpace(q.back())) q.remove_suffix(1);
   size_t field = 0;
   if (StartsWithIgnoreAsciiCase(q, "sha256:")) {
     field = 7;
@@ -132,7 +128,7 @@ bool FileManagerImpl::AnalyzeMayRunOnIoThread(const pb::AnalyzeRequest& request)
   if (q.size() == field) return false;
   // One term: no separator, grouping or quoting anywhere in the value.
   for (char c : q.substr(field)) {
-    if (IsQuerySpace(c) || c == '"' || c == '(' || c == ')') return false;
+    if (AsciiIsSpace(c) || c == '"' || c == '(' || c == ')') return false;
   }
   return true;
 }

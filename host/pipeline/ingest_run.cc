@@ -29,32 +29,27 @@ using os::WalkEntry;
 
 using Clock = std::chrono::steady_clock;
 
-// A batch is committed when it holds this many documents or bytes of text. Larger batches
-// cost the catalog less per document (fewer transactions, WAL frames and full-text segments):
-// on /usr/include, 2,048 instead of 1,024 documents took commit CPU from ~165 to ~157 us per
-// document and the bytes written from ~1.43 to ~1.31 GB, for ~20 MB more peak RSS. The byte
-// bound keeps their memory in check.
+// A batch is committed when it holds this many documents or bytes of text. Larger batches cost
+// the catalog less per document (fewer transactions, WAL frames and full-text segments) and
+// hold more memory; the byte bound keeps that in check.
 constexpr size_t kBatchDocuments = 2048;
 constexpr size_t kBatchBytes = 32u << 20;
 // Towards the end of a run, batches shrink to half the documents still to come (down to this
-// many), so the commit left after the last file is analyzed, when only one core has work, is
-// small. With full batches to the end, that last commit took ~0.25 s of an 8.7 s ingest of
-// /usr/include; with shrinking ones it takes ~15 ms, for a few more commits.
+// many), so that the commit left after the last file is analyzed, when only one core has work,
+// is small.
 constexpr size_t kMinTailBatch = 64;
 // Workers run this much nicer than the thread that started the run. The committer is one
 // thread against `cores` workers: at equal priority it gets 1/(cores+1) of the machine, less
 // than it needs where files carry much text (full-text indexing costs more per byte than the
-// analyzers), and falls behind; on /usr/include it finished ~0.5 s after the workers. At a
-// lower weight the workers yield to it, and to the threads answering queries, whenever those
-// have work, while using every core otherwise.
+// analyzers), and falls behind. At a lower weight the workers yield to it, and to the threads
+// answering queries, whenever those have work, while using every core otherwise.
 constexpr int kWorkerNiceIncrement = 5;
 // Workers pause while this many bytes of results wait for the committer: enough to keep them
 // busy while a batch commits, without holding more of the tree in memory than that.
 constexpr size_t kMaxPendingBytes = 32u << 20;
 // The committer is woken when this many results wait (or the bytes above, or the workers are
-// done), not for each one: waking it per file made half of the ~30,000 context switches of an
-// ingest of /usr/include, most of them preempting a worker. Events reach a client at most this
-// many files later.
+// done), not for each one: a wake-up per file costs a context switch per file, most of them
+// preempting a worker. Events reach a client at most this many files later.
 constexpr size_t kWakeEvery = 32;
 
 // Makes the calling thread kWorkerNiceIncrement nicer (on Linux the nice value is per thread).
@@ -84,21 +79,6 @@ size_t WriteBytes(const AnalyzedDocument& d) {
   return n;
 }
 
-// A walk entry and what the walk decided about it.
-struct Found {
-  WalkEntry entry;
-  bool unchanged = false;  // a file the catalog has with the same size, mtime and signature
-};
-
-// One analyzed (or failed) file on its way from a worker to the committer.
-struct Outcome {
-  const WalkEntry* entry = nullptr;
-  Status status;  // not OK: the file could not be read or changed during analysis
-  AnalyzedDocument doc;
-  size_t bytes = 0;
-  BatchCommitter::Mark mark = 0;  // taken before the analysis began
-};
-
 }  // namespace
 
 IngestRun::IngestRun(store::Catalog* catalog, const DocumentAnalyzer* analyzer,
@@ -114,6 +94,21 @@ IngestRun::IngestRun(store::Catalog* catalog, const DocumentAnalyzer* analyzer,
       summary_(summary) {}
 
 struct IngestRun::Impl {
+  // A walk entry and what the walk decided about it.
+  struct Found {
+    WalkEntry entry;
+    bool unchanged = false;  // a file the catalog has with the same size, mtime and signature
+  };
+
+  // One analyzed (or failed) file on its way from a worker to the committer.
+  struct Outcome {
+    const WalkEntry* entry = nullptr;
+    Status status;  // not OK: the file could not be read or changed during analysis
+    AnalyzedDocument doc;
+    size_t bytes = 0;
+    BatchCommitter::Mark mark = 0;  // taken before the analysis began
+  };
+
   explicit Impl(IngestRun& r) : run(r) {}
   IngestRun& run;
   // Everything the walk found, in walk order. Only the walking thread appends; elements never
@@ -329,8 +324,8 @@ Status IngestRun::Run(const std::filesystem::path& root) {
   // ended: the per-request limits are checked as the walk finds files, so an oversized request
   // fails fast, with no event sent and the catalog untouched, and the walk's memory stays
   // bounded. What the workers analyzed meanwhile is bounded too (kMaxPendingBytes: nobody
-  // consumes results before the walk ends) and is dropped. On /usr/include the walk takes
-  // ~0.15 s, which the workers used to spend waiting.
+  // consumes results before the walk ends) and is dropped if the request fails. Analysis that
+  // overlaps the walk is time the workers would otherwise spend waiting.
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const size_t max_workers = limits_.workers != 0 ? limits_.workers : cores;
   std::vector<std::thread> workers;
@@ -367,7 +362,7 @@ Status IngestRun::Run(const std::filesystem::path& root) {
       }
       if (!over_limit.ok()) return false;
     }
-    Found& found = m.entries.emplace_back(Found{e});
+    Impl::Found& found = m.entries.emplace_back(Impl::Found{e});
     if (e.kind == WalkEntry::Kind::kFile) {
       auto it = m.known.find(e.path);
       found.unchanged = it != m.known.end() && it->second.size == e.size &&
@@ -395,7 +390,7 @@ Status IngestRun::Run(const std::filesystem::path& root) {
   m.discovered = m.entries.size();
 
   // Report what the walk found (skipped, unreadable, unchanged) before any file it queued.
-  for (const Found& found : m.entries) {
+  for (const Impl::Found& found : m.entries) {
     const WalkEntry& e = found.entry;
     switch (e.kind) {
       case WalkEntry::Kind::kSkipped:
@@ -420,7 +415,7 @@ Status IngestRun::Run(const std::filesystem::path& root) {
   }
 
   Status commit_status;
-  std::deque<Outcome> taken;
+  std::deque<Impl::Outcome> taken;
   for (;;) {
     {
       std::unique_lock lock(m.mu);
@@ -428,7 +423,7 @@ Status IngestRun::Run(const std::filesystem::path& root) {
       if (m.results.empty()) break;  // every worker has exited and everything is consumed
       taken.swap(m.results);
     }
-    for (Outcome& o : taken) {
+    for (Impl::Outcome& o : taken) {
       const size_t size = o.bytes;
       // Results that finish while stopping are complete and correct: keep them. After a
       // commit failure, drain without writing.

@@ -108,8 +108,6 @@ class Plugin {
   Plugin& operator=(const Plugin&) = delete;
 
   const Manifest& manifest() const { return manifest_; }
-  // Where the plugin's code came from (its .so).
-  const std::filesystem::path& file() const { return file_; }
 
   // Runs the plugin over one file; fills `output` (which the caller provides empty). With
   // `need_finish_time`, output->finished is always set (for deadline checks). Never throws.
@@ -136,8 +134,7 @@ class Plugin {
   void CountError() const { errors_.fetch_add(1, std::memory_order_relaxed); }
 
  protected:
-  Plugin(Manifest manifest, std::filesystem::path file)
-      : manifest_(std::move(manifest)), file_(std::move(file)) {}
+  explicit Plugin(Manifest manifest) : manifest_(std::move(manifest)) {}
 
   // The time weight of the call with this ordinal (0-based): see the counters above.
   static uint32_t SampleWeight(uint64_t ordinal);
@@ -147,7 +144,6 @@ class Plugin {
 
  private:
   const Manifest manifest_;
-  const std::filesystem::path file_;
   mutable std::atomic<uint64_t> calls_{0};
   mutable std::atomic<uint64_t> errors_{0};
   mutable std::atomic<uint64_t> weighted_time_ns_{0};

@@ -3,8 +3,9 @@
 // building a field list (an allocation per field) then serializing it cost more than the rest
 // of the reply's writing.
 //
-// The bytes are exactly those Beast writes for the response Session used to build (status line
-// with Beast's reason phrases, then the fields in this order, each present only when it applies):
+// The bytes are exactly those Beast's serializer writes for the equivalent beast::http::response
+// (status line with Beast's reason phrases, then the fields in this order, each present only
+// when it applies):
 //   Server: archivum / Content-Type / Allow / WWW-Authenticate / Connection / Content-Length
 // where Connection is what message::keep_alive() sets on an empty field list: "close" for an
 // HTTP/1.1 reply that ends the connection, "keep-alive" for an HTTP/1.0 one that does not, absent

@@ -8,13 +8,6 @@ namespace {
 namespace http = boost::beast::http;
 using google::protobuf::MethodDescriptor;
 
-bool IsUpper(char c) {
-  return c >= 'A' && c <= 'Z';
-}
-bool IsLowerOrDigit(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
 // The REST-ish and original-design names. Method names refer to the descriptor; an alias whose
 // method is absent from the proto is simply not served.
 struct Alias {
@@ -49,14 +42,14 @@ std::string SnakeCase(std::string_view camel) {
   std::string out;
   for (size_t i = 0; i < camel.size(); ++i) {
     const char c = camel[i];
-    if (!IsUpper(c)) {
+    if (!AsciiIsUpper(c)) {
       out.push_back(c);
       continue;
     }
     // A boundary before an upper-case letter that ends a lower-case run ("tS" in IngestStream)
     // or starts a word after an acronym ("PH" + "e" in HTTPHeader).
-    const bool after_lower = i > 0 && IsLowerOrDigit(camel[i - 1]);
-    const bool acronym_end = i > 0 && IsUpper(camel[i - 1]) && i + 1 < camel.size() &&
+    const bool after_lower = i > 0 && (AsciiIsLower(camel[i - 1]) || AsciiIsDigit(camel[i - 1]));
+    const bool acronym_end = i > 0 && AsciiIsUpper(camel[i - 1]) && i + 1 < camel.size() &&
                              camel[i + 1] >= 'a' && camel[i + 1] <= 'z';
     if (after_lower || acronym_end) out.push_back('_');
     out.push_back(AsciiLower(c));

@@ -59,7 +59,7 @@ class InProcessPlugin final : public Plugin {
   InProcessPlugin(std::unique_ptr<PluginLibrary> library, Manifest manifest,
                   const archivum_plugin_descriptor& entry_points, std::unique_ptr<HostApi> host,
                   archivum_plugin_state* state, const OutputLimits& limits)
-      : Plugin(std::move(manifest), library->path()),
+      : Plugin(std::move(manifest)),
         library_(std::move(library)),
         entry_points_(entry_points),
         host_(std::move(host)),
