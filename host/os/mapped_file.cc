@@ -10,6 +10,7 @@
 #include <cstring>
 #include <utility>
 
+#include "os/file_stat.h"
 #include "os/truncation_guard.h"
 
 namespace archivum::os {
@@ -25,10 +26,6 @@ Status OpenError(int err, const std::string& path) {
     case ELOOP: return FailedPrecondition(path + " is a symbolic link (not followed)");
     default: return Internal(std::move(msg));
   }
-}
-
-int64_t MtimeNs(const struct stat& st) {
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/utf8.h"
+#include "os/file_stat.h"
 
 namespace archivum::os {
 namespace {
@@ -35,10 +36,6 @@ const char* NonRegularKind(mode_t mode) {
   if (S_ISCHR(mode)) return "character device";
   if (S_ISBLK(mode)) return "block device";
   return "not a regular file";
-}
-
-int64_t MtimeNs(const struct stat& st) {
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
 // Opens without blocking (a FIFO swapped in after the stat must not hang the walk) and without
