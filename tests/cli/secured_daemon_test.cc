@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "cli/process.h"
 #include "security/security_support.h"
 #include "support/daemon.h"
+#include "support/process.h"
 
 namespace archivum::cli::testing {
 namespace {
@@ -24,6 +24,9 @@ using ::archivum::security_testing::MakePki;
 using ::archivum::security_testing::Pki;
 using ::archivum::testing::Daemon;
 using ::archivum::testing::DaemonOptions;
+using ::archivum::testing::ProcessOptions;
+using ::archivum::testing::ProcessResult;
+using ::archivum::testing::RunProcess;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -81,12 +84,12 @@ class CliSecuredDaemonTest : public ::testing::Test {
   // removed unless `env` sets them, so the developer's environment cannot leak in.
   static ProcessResult Run(const std::string& server, std::vector<std::string> args,
                            std::map<std::string, std::string> env = {}) {
-    args.insert(args.begin(), {"--server", server, "--timeout", "20"});
+    args.insert(args.begin(), {ARCHIVUM_CLI_PATH, "--server", server, "--timeout", "20"});
     ProcessOptions options;
     options.unset_env = {"ARCHIVUM_SERVER"};
     if (env.count("ARCHIVUM_TOKEN") == 0) options.unset_env.push_back("ARCHIVUM_TOKEN");
     options.set_env = std::move(env);
-    return RunProcess(ARCHIVUM_CLI_PATH, args, options);
+    return RunProcess(args, options);
   }
 
   static Suite* suite_;
@@ -270,8 +273,8 @@ TEST_F(CliSecuredDaemonTest, BadCredentialOptionsAreUsageErrorsNamingOptionAndFi
 TEST_F(CliSecuredDaemonTest, WarnsBeforeSendingATokenInPlaintextOffThisMachine) {
   // 192.0.2.0/24 is TEST-NET-1: never routed, so the connection attempt runs into the deadline.
   const ProcessResult r = RunProcess(
-      ARCHIVUM_CLI_PATH,
-      {"--server", "192.0.2.1:50051", "--timeout", "0.2", "--token", kToken, "health"},
+      {ARCHIVUM_CLI_PATH, "--server", "192.0.2.1:50051", "--timeout", "0.2", "--token", kToken,
+       "health"},
       ProcessOptions{.cwd = {}, .set_env = {}, .unset_env = {"ARCHIVUM_SERVER", "ARCHIVUM_TOKEN"}});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, StartsWith("warning: sending the token to 192.0.2.1:50051 without TLS"));

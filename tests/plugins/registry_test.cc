@@ -12,19 +12,20 @@
 #include "common/sha256.h"
 #include "core/proto_mapping.h"
 #include "pipeline/stages.h"
+#include "support/temp_dir.h"
 #include "test_util.h"
 
 namespace archivum::plugins {
 namespace {
 
 namespace pb = aichemist_archivum;
+using archivum::testing::TempDir;
 using ::testing::ElementsAre;
 using testing::FindByFile;
 using testing::FindByName;
 using testing::FindingValue;
 using testing::FixtureDir;
 using ::testing::HasSubstr;
-using testing::TempDir;
 using testing::TextFile;
 
 constexpr std::string_view kText = "hello\nworld\n";

@@ -1,12 +1,9 @@
-// Helpers shared by the plugin tests: fixture paths, temporary directories, lookups.
+// Helpers shared by the plugin tests: fixture paths, lookups.
 #pragma once
-
-#include <stdlib.h>
 
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
 #include "aichemist_archivum.pb.h"
@@ -18,26 +15,6 @@ namespace archivum::plugins::testing {
 inline std::filesystem::path FixtureDir(std::string_view group) {
   return std::filesystem::path(ARCHIVUM_FIXTURE_DIR) / group;
 }
-
-// A fresh directory under the system temp dir, removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "archivum-plugins-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // The PluginInfo whose library file is named `file_name`, or null.
 inline const aichemist_archivum::PluginInfo* FindByFile(
