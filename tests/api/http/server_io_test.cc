@@ -7,14 +7,13 @@
 // waits for the server to close an idle connection opened for the purpose (IdleTimeoutPassed).
 #include <gtest/gtest.h>
 
-#include "http/gateway_fixture.h"
-#include "http/wait_bound.h"
+#include "api/http/gateway_fixture.h"
+#include "api/http/wait_bound.h"
 
 namespace archivum::http_testing {
 namespace {
 
 using nlohmann::json;
-
 
 bool AllRead(const HttpConnection::ServerQueues& q) {
   return q.unread == 0;

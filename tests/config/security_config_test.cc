@@ -5,25 +5,14 @@
 #include <string>
 
 #include "config/config.h"
+#include "config/test_util.h"
 
 namespace archivum::config {
 namespace {
 
 namespace fs = std::filesystem;
-
-StatusOr<Config> Parse(std::string_view yaml) {
-  return ParseConfig(yaml, "test.yaml", "/etc/archivum");
-}
-
-std::string ErrorOf(std::string_view yaml) {
-  StatusOr<Config> config = Parse(yaml);
-  if (config.ok()) {
-    ADD_FAILURE() << "parsed without error:\n" << yaml;
-    return "";
-  }
-  EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument) << config.status().ToString();
-  return config.status().message();
-}
+using testing::ErrorOf;
+using testing::Parse;
 
 TEST(SecurityConfigTest, DefaultsAreSecureAndBounded) {
   const Config c;

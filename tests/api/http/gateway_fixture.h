@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "api/http/fake_file_manager.h"
+#include "api/http/http_client.h"
 #include "api/http/http_server.h"
-#include "http/fake_file_manager.h"
-#include "http/http_client.h"
 
 namespace archivum::http_testing {
 

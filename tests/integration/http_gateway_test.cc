@@ -5,7 +5,7 @@
 #include <set>
 
 #include "aichemist_archivum.grpc.pb.h"
-#include "http/http_client.h"
+#include "api/http/http_client.h"
 #include "support/daemon.h"
 
 namespace archivum {

@@ -2,7 +2,7 @@
 // health, keep-alive and pipelining.
 #include <gtest/gtest.h>
 
-#include "http/gateway_fixture.h"
+#include "api/http/gateway_fixture.h"
 
 namespace archivum::http_testing {
 namespace {

@@ -1,4 +1,4 @@
-// The bad-input battery's fixture: the real daemon (gRPC and HTTP) with ingest roots at a
+// The fixture of the hostile-input tests: the real daemon (gRPC and HTTP) with ingest roots at a
 // scratch corpus, /dev and /proc, started without DAC override when the suite runs as root so
 // that file permissions apply to it. Every case ends by checking that the daemon still serves.
 //
@@ -14,16 +14,16 @@
 #include <vector>
 
 #include "aichemist_archivum.grpc.pb.h"
-#include "http/http_client.h"
+#include "api/http/http_client.h"
 #include "support/daemon.h"
 
-namespace archivum::battery {
+namespace archivum::hostile_input {
 
 namespace fs = std::filesystem;
 namespace pb = ::aichemist_archivum;
 namespace ht = ::archivum::http_testing;
 
-class BatteryTest : public ::testing::Test {
+class HostileInputTest : public ::testing::Test {
  protected:
   void SetUp() override { StartDaemon({}); }
 
@@ -65,4 +65,4 @@ class BatteryTest : public ::testing::Test {
 // The parsed JSON body of `response` (null if it is not JSON).
 nlohmann::json BodyJson(const ht::Response& response);
 
-}  // namespace archivum::battery
+}  // namespace archivum::hostile_input

@@ -8,6 +8,7 @@
 
 #include "aichemist_archivum.pb.h"
 #include "api/http/call_metadata.h"
+#include "api/http/fake_file_manager.h"
 #include "api/http/json_mapping.h"
 #include "api/http/ndjson_stream.h"
 #include "api/http/query_params.h"
@@ -15,7 +16,6 @@
 #include "api/http/rpc_call.h"
 #include "api/http/service_binding.h"
 #include "api/http/upload_bridge.h"
-#include "http/fake_file_manager.h"
 
 namespace archivum::api::gateway {
 namespace {

@@ -1,4 +1,4 @@
-// The bad-input battery, tree shapes: a directory chain 10,000 levels deep (far past PATH_MAX)
+// Hostile input, tree shapes: a directory chain 10,000 levels deep (far past PATH_MAX)
 // and a directory with 100,000 entries. Both are built with *at() calls, relative to an open
 // directory, because the deep one cannot be reached by path at all.
 #include <fcntl.h>
@@ -13,9 +13,9 @@
 #include <cstring>
 #include <string>
 
-#include "battery_fixture.h"
+#include "hostile_input/hostile_input_fixture.h"
 
-namespace archivum::battery {
+namespace archivum::hostile_input {
 namespace {
 
 using grpc::StatusCode;
@@ -72,7 +72,7 @@ class DeepChain {
   bool ok_ = false;
 };
 
-TEST_F(BatteryTest, TenThousandDeepTreeReportsThePathLimitAndKeepsServing) {
+TEST_F(HostileInputTest, TenThousandDeepTreeReportsThePathLimitAndKeepsServing) {
   constexpr int kDepth = 10000;
   const fs::path base = corpus() / "deep";
   testing::WriteFile(base / "top.txt", "top");
@@ -105,7 +105,7 @@ class ManyFilesDir {
  public:
   explicit ManyFilesDir(const fs::path& fallback) {
     struct statfs sfs {};
-    std::string tmpl = "/dev/shm/archivum-battery-XXXXXX";
+    std::string tmpl = "/dev/shm/archivum-hostile-input-XXXXXX";
     if (::statfs("/dev/shm", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC &&
         ::mkdtemp(tmpl.data()) != nullptr) {
       owned_ = tmpl;
@@ -128,7 +128,7 @@ class ManyFilesDir {
   fs::path path_;
 };
 
-TEST_F(BatteryTest, HundredThousandEntriesAreAllCataloged) {
+TEST_F(HostileInputTest, HundredThousandEntriesAreAllCataloged) {
   constexpr int kFiles = 100000;
   const ManyFilesDir scratch(corpus());
   const fs::path& wide = scratch.path();
@@ -165,4 +165,4 @@ TEST_F(BatteryTest, HundredThousandEntriesAreAllCataloged) {
 }
 
 }  // namespace
-}  // namespace archivum::battery
+}  // namespace archivum::hostile_input

@@ -4,14 +4,13 @@
 
 #include <algorithm>
 
-#include "http/gateway_fixture.h"
-#include "http/wait_bound.h"
+#include "api/http/gateway_fixture.h"
+#include "api/http/wait_bound.h"
 
 namespace archivum::http_testing {
 namespace {
 
 using nlohmann::json;
-
 
 Request StreamRequest(const std::string& path) {
   return MakeRequest(http::verb::post, "/v1/ingest_stream", json{{"path", path}}.dump());

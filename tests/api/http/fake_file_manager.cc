@@ -1,8 +1,8 @@
-#include "http/fake_file_manager.h"
+#include "api/http/fake_file_manager.h"
 
 #include <thread>
 
-#include "http/wait_bound.h"
+#include "api/http/wait_bound.h"
 
 namespace archivum::http_testing {
 namespace {

@@ -1,4 +1,4 @@
-#include "http/http_client.h"
+#include "api/http/http_client.h"
 
 #include <sys/socket.h>
 
@@ -11,14 +11,13 @@
 #include <sstream>
 #include <thread>
 
-#include "http/wait_bound.h"
+#include "api/http/wait_bound.h"
 
 namespace archivum::http_testing {
 namespace {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-
 
 }  // namespace
 

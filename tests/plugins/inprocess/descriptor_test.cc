@@ -1,17 +1,15 @@
-// Descriptor validation on hand-built descriptors, MIME matching and UTF-8 validation.
+// inprocess::ReadDescriptor on hand-built descriptors: what it reads into the Manifest for each
+// ABI minor version (1.0 and 1.1 layouts are shorter: nothing beyond them is read), the entry
+// points it keeps, and the exact reason for every descriptor it refuses.
+#include "plugins/inprocess/descriptor.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
-#include <utility>
+#include <vector>
 
-#include "common/utf8.h"
-#include "plugins/inprocess/descriptor.h"
-#include "plugins/mime_match.h"
-
-namespace archivum::plugins {
+namespace archivum::plugins::inprocess {
 namespace {
-
-using inprocess::ReadDescriptor;
 
 archivum_rc Create(archivum_str, const archivum_host_api*, archivum_plugin_state**) {
   return ARCHIVUM_ERROR;
@@ -55,7 +53,7 @@ std::string Reason(const archivum_plugin_descriptor& d) {
   return ReadDescriptor(&d, &m).message();
 }
 
-TEST(ManifestTest, AcceptsAValidDescriptor) {
+TEST(DescriptorTest, AcceptsAValidDescriptor) {
   const archivum_plugin_descriptor d = Valid();
   Manifest m;
   ASSERT_TRUE(ReadDescriptor(&d, &m).ok());
@@ -67,7 +65,7 @@ TEST(ManifestTest, AcceptsAValidDescriptor) {
   EXPECT_EQ(m.accepts, std::vector<std::string>{"text/*"});
 }
 
-TEST(ManifestTest, Abi10SizeIgnoresLaterFields) {
+TEST(DescriptorTest, Abi10SizeIgnoresLaterFields) {
   archivum_plugin_descriptor d = Valid();
   d.abi_minor = 0;
   d.struct_size = ARCHIVUM_DESCRIPTOR_SIZE_1_0;
@@ -76,7 +74,7 @@ TEST(ManifestTest, Abi10SizeIgnoresLaterFields) {
   EXPECT_EQ(m.max_file_size, 0u);  // beyond the 1.0 struct: treated as absent
 }
 
-TEST(ManifestTest, Abi12DescriptorKeepsItsFlushEntryPoint) {
+TEST(DescriptorTest, Abi12DescriptorKeepsItsFlushEntryPoint) {
   archivum_plugin_descriptor d = Valid();
   d.flush = Flush;
   Manifest m;
@@ -87,7 +85,7 @@ TEST(ManifestTest, Abi12DescriptorKeepsItsFlushEntryPoint) {
   EXPECT_EQ(m.max_file_size, 100u);
 }
 
-TEST(ManifestTest, ReadsTuningKeysAndRefusesBadOnes) {
+TEST(DescriptorTest, ReadsTuningKeysAndRefusesBadOnes) {
   const archivum_str keys[] = {{"cache", 5}, {"threads", 7}};
   archivum_plugin_descriptor d = Valid();
   d.tuning_keys = keys;
@@ -108,7 +106,7 @@ TEST(ManifestTest, ReadsTuningKeysAndRefusesBadOnes) {
   EXPECT_EQ(Reason(d), "more than 16 tuning keys");
 }
 
-TEST(ManifestTest, Abi11SizeIgnoresThe12Fields) {
+TEST(DescriptorTest, Abi11SizeIgnoresThe12Fields) {
   // A 1.1 plugin's struct ends before flush: whatever lies beyond it is not read.
   archivum_plugin_descriptor d = Valid();
   d.abi_minor = 1;
@@ -132,7 +130,7 @@ TEST(ManifestTest, Abi11SizeIgnoresThe12Fields) {
                            std::to_string(sizeof(archivum_plugin_descriptor)) + ")");
 }
 
-TEST(ManifestTest, RefusesWithClearReasons) {
+TEST(DescriptorTest, RefusesWithClearReasons) {
   archivum_plugin_descriptor d = Valid();
   d.struct_size = 4;
   EXPECT_EQ(Reason(d), "descriptor size 4 is too small");
@@ -193,62 +191,5 @@ TEST(ManifestTest, RefusesWithClearReasons) {
   EXPECT_EQ(Reason(d), "invalid query verb 'Similar'");
 }
 
-TEST(MimeMatchTest, MatchesShellPatternsCaseInsensitively) {
-  EXPECT_TRUE(MimeMatches("text/*", "text/plain"));
-  EXPECT_TRUE(MimeMatches("text/*", "TEXT/Plain; charset=utf-8"));
-  EXPECT_TRUE(MimeMatches("application/pdf", "application/pdf"));
-  EXPECT_FALSE(MimeMatches("text/*", "application/pdf"));
-  EXPECT_TRUE(MimeMatches("*/*", ""));
-  EXPECT_TRUE(MimeMatches("*", "image/png"));
-  EXPECT_FALSE(MimeMatches("text/*", ""));
-  EXPECT_TRUE(AnyMimeMatches({"image/*", "application/vnd.*"}, "application/vnd.ms-excel"));
-  EXPECT_FALSE(AnyMimeMatches({}, "text/plain"));
-  // Literal and one-star patterns take the fast path; the rest goes to fnmatch. Both agree on
-  // case-insensitivity and on '*' spanning '/' and '.'.
-  EXPECT_TRUE(MimeMatches("TEXT/PLAIN", "text/plain"));
-  EXPECT_FALSE(MimeMatches("text/plain", "text/plainer"));
-  EXPECT_FALSE(MimeMatches("text/plain", "text/plai"));
-  EXPECT_TRUE(MimeMatches("*/xml", "application/xml"));
-  EXPECT_FALSE(MimeMatches("*/xml", "application/xhtml+xml"));
-  EXPECT_TRUE(MimeMatches("application/*+xml", "Application/XHTML+XML"));
-  EXPECT_FALSE(MimeMatches("application/*+xml", "application/+xm"));
-  EXPECT_TRUE(MimeMatches("te*", "text/x-c++"));
-  EXPECT_TRUE(MimeMatches("text/?lain", "text/Plain"));
-  EXPECT_TRUE(MimeMatches("text/[pq]lain", "text/qlain"));
-  EXPECT_FALSE(MimeMatches("text/[pq]lain", "text/rlain"));
-  EXPECT_TRUE(MimeMatches("*/*+*", "image/svg+xml"));
-  EXPECT_FALSE(MimeMatches("*/*+*", "image/png"));
-}
-
-TEST(Utf8Test, ValidatesEncoding) {
-  EXPECT_TRUE(IsValidUtf8(""));
-  EXPECT_TRUE(IsValidUtf8("plain ascii"));
-  EXPECT_TRUE(IsValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
-  EXPECT_FALSE(IsValidUtf8("\xc3"));              // truncated
-  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
-  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
-  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("\xff"));
-}
-
-// The ASCII fast path reads 8 bytes at a time: every sequence, valid or not, must be judged the
-// same at every offset and with every amount of ASCII after it.
-TEST(Utf8Test, SameVerdictAtEveryOffsetOfABlock) {
-  const std::pair<std::string, bool> cases[] = {
-      {"\xc3\xa9", true},  {"\xe2\x82\xac", true},  {"\xf0\x9f\x98\x80", true},  {"\xc3", false},
-      {"\xc0\xaf", false}, {"\xed\xa0\x80", false}, {"\xf4\x90\x80\x80", false}, {"\xff", false},
-      {"\x80", false}};
-  for (const auto& [sequence, valid] : cases) {
-    for (size_t before = 0; before < 20; ++before) {
-      for (size_t after = 0; after < 20; ++after) {
-        const std::string text = std::string(before, 'a') + sequence + std::string(after, 'z');
-        EXPECT_EQ(IsValidUtf8(text), valid) << "before=" << before << " after=" << after;
-      }
-    }
-  }
-  EXPECT_TRUE(IsValidUtf8(std::string(4096, 'x')));
-  EXPECT_TRUE(IsValidUtf8(std::string(4096, '\0')));  // NUL is valid UTF-8
-}
-
 }  // namespace
-}  // namespace archivum::plugins
+}  // namespace archivum::plugins::inprocess

@@ -1,4 +1,4 @@
-// The bad-input battery, protocol half: malformed protobuf bytes, malformed JSON, huge headers,
+// Hostile input, protocol: malformed protobuf bytes, malformed JSON, huge headers,
 // invalid queries, and missing or wrong tokens, over real gRPC and HTTP. Each case asserts the
 // exact status and that the daemon still serves afterwards.
 #include <grpcpp/generic/generic_stub.h>
@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "battery_fixture.h"
+#include "hostile_input/hostile_input_fixture.h"
 
-namespace archivum::battery {
+namespace archivum::hostile_input {
 namespace {
 
 using grpc::StatusCode;
@@ -80,7 +80,7 @@ grpc::Status RawStreamingCall(const std::shared_ptr<grpc::Channel>& channel,
 // A request that is not a valid message fails its call with INVALID_ARGUMENT, naming the message
 // type, and never reaches the core. (The daemon parses requests itself: gRPC's typed callback
 // handlers would answer UNIMPLEMENTED with no message.)
-TEST_F(BatteryTest, MalformedProtobufBytesFailTheCallNotTheServer) {
+TEST_F(HostileInputTest, MalformedProtobufBytesFailTheCallNotTheServer) {
   const std::string kService = "/aichemist_archivum.FileManager/";
   // Field 1 (path) declared 127 bytes long, 3 present; a varint that never ends; field 1 with
   // bytes that are not UTF-8 (proto3 refuses them in a string); an end-group tag with no group.
@@ -153,7 +153,7 @@ TEST_F(BatteryTest, MalformedProtobufBytesFailTheCallNotTheServer) {
   ExpectStillServing();
 }
 
-TEST_F(BatteryTest, MalformedJsonIs400) {
+TEST_F(HostileInputTest, MalformedJsonIs400) {
   const std::pair<std::string, std::string> cases[] = {
       {"/v1/ingest", R"({"path": )"},                // truncated
       {"/v1/ingest", R"({"path": 42})"},             // wrong type
@@ -173,7 +173,7 @@ TEST_F(BatteryTest, MalformedJsonIs400) {
   ExpectStillServing();
 }
 
-TEST_F(BatteryTest, HugeHeadersAre431) {
+TEST_F(HostileInputTest, HugeHeadersAre431) {
   // 2 x 60,000 bytes: past the gateway's limit (server.http.max_header_size), within what one
   // header field may hold.
   const ht::Response res =
@@ -197,7 +197,7 @@ TEST_F(BatteryTest, HugeHeadersAre431) {
   ExpectStillServing();
 }
 
-TEST_F(BatteryTest, InvalidQueriesAreInvalidArgumentAnd400) {
+TEST_F(HostileInputTest, InvalidQueriesAreInvalidArgumentAnd400) {
   const std::string queries[] = {
       "",                                               // empty
       "size>abc",                                       // bad value
@@ -223,18 +223,18 @@ TEST_F(BatteryTest, InvalidQueriesAreInvalidArgumentAnd400) {
 }
 
 // With auth.tokens_file set, every FileManager call needs "authorization: Bearer <token>".
-class BatteryAuthTest : public BatteryTest {
+class HostileInputAuthTest : public HostileInputTest {
  protected:
-  static constexpr char kToken[] = "battery-token-5f1c2a";
+  static constexpr char kToken[] = "hostile-input-token-5f1c2a";
   void SetUp() override {
     const fs::path tokens = corpus() / "tokens";
-    std::ofstream(tokens) << "# battery\n" << kToken << "\n";
+    std::ofstream(tokens) << "# hostile input\n" << kToken << "\n";
     fs::permissions(tokens, fs::perms::owner_read | fs::perms::owner_write);
     StartDaemon("auth:\n  tokens_file: " + tokens.string() + "\n");
   }
 };
 
-TEST_F(BatteryAuthTest, MissingOrWrongTokenIsUnauthenticatedAnd401) {
+TEST_F(HostileInputAuthTest, MissingOrWrongTokenIsUnauthenticatedAnd401) {
   testing::WriteFile(corpus() / "doc.txt", "hello");
   for (const std::string token : {"", "wrong-token"}) {
     pb::IngestSummary s;
@@ -259,4 +259,4 @@ TEST_F(BatteryAuthTest, MissingOrWrongTokenIsUnauthenticatedAnd401) {
 }
 
 }  // namespace
-}  // namespace archivum::battery
+}  // namespace archivum::hostile_input

@@ -1,4 +1,4 @@
-// The bad-input battery, file-system half: paths and files a client or a hostile tree can throw
+// Hostile input, paths and files: paths and files a client or a hostile tree can throw
 // at path ingest, over real gRPC and HTTP. Each case asserts the exact status (and HTTP status
 // where the gateway applies) and that the daemon still serves afterwards.
 #include <fcntl.h>
@@ -9,9 +9,9 @@
 #include <cstring>
 #include <string>
 
-#include "battery_fixture.h"
+#include "hostile_input/hostile_input_fixture.h"
 
-namespace archivum::battery {
+namespace archivum::hostile_input {
 namespace {
 
 using grpc::StatusCode;
@@ -21,7 +21,7 @@ bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-TEST_F(BatteryTest, DotDotTraversalIsPermissionDenied) {
+TEST_F(HostileInputTest, DotDotTraversalIsPermissionDenied) {
   WriteFile(corpus() / "docs/a.txt", "a");
   const std::string escape = P("docs/../../../../../etc");
   pb::IngestSummary s;
@@ -41,13 +41,13 @@ TEST_F(BatteryTest, DotDotTraversalIsPermissionDenied) {
   ExpectStillServing();
 }
 
-TEST_F(BatteryTest, AbsolutePathOutsideTheRootsIsPermissionDenied) {
+TEST_F(HostileInputTest, AbsolutePathOutsideTheRootsIsPermissionDenied) {
   pb::IngestSummary s;
   grpc::Status st = Ingest("/etc/passwd", &s);
   EXPECT_EQ(st.error_code(), StatusCode::PERMISSION_DENIED);
   EXPECT_TRUE(Contains(st.error_message(), "outside the ingest roots")) << st.error_message();
   // What does not exist outside the roots is refused the same way: no probing for files.
-  st = Ingest("/nonexistent-archivum-battery/x", &s);
+  st = Ingest("/nonexistent-archivum-hostile-input/x", &s);
   EXPECT_EQ(st.error_code(), StatusCode::PERMISSION_DENIED) << st.error_message();
   // Inside a root, a missing path is NOT_FOUND.
   EXPECT_EQ(Ingest(P("missing.txt"), &s).error_code(), StatusCode::NOT_FOUND);
@@ -57,7 +57,7 @@ TEST_F(BatteryTest, AbsolutePathOutsideTheRootsIsPermissionDenied) {
   ExpectStillServing();
 }
 
-TEST_F(BatteryTest, SymlinkEscapeIsRefusedAtTheTopAndSkippedInTheWalk) {
+TEST_F(HostileInputTest, SymlinkEscapeIsRefusedAtTheTopAndSkippedInTheWalk) {
   WriteFile(corpus() / "tree/inside.txt", "inside");
   fs::create_symlink("/etc", corpus() / "tree/etc-dir");
   fs::create_symlink("/etc/passwd", corpus() / "tree/passwd");
@@ -88,7 +88,7 @@ TEST_F(BatteryTest, SymlinkEscapeIsRefusedAtTheTopAndSkippedInTheWalk) {
   ExpectStillServing();
 }
 
-TEST_F(BatteryTest, SymlinkLoopIsInvalidArgumentAtTheTopAndSkippedInTheWalk) {
+TEST_F(HostileInputTest, SymlinkLoopIsInvalidArgumentAtTheTopAndSkippedInTheWalk) {
   fs::create_directories(corpus() / "loops");
   fs::create_symlink("b", corpus() / "loops/a");
   fs::create_symlink("a", corpus() / "loops/b");
@@ -107,7 +107,7 @@ TEST_F(BatteryTest, SymlinkLoopIsInvalidArgumentAtTheTopAndSkippedInTheWalk) {
   ExpectStillServing();
 }
 
-TEST_F(BatteryTest, FifoIsSkippedWithoutBlocking) {
+TEST_F(HostileInputTest, FifoIsSkippedWithoutBlocking) {
   fs::create_directories(corpus() / "pipes");
   ASSERT_EQ(::mkfifo((corpus() / "pipes/fifo").c_str(), 0600), 0) << std::strerror(errno);
   WriteFile(corpus() / "pipes/file.txt", "x");
@@ -126,7 +126,7 @@ TEST_F(BatteryTest, FifoIsSkippedWithoutBlocking) {
   ExpectStillServing();
 }
 
-TEST_F(BatteryTest, DevZeroIsSkippedAsACharacterDevice) {
+TEST_F(HostileInputTest, DevZeroIsSkippedAsACharacterDevice) {
   grpc::Status st;
   const auto events = IngestStream("/dev/zero", &st);
   ASSERT_TRUE(st.ok()) << st.error_message();
@@ -147,7 +147,7 @@ TEST_F(BatteryTest, DevZeroIsSkippedAsACharacterDevice) {
   ExpectStillServing();
 }
 
-TEST_F(BatteryTest, ProcFileIsReadAsTheRegularFileItClaimsToBe) {
+TEST_F(HostileInputTest, ProcFileIsReadAsTheRegularFileItClaimsToBe) {
   // /proc files are regular files of size 0: cataloged as empty, never read past that.
   pb::IngestSummary s;
   grpc::Status st = Ingest("/proc/version", &s);
@@ -163,7 +163,7 @@ TEST_F(BatteryTest, ProcFileIsReadAsTheRegularFileItClaimsToBe) {
   ExpectStillServing();
 }
 
-TEST_F(BatteryTest, UnreadableFileIsPermissionDeniedOrCountedAsFailed) {
+TEST_F(HostileInputTest, UnreadableFileIsPermissionDeniedOrCountedAsFailed) {
   WriteFile(corpus() / "locked/secret.txt", "secret");
   WriteFile(corpus() / "locked/open.txt", "open");
   fs::permissions(corpus() / "locked/secret.txt", fs::perms::none);
@@ -183,7 +183,7 @@ TEST_F(BatteryTest, UnreadableFileIsPermissionDeniedOrCountedAsFailed) {
   ExpectStillServing();
 }
 
-TEST_F(BatteryTest, NamesThatAreNotUtf8AreSkippedAndShownEscaped) {
+TEST_F(HostileInputTest, NamesThatAreNotUtf8AreSkippedAndShownEscaped) {
   const fs::path dir = corpus() / "names";
   WriteFile(dir / "ok.txt", "fine");
   WriteFile(dir / "bad-\xff\xfe.txt", "not utf-8");
@@ -225,7 +225,7 @@ TEST_F(BatteryTest, NamesThatAreNotUtf8AreSkippedAndShownEscaped) {
   ExpectStillServing();
 }
 
-TEST_F(BatteryTest, NulInANameIsInvalidArgument) {
+TEST_F(HostileInputTest, NulInANameIsInvalidArgument) {
   const std::string with_nul = P("a") + std::string(1, '\0') + "b";
   pb::IngestSummary s;
   grpc::Status st = Ingest(with_nul, &s);
@@ -247,4 +247,4 @@ TEST_F(BatteryTest, NulInANameIsInvalidArgument) {
 }
 
 }  // namespace
-}  // namespace archivum::battery
+}  // namespace archivum::hostile_input

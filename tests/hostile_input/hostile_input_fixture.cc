@@ -1,10 +1,10 @@
-#include "battery_fixture.h"
+#include "hostile_input/hostile_input_fixture.h"
 
 #include <chrono>
 
 #include "health.grpc.pb.h"
 
-namespace archivum::battery {
+namespace archivum::hostile_input {
 
 namespace {
 
@@ -23,7 +23,7 @@ nlohmann::json BodyJson(const ht::Response& response) {
   return nlohmann::json::parse(response.body(), nullptr, /*allow_exceptions=*/false);
 }
 
-void BatteryTest::StartDaemon(const std::string& extra_yaml) {
+void HostileInputTest::StartDaemon(const std::string& extra_yaml) {
   ASSERT_FALSE(corpus().empty());
   testing::DaemonOptions opts;
   opts.roots = {corpus(), "/dev", "/proc"};
@@ -36,8 +36,8 @@ void BatteryTest::StartDaemon(const std::string& extra_yaml) {
   stub_ = pb::FileManager::NewStub(daemon_->channel());
 }
 
-grpc::Status BatteryTest::Ingest(const std::string& path, pb::IngestSummary* summary,
-                                 const std::string& token) {
+grpc::Status HostileInputTest::Ingest(const std::string& path, pb::IngestSummary* summary,
+                                      const std::string& token) {
   grpc::ClientContext ctx;
   ctx.set_deadline(Deadline());
   AddToken(&ctx, token);
@@ -46,8 +46,8 @@ grpc::Status BatteryTest::Ingest(const std::string& path, pb::IngestSummary* sum
   return stub_->Ingest(&ctx, req, summary);
 }
 
-std::vector<pb::IngestEvent> BatteryTest::IngestStream(const std::string& path,
-                                                       grpc::Status* status) {
+std::vector<pb::IngestEvent> HostileInputTest::IngestStream(const std::string& path,
+                                                            grpc::Status* status) {
   grpc::ClientContext ctx;
   ctx.set_deadline(Deadline());
   pb::IngestRequest req;
@@ -60,8 +60,8 @@ std::vector<pb::IngestEvent> BatteryTest::IngestStream(const std::string& path,
   return events;
 }
 
-grpc::Status BatteryTest::Analyze(const std::string& query, pb::AnalyzeResponse* response,
-                                  const std::string& token) {
+grpc::Status HostileInputTest::Analyze(const std::string& query, pb::AnalyzeResponse* response,
+                                       const std::string& token) {
   grpc::ClientContext ctx;
   ctx.set_deadline(Deadline());
   AddToken(&ctx, token);
@@ -70,9 +70,9 @@ grpc::Status BatteryTest::Analyze(const std::string& query, pb::AnalyzeResponse*
   return stub_->Analyze(&ctx, req, response);
 }
 
-ht::Response BatteryTest::Http(ht::http::verb verb, const std::string& target,
-                               const std::string& body, const std::string& content_type,
-                               std::vector<std::pair<std::string, std::string>> headers) {
+ht::Response HostileInputTest::Http(ht::http::verb verb, const std::string& target,
+                                    const std::string& body, const std::string& content_type,
+                                    std::vector<std::pair<std::string, std::string>> headers) {
   ht::beast::error_code ec;
   ht::Response res = ht::Fetch(daemon_->http_address(),
                                ht::MakeRequest(verb, target, body, content_type, headers), &ec);
@@ -80,22 +80,22 @@ ht::Response BatteryTest::Http(ht::http::verb verb, const std::string& target,
   return res;
 }
 
-ht::Response BatteryTest::PostJson(const std::string& target, const nlohmann::json& body) {
+ht::Response HostileInputTest::PostJson(const std::string& target, const nlohmann::json& body) {
   return Http(ht::http::verb::post, target, body.dump());
 }
 
-ht::Response BatteryTest::HttpIngest(const std::string& path) {
+ht::Response HostileInputTest::HttpIngest(const std::string& path) {
   return PostJson("/v1/ingest", {{"path", path}});
 }
 
-std::shared_ptr<grpc::Channel> BatteryTest::FreshChannel() const {
+std::shared_ptr<grpc::Channel> HostileInputTest::FreshChannel() const {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   return grpc::CreateCustomChannel(daemon_->grpc_address(), grpc::InsecureChannelCredentials(),
                                    args);
 }
 
-void BatteryTest::ExpectStillServing(const std::string& token) {
+void HostileInputTest::ExpectStillServing(const std::string& token) {
   const auto channel = FreshChannel();
   auto health = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext ctx;
@@ -121,4 +121,4 @@ void BatteryTest::ExpectStillServing(const std::string& token) {
   EXPECT_EQ(healthz.result_int(), 200u) << healthz.body();
 }
 
-}  // namespace archivum::battery
+}  // namespace archivum::hostile_input

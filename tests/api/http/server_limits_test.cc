@@ -5,7 +5,7 @@
 
 #include <thread>
 
-#include "http/gateway_fixture.h"
+#include "api/http/gateway_fixture.h"
 
 namespace archivum::http_testing {
 namespace {

@@ -1,7 +1,7 @@
 // Every error the gateway answers: mapped core statuses, routing, body and header problems.
 #include <gtest/gtest.h>
 
-#include "http/gateway_fixture.h"
+#include "api/http/gateway_fixture.h"
 
 namespace archivum::http_testing {
 namespace {

@@ -105,7 +105,8 @@ TEST(AnalyzeJson, ResponsesMatchProtobufByteForByte) {
       std::string fast;
       if (PrintAnalyzeResponseJson(r, &fast)) {
         ++fast_count;
-        EXPECT_EQ(fast, expected) << "text " << ::testing::PrintToString(text) << " score " << score;
+        EXPECT_EQ(fast, expected) << "text " << ::testing::PrintToString(text) << " score "
+                                  << score;
       }
       // Through the gateway's entry point, fast or not, the bytes are protobuf's.
       auto printed = PrintJson(r);
