@@ -1,4 +1,6 @@
-// os/truncation_guard.h: a SIGBUS outside the guarded mappings still terminates the process.
+// os/truncation_guard.h: a read from a guarded mapping whose file shrank sees zeros and marks
+// the range truncated, instead of killing the process with SIGBUS; a SIGBUS anywhere else still
+// terminates it.
 #include "os/truncation_guard.h"
 
 #include <fcntl.h>
@@ -28,6 +30,31 @@ class TruncationGuardTest : public ::testing::Test {
   TempDir tmp_;
   std::string path_;
 };
+
+TEST_F(TruncationGuardTest, AReadPastTheNewEndOfAGuardedMappingSeesZerosAndIsReported) {
+  const int fd = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  void* data = ::mmap(nullptr, kSize, PROT_READ, MAP_SHARED, fd, 0);
+  ASSERT_NE(data, MAP_FAILED);
+  const int slot = RegisterMapping(data, kSize);
+  ASSERT_NE(slot, kUnguarded);
+  const auto* bytes = static_cast<volatile const char*>(data);
+  const char last_before = bytes[kSize - 1];
+  EXPECT_EQ(last_before, 'x');
+  EXPECT_FALSE(MappingTruncated(slot));
+
+  ASSERT_EQ(::ftruncate(fd, 4096), 0);
+  const char first_after = bytes[0];
+  const char last_after = bytes[kSize - 1];
+  EXPECT_EQ(first_after, 'x') << "pages before the new end are intact";
+  EXPECT_EQ(last_after, '\0') << "a page past the new end reads as zeros";
+  EXPECT_TRUE(MappingTruncated(slot));
+
+  UnregisterMapping(slot);
+  UnregisterMapping(kUnguarded);  // ignored
+  ::munmap(data, kSize);
+  ::close(fd);
+}
 
 TEST_F(TruncationGuardTest, ASigbusOutsideGuardedMappingsStillTerminates) {
   // The guard's handler is installed by any MappedFile; faults elsewhere are not swallowed.
