@@ -18,7 +18,7 @@
 #include "cli/json_output.h"
 #include "cli/paths.h"
 #include "cli/plugins_command.h"
-#include "cli/process.h"
+#include "support/temp_dir.h"
 
 namespace archivum::cli {
 namespace {
@@ -61,7 +61,7 @@ TEST(CliConnectionTest, ResolveTimeout) {
 }
 
 TEST(CliPathsTest, MakeAbsoluteNormalizesRelativePaths) {
-  const testing::TempDir dir;
+  const archivum::testing::TempDir dir;
   const std::filesystem::path cwd = std::filesystem::canonical(dir.path()) / "home" / "user";
   std::filesystem::create_directories(cwd);
   EXPECT_EQ(MakeAbsolute("docs", cwd), (cwd / "docs").string());
@@ -75,7 +75,7 @@ TEST(CliPathsTest, MakeAbsoluteNormalizesRelativePaths) {
 
 // The daemon catalogs realpath()s; a relative path through a symlink must name the same file.
 TEST(CliPathsTest, MakeAbsoluteResolvesSymlinksLikeTheDaemon) {
-  const testing::TempDir dir;
+  const archivum::testing::TempDir dir;
   const std::filesystem::path cwd = std::filesystem::canonical(dir.path());
   std::filesystem::create_directories(cwd / "real");
   std::filesystem::create_directory_symlink(cwd / "real", cwd / "link");

@@ -13,11 +13,16 @@
 #include <vector>
 
 #include "cli/fake_server.h"
-#include "cli/process.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
 
 namespace archivum::cli::testing {
 namespace {
 
+using archivum::testing::ProcessOptions;
+using archivum::testing::ProcessResult;
+using archivum::testing::RunProcess;
+using archivum::testing::TempDir;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -69,10 +74,11 @@ class CliEndToEndTest : public ::testing::Test {
   // leak in.
   ProcessResult Run(std::vector<std::string> args, bool add_server = true) {
     if (add_server) args.insert(args.begin(), {"--server", server_.address()});
+    args.insert(args.begin(), ARCHIVUM_CLI_PATH);
     ProcessOptions options;
     options.cwd = dir_.path();
     options.unset_env = {"ARCHIVUM_SERVER"};
-    return RunProcess(ARCHIVUM_CLI_PATH, args, options);
+    return RunProcess(args, options);
   }
 
   FakeServer server_;
@@ -331,14 +337,14 @@ TEST_F(CliEndToEndTest, ServerComesFromEnvironmentAndFlagOverridesIt) {
   ProcessOptions options;
   options.cwd = dir_.path();
   options.set_env = {{"ARCHIVUM_SERVER", server_.address()}};
-  ProcessResult r = RunProcess(ARCHIVUM_CLI_PATH, {"health"}, options);
+  ProcessResult r = RunProcess({ARCHIVUM_CLI_PATH, "health"}, options);
   EXPECT_EQ(r.exit_code, 0) << r.err;
 
   const DeadPort port(DeadPort::kRefusing);
   options.set_env = {{"ARCHIVUM_SERVER", port.address()}};
-  r = RunProcess(ARCHIVUM_CLI_PATH, {"health"}, options);
+  r = RunProcess({ARCHIVUM_CLI_PATH, "health"}, options);
   EXPECT_EQ(r.exit_code, 3);
-  r = RunProcess(ARCHIVUM_CLI_PATH, {"--server", server_.address(), "health"}, options);
+  r = RunProcess({ARCHIVUM_CLI_PATH, "--server", server_.address(), "health"}, options);
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 

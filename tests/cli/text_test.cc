@@ -1,3 +1,6 @@
+// cli/text.h: what the CLI prints is safe for a terminal (control characters neutralized, code
+// points never split) and readable (sizes, durations, timestamps, scores, aligned tables), and
+// the ingest progress line is drawn only on a terminal.
 #include "cli/text.h"
 
 #include <gtest/gtest.h>

@@ -11,15 +11,16 @@
 
 #include "config/config.h"
 #include "gtest/gtest.h"
+#include "support/temp_dir.h"
 #include "test_util.h"
 
 namespace archivum::config {
 namespace {
 
 namespace fs = std::filesystem;
+using archivum::testing::TempDir;
 using testing::ExpectDefaultsExceptPaths;
 using testing::ScopedEnv;
-using testing::TempDir;
 
 const fs::path kSourceDir = ARCHIVUM_SOURCE_DIR;
 const fs::path kShippedConfig = kSourceDir / "config" / "archivum.yaml";

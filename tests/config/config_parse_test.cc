@@ -11,8 +11,8 @@ namespace archivum::config {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::ExpectDefaultsExceptPaths;
 using testing::ErrorOf;
+using testing::ExpectDefaultsExceptPaths;
 using testing::Parse;
 using testing::ScopedEnv;
 
@@ -311,6 +311,20 @@ TEST(ConfigParseTest, ListsReplaceRatherThanAppend) {
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_TRUE(config->ingest.roots.empty());
   EXPECT_TRUE(config->plugins.directories.empty());
+}
+
+TEST(ConfigBadInputTest, AStrayCommaIsAnErrorNotAnEndlessLoop) {
+  // yaml-cpp 0.7's LoadAll never advances past it (found by tests/fuzz/fuzz_config).
+  for (const std::string yaml : {",", "\n\n  ,x", "---\n,"}) {
+    auto config = config::ParseConfig(yaml, "bad.yaml", "/");
+    ASSERT_FALSE(config.ok());
+    EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(config.status().message().find("expected a YAML document"), std::string::npos)
+        << config.status().message();
+  }
+  EXPECT_EQ(config::ParseConfig(",", "bad.yaml", "/").status().message(),
+            "bad.yaml:1:1: expected a YAML document, got a token YAML cannot start one with (a "
+            "stray ',' or flow indicator?)");
 }
 
 }  // namespace

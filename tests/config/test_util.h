@@ -1,13 +1,10 @@
-// Hermetic helpers for the config tests: a private temporary directory and a scoped $HOME.
+// Helpers for the config tests: parsing a YAML text, the error it must produce, a check of the
+// defaults, and a scoped environment variable (for $HOME).
 #pragma once
-
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 
@@ -65,37 +62,6 @@ inline void ExpectDefaultsExceptPaths(const Config& c) {
   EXPECT_EQ(c.log.level, d.log.level);
   EXPECT_EQ(c.log.format, d.log.format);
 }
-
-// A fresh directory under the system temp dir, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("archivum-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(random()) +
-             std::to_string(random()));
-    std::filesystem::create_directories(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    // A test may have made a file unreadable; removal only needs the directory writable.
-    std::filesystem::remove_all(path_, ec);
-  }
-
-  const std::filesystem::path& path() const { return path_; }
-
-  std::filesystem::path Write(std::string_view name, std::string_view content) const {
-    std::filesystem::path file = path_ / name;
-    std::filesystem::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << content;
-    return file;
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Sets (or, with nullopt, unsets) an environment variable and restores it on destruction, so a
 // test that changes $HOME cannot leak into the next one run by the same process.

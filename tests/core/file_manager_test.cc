@@ -1,100 +1,27 @@
-// FileManagerImpl in process: a temporary catalog, the fixture plugins, real files and uploads.
+// FileManagerImpl in process, over a temporary catalog with the fixture plugins: Ingest and
+// IngestStream confined to the roots (refusals name the path), the admission limit shared by
+// ingests and uploads, uploads through the pipeline and the refused ones (names, declared size,
+// ingest.max_file_size), what a failed plugin flush leaves in the catalog for an ingested file and
+// for an upload, and which queries may run on a transport's I/O thread.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "core/file_manager_impl.h"
+#include "core/file_manager_fixture.h"
 #include "query/parser.h"
-#include "store/open_catalog.h"
-#include "support/daemon.h"
 
 namespace archivum::core {
 namespace {
 
 namespace fs = std::filesystem;
-using archivum::testing::TempDir;
 using archivum::testing::WriteFile;
-
-// An Upload stream held in memory: a header, then the data in one message.
-class MemoryUpload final : public UploadReader {
- public:
-  MemoryUpload(std::string name, std::string data) {
-    chunks_.emplace_back().mutable_header()->set_name(std::move(name));
-    chunks_.emplace_back().set_data(std::move(data));
-  }
-  bool Next(pb::UploadChunk* chunk) override {
-    if (next_ == chunks_.size()) return false;
-    *chunk = chunks_[next_++];
-    return true;
-  }
-
- private:
-  std::vector<pb::UploadChunk> chunks_;
-  size_t next_ = 0;
-};
-
-class FileManagerTest : public ::testing::Test {
- protected:
-  // A service over a fresh catalog, with the plugins of `plugin_dirs` and `settings`, and
-  // files() as its one ingest root.
-  void Start(std::vector<fs::path> plugin_dirs,
-             std::map<std::string, config::PluginSettings> settings = {}) {
-    fs::create_directories(files());
-    config::Store store_config;
-    store_config.path = tmp_.path() / "store";
-    auto catalog = store::OpenCatalog(store_config);
-    ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
-    catalog_ = std::move(*catalog);
-    plugins::PluginRegistry::Options options;
-    options.directories = std::move(plugin_dirs);
-    options.settings = std::move(settings);
-    options.data_root = tmp_.path() / "store" / "plugins";
-    registry_ = plugins::PluginRegistry::Load(options);
-    config::Ingest ingest;
-    ingest.roots = {files()};
-    service_ = std::make_unique<FileManagerImpl>(catalog_.get(), registry_.get(), ingest,
-                                                 tmp_.path() / "store" / "spool");
-  }
-
-  fs::path files() const { return tmp_.path() / "files"; }
-
-  pb::IngestSummary Ingest(const fs::path& path) {
-    pb::IngestRequest request;
-    request.set_path(path.string());
-    pb::IngestSummary summary;
-    const Status st = service_->Ingest(request, CallContext{}, &summary);
-    EXPECT_TRUE(st.ok()) << st.ToString();
-    return summary;
-  }
-
-  pb::IngestSummary Upload(std::string name, std::string data) {
-    MemoryUpload reader(std::move(name), std::move(data));
-    pb::IngestSummary summary;
-    const Status st = service_->Upload(reader, CallContext{}, &summary);
-    EXPECT_TRUE(st.ok()) << st.ToString();
-    return summary;
-  }
-
-  store::DocumentRecord Cataloged(const std::string& path) {
-    auto found = catalog_->Find(path);
-    EXPECT_TRUE(found.ok()) << found.status().ToString();
-    if (!found.ok() || !found->has_value()) {
-      ADD_FAILURE() << path << " is not cataloged";
-      return {};
-    }
-    return **found;
-  }
-
-  TempDir tmp_;
-  std::unique_ptr<store::Catalog> catalog_;
-  std::unique_ptr<plugins::PluginRegistry> registry_;
-  std::unique_ptr<FileManagerImpl> service_;
-};
+using ::testing::HasSubstr;
 
 // The journal fixture with every flush failing.
 std::map<std::string, config::PluginSettings> FailingFlushes() {
@@ -146,6 +73,162 @@ TEST_F(FileManagerTest, AnUploadWhoseFlushSucceedsIsCatalogedAsAnalyzed) {
   std::string line;
   ASSERT_TRUE(std::getline(journal, line));
   EXPECT_EQ(line, "upload:notes.txt");
+}
+
+TEST_F(FileManagerTest, IngestIsConfinedToTheRootsAndNamesThemWhenRefusing) {
+  Start({});
+  pb::IngestRequest request;
+  pb::IngestSummary summary;
+  request.set_path("/etc");
+  const Status outside = service_->Ingest(request, CallContext{}, &summary);
+  EXPECT_EQ(outside.code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(outside.message(), HasSubstr(files().string()));
+  request.set_path("relative/dir");
+  EXPECT_EQ(service_->Ingest(request, CallContext{}, &summary).code(),
+            StatusCode::kInvalidArgument);
+  request.set_path(P("no/such/file"));
+  EXPECT_EQ(service_->Ingest(request, CallContext{}, &summary).code(), StatusCode::kNotFound);
+}
+
+TEST_F(FileManagerTest, ARefusedIngestSaysWhichPathItWas) {
+  ingest_.max_files_per_request = 1;
+  Start({});
+  WriteFile(files() / "a.txt", "a");
+  WriteFile(files() / "b.txt", "b");
+  pb::IngestRequest request;
+  request.set_path(files().string());
+  pb::IngestSummary summary;
+  const Status st = service_->Ingest(request, CallContext{}, &summary);
+  EXPECT_EQ(st.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(st.message().rfind("ingesting " + files().string() +
+                                   ": more than 1 files under the path "
+                                   "(ingest.max_files_per_request)",
+                               0),
+            0u)
+      << st.message();
+}
+
+TEST_F(FileManagerTest, IngestStreamSendsOneEventPerFileAndEndsWithTheSummary) {
+  Start({plugins::testing::FixtureDir("good")});
+  WriteFile(files() / "a.txt", "alpha\n");
+  WriteFile(files() / "b.txt", "beta\n");
+  pb::IngestRequest request;
+  request.set_path(files().string());
+  std::vector<pb::IngestEvent> events;
+  pb::IngestSummary summary;
+  const Status st = service_->IngestStream(
+      request, CallContext{},
+      [&](const pb::IngestEvent& e) {
+        events.push_back(e);
+        return true;
+      },
+      &summary);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(events.size(), 2u);
+  for (const auto& e : events) EXPECT_EQ(e.outcome(), pb::IngestEvent::INGESTED) << e.path();
+  EXPECT_EQ(events.back().totals().files_ingested(), 2u);
+  EXPECT_EQ(summary.files_ingested(), 2u);
+  EXPECT_EQ(summary.bytes_ingested(), 11u);
+}
+
+TEST_F(FileManagerTest, CallsPastMaxConcurrentAreRefusedWhileOthersRun) {
+  ingest_.max_concurrent = 1;
+  Start({});
+  WriteFile(files() / "a.txt", "alpha\n");
+  pb::IngestRequest request;
+  request.set_path(files().string());
+  pb::IngestSummary summary;
+  Status during_ingest, during_upload;
+  // The sink runs on the ingest's thread while the ingest holds its admission.
+  const Status st = service_->IngestStream(
+      request, CallContext{},
+      [&](const pb::IngestEvent&) {
+        pb::IngestSummary other;
+        during_ingest = service_->Ingest(request, CallContext{}, &other);
+        MemoryUpload upload("x.txt", "x");
+        during_upload = service_->Upload(upload, CallContext{}, &other);
+        return true;
+      },
+      &summary);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  for (const Status& refused : {during_ingest, during_upload}) {
+    EXPECT_EQ(refused.code(), StatusCode::kResourceExhausted);
+    EXPECT_EQ(refused.message(), "1 ingests already running (ingest.max_concurrent); retry later");
+  }
+  EXPECT_FALSE(IsCataloged("upload:x.txt"));
+  // Once it has ended, the next call is admitted.
+  EXPECT_EQ(Upload("x.txt", "x").files_ingested(), 1u);
+}
+
+TEST_F(FileManagerTest, AnUploadRunsThroughThePipelineAndIsSearchable) {
+  Start({plugins::testing::FixtureDir("good")});
+  const std::string body = "Observed a pangolin near the river at dawn.\n";
+  MemoryUpload reader(MemoryUpload::Chunks("notes/field-notes.txt", 0, body, 10));
+  pb::IngestSummary summary;
+  const Status st = service_->Upload(reader, CallContext{}, &summary);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(summary.files_seen(), 1u);
+  EXPECT_EQ(summary.files_ingested(), 1u);
+  EXPECT_EQ(summary.bytes_ingested(), body.size());
+  EXPECT_EQ(summary.plugin_errors(), 0u);
+
+  pb::AnalyzeResponse found;
+  ASSERT_TRUE(Analyze("pangolin", &found).ok());
+  ASSERT_EQ(found.results_size(), 1);
+  EXPECT_EQ(found.results(0), "upload:notes/field-notes.txt");
+  pb::Document doc;
+  ASSERT_TRUE(GetDocument("upload:notes/field-notes.txt", &doc).ok());
+  EXPECT_EQ(doc.mime(), "text/plain");
+  EXPECT_EQ(doc.size(), body.size());
+  EXPECT_TRUE(fs::is_empty(spool_dir())) << "the spool file is gone";
+
+  // Sending the same name again replaces the document.
+  Upload("notes/field-notes.txt", "Now about an okapi.\n");
+  ASSERT_TRUE(Analyze("pangolin", &found).ok());
+  EXPECT_EQ(found.results_size(), 0);
+  ASSERT_TRUE(Analyze("okapi", &found).ok());
+  EXPECT_EQ(found.results_size(), 1);
+}
+
+TEST_F(FileManagerTest, UploadNamesMustBeNonEmptyShortPrintableUtf8) {
+  Start({});
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"", "upload header: name is empty"},
+      {std::string(1025, 'n'), "upload header: name is longer than 1024 bytes"},
+      {"two\nlines.txt", "upload header: name contains a control character"},
+      {"bell\x7f.txt", "upload header: name contains a control character"},
+      {"caf\xff.txt", "upload header: name is not valid UTF-8"}};
+  for (const auto& [name, message] : refused) {
+    const Status st = FailedUpload(MemoryUpload::Chunks(name, 0, "data"));
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << name;
+    EXPECT_EQ(st.message(), message) << name;
+    EXPECT_FALSE(IsCataloged("upload:" + name)) << name;
+  }
+  EXPECT_EQ(Upload(std::string(1024, 'n'), "data").files_ingested(), 1u);
+  EXPECT_EQ(Upload("caf\xc3\xa9/r\xc3\xa9sum\xc3\xa9.txt", "data").files_ingested(), 1u);
+}
+
+TEST_F(FileManagerTest, AnUploadSendingOtherThanTheDeclaredSizeIsRefused) {
+  Start({});
+  const Status st = FailedUpload(MemoryUpload::Chunks("x.txt", 100, "short"));
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(st.message(), "upload declared 100 bytes but sent 5");
+  EXPECT_FALSE(IsCataloged("upload:x.txt"));
+  EXPECT_TRUE(fs::is_empty(spool_dir()));
+}
+
+TEST_F(FileManagerTest, AnUploadOverMaxFileSizeIsRefused) {
+  ingest_.max_file_size = 8;
+  Start({});
+  const Status declared = FailedUpload(MemoryUpload::Chunks("x.txt", 9, "123456789"));
+  EXPECT_EQ(declared.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(declared.message(), "upload declares 9 bytes, over the limit of 8");
+  const Status sent = FailedUpload(MemoryUpload::Chunks("x.txt", 0, "123456789", 4));
+  EXPECT_EQ(sent.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(sent.message(), "upload is larger than the limit of 8 bytes (ingest.max_file_size)");
+  EXPECT_FALSE(IsCataloged("upload:x.txt"));
+  EXPECT_TRUE(fs::is_empty(spool_dir()));
+  EXPECT_EQ(Upload("x.txt", "12345678").files_ingested(), 1u) << "the limit itself is allowed";
 }
 
 // Whether the parsed query is what AnalyzeMayRunOnIoThread promises: one sha256: or path:

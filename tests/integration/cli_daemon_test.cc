@@ -2,12 +2,13 @@
 #include <gtest/gtest.h>
 
 #include "support/daemon.h"
+#include "support/process.h"
 
 namespace archivum {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::RunCommand;
+using testing::RunProcess;
 
 class CliDaemonTest : public ::testing::Test {
  protected:
@@ -26,7 +27,7 @@ class CliDaemonTest : public ::testing::Test {
     std::vector<std::string> argv = {(testing::BinaryDir() / "archivum").string(), "--server",
                                      daemon_->grpc_address()};
     argv.insert(argv.end(), args.begin(), args.end());
-    return RunCommand(argv, out);
+    return RunProcess(argv, out);
   }
 
   std::unique_ptr<testing::Daemon> daemon_;
@@ -64,7 +65,7 @@ TEST_F(CliDaemonTest, IngestDrawsAProgressBarOnATerminal) {
   const std::string cmd = (testing::BinaryDir() / "archivum").string() + " --server " +
                           daemon_->grpc_address() + " ingest " + tree_.string();
   std::string out;
-  ASSERT_EQ(RunCommand({"script", "-qec", cmd, "/dev/null"}, &out), 0) << out;
+  ASSERT_EQ(RunProcess({"script", "-qec", cmd, "/dev/null"}, &out), 0) << out;
   EXPECT_NE(out.find("files/s"), std::string::npos) << out;
   EXPECT_NE(out.find("2/2 files"), std::string::npos) << out;
   EXPECT_NE(out.find("ingested       2"), std::string::npos) << out;

@@ -12,6 +12,7 @@
 #include "aichemist_archivum.grpc.pb.h"
 #include "health.grpc.pb.h"
 #include "support/daemon.h"
+#include "support/process.h"
 
 namespace archivum {
 namespace {
@@ -21,7 +22,7 @@ namespace pb = ::aichemist_archivum;
 using grpc::health::v1::HealthCheckResponse;
 using testing::Daemon;
 using testing::DaemonOptions;
-using testing::RunCommand;
+using testing::RunProcess;
 using testing::TempDir;
 using testing::WaitForAnyFile;
 using testing::WriteFile;
@@ -234,11 +235,11 @@ TEST_P(ConfigErrors, CheckConfigNamesFileLineAndKeyAndExitsNonZero) {
   const fs::path file = dir.path() / "bad.yaml";
   WriteFile(file, GetParam().yaml);
   std::string out;
-  EXPECT_EQ(RunCommand({Archivumd(), "--check-config", file.string()}, &out), 1) << out;
+  EXPECT_EQ(RunProcess({Archivumd(), "--check-config", file.string()}, &out), 1) << out;
   EXPECT_TRUE(std::regex_search(out, std::regex(file.string() + GetParam().expected))) << out;
 
   // The daemon refuses to start on it, with the same message.
-  EXPECT_EQ(RunCommand({Archivumd(), "--config", file.string()}, &out), 1) << out;
+  EXPECT_EQ(RunProcess({Archivumd(), "--config", file.string()}, &out), 1) << out;
   EXPECT_TRUE(std::regex_search(out, std::regex(file.string() + GetParam().expected))) << out;
 }
 
@@ -256,12 +257,12 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(DaemonLifecycle, CheckConfigAcceptsTheShippedConfig) {
   std::string out;
   const std::string shipped = std::string(ARCHIVUM_SOURCE_DIR) + "/config/archivum.yaml";
-  EXPECT_EQ(RunCommand({Archivumd(), "--check-config", shipped}, &out), 0) << out;
+  EXPECT_EQ(RunProcess({Archivumd(), "--check-config", shipped}, &out), 0) << out;
 }
 
 TEST(DaemonLifecycle, UsageErrorExitsTwo) {
   std::string out;
-  EXPECT_EQ(RunCommand({Archivumd(), "--no-such-flag"}, &out), 2) << out;
+  EXPECT_EQ(RunProcess({Archivumd(), "--no-such-flag"}, &out), 2) << out;
 }
 
 }  // namespace

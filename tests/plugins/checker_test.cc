@@ -1,13 +1,11 @@
 // archivum-plugin-check run as a process on the fixtures: exit codes and report lines.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdio.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <map>
 #include <string>
 
+#include "support/process.h"
 #include "test_util.h"
 
 namespace archivum::plugins {
@@ -25,16 +23,9 @@ struct CheckerRun {
 // Runs the checker with `args` (already shell-quoted), capturing stdout and stderr.
 CheckerRun RunChecker(const std::string& args) {
   CheckerRun run;
-  const std::string command =
-      std::string(ARCHIVUM_CHECKER_PATH) + " --large-size 1048576 " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buffer{};
-  size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    run.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.exit_code = archivum::testing::RunProcess(
+      {"/bin/sh", "-c", std::string(ARCHIVUM_CHECKER_PATH) + " --large-size 1048576 " + args},
+      &run.output);
   return run;
 }
 

@@ -4,42 +4,32 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "pipeline/stages.h"
 #include "plugins/registry.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
 
 namespace archivum::plugins {
 namespace {
 
 namespace fs = std::filesystem;
+using archivum::testing::TempDir;
 using ::testing::ElementsAre;
-
-// A fresh directory, removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "archivum-sdk-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::string Quote(const std::string& s) {
   return "'" + s + "'";
 }
 
-// Runs a shell command, sending its output to `log`; returns the exit status.
+// Runs a shell command, appending its output to `log`; returns the exit status.
 int RunShell(const std::string& command, const fs::path& log) {
-  return std::system(("(" + command + ") >>" + Quote(log.string()) + " 2>&1").c_str());
+  std::string output;
+  const int status = archivum::testing::RunProcess({"/bin/sh", "-c", command}, &output);
+  std::ofstream(log, std::ios::app) << output;
+  return status;
 }
 
 std::string ReadLog(const fs::path& log) {

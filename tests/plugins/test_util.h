@@ -1,15 +1,18 @@
-// Helpers shared by the plugin tests: fixture paths, temporary directories, lookups.
+// Helpers shared by the tests that load the fixture plugins (plugins/, pipeline/, core/): fixture
+// paths, loading a registry, its description as ListPlugins gives it, lookups in results.
 #pragma once
 
-#include <stdlib.h>
-
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <system_error>
+#include <utility>
 #include <vector>
 
 #include "aichemist_archivum.pb.h"
+#include "config/config.h"
+#include "core/proto_mapping.h"
 #include "pipeline/stages.h"
 #include "plugins/registry.h"
 
@@ -19,25 +22,25 @@ inline std::filesystem::path FixtureDir(std::string_view group) {
   return std::filesystem::path(ARCHIVUM_FIXTURE_DIR) / group;
 }
 
-// A fresh directory under the system temp dir, removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "archivum-plugins-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
+// A registry of the plugins in `dirs` (in order), with `settings`; plugin data directories go
+// under `data_root` (none when empty).
+inline std::unique_ptr<PluginRegistry> LoadDirs(
+    std::vector<std::filesystem::path> dirs,
+    std::map<std::string, config::PluginSettings> settings = {},
+    std::filesystem::path data_root = {}) {
+  PluginRegistry::Options options;
+  options.directories = std::move(dirs);
+  options.settings = std::move(settings);
+  options.data_root = std::move(data_root);
+  return PluginRegistry::Load(options);
+}
 
- private:
-  std::filesystem::path path_;
-};
+// What ListPlugins would answer for `registry`.
+inline aichemist_archivum::ListPluginsResponse Describe(const PluginRegistry& registry) {
+  aichemist_archivum::ListPluginsResponse list;
+  core::ToProto(registry.Describe(), &list);
+  return list;
+}
 
 // The PluginInfo whose library file is named `file_name`, or null.
 inline const aichemist_archivum::PluginInfo* FindByFile(

@@ -11,6 +11,7 @@
 
 #include "core/proto_mapping.h"
 #include "plugins/registry.h"
+#include "support/temp_dir.h"
 #include "test_util.h"
 
 namespace archivum::plugins {
@@ -18,9 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace pb = aichemist_archivum;
+using archivum::testing::TempDir;
 using testing::FindByFile;
 using testing::FixtureDir;
-using testing::TempDir;
 
 constexpr char kFixture[] = "fixture_good_c.so";
 // An unprivileged uid that is neither root nor (when the suite runs as root) the daemon's.

@@ -9,6 +9,7 @@
 
 #include "archivum/plugin.h"
 #include "plugins_bundled/test_util.h"
+#include "support/temp_dir.h"
 
 namespace archivum::bundled {
 namespace {
@@ -82,7 +83,7 @@ class LoadedPlugin {
   }
 
  private:
-  testing::TempDir dir_;
+  archivum::testing::TempDir dir_;
   std::string data_dir_;
   void* handle_ = nullptr;
   const archivum_plugin_descriptor* descriptor_ = nullptr;

@@ -11,6 +11,7 @@
 
 #include "hash/hash_analyzer.h"
 #include "plugins_bundled/test_util.h"
+#include "support/temp_dir.h"
 
 namespace archivum::bundled::hash {
 namespace {
@@ -62,7 +63,7 @@ class MappedZeros {
   }
 
  private:
-  testing::TempDir dir_;
+  archivum::testing::TempDir dir_;
   size_t size_;
   void* data_ = nullptr;
 };

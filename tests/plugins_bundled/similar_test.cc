@@ -13,6 +13,7 @@
 #include "similar/minhash.h"
 #include "similar/signature_store.h"
 #include "similar/similarity_index.h"
+#include "support/temp_dir.h"
 
 namespace archivum::bundled::similar {
 namespace {
@@ -251,7 +252,7 @@ class SimilarityIndexTest : public ::testing::Test {
     return SimilarityIndex(options, dir_.path().string(),
                            [this](std::string_view message) { log_.emplace_back(message); });
   }
-  testing::TempDir dir_;
+  archivum::testing::TempDir dir_;
   std::vector<std::string> log_;
 };
 

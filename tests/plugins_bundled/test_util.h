@@ -1,41 +1,17 @@
-// Helpers for the bundled plugin tests: temporary directories and an archivum_file / sink pair
-// that records what a plugin emits, usable both with the C++ classes and through the raw ABI.
+// Helpers for the bundled plugin tests: an archivum_file / sink pair that records what a plugin
+// emits, usable both with the C++ classes and through the raw ABI.
 #pragma once
 
-#include <stdlib.h>
-
 #include <cstdint>
-#include <filesystem>
 #include <map>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <utility>
 #include <vector>
 
 #include "archivum/plugin.h"
 
 namespace archivum::bundled::testing {
-
-// A fresh directory under the system temp dir, removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "archivum-bundled-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // A file handed to a plugin: owns copies of its content and strings and exposes them as an
 // archivum_file. The

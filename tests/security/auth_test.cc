@@ -6,8 +6,8 @@
 #include <set>
 
 #include "aichemist_archivum.grpc.pb.h"
+#include "api/http/http_client.h"
 #include "health.grpc.pb.h"
-#include "http/http_client.h"
 #include "reflection.grpc.pb.h"
 #include "support/daemon.h"
 

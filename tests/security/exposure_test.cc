@@ -2,8 +2,11 @@
 // server.allow_insecure_remote says otherwise.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "health.grpc.pb.h"
 #include "support/daemon.h"
+#include "support/process.h"
 
 namespace archivum {
 namespace {
@@ -11,7 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::Daemon;
 using testing::DaemonOptions;
-using testing::RunCommand;
+using testing::RunProcess;
 
 constexpr char kReason[] =
     "refusing to listen on 0.0.0.0:0 (server.grpc.listen): it is not a loopback address and "
@@ -52,12 +55,16 @@ TEST(ExposureTest, TheRefusalExitsOneAndCheckConfigReportsIt) {
   testing::TempDir dir;
   const fs::path config = WriteConfig(dir.path(), "");
   const std::string archivumd = (testing::BinaryDir() / "archivumd").string();
+  // The timeout bounds the run should the daemon wrongly start serving.
+  testing::ProcessOptions bounded;
+  bounded.merge_stderr = true;
+  bounded.timeout = std::chrono::seconds(60);
+  const testing::ProcessResult refused =
+      RunProcess({archivumd, "--config", config.string()}, bounded);
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  EXPECT_NE(refused.out.find(kReason), std::string::npos) << refused.out;
   std::string output;
-  // `timeout` bounds the run should the daemon wrongly start serving.
-  EXPECT_EQ(RunCommand({"timeout", "60", archivumd, "--config", config.string()}, &output), 1)
-      << output;
-  EXPECT_NE(output.find(kReason), std::string::npos) << output;
-  EXPECT_EQ(RunCommand({archivumd, "--check-config", config.string()}, &output), 1) << output;
+  EXPECT_EQ(RunProcess({archivumd, "--check-config", config.string()}, &output), 1) << output;
   EXPECT_NE(output.find(kReason), std::string::npos) << output;
 }
 

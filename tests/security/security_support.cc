@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "support/daemon.h"
+#include "support/process.h"
 
 namespace archivum::security_testing {
 namespace fs = std::filesystem;
@@ -39,7 +40,7 @@ extendedKeyUsage = clientAuth
 
 bool Run(const std::vector<std::string>& argv, std::string* error) {
   std::string output;
-  const int rc = testing::RunCommand(argv, &output);
+  const int rc = testing::RunProcess(argv, &output);
   if (rc == 0) return true;
   std::string command;
   for (const auto& a : argv) command += a + " ";
@@ -136,7 +137,7 @@ std::string PythonWithGrpc(std::string* error) {
   // virtualenv) would not see it.
   const std::string python = HaveProgram("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
   std::string output;
-  if (testing::RunCommand({python, "-c", "import grpc"}, &output) == 0) return python;
+  if (testing::RunProcess({python, "-c", "import grpc"}, &output) == 0) return python;
   *error = "python3-grpcio (for " + python + ")" + kBootstrapHint + "\n" + output;
   return "";
 }

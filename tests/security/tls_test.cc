@@ -7,6 +7,7 @@
 #include "health.grpc.pb.h"
 #include "security_support.h"
 #include "support/daemon.h"
+#include "support/process.h"
 
 namespace archivum {
 namespace {
@@ -19,7 +20,7 @@ using security_testing::Pki;
 using security_testing::ReadFileOrEmpty;
 using testing::Daemon;
 using testing::DaemonOptions;
-using testing::RunCommand;
+using testing::RunProcess;
 
 constexpr char kTlsToken[] = "tls-suite-token-4411";
 
@@ -95,7 +96,7 @@ class TlsTest : public ::testing::Test {
         "--write-out",
         std::string(security_testing::kCurlStatusMarker) + "%{http_code}"};
     argv.insert(argv.end(), args.begin(), args.end());
-    return RunCommand(argv, output);
+    return RunProcess(argv, output);
   }
 
   static Suite* suite_;
@@ -155,7 +156,7 @@ TEST_F(TlsTest, PythonGrpcioCompletesACallOverTlsAndMutualTls) {
   tls.grpc_yaml = TlsYaml(pki().server_cert, pki().server_key);
   auto daemon = Start(tls);
   ASSERT_NE(daemon, nullptr);
-  EXPECT_EQ(RunCommand({python, script, daemon->grpc_address(), pki().ca_cert.string()}, &output),
+  EXPECT_EQ(RunProcess({python, script, daemon->grpc_address(), pki().ca_cert.string()}, &output),
             0)
       << output;
   EXPECT_NE(output.find("SERVING"), std::string::npos) << output;
@@ -167,20 +168,20 @@ TEST_F(TlsTest, PythonGrpcioCompletesACallOverTlsAndMutualTls) {
       "auth:\n  tokens_file: \"" + TokensFile().string() + "\"\n  open_health: false\n";
   daemon = Start(mutual);
   ASSERT_NE(daemon, nullptr);
-  EXPECT_NE(RunCommand(
-                {python, script, daemon->grpc_address(), pki().ca_cert.string(), "--token", kTlsToken},
-                &output),
+  EXPECT_NE(RunProcess({python, script, daemon->grpc_address(), pki().ca_cert.string(), "--token",
+                        kTlsToken},
+                       &output),
             0)
       << "no client certificate: " << output;
-  EXPECT_EQ(RunCommand({python, script, daemon->grpc_address(), pki().ca_cert.string(), "--cert",
+  EXPECT_EQ(RunProcess({python, script, daemon->grpc_address(), pki().ca_cert.string(), "--cert",
                         pki().client_cert.string(), "--key", pki().client_key.string()},
                        &output),
             1);
   EXPECT_NE(output.find("UNAUTHENTICATED"), std::string::npos) << "no token: " << output;
-  EXPECT_EQ(RunCommand(
-                {python, script, daemon->grpc_address(), pki().ca_cert.string(), "--cert",
-                 pki().client_cert.string(), "--key", pki().client_key.string(), "--token", kTlsToken},
-                &output),
+  EXPECT_EQ(RunProcess({python, script, daemon->grpc_address(), pki().ca_cert.string(), "--cert",
+                        pki().client_cert.string(), "--key", pki().client_key.string(), "--token",
+                        kTlsToken},
+                       &output),
             0)
       << output;
   EXPECT_NE(output.find("SERVING"), std::string::npos) << output;

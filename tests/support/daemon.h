@@ -19,23 +19,9 @@
 #include <thread>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 namespace archivum::testing {
-
-// A fresh directory under $TMPDIR, removed (recursively) on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-// Writes `content` to `path`, creating parent directories.
-void WriteFile(const std::filesystem::path& path, std::string_view content);
 
 // Directory of the built executables (archivumd, archivum, archivum-plugin-check).
 std::filesystem::path BinaryDir();
@@ -114,8 +100,5 @@ class Daemon {
 // daemon gives only in the file system (an upload's spool file appears once the server holds the
 // call): it waits on inotify events, not a timer.
 bool WaitForAnyFile(const std::filesystem::path& dir, std::chrono::seconds timeout);
-
-// Runs a command to completion; returns its exit code, filling *output with stdout+stderr.
-int RunCommand(const std::vector<std::string>& argv, std::string* output);
 
 }  // namespace archivum::testing

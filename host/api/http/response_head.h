@@ -9,7 +9,7 @@
 //   Server: archivum / Content-Type / Allow / WWW-Authenticate / Connection / Content-Length
 // where Connection is what message::keep_alive() sets on an empty field list: "close" for an
 // HTTP/1.1 reply that ends the connection, "keep-alive" for an HTTP/1.0 one that does not, absent
-// otherwise. tests/http/response_head_test.cc compares the two for every status and shape used.
+// otherwise. tests/api/http/response_head_test.cc compares the two for every status and shape used.
 //
 // Pure functions; reentrant; none throws except std::bad_alloc.
 #pragma once
