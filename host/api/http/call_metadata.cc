@@ -57,8 +57,8 @@ StatusOr<std::chrono::nanoseconds> ParseGrpcTimeout(std::string_view value) {
 }
 
 StatusOr<CallContext> MakeCallContext(const boost::beast::http::fields& headers,
-                                            std::function<bool()> cancelled,
-                                            std::chrono::system_clock::time_point now) {
+                                      std::function<bool()> cancelled,
+                                      std::chrono::system_clock::time_point now) {
   CallContext ctx;
   ctx.cancelled = std::move(cancelled);
   CallContext::Metadata metadata;

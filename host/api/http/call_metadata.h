@@ -10,8 +10,8 @@
 #include <functional>
 #include <string_view>
 
-#include "common/status.h"
 #include "common/call_context.h"
+#include "common/status.h"
 
 namespace archivum::api::gateway {
 
@@ -24,7 +24,7 @@ StatusOr<std::chrono::nanoseconds> ParseGrpcTimeout(std::string_view value);
 // stored as is (may be empty). Metadata keys are lower-cased. Errors: INVALID_ARGUMENT for a
 // malformed Grpc-Timeout.
 StatusOr<CallContext> MakeCallContext(const boost::beast::http::fields& headers,
-                                            std::function<bool()> cancelled,
-                                            std::chrono::system_clock::time_point now);
+                                      std::function<bool()> cancelled,
+                                      std::chrono::system_clock::time_point now);
 
 }  // namespace archivum::api::gateway

@@ -54,7 +54,9 @@ struct PreparedUnary {
   std::unique_ptr<google::protobuf::Message> response;
 
   // True if the invoker declares this request short (Invoker::may_run_on_io_thread). Never throws.
-  bool may_run_on_io_thread() const { return invoker->may_run_on_io_thread && invoker->may_run_on_io_thread(*request); }
+  bool may_run_on_io_thread() const {
+    return invoker->may_run_on_io_thread && invoker->may_run_on_io_thread(*request);
+  }
 };
 
 // Looks up the invoker of a unary `route` and builds its request from `input` (BuildRequest).

@@ -413,7 +413,8 @@ void Session::StartUnary(HttpCallInput input, CallContext ctx) {
   std::optional<JsonReply> reply;
   try {
     reply = PrepareUnary(state_->bindings, route_, input, &unary_);
-    if (!reply && unary_.may_run_on_io_thread()) reply = RunPrepared(route_, unary_, ctx, TakeReplyBuffer());
+    if (!reply && unary_.may_run_on_io_thread())
+      reply = RunPrepared(route_, unary_, ctx, TakeReplyBuffer());
   } catch (...) {
     unary_ = {};
     reply = GatewayFailed();

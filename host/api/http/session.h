@@ -207,8 +207,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Upload state.
   std::shared_ptr<UploadBridge> upload_;
-  const std::function<Status(core::UploadReader&, const CallContext&,
-                             google::protobuf::Message*)>* upload_invoker_ = nullptr;
+  const std::function<Status(core::UploadReader&, const CallContext&, google::protobuf::Message*)>*
+      upload_invoker_ = nullptr;
   CallContext upload_ctx_;
   std::string piece_;  // the body piece being filled; capacity kUploadPiece
   size_t piece_used_ = 0;
