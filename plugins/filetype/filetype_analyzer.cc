@@ -16,7 +16,7 @@ namespace {
 
 // libmagic never needs more than this to decide; larger values only cost time.
 constexpr uint64_t kMaxBytes = uint64_t{1} << 30;
-// ~200 MB of cache at most.
+// About 200 MB of cache at most (an entry takes about 200 bytes).
 constexpr int64_t kMaxCacheEntries = int64_t{1} << 20;
 
 std::string Trim(std::string_view s) {
