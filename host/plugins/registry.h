@@ -61,6 +61,14 @@ struct PluginDescription {
   uint64_t calls = 0;  // counters, while loaded
   uint64_t errors = 0;
   uint64_t total_time_us = 0;
+  // Placement, while loaded: "process" (a sandboxed worker) or "inprocess".
+  std::string isolation;
+  std::string group;  // the worker group (process placement), e.g. "bundled"
+  // Sandbox layers this kernel lacks for the plugin's workers ("seccomp unavailable: ...").
+  std::vector<std::string> sandbox_warnings;
+  uint64_t crashes = 0;   // calls that killed the worker (signal, exit, broken channel)
+  uint64_t timeouts = 0;  // calls whose worker was killed at the deadline
+  uint64_t restarts = 0;  // workers started to replace a dead one
 };
 
 class PluginRegistry {
