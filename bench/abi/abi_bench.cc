@@ -16,9 +16,21 @@
 //                               filetype; +text; +hash; +similar (everything ingest runs). The
 //                               filetype cache is off: the header is the same every time.
 //
-// Paths of the plugins are compiled in (bench/abi/CMakeLists.txt).
+//   BM_IsolatedDispatch/noop    the same call with the no-op plugin in a sandboxed worker process
+//                               (plugins.isolation: process): the request, the worker's thread,
+//                               the reply; the file is a real file handed over as a descriptor.
+//                               Wall time: most of it is the two processes waking each other.
+//   BM_IsolatedPipeline         BM_BundledPipeline/4 with the bundled plugins in one worker (one
+//                               round trip per file), wall time per file.
+//   BM_WorkerStart              starting the bundled group's worker (fork, exec, sandbox, loading
+//                               and creating the four plugins): what replacing a killed worker
+//                               costs before the next call can run.
+//
+// Paths of the plugins and of archivum-worker are compiled in (bench/abi/CMakeLists.txt).
 #include <benchmark/benchmark.h>
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 
 #include <cstdio>
@@ -32,6 +44,8 @@
 #include "archivum/plugin.h"
 #include "common/logging.h"
 #include "pipeline/stages.h"
+#include "plugins/process/placement.h"
+#include "plugins/process/worker_group.h"
 #include "plugins/registry.h"
 
 namespace {
@@ -206,6 +220,105 @@ void BM_BundledPipeline(benchmark::State& state) {
   state.SetLabel(std::string("+") + kOrder[state.range(0) - 1]);
 }
 BENCHMARK(BM_BundledPipeline)->DenseRange(1, 4)->Unit(benchmark::kMicrosecond);
+
+// The process placement as the daemon configures it.
+archivum::plugins::process::ProcessPlacementOptions Isolated(std::vector<fs::path> dirs) {
+  archivum::plugins::process::ProcessPlacementOptions o;
+  o.worker_exe = ARCHIVUM_WORKER_PATH;
+  o.directories = std::move(dirs);
+  o.bundled_directories = {ARCHIVUM_BUNDLED_PLUGIN_DIR};
+  o.slots = 4;
+  o.sandbox.read_only = archivum::plugins::process::SystemReadOnlyPaths();
+  o.sandbox.address_space = uint64_t{2} << 30;
+  return o;
+}
+
+// A real file holding `bytes`, open read-only, for FileInput::fd.
+class BenchFile {
+ public:
+  BenchFile(const TempDir& dir, std::string_view bytes) {
+    const fs::path path = dir.path() / "bench.h";
+    FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr || std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size()) {
+      Die("cannot write " + path.string());
+    }
+    std::fclose(f);
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) Die("cannot open " + path.string());
+  }
+  ~BenchFile() { ::close(fd_); }
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+void BM_IsolatedDispatch(benchmark::State& state) {
+  archivum::plugins::process::ProcessPlacement placement(Isolated({BENCH_NOOP_DIR}));
+  PluginRegistry::Options options;
+  options.directories = {BENCH_NOOP_DIR};
+  options.placement = &placement;
+  const std::unique_ptr<PluginRegistry> registry = PluginRegistry::Load(options);
+  if (registry->loaded_count() != 1) Die("no-op plugin did not load in a worker");
+  static constexpr std::string_view kBytes = "hello\n";
+  const TempDir dir;
+  const BenchFile bench_file(dir, kBytes);
+  FileInput file = TinyFile(kBytes, "text/plain");
+  file.fd = bench_file.fd();
+  const archivum::pipeline::Stages stages(*registry);
+  for (auto _ : state) {
+    archivum::pipeline::ProcessResult result = stages.Process(file);
+    benchmark::DoNotOptimize(result);
+  }
+}
+BENCHMARK(BM_IsolatedDispatch)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void BM_IsolatedPipeline(benchmark::State& state) {
+  const TempDir data;
+  archivum::plugins::process::ProcessPlacement placement(Isolated({ARCHIVUM_BUNDLED_PLUGIN_DIR}));
+  PluginRegistry::Options options;
+  options.directories = {ARCHIVUM_BUNDLED_PLUGIN_DIR};
+  options.data_root = data.path();
+  options.settings["filetype"].config_json = R"({"cache": 0})";
+  options.placement = &placement;
+  const std::unique_ptr<PluginRegistry> registry = PluginRegistry::Load(options);
+  if (registry->loaded_count() != 4) Die("bundled plugins did not load in a worker");
+  const std::string text = HeaderText(3 * 1024);
+  const TempDir dir;
+  const BenchFile bench_file(dir, text);
+  FileInput file = TinyFile(text, "");
+  file.fd = bench_file.fd();
+  const archivum::pipeline::Stages stages(*registry);
+  for (auto _ : state) {
+    archivum::pipeline::ProcessResult result = stages.Process(file);
+    benchmark::DoNotOptimize(result);
+  }
+}
+BENCHMARK(BM_IsolatedPipeline)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void BM_WorkerStart(benchmark::State& state) {
+  const TempDir data;
+  archivum::plugins::process::WorkerGroup::Options o;
+  o.name = "bundled";
+  o.worker_exe = ARCHIVUM_WORKER_PATH;
+  for (const char* name : {"filetype", "text", "hash", "similar"}) {
+    o.plugins.push_back({fs::path(ARCHIVUM_BUNDLED_PLUGIN_DIR) / (std::string(name) + ".so"),
+                         "{}", data.path() / name});
+    fs::create_directories(data.path() / name);
+    o.sandbox.read_write.push_back(data.path() / name);
+  }
+  o.sandbox.read_only = archivum::plugins::process::SystemReadOnlyPaths();
+  o.sandbox.read_only.push_back(ARCHIVUM_BUNDLED_PLUGIN_DIR);
+  for (auto _ : state) {
+    archivum::plugins::process::WorkerGroup::Started started;
+    auto group = archivum::plugins::process::WorkerGroup::Start(o, &started);
+    if (!group.ok()) Die("worker did not start: " + group.status().message());
+    state.PauseTiming();
+    group->reset();  // stopping the old worker is not part of replacing it
+    state.ResumeTiming();
+  }
+}
+BENCHMARK(BM_WorkerStart)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -90,6 +90,9 @@ inline Status Aborted(std::string m) {
 inline Status DeadlineExceeded(std::string m) {
   return {StatusCode::kDeadlineExceeded, std::move(m)};
 }
+inline Status DataLoss(std::string m) {
+  return {StatusCode::kDataLoss, std::move(m)};
+}
 
 // Either a value or a non-OK Status.
 template <typename T>

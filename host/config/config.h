@@ -95,6 +95,12 @@ struct Store {
 };
 
 // Host-side settings of one plugin, from plugins.settings.<name>.
+// Where a plugin's code runs (plugins/process/placement.h).
+enum class Isolation {
+  kProcess,    // a sandboxed worker process: a crash or a hang costs one file
+  kInProcess,  // the daemon's own process: for trusted plugins (and to measure isolation)
+};
+
 struct PluginSettings {
   std::optional<bool> enabled;            // unset: enabled
   std::vector<std::string> accept;        // MIME patterns replacing the plugin's own
@@ -103,6 +109,9 @@ struct PluginSettings {
   std::optional<uint64_t> max_file_size;  // larger files are not given to it
   std::optional<std::string> sha256;      // pin: refuse the .so unless its digest matches
   std::string config_json = "{}";         // the `config:` subtree, as JSON, passed to create()
+  std::optional<Isolation> isolation;     // unset: plugins.isolation
+  std::optional<std::string> group;       // isolation group; unset: "bundled" or its own
+  std::optional<uint64_t> memory;         // worker address-space limit; unset: 2 GiB
 };
 
 struct Plugins {
@@ -110,6 +119,14 @@ struct Plugins {
   // (<exe>/../lib/archivum/plugins), which works in the build tree and when installed.
   std::vector<std::filesystem::path> directories;
   std::map<std::string, PluginSettings> settings;  // by plugin name
+  Isolation isolation = Isolation::kProcess;
+  // The per-file budget of a plugin whose settings set no timeout. A call of an isolated plugin
+  // still running after it is killed; one in process is recorded as a timeout when it returns.
+  Duration timeout{std::chrono::minutes(10)};
+  // A plugin whose calls crash its worker this many times within crash_window is taken out of
+  // service (ListPlugins: FAILED with the reason). 0: never.
+  uint32_t max_crashes = 3;
+  Duration crash_window{std::chrono::minutes(10)};
 };
 
 struct Ingest {

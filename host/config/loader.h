@@ -65,6 +65,7 @@ class Loader {
   Status ParseAuth(const Value& v, Auth& auth);
   Status ParsePlugins(const Value& v, Plugins& plugins);
   Status ParsePluginSettings(const Value& v, std::map<std::string, PluginSettings>& settings);
+  StatusOr<Isolation> ParseIsolation(const Value& v);
   Status ParseIngest(const Value& v, Ingest& ingest);
   Status ParseLog(const Value& v, Log& log);
 

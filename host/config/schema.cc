@@ -115,7 +115,26 @@ Status Loader::ParsePlugins(const Value& v, Plugins& plugins) {
       v, {
              {"directories", PathList(&plugins.directories)},
              {"settings", [&](const Value& s) { return ParsePluginSettings(s, plugins.settings); }},
+             {"isolation",
+              [this, &plugins](const Value& i) -> Status {
+                auto isolation = ParseIsolation(i);
+                if (!isolation.ok()) return isolation.status();
+                plugins.isolation = *isolation;
+                return Status::Ok();
+              }},
+             {"timeout", Time(&plugins.timeout)},
+             {"max_crashes", Integer(&plugins.max_crashes)},
+             {"crash_window", Time(&plugins.crash_window)},
          });
+}
+
+StatusOr<Isolation> Loader::ParseIsolation(const Value& v) {
+  constexpr const char* kExpected = "expected process or inprocess";
+  auto text = Text(v, kExpected);
+  if (!text.ok()) return text.status();
+  if (*text == "process") return Isolation::kProcess;
+  if (*text == "inprocess") return Isolation::kInProcess;
+  return Fail(v, kExpected);
 }
 
 Status Loader::ParsePluginSettings(const Value& v,
@@ -164,6 +183,29 @@ Status Loader::ParsePluginSettings(const Value& v,
                          auto json = YamlToJson(source_, c.node, c.where, c.path);
                          if (!json.ok()) return json.status();
                          s.config_json = std::move(*json);
+                         return Status::Ok();
+                       }},
+                      {"memory", OptionalSize(&s.memory)},
+                      {"isolation",
+                       [this, &s](const Value& i) -> Status {
+                         if (i.node.IsNull()) {
+                           s.isolation.reset();
+                           return Status::Ok();
+                         }
+                         auto isolation = ParseIsolation(i);
+                         if (!isolation.ok()) return isolation.status();
+                         s.isolation = *isolation;
+                         return Status::Ok();
+                       }},
+                      {"group",
+                       [this, &s](const Value& g) -> Status {
+                         if (g.node.IsNull()) {
+                           s.group.reset();
+                           return Status::Ok();
+                         }
+                         auto text = Text(g, "expected a group name");
+                         if (!text.ok()) return text.status();
+                         s.group = std::move(*text);
                          return Status::Ok();
                        }},
                   }));

@@ -140,6 +140,8 @@ void CheckPlugins(const Plugins& p, Rules& r) {
   for (const auto& dir : p.directories) {
     r.Check(Indexed("plugins.directories", p.directories, dir), NonEmptyPath(dir));
   }
+  r.Check("plugins.crash_window", PositiveDuration(p.crash_window));
+  r.Check("plugins.timeout", PositiveDuration(p.timeout));
   for (const auto& [name, s] : p.settings) {
     std::string path = "plugins.settings." + name;
     r.Check(path, CheckPluginName(name));
@@ -152,6 +154,8 @@ void CheckPlugins(const Plugins& p, Rules& r) {
     if (s.timeout) r.Check(path + ".timeout", PositiveDuration(*s.timeout));
     if (s.max_file_size) r.Check(path + ".max_file_size", NonZeroSize(*s.max_file_size));
     if (s.sha256) r.Check(path + ".sha256", CheckSha256(*s.sha256));
+    if (s.memory) r.Check(path + ".memory", NonZeroSize(*s.memory));
+    if (s.group) r.Check(path + ".group", CheckPluginName(*s.group));
     r.Check(path + ".config", JsonObject(s.config_json));
   }
 }

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <boost/asio/ip/address.hpp>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "common/logging.h"
 #include "config/config.h"
 #include "core/file_manager_impl.h"
+#include "plugins/process/placement.h"
 #include "plugins/registry.h"
 #include "store/open_catalog.h"
 
@@ -166,6 +168,28 @@ int WaitForSignal(const sigset_t& set) {
   return sig;
 }
 
+// Where the plugins run: see plugins/process/placement.h and the plugins.* settings.
+plugins::process::ProcessPlacementOptions PlacementOptions(
+    const config::Config& cfg, const std::vector<std::filesystem::path>& directories) {
+  plugins::process::ProcessPlacementOptions o;
+  o.worker_exe = plugins::process::DefaultWorkerPath();
+  o.inprocess_by_default = cfg.plugins.isolation == config::Isolation::kInProcess;
+  o.settings = cfg.plugins.settings;
+  o.directories = directories;
+  o.bundled_directories = plugins::DefaultPluginDirectories();
+  const unsigned workers =
+      cfg.ingest.workers != 0 ? cfg.ingest.workers : std::max(1u, std::thread::hardware_concurrency());
+  // Every ingest worker busy, plus calls of Analyze, uploads, queries and flushes.
+  o.slots = workers + 2;
+  o.sandbox.read_only = plugins::process::SystemReadOnlyPaths();
+  o.sandbox.address_space = uint64_t{2} << 30;
+  o.sandbox.file_size = uint64_t{16} << 30;
+  o.sandbox.open_files = 1024;
+  o.max_crashes = cfg.plugins.max_crashes;
+  o.crash_window = std::chrono::duration_cast<std::chrono::seconds>(cfg.plugins.crash_window);
+  return o;
+}
+
 int Serve(const config::Config& cfg, const sigset_t& signals) {
   if (Status st = CheckExposure(cfg); !st.ok()) {
     spdlog::critical("{}", st.message());
@@ -188,7 +212,10 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
   popts.directories = cfg.plugins.directories.empty() ? plugins::DefaultPluginDirectories()
                                                       : cfg.plugins.directories;
   popts.settings = cfg.plugins.settings;
+  popts.default_timeout = cfg.plugins.timeout;
   popts.data_root = cfg.store.path / "plugins";
+  plugins::process::ProcessPlacement placement(PlacementOptions(cfg, popts.directories));
+  popts.placement = &placement;
   auto registry = plugins::PluginRegistry::Load(popts);
 
   core::FileManagerImpl core(catalog->get(), registry.get(), cfg.ingest, cfg.store.path / "spool",

@@ -31,10 +31,16 @@ Status OpenError(int err, const std::string& path) {
 }  // namespace
 
 StatusOr<MappedFile> MappedFile::Open(const std::string& path, uint64_t max_size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return OpenError(errno, path);
+  return FromDescriptor(fd, path, max_size);
+}
+
+StatusOr<MappedFile> MappedFile::FromDescriptor(int fd, const std::string& path,
+                                                uint64_t max_size) {
   MappedFile f;
   f.path_ = path;
-  f.fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-  if (f.fd_ < 0) return OpenError(errno, path);
+  f.fd_ = fd;
   struct stat st {};
   if (::fstat(f.fd_, &st) != 0) return OpenError(errno, path);
   if (!S_ISREG(st.st_mode)) return FailedPrecondition(path + " is not a regular file");
@@ -61,8 +67,6 @@ StatusOr<MappedFile> MappedFile::Open(const std::string& path, uint64_t max_size
       std::memset(f.buffer_.get() + got, 0, f.size_ - got);
       f.read_short_ = true;
     }
-    // The descriptor is not needed any more (CheckUnchanged works by path).
-    ::close(std::exchange(f.fd_, -1));
     return f;
   }
   void* p = ::mmap(nullptr, f.size_, PROT_READ, MAP_PRIVATE, f.fd_, 0);

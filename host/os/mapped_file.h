@@ -33,6 +33,9 @@ class MappedFile {
   // Errors: NOT_FOUND (vanished), PERMISSION_DENIED, FAILED_PRECONDITION (not a regular file),
   // RESOURCE_EXHAUSTED (larger than `max_size`), INTERNAL (mmap failed).
   static StatusOr<MappedFile> Open(const std::string& path, uint64_t max_size);
+  // The same over a descriptor that is already open (read-only); takes ownership of `fd` (also on
+  // failure). `path` names the file in messages and for CheckUnchanged.
+  static StatusOr<MappedFile> FromDescriptor(int fd, const std::string& path, uint64_t max_size);
 
   MappedFile(MappedFile&& other) noexcept;
   MappedFile& operator=(MappedFile&& other) noexcept;
@@ -48,6 +51,9 @@ class MappedFile {
   bool is_read() const { return buffer_ != nullptr; }
   uint64_t size() const { return size_; }
   int64_t mtime_ns() const { return mtime_ns_; }
+  // The open file (read-only), for handing it to another process. Valid while this object
+  // lives; owned by it.
+  int fd() const { return fd_; }
 
   // Hint: [offset, offset + length) will not be read again soon; its pages may leave memory.
   // Reading them again later is still correct (they are re-read from the file).

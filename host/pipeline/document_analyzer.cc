@@ -34,10 +34,11 @@ DocumentAnalyzer::DocumentAnalyzer(const plugins::PluginRegistry* registry,
 
 AnalyzedDocument DocumentAnalyzer::Analyze(store::DocumentRecord record, std::string_view bytes,
                                            const CallContext& ctx,
-                                           std::function<void(uint64_t, uint64_t)> release) const {
+                                           std::function<void(uint64_t, uint64_t)> release,
+                                           int fd) const {
   AnalyzedDocument out;
   Budget budget;
-  AnalyzeInto(std::move(record), bytes, 0, &budget, ctx, release, &out);
+  AnalyzeInto(std::move(record), bytes, fd, 0, &budget, ctx, release, &out);
   if (!out.writes.empty()) {
     out.findings = static_cast<uint32_t>(out.writes.front().findings.size());
   }
@@ -45,7 +46,7 @@ AnalyzedDocument DocumentAnalyzer::Analyze(store::DocumentRecord record, std::st
 }
 
 void DocumentAnalyzer::AnalyzeInto(store::DocumentRecord record, std::string_view bytes,
-                                   uint32_t depth, Budget* budget, const CallContext& ctx,
+                                   int fd, uint32_t depth, Budget* budget, const CallContext& ctx,
                                    const std::function<void(uint64_t, uint64_t)>& release,
                                    AnalyzedDocument* out) const {
   record.name = record.name.empty() ? BaseName(record.path) : record.name;
@@ -67,6 +68,7 @@ void DocumentAnalyzer::AnalyzeInto(store::DocumentRecord record, std::string_vie
   in.display_name = record.name;
   in.size = bytes.size();
   in.bytes = bytes;
+  in.fd = fd;
   if (ctx.deadline != std::chrono::system_clock::time_point::max()) {
     in.deadline = std::chrono::steady_clock::now() +
                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -122,7 +124,7 @@ void DocumentAnalyzer::AnalyzeInto(store::DocumentRecord record, std::string_vie
     member.mtime_ns = out->writes[index].document.mtime_ns;
     member.ingested_at_ns = out->writes[index].document.ingested_at_ns;
     std::string bytes_copy = std::move(child.bytes);
-    AnalyzeInto(std::move(member), bytes_copy, depth + 1, budget, ctx, {}, out);
+    AnalyzeInto(std::move(member), bytes_copy, -1, depth + 1, budget, ctx, {}, out);
   }
   if (dropped_depth) {
     host_finding("limit", std::to_string(dropped_depth) +

@@ -41,9 +41,12 @@ class DocumentAnalyzer {
   // Analyzes `bytes` as the document at `path`. `record` carries what the caller knows
   // (size, mtime, parent); the rest is filled in. `bytes` must stay valid during the call.
   // `release`, if set, lets plugins drop ranges of `bytes` from memory (MappedFile::DropBehind).
+  // `fd`, if not -1, is a read-only descriptor of the file holding `bytes` (MappedFile::fd):
+  // worker processes get it instead of a copy.
   AnalyzedDocument Analyze(store::DocumentRecord record, std::string_view bytes,
                            const CallContext& ctx,
-                           std::function<void(uint64_t, uint64_t)> release = {}) const;
+                           std::function<void(uint64_t, uint64_t)> release = {},
+                           int fd = -1) const;
 
   // The signature recorded on analyzed documents: a changed plugin set re-analyzes.
   const std::string& signature() const { return signature_; }
@@ -53,7 +56,7 @@ class DocumentAnalyzer {
     uint32_t members = 0;
     uint64_t expanded = 0;
   };
-  void AnalyzeInto(store::DocumentRecord record, std::string_view bytes, uint32_t depth,
+  void AnalyzeInto(store::DocumentRecord record, std::string_view bytes, int fd, uint32_t depth,
                    Budget* budget, const CallContext& ctx,
                    const std::function<void(uint64_t, uint64_t)>& release,
                    AnalyzedDocument* out) const;

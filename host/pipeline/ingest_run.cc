@@ -242,7 +242,8 @@ struct IngestRun::Impl {
         const MappedFile& file = *mapped;
         o.doc = run.analyzer_->Analyze(
             std::move(rec), file.bytes(), run.ctx_,
-            [&file](uint64_t offset, uint64_t length) { file.DropBehind(offset, length); });
+            [&file](uint64_t offset, uint64_t length) { file.DropBehind(offset, length); },
+            file.fd());
         mapped->DropAll();
         o.status = mapped->CheckUnchanged();
       } else if (mapped.status().code() == StatusCode::kResourceExhausted) {

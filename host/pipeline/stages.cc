@@ -5,8 +5,6 @@
 #include <chrono>
 #include <optional>
 
-#include "plugins/mime_match.h"
-
 namespace archivum::pipeline {
 namespace {
 
@@ -15,12 +13,6 @@ using plugins::CallCode;
 using plugins::FileInput;
 using plugins::LoadedPlugin;
 using plugins::PluginOutput;
-
-bool Routed(const LoadedPlugin& p, const FileInput& file, std::string_view mime) {
-  if (!p.accepts_any_mime && !plugins::AnyMimeMatches(p.accepts, mime)) return false;
-  if (!p.rejects.empty() && plugins::AnyMimeMatches(p.rejects, mime)) return false;
-  return p.max_file_size == 0 || file.size <= p.max_file_size;
-}
 
 bool IsCancelled(const FileInput& file) {
   try {
@@ -52,61 +44,114 @@ void Merge(const std::string& plugin, PluginOutput& out, ProcessResult* result) 
 
 }  // namespace
 
+Stages::Stages(const plugins::PluginRegistry& registry) {
+  for (plugins::Stage stage :
+       {plugins::Stage::kDetect, plugins::Stage::kExtract, plugins::Stage::kAnalyze}) {
+    for (const LoadedPlugin& p : registry.loaded()) {
+      if (p.plugin->manifest().stage == stage) order_.push_back(&p);
+    }
+  }
+}
+
+bool Stages::Settle(const LoadedPlugin& p, const FileInput& file, plugins::StepOutcome& outcome,
+                    bool has_limit, ProcessResult* result) const {
+  const plugins::Manifest& m = p.plugin->manifest();
+  PluginOutput& out = outcome.output;
+  result->analyzers.push_back(p.id);
+  std::optional<std::string> failure;
+  if (!outcome.failure.empty()) {
+    failure = std::move(outcome.failure);
+  } else if (has_limit && out.finished > outcome.deadline) {
+    failure = outcome.plugin_timeout
+                  ? "timeout: still running after " + std::to_string(p.timeout->count()) + "ms"
+                  : std::string("deadline exceeded");
+  } else if (out.code == CallCode::kCancelled && IsCancelled(file)) {
+    result->cancelled = true;
+    return false;
+  } else if (out.code != CallCode::kOk && out.code != CallCode::kUnsupported) {
+    failure =
+        "process failed: " + (out.error.empty() ? plugins::CallCodeName(out.code) : out.error);
+  }
+  if (failure) {
+    p.plugin->CountError();
+    spdlog::warn("plugin {} failed on {}: {}", m.name, file.path, *failure);
+    ++result->errors;
+    result->findings.push_back({m.name, "error", std::move(*failure)});
+    return true;
+  }
+  if (out.code == CallCode::kOk) Merge(m.name, out, result);
+  return true;
+}
+
 ProcessResult Stages::Process(const FileInput& file) const {
   ProcessResult result;
   result.mime = file.mime;
   const bool file_has_deadline = file.deadline != Clock::time_point::max();
-  for (plugins::Stage stage :
-       {plugins::Stage::kDetect, plugins::Stage::kExtract, plugins::Stage::kAnalyze}) {
-    for (const LoadedPlugin& p : registry_.loaded()) {
-      const plugins::Manifest& m = p.plugin->manifest();
-      if (m.stage != stage || !Routed(p, file, result.mime)) continue;
-      if (IsCancelled(file)) {
-        result.cancelled = true;
-        return result;
-      }
-      // The binding limit: the file's deadline or this plugin's timeout, whichever comes first.
-      // The clock is read only when there is a limit: for a cheap plugin it costs more than the
-      // dispatch itself.
-      Clock::time_point deadline = file.deadline;
-      bool plugin_timeout = false;
-      if (file_has_deadline || p.timeout) {
-        const Clock::time_point start = Clock::now();
-        if (start >= file.deadline) {
-          result.deadline_exceeded = true;
-          return result;
-        }
-        if (p.timeout && file.deadline - start > *p.timeout) {
-          deadline = start + *p.timeout;
-          plugin_timeout = true;
-        }
-      }
-      const bool has_limit = deadline != Clock::time_point::max();
-      PluginOutput out;
-      p.plugin->Process({&file, result.mime, result.text, deadline}, has_limit, &out);
-      result.analyzers.push_back(p.id);
-
-      std::optional<std::string> failure;
-      if (has_limit && out.finished > deadline) {
-        failure = plugin_timeout
-                      ? "timeout: still running after " + std::to_string(p.timeout->count()) + "ms"
-                      : std::string("deadline exceeded");
-      } else if (out.code == CallCode::kCancelled && IsCancelled(file)) {
-        result.cancelled = true;
-        return result;
-      } else if (out.code != CallCode::kOk && out.code != CallCode::kUnsupported) {
-        failure =
-            "process failed: " + (out.error.empty() ? plugins::CallCodeName(out.code) : out.error);
-      }
-      if (failure) {
-        p.plugin->CountError();
-        spdlog::warn("plugin {} failed on {}: {}", m.name, file.path, *failure);
-        ++result.errors;
-        result.findings.push_back({m.name, "error", std::move(*failure)});
-        continue;
-      }
-      if (out.code == CallCode::kOk) Merge(m.name, out, &result);
+  for (size_t i = 0; i < order_.size();) {
+    const LoadedPlugin& p = *order_[i];
+    if (!p.plugin->available()) {
+      ++i;
+      continue;
     }
+    if (const plugins::StepBatcher* batcher = p.plugin->batcher()) {
+      // The run of consecutive plugins this batcher serves, handed over in one call.
+      size_t end = i + 1;
+      while (end < order_.size() && order_[end]->plugin->batcher() == batcher) ++end;
+      std::vector<plugins::Step> steps;
+      std::vector<const LoadedPlugin*> members;
+      steps.reserve(end - i);
+      members.reserve(end - i);
+      for (size_t k = i; k < end; ++k) {
+        const LoadedPlugin& member = *order_[k];
+        if (!member.plugin->available()) continue;
+        steps.push_back({member.plugin, &member.routing, member.timeout, false});
+        members.push_back(&member);
+      }
+      i = end;
+      std::vector<plugins::StepOutcome> outcomes(steps.size());
+      const plugins::BatchStop stop =
+          batcher->Run(file, result.mime, result.text, steps, outcomes);
+      for (size_t k = 0; k < steps.size(); ++k) {
+        if (!outcomes[k].routed) continue;
+        const bool has_limit = outcomes[k].deadline != Clock::time_point::max();
+        if (!Settle(*members[k], file, outcomes[k], has_limit, &result)) return result;
+      }
+      if (stop == plugins::BatchStop::kCancelled) {
+        result.cancelled = true;
+        return result;
+      }
+      if (stop == plugins::BatchStop::kDeadlineExceeded) {
+        result.deadline_exceeded = true;
+        return result;
+      }
+      continue;
+    }
+    ++i;
+    if (!p.routing.Routes(result.mime, file.size)) continue;
+    if (IsCancelled(file)) {
+      result.cancelled = true;
+      return result;
+    }
+    // The binding limit: the file's deadline or this plugin's timeout, whichever comes first.
+    // The clock is read only when there is a limit: for a cheap plugin it costs more than the
+    // dispatch itself.
+    plugins::StepOutcome outcome;
+    outcome.deadline = file.deadline;
+    if (file_has_deadline || p.timeout) {
+      const Clock::time_point start = Clock::now();
+      if (start >= file.deadline) {
+        result.deadline_exceeded = true;
+        return result;
+      }
+      if (p.timeout && file.deadline - start > *p.timeout) {
+        outcome.deadline = start + *p.timeout;
+        outcome.plugin_timeout = true;
+      }
+    }
+    const bool has_limit = outcome.deadline != Clock::time_point::max();
+    p.plugin->Process({&file, result.mime, result.text, outcome.deadline}, has_limit,
+                      &outcome.output);
+    if (!Settle(p, file, outcome, has_limit, &result)) return result;
   }
   return result;
 }

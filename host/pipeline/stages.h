@@ -3,11 +3,16 @@
 // Per stage, in load order, each loaded plugin of that stage runs if its accept patterns (or the
 // settings' override) match the current MIME, no reject pattern matches, and the file is within
 // its max_file_size. Detect plugins may set the MIME for later stages; text emitted so far is
-// passed on. A plugin failure (an error code, an escaped exception, a timeout) discards that
-// plugin's output and adds an "error" finding; the other plugins still run. A call that returns
-// after its binding limit (the file's deadline or the plugin's timeout, whichever is first) is a
-// timeout and its output is discarded: plugins run in the caller's thread and are not
-// interrupted. The loop stops early when the file is cancelled or past its deadline.
+// passed on. A plugin failure (an error code, an escaped exception, a timeout, a crash of its
+// worker) discards that plugin's output and adds an "error" finding; the other plugins still
+// run. A call that returns after its binding limit (the file's deadline or the plugin's timeout,
+// whichever is first) is a timeout and its output is discarded; a plugin in process is not
+// interrupted, one in a worker process is killed with its worker (plugins/process/). The loop
+// stops early when the file is cancelled or past its deadline. A plugin taken out of service
+// (Plugin::available) is skipped.
+//
+// Consecutive plugins that share a StepBatcher (a worker process's group) run as one batch: one
+// round trip per file. The result is the same as running them one by one.
 //
 // Thread safety: Process may be called concurrently; Stages is immutable.
 #pragma once
@@ -97,14 +102,20 @@ struct ProcessResult {
 class Stages {
  public:
   // `registry` must outlive the stages; its loaded plugins are the ones that run.
-  explicit Stages(const plugins::PluginRegistry& registry) : registry_(registry) {}
+  explicit Stages(const plugins::PluginRegistry& registry);
 
   // Runs the loop over one file; see the file comment. Updates the plugins' counters. The clock
   // is read only when the file has a deadline or a plugin a timeout, or for sampled calls.
   ProcessResult Process(const plugins::FileInput& file) const;
 
  private:
-  const plugins::PluginRegistry& registry_;
+  // Handles one routed step's output: a failure becomes an error finding, kOk output is merged.
+  // Returns false if the loop must stop (the file was cancelled).
+  bool Settle(const plugins::LoadedPlugin& p, const plugins::FileInput& file,
+              plugins::StepOutcome& outcome, bool has_limit, ProcessResult* result) const;
+
+  // The loaded plugins in the order they run: by stage, then in load order.
+  std::vector<const plugins::LoadedPlugin*> order_;
 };
 
 }  // namespace archivum::pipeline

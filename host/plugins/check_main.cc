@@ -8,6 +8,7 @@
 #include <string>
 
 #include "plugins/checker.h"
+#include "plugins/process/placement.h"
 
 int main(int argc, char** argv) {
   archivum::plugins::CheckOptions options;
@@ -22,6 +23,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 100000u));
   app.add_option("--large-size", options.large_size, "Bytes of the large sample input");
   app.add_option("--timeout-ms", options.timeout_ms, "Deadline of each call, in milliseconds");
+  bool in_process_only = false;
+  app.add_flag("--in-process-only", in_process_only,
+               "Skip the checks in a sandboxed worker process (archivum-worker)");
+  std::string worker;
+  app.add_option("--worker", worker,
+                 "The worker executable (default: archivum-worker next to this program)");
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Show the plugin's log messages");
   try {
@@ -38,5 +45,8 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(verbose ? spdlog::level::trace : spdlog::level::warn);
   options.plugin = plugin;
+  options.isolated = !in_process_only;
+  options.worker_exe =
+      worker.empty() ? archivum::plugins::process::DefaultWorkerPath() : std::filesystem::path(worker);
   return archivum::plugins::RunConformanceChecks(options, std::cout) == 0 ? 0 : 1;
 }

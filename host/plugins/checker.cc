@@ -16,6 +16,7 @@
 #include "plugins/inprocess/library.h"
 #include "plugins/manifest.h"
 #include "plugins/plugin.h"
+#include "plugins/process/placement.h"
 
 namespace archivum::plugins {
 namespace {
@@ -108,8 +109,8 @@ std::string RunSample(const Plugin& plugin, const Sample& sample, uint64_t timeo
 }
 
 void CheckConcurrency(const Plugin& plugin, const std::vector<Sample>& samples,
-                      const CheckOptions& options, Report& report) {
-  const std::string check = "concurrent process (" + std::to_string(options.threads) +
+                      const std::string& prefix, const CheckOptions& options, Report& report) {
+  const std::string check = prefix + "concurrent process (" + std::to_string(options.threads) +
                             " threads x " + std::to_string(options.iterations) + " calls)";
   if (!plugin.manifest().thread_safe) {
     report.Skip(check, "plugin is not flagged thread-safe; the host serializes its calls");
@@ -151,15 +152,15 @@ std::string QueryCodeName(const Status& status) {
   }
 }
 
-void CheckQueries(const Plugin& plugin, Report& report) {
+void CheckQueries(const Plugin& plugin, const std::string& prefix, Report& report) {
   if (plugin.manifest().query_verbs.empty()) {
-    report.Skip("query", "plugin registers no query verbs");
+    report.Skip(prefix + "query", "plugin registers no query verbs");
     return;
   }
   for (const auto& verb : plugin.manifest().query_verbs) {
     for (const std::string argument : {"", "/archivum-check/no-such-file"}) {
       const auto hits = plugin.Query(verb, argument);
-      const std::string check = "query " + verb + ":" + argument;
+      const std::string check = prefix + "query " + verb + ":" + argument;
       const StatusCode code = hits.ok() ? StatusCode::kOk : hits.status().code();
       if (code == StatusCode::kOk || code == StatusCode::kInvalidArgument ||
           code == StatusCode::kNotFound) {
@@ -177,6 +178,80 @@ std::string Join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
   return out.empty() ? "-" : out;
+}
+
+// The calls of a started plugin: every sample, concurrency, queries, flush. `prefix` names the
+// placement in the checks' names ("" in process, "isolated: " in a worker).
+void ExercisePlugin(const Plugin& plugin, const std::string& prefix, const CheckOptions& options,
+                    Report& report) {
+  const std::vector<Sample> samples = MakeSamples(options.large_size);
+  for (const Sample& sample : samples) {
+    uint64_t refused = 0;
+    const std::string failure = RunSample(plugin, sample, options.timeout_ms, &refused);
+    if (!failure.empty()) {
+      report.Fail(prefix + "process " + sample.name, failure);
+    } else if (refused > 0) {
+      report.Warn(
+          prefix + "process " + sample.name,
+          std::to_string(refused) + " emits refused by the host (malformed or over budget)");
+    } else {
+      report.Pass(prefix + "process " + sample.name);
+    }
+  }
+  CheckConcurrency(plugin, samples, prefix, options, report);
+  CheckQueries(plugin, prefix, report);
+  if (plugin.manifest().flushes) {
+    const Status flushed = plugin.Flush();
+    if (flushed.ok()) {
+      report.Pass(prefix + "flush");
+    } else {
+      report.Fail(prefix + "flush", flushed.message());
+    }
+  }
+}
+
+// The same plugin again in a sandboxed worker process, as the daemon runs it by default
+// (plugins.isolation: process): loaded by a probe, started in a worker, exercised through it.
+void RunIsolatedChecks(const CheckOptions& options, Report& report) {
+  process::ProcessPlacementOptions o;
+  o.worker_exe = options.worker_exe;
+  o.directories = {options.plugin.parent_path()};
+  o.sandbox.read_only = process::SystemReadOnlyPaths();
+  o.sandbox.address_space = uint64_t{2} << 30;
+  o.sandbox.open_files = 1024;
+  o.slots = std::max(2u, options.threads);
+  process::ProcessPlacement placement(std::move(o));
+  Manifest partial;
+  auto module = placement.Open(options.plugin, &partial);
+  if (!module.ok()) {
+    report.Fail("isolated: load in a worker", module.status().message());
+    return;
+  }
+  report.Pass("isolated: load in a worker");
+  ScratchDir data_dir;
+  auto plugin = std::move(**module).Start(options.config_json, data_dir.path(), OutputLimits{});
+  if (!plugin.ok()) {
+    report.Fail("isolated: create in a worker", plugin.status().message());
+    return;
+  }
+  const auto failed = placement.Finish();
+  if (!failed.empty()) {
+    report.Fail("isolated: create in a worker", failed.front().second);
+    return;
+  }
+  const auto info = (*plugin)->placement();
+  report.Pass("isolated: create in a worker",
+              info.sandbox_warnings.empty() ? "sandbox complete"
+                                            : "sandbox warnings: " + Join(info.sandbox_warnings));
+  ExercisePlugin(**plugin, "isolated: ", options, report);
+  if ((*plugin)->crashes() > 0 || (*plugin)->timeouts() > 0) {
+    report.Fail("isolated: no crash or hang", std::to_string((*plugin)->crashes()) +
+                                                  " crashes, " +
+                                                  std::to_string((*plugin)->timeouts()) +
+                                                  " timeouts");
+  }
+  plugin->reset();
+  report.Pass("isolated: destroy");
 }
 
 // Everything after loading; returns when a check makes further checks meaningless.
@@ -238,32 +313,10 @@ void RunChecks(const CheckOptions& options, Report& report) {
   }
   report.Pass("create with config " + options.config_json);
 
-  const std::vector<Sample> samples = MakeSamples(options.large_size);
-  for (const Sample& sample : samples) {
-    uint64_t refused = 0;
-    const std::string failure = RunSample(**plugin, sample, options.timeout_ms, &refused);
-    if (!failure.empty()) {
-      report.Fail("process " + sample.name, failure);
-    } else if (refused > 0) {
-      report.Warn(
-          "process " + sample.name,
-          std::to_string(refused) + " emits refused by the host (malformed or over budget)");
-    } else {
-      report.Pass("process " + sample.name);
-    }
-  }
-  CheckConcurrency(**plugin, samples, options, report);
-  CheckQueries(**plugin, report);
-  if (manifest.flushes) {
-    const Status flushed = (*plugin)->Flush();
-    if (flushed.ok()) {
-      report.Pass("flush");
-    } else {
-      report.Fail("flush", flushed.message());
-    }
-  }
+  ExercisePlugin(**plugin, "", options, report);
   plugin->reset();
   report.Pass("destroy");
+  if (options.isolated) RunIsolatedChecks(options, report);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "plugins/plugin.h"
 
+#include "plugins/mime_match.h"
+
 namespace archivum::plugins {
 
 std::string CallCodeName(CallCode code) {
@@ -13,6 +15,24 @@ std::string CallCodeName(CallCode code) {
     case CallCode::kNotFound: return "not found";
   }
   return "return code " + std::to_string(static_cast<int32_t>(code));
+}
+
+bool Routing::Routes(std::string_view mime, uint64_t size) const {
+  if (!accepts_any_mime && !AnyMimeMatches(accepts, mime)) return false;
+  if (!rejects.empty() && AnyMimeMatches(rejects, mime)) return false;
+  return max_file_size == 0 || size <= max_file_size;
+}
+
+std::string Plugin::failure_reason() const {
+  std::lock_guard lock(failure_mu_);
+  return failure_reason_;
+}
+
+void Plugin::MarkFailed(std::string reason) const {
+  std::lock_guard lock(failure_mu_);
+  if (failed_.load(std::memory_order_relaxed)) return;
+  failure_reason_ = std::move(reason);
+  failed_.store(true, std::memory_order_release);
 }
 
 uint32_t Plugin::SampleWeight(uint64_t ordinal) {

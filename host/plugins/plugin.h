@@ -14,7 +14,9 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,6 +48,9 @@ struct FileInput {
   std::string display_name;
   uint64_t size = 0;
   std::string_view bytes;  // read-only content, valid during the calls
+  // A read-only descriptor whose first `size` bytes are `bytes` (the file itself), or -1. The
+  // process placement hands it to the worker; without it, it copies `bytes` into a memfd.
+  int fd = -1;
   std::string mime;        // known before the pipeline runs (usually empty)
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::function<bool()> cancelled;  // may be empty; called from the calling thread
@@ -85,10 +90,32 @@ struct QueryHit {
   std::string detail;
 };
 
+// Which files go to a plugin: its effective MIME patterns and size limit (the settings applied
+// to its manifest).
+struct Routing {
+  std::vector<std::string> accepts;  // MIME patterns
+  bool accepts_any_mime = false;     // accepts holds "*" or "*/*" (matching is skipped)
+  std::vector<std::string> rejects;  // MIME patterns never routed to it
+  uint64_t max_file_size = 0;        // 0: none
+
+  // Whether a file of `size` bytes whose MIME is `mime` goes to the plugin.
+  bool Routes(std::string_view mime, uint64_t size) const;
+};
+
 // Limits the host sets on what one call may emit.
 struct OutputLimits {
   uint64_t max_output_bytes = 256ull << 20;  // per Process call: findings, text, tags, children
   size_t max_query_hits = 10000;             // per Query call
+};
+
+class StepBatcher;
+
+// Where a plugin runs, for ListPlugins.
+struct PlacementInfo {
+  std::string isolation;  // "inprocess" | "process"
+  std::string group;      // the worker group (process placement)
+  std::vector<std::string> sandbox_warnings;  // sandbox layers missing on this kernel
+  uint64_t restarts = 0;                      // workers started to replace a dead one
 };
 
 class Plugin {
@@ -125,8 +152,29 @@ class Plugin {
   // the plugin's reason. Never throws.
   virtual Status Flush() const = 0;
 
+  // Placements that can run several consecutive steps of a file's stage loop in one call (a
+  // worker process: one round trip per file) return the batcher the pipeline hands those steps
+  // to; plugins sharing a batcher are batched together. Null: calls go to Process one by one.
+  virtual const StepBatcher* batcher() const { return nullptr; }
+
+  virtual PlacementInfo placement() const { return {"inprocess", "", {}, 0}; }
+
+  // Whether the plugin still takes files: a placement takes a plugin out of service when it
+  // keeps crashing (see MarkFailed). The pipeline skips a plugin that does not.
+  bool available() const { return !failed_.load(std::memory_order_acquire); }
+  // Why the plugin was taken out of service; empty while available.
+  std::string failure_reason() const;
+  // Takes the plugin out of service for the rest of the daemon's life; the first reason stays.
+  void MarkFailed(std::string reason) const;
+
   uint64_t calls() const { return calls_.load(std::memory_order_relaxed); }
   uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }
+  // Calls that killed their worker (a signal, an exit, a broken channel), and calls whose
+  // worker was killed at the deadline. Always 0 in process.
+  uint64_t crashes() const { return crashes_.load(std::memory_order_relaxed); }
+  uint64_t timeouts() const { return timeouts_.load(std::memory_order_relaxed); }
+  void CountCrash() const { crashes_.fetch_add(1, std::memory_order_relaxed); }
+  void CountTimeout() const { timeouts_.fetch_add(1, std::memory_order_relaxed); }
   uint64_t total_time_us() const {
     return weighted_time_ns_.load(std::memory_order_relaxed) / 1000;
   }
@@ -147,6 +195,53 @@ class Plugin {
   mutable std::atomic<uint64_t> calls_{0};
   mutable std::atomic<uint64_t> errors_{0};
   mutable std::atomic<uint64_t> weighted_time_ns_{0};
+  mutable std::atomic<uint64_t> crashes_{0};
+  mutable std::atomic<uint64_t> timeouts_{0};
+  mutable std::atomic<bool> failed_{false};
+  mutable std::mutex failure_mu_;
+  mutable std::string failure_reason_;  // GUARDED_BY(failure_mu_)
+};
+
+// One plugin's turn in a file's stage loop, as a StepBatcher runs it.
+struct Step {
+  const Plugin* plugin = nullptr;
+  const Routing* routing = nullptr;
+  std::optional<std::chrono::milliseconds> timeout;  // the plugin's per-file budget
+  // Route the step but do not call the plugin (the content is quarantined for it).
+  bool skip = false;
+};
+
+// What became of one Step.
+struct StepOutcome {
+  bool routed = false;  // the routing matched; the plugin was called unless the step was skipped
+  PluginOutput output;  // of the call (empty if killed)
+  // The call's binding limit (the file's deadline or start + timeout), and whether it was the
+  // plugin's timeout.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  bool plugin_timeout = false;
+  // Set when the placement could not complete the call: "crashed: SIGSEGV", "timeout after 2s",
+  // "worker unavailable: ...". The call's output is discarded.
+  std::string failure;
+  // The plugin itself caused `failure` (it crashed or hung its worker, rather than, say, the
+  // worker not starting): the content is quarantined for it.
+  bool blamed = false;
+};
+
+// Why a batch stopped before its last step.
+enum class BatchStop { kNone, kCancelled, kDeadlineExceeded };
+
+// Runs consecutive steps of one file's stage loop in one call (see Plugin::batcher), exactly as
+// the pipeline would run them one by one: each step is routed by the MIME type the steps before
+// it left (`mime` and `text` are what the steps before the batch left), the output of a step
+// that returned kOk in time updates the MIME type and the text the next step sees, and before
+// each routed step the batch stops if the file is cancelled or past its deadline. The pipeline
+// merges the outcomes. Thread safety: Run may be called concurrently.
+class StepBatcher {
+ public:
+  virtual ~StepBatcher() = default;
+  // outcomes.size() == steps.size(); each outcome starts default. Never throws.
+  virtual BatchStop Run(const FileInput& file, std::string_view mime, std::string_view text,
+                        std::span<const Step> steps, std::span<StepOutcome> outcomes) const = 0;
 };
 
 // A plugin file that has been opened and whose manifest is known, before its state is created:
@@ -163,11 +258,21 @@ class PluginModule {
                                                   const OutputLimits& limits) && = 0;
 };
 
-// Opens a plugin file for some placement (in process: inprocess::OpenModule). Errors are
-// user-facing refusal reasons ("cannot load: ...", "requires ABI 2.0, host provides 1.2"); on
-// failure `*partial` holds what could be read of the manifest before the refusal (e.g. the ABI
-// version, then the name), for ListPlugins.
-using ModuleOpener = std::function<StatusOr<std::unique_ptr<PluginModule>>(
-    const std::filesystem::path& file, Manifest* partial)>;
+// Where plugins run: in this process (inprocess/) or in worker processes (process/). The
+// registry opens every plugin file through it, starts the modules it keeps, and then calls
+// Finish once. Thread safety: used by one thread (the registry's Load).
+class Placement {
+ public:
+  virtual ~Placement() = default;
+  // Opens a plugin file. Errors are user-facing refusal reasons ("cannot load: ...", "requires
+  // ABI 2.0, host provides 1.2"); on failure `*partial` holds what could be read of the manifest
+  // before the refusal (e.g. the ABI version, then the name), for ListPlugins.
+  virtual StatusOr<std::unique_ptr<PluginModule>> Open(const std::filesystem::path& file,
+                                                       Manifest* partial) = 0;
+  // Brings up the plugins started from its modules (a worker process starts them for real).
+  // Returns those that could not be brought up, with the reason ("create failed: ..."); the
+  // registry lists them as failed and destroys them.
+  virtual std::vector<std::pair<const Plugin*, std::string>> Finish() { return {}; }
+};
 
 }  // namespace archivum::plugins

@@ -105,18 +105,29 @@ std::unique_ptr<PluginRegistry> PluginRegistry::Load(const Options& options) {
   for (const auto& [name, settings] : options.settings) {
     if (names.count(name) == 0) spdlog::warn("settings for unknown plugin '{}' ignored", name);
   }
+  if (options.placement != nullptr) {
+    for (const auto& [plugin, reason] : options.placement->Finish()) {
+      for (const auto& entry : registry->entries_) {
+        if (entry->plugin.get() != plugin) continue;
+        spdlog::error("plugin {} refused: {}", entry->file.string(), reason);
+        entry->plugin.reset();
+        entry->state = PluginState::kFailed;
+        entry->reason = reason;
+      }
+    }
+  }
   for (const auto& entry : registry->entries_) {
     if (entry->state != PluginState::kLoaded) continue;
     LoadedPlugin& loaded = registry->loaded_.emplace_back();
     loaded.plugin = entry->plugin.get();
     loaded.id = entry->manifest.id();
-    loaded.accepts = entry->accepts();
-    loaded.accepts_any_mime =
-        std::any_of(loaded.accepts.begin(), loaded.accepts.end(),
+    loaded.routing.accepts = entry->accepts();
+    loaded.routing.accepts_any_mime =
+        std::any_of(loaded.routing.accepts.begin(), loaded.routing.accepts.end(),
                     [](const std::string& p) { return p == "*" || p == "*/*"; });
-    loaded.rejects = entry->settings.reject;
-    loaded.max_file_size = entry->max_file_size();
-    loaded.timeout = entry->settings.timeout;
+    loaded.routing.rejects = entry->settings.reject;
+    loaded.routing.max_file_size = entry->max_file_size();
+    loaded.timeout = entry->settings.timeout ? entry->settings.timeout : options.default_timeout;
   }
   spdlog::info("plugins: {} loaded, {} discovered", registry->loaded_count(),
                registry->entries_.size());
@@ -149,8 +160,8 @@ void PluginRegistry::LoadFile(const std::filesystem::path& file, const Options& 
     digest = *d;
   }
 
-  auto module = options.open ? options.open(file, &entry->manifest)
-                             : inprocess::OpenModule(file, &entry->manifest);
+  auto module = options.placement ? options.placement->Open(file, &entry->manifest)
+                                  : inprocess::OpenModule(file, &entry->manifest);
   if (!module.ok()) return refuse(module.status().message());
   entry->manifest = (*module)->manifest();
   entry->manifest_valid = true;
@@ -210,10 +221,21 @@ std::vector<PluginDescription> PluginRegistry::Describe() const {
     d.file = entry->file;
     d.description = m.description;
     d.thread_safe = m.thread_safe;
-    if (entry->plugin) {
-      d.calls = entry->plugin->calls();
-      d.errors = entry->plugin->errors();
-      d.total_time_us = entry->plugin->total_time_us();
+    if (const Plugin* plugin = entry->plugin.get()) {
+      d.calls = plugin->calls();
+      d.errors = plugin->errors();
+      d.total_time_us = plugin->total_time_us();
+      d.crashes = plugin->crashes();
+      d.timeouts = plugin->timeouts();
+      PlacementInfo placement = plugin->placement();
+      d.isolation = std::move(placement.isolation);
+      d.group = std::move(placement.group);
+      d.sandbox_warnings = std::move(placement.sandbox_warnings);
+      d.restarts = placement.restarts;
+      if (!plugin->available()) {
+        d.state = PluginState::kFailed;
+        d.reason = plugin->failure_reason();
+      }
     }
   }
   return out;

@@ -8,8 +8,8 @@
 // and Describe() lists it as kFailed with that reason. Plugins disabled by configuration are
 // listed as kDisabled and not started.
 //
-// Where a plugin's code runs is the opener's business (Options::open, plugin.h): the registry
-// sees only Plugin. Ownership: the registry owns every Plugin; the destructor destroys them in
+// Where a plugin's code runs is the placement's business (Options::placement, plugin.h): the
+// registry sees only Plugin. Ownership: the registry owns every Plugin; the destructor destroys them in
 // reverse load order. Thread safety: immutable after Load(); every const method is safe to call
 // concurrently, also with the plugins' own calls.
 #pragma once
@@ -36,10 +36,9 @@ namespace archivum::plugins {
 struct LoadedPlugin {
   const Plugin* plugin = nullptr;    // owned by the registry
   std::string id;                    // "name@version"
-  std::vector<std::string> accepts;  // MIME patterns: the settings' override or the manifest's
-  bool accepts_any_mime = false;     // accepts holds "*" or "*/*" (routing skips matching)
-  std::vector<std::string> rejects;  // MIME patterns never routed to it
-  uint64_t max_file_size = 0;        // the smaller of the manifest's and the settings' (0: none)
+  // The settings' accept override or the manifest's patterns; the settings' rejects; the
+  // smaller of the manifest's and the settings' size limits.
+  Routing routing;
   std::optional<std::chrono::milliseconds> timeout;  // per-file budget from the settings
 };
 
@@ -78,11 +77,14 @@ class PluginRegistry {
     // defaulted by the caller (see DefaultPluginDirectories). Missing directories are logged.
     std::vector<std::filesystem::path> directories;
     std::map<std::string, archivum::config::PluginSettings> settings;  // by plugin name
+    // The per-file budget of a plugin whose settings set none (plugins.timeout); unset: none.
+    std::optional<std::chrono::milliseconds> default_timeout;
     // <store>/plugins; each plugin gets data_root/<name> (created). Empty: no data directories.
     std::filesystem::path data_root;
     OutputLimits limits;
-    // Opens a plugin file; empty: in process (inprocess::OpenModule).
-    ModuleOpener open;
+    // Opens and brings up the plugins; null: in process (inprocess::OpenModule). Not owned; used
+    // only during Load.
+    Placement* placement = nullptr;
   };
 
   // Loads every plugin; see the file comment. Never returns null.

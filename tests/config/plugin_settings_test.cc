@@ -139,7 +139,50 @@ TEST(ConfigPluginTest, EmptyConfigIsAnEmptyObject) {
 TEST(ConfigPluginTest, UnknownKeyOutsideConfigIsAnError) {
   EXPECT_EQ(ErrorOf("plugins:\n  settings:\n    filetype:\n      enable: false\n"),
             "test.yaml:4:7: plugins.settings.filetype.enable: expected one of the keys enabled, "
-            "accept, reject, timeout, max_file_size, sha256, config, got 'enable'");
+            "accept, reject, timeout, max_file_size, sha256, config, memory, isolation, group, got "
+            "'enable'");
+}
+
+TEST(ConfigPluginTest, IsolationSettings) {
+  StatusOr<Config> defaults = Parse("");
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  EXPECT_EQ(defaults->plugins.isolation, Isolation::kProcess);
+  EXPECT_EQ(defaults->plugins.timeout, std::chrono::minutes(10));
+  EXPECT_EQ(defaults->plugins.max_crashes, 3u);
+  EXPECT_EQ(defaults->plugins.crash_window, std::chrono::minutes(10));
+
+  StatusOr<Config> config = Parse(R"(
+plugins:
+  isolation: inprocess
+  timeout: 30s
+  max_crashes: 5
+  crash_window: 1h
+  settings:
+    pdf: {isolation: process, group: parsers, memory: 512M}
+    hash: {isolation: inprocess}
+)");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->plugins.isolation, Isolation::kInProcess);
+  EXPECT_EQ(config->plugins.timeout, std::chrono::seconds(30));
+  EXPECT_EQ(config->plugins.max_crashes, 5u);
+  EXPECT_EQ(config->plugins.crash_window, std::chrono::hours(1));
+  const PluginSettings& pdf = config->plugins.settings.at("pdf");
+  EXPECT_EQ(pdf.isolation, Isolation::kProcess);
+  EXPECT_EQ(pdf.group, "parsers");
+  EXPECT_EQ(pdf.memory, uint64_t{512} << 20);
+  EXPECT_EQ(config->plugins.settings.at("hash").isolation, Isolation::kInProcess);
+  EXPECT_FALSE(config->plugins.settings.at("hash").group.has_value());
+}
+
+TEST(ConfigPluginTest, InvalidIsolationSettingsAreErrors) {
+  EXPECT_EQ(ErrorOf("plugins:\n  isolation: sandbox\n"),
+            "test.yaml:2:14: plugins.isolation: expected process or inprocess, got 'sandbox'");
+  EXPECT_EQ(ErrorOf("plugins:\n  settings:\n    x:\n      isolation: yes\n"),
+            "test.yaml:4:18: plugins.settings.x.isolation: expected process or inprocess, got "
+            "'yes'");
+  EXPECT_NE(ErrorOf("plugins:\n  settings:\n    x:\n      memory: 0\n"), "");
+  EXPECT_NE(ErrorOf("plugins:\n  settings:\n    x:\n      group: \"bad group\"\n"), "");
+  EXPECT_NE(ErrorOf("plugins:\n  crash_window: 0\n"), "");
 }
 
 TEST(ConfigPluginTest, InvalidNamePointsAtTheKey) {

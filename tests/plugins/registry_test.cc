@@ -38,7 +38,12 @@ pipeline::ProcessResult Process(const PluginRegistry& registry, const FileInput&
   return pipeline::Stages(registry).Process(file);
 }
 
-TEST(PluginRegistryTest, LoadsGoodFixturesAndDescribesThem) {
+// Every case runs with the plugins in process and in worker processes: same plugins, same
+// results.
+class PluginRegistryTest : public testing::PlacementTest {};
+ARCHIVUM_INSTANTIATE_PLACEMENTS(PluginRegistryTest);
+
+TEST_P(PluginRegistryTest, LoadsGoodFixturesAndDescribesThem) {
   auto registry = LoadDirs({FixtureDir("good")});
   EXPECT_EQ(registry->loaded_count(), 3u);
   const auto list = Describe(*registry);
@@ -65,7 +70,7 @@ TEST(PluginRegistryTest, LoadsGoodFixturesAndDescribesThem) {
   EXPECT_THAT(cpp->accepts(), ElementsAre("text/*", "application/x-fixture"));
 }
 
-TEST(PluginRegistryTest, OldAbiDescriptorStillLoads) {
+TEST_P(PluginRegistryTest, OldAbiDescriptorStillLoads) {
   // fixture_old's descriptor is the ABI 1.0 layout: shorter than the host's struct.
   auto registry = LoadDirs({FixtureDir("good")});
   const auto list = Describe(*registry);
@@ -77,7 +82,7 @@ TEST(PluginRegistryTest, OldAbiDescriptorStillLoads) {
   EXPECT_EQ(FindingValue(result, "fixture_old", "fixture_old.mime"), "text/plain");
 }
 
-TEST(PluginRegistryTest, Abi11DescriptorStillLoadsAndIsNotFlushed) {
+TEST_P(PluginRegistryTest, Abi11DescriptorStillLoadsAndIsNotFlushed) {
   // fixture_v11's descriptor is the ABI 1.1 layout: it ends before flush.
   auto registry = LoadDirs({FixtureDir("flush")});
   const auto list = Describe(*registry);
@@ -93,7 +98,7 @@ TEST(PluginRegistryTest, Abi11DescriptorStillLoadsAndIsNotFlushed) {
   EXPECT_EQ(FindingValue(large, "fixture_v11", "fixture_v11.size"), "<none>");
 }
 
-TEST(PluginRegistryTest, FlushReachesThePluginsThatProvideIt) {
+TEST_P(PluginRegistryTest, FlushReachesThePluginsThatProvideIt) {
   auto registry = LoadDirs({FixtureDir("flush")});
   const auto list = Describe(*registry);
   const pb::PluginInfo* flush = FindByName(list, "fixture_flush");
@@ -114,7 +119,7 @@ TEST(PluginRegistryTest, FlushReachesThePluginsThatProvideIt) {
   EXPECT_EQ(after->calls(), 2u);
 }
 
-TEST(PluginRegistryTest, FlushFailureNamesThePlugin) {
+TEST_P(PluginRegistryTest, FlushFailureNamesThePlugin) {
   std::map<std::string, config::PluginSettings> settings;
   settings["fixture_flush"].config_json = R"({"fail_flush": true})";
   auto registry = LoadDirs({FixtureDir("flush")}, settings);
@@ -127,7 +132,7 @@ TEST(PluginRegistryTest, FlushFailureNamesThePlugin) {
       "0");
 }
 
-TEST(PluginRegistryTest, RefusesBrokenFixturesWithExactReasons) {
+TEST_P(PluginRegistryTest, RefusesBrokenFixturesWithExactReasons) {
   auto registry = LoadDirs({FixtureDir("broken")});
   const auto list = Describe(*registry);
   const std::map<std::string, std::string> expected = {
@@ -161,7 +166,7 @@ TEST(PluginRegistryTest, RefusesBrokenFixturesWithExactReasons) {
   }
 }
 
-TEST(PluginRegistryTest, RefusesDuplicateNames) {
+TEST_P(PluginRegistryTest, RefusesDuplicateNames) {
   auto registry = LoadDirs({FixtureDir("good"), FixtureDir("duplicate")});
   const auto list = Describe(*registry);
   const pb::PluginInfo* dup = FindByFile(list, "fixture_duplicate.so");
@@ -172,13 +177,13 @@ TEST(PluginRegistryTest, RefusesDuplicateNames) {
   EXPECT_EQ(registry->loaded_count(), 3u);
 }
 
-TEST(PluginRegistryTest, MissingDirectoryIsNotFatal) {
+TEST_P(PluginRegistryTest, MissingDirectoryIsNotFatal) {
   auto registry = LoadDirs({FixtureDir("no-such-dir")});
   EXPECT_EQ(registry->loaded_count(), 0u);
   EXPECT_EQ(Describe(*registry).plugins_size(), 0);
 }
 
-TEST(PluginRegistryTest, PassesConfigAndDataDirectory) {
+TEST_P(PluginRegistryTest, PassesConfigAndDataDirectory) {
   TempDir store;
   std::map<std::string, config::PluginSettings> settings;
   settings["fixture_c"].config_json = R"({"threshold":3})";
@@ -190,7 +195,7 @@ TEST(PluginRegistryTest, PassesConfigAndDataDirectory) {
   EXPECT_TRUE(std::filesystem::is_directory(data_dir));
 }
 
-TEST(PluginRegistryTest, DisabledPluginIsListedButNotRun) {
+TEST_P(PluginRegistryTest, DisabledPluginIsListedButNotRun) {
   std::map<std::string, config::PluginSettings> settings;
   settings["fixture_cpp"].enabled = false;
   auto registry = LoadDirs({FixtureDir("good")}, settings);
@@ -204,7 +209,7 @@ TEST(PluginRegistryTest, DisabledPluginIsListedButNotRun) {
               ElementsAre("fixture_c@1.2.3", "fixture_old@0.9"));
 }
 
-TEST(PluginRegistryTest, CreateFailureFromConfigIsReported) {
+TEST_P(PluginRegistryTest, CreateFailureFromConfigIsReported) {
   std::map<std::string, config::PluginSettings> settings;
   settings["fixture_cpp"].config_json = R"({"fail_create": true})";
   auto registry = LoadDirs({FixtureDir("good")}, settings);
@@ -215,7 +220,7 @@ TEST(PluginRegistryTest, CreateFailureFromConfigIsReported) {
   EXPECT_EQ(cpp->reason(), "create failed: fail_create requested");
 }
 
-TEST(PluginRegistryTest, Sha256Pin) {
+TEST_P(PluginRegistryTest, Sha256Pin) {
   const std::filesystem::path file = FixtureDir("good") / "fixture_old_abi.so";
   const auto digest = FileSha256Hex(file);
   ASSERT_TRUE(digest.ok());
@@ -233,7 +238,7 @@ TEST(PluginRegistryTest, Sha256Pin) {
   EXPECT_EQ(registry->loaded_count(), 3u) << Describe(*registry).DebugString();
 }
 
-TEST(PluginRegistryTest, DispatchesQueryVerbs) {
+TEST_P(PluginRegistryTest, DispatchesQueryVerbs) {
   auto registry = LoadDirs({FixtureDir("good"), FixtureDir("broken")});
   EXPECT_THAT(registry->QueryVerbs(), ElementsAre("echo", "explode"));
 
@@ -258,7 +263,7 @@ TEST(PluginRegistryTest, DispatchesQueryVerbs) {
   EXPECT_EQ(thrown.status().message(), "plugin broken_throws: unknown exception");
 }
 
-TEST(PluginRegistryTest, SignatureTracksPluginsAndConfig) {
+TEST_P(PluginRegistryTest, SignatureTracksPluginsAndConfig) {
   const std::string base = LoadDirs({FixtureDir("good")})->Signature();
   EXPECT_EQ(base.size(), 64u);
   EXPECT_EQ(LoadDirs({FixtureDir("good")})->Signature(), base);
@@ -274,7 +279,7 @@ TEST(PluginRegistryTest, SignatureTracksPluginsAndConfig) {
   EXPECT_EQ(LoadDirs({FixtureDir("good"), FixtureDir("duplicate")})->Signature(), base);
 }
 
-TEST(PluginRegistryTest, SignatureLeavesOutTuningKeys) {
+TEST_P(PluginRegistryTest, SignatureLeavesOutTuningKeys) {
   // fixture_flush declares "cache" a tuning key (ABI 1.2): its value never changes results.
   auto signature = [](const std::string& config_json) {
     std::map<std::string, config::PluginSettings> settings;
@@ -294,7 +299,7 @@ TEST(PluginRegistryTest, SignatureLeavesOutTuningKeys) {
   EXPECT_EQ(flush->state(), pb::PluginInfo::LOADED) << flush->reason();
 }
 
-TEST(PluginRegistryTest, DefaultDirectoryIsRelativeToTheExecutable) {
+TEST(PluginRegistryDefaultsTest, DefaultDirectoryIsRelativeToTheExecutable) {
   const auto dirs = DefaultPluginDirectories();
   ASSERT_EQ(dirs.size(), 1u);
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe");

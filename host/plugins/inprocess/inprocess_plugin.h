@@ -21,7 +21,7 @@
 namespace archivum::plugins::inprocess {
 
 // Loads `file` and validates its descriptor (library.h, descriptor.h); the refusal reason is the
-// status message, and `*partial` what could be read of the manifest. A ModuleOpener (plugin.h).
+// status message, and `*partial` what could be read of the manifest (as Placement::Open, plugin.h).
 StatusOr<std::unique_ptr<PluginModule>> OpenModule(const std::filesystem::path& file,
                                                    Manifest* partial);
 

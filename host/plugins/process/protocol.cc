@@ -1,0 +1,126 @@
+#include "plugins/process/protocol.h"
+
+#include <string>
+
+namespace archivum::plugins::process {
+
+void ToProto(const Manifest& m, worker::Manifest* out) {
+  out->set_name(m.name);
+  out->set_version(m.version);
+  out->set_description(m.description);
+  out->set_stage(static_cast<int32_t>(m.stage));
+  out->set_abi_major(m.abi_major);
+  out->set_abi_minor(m.abi_minor);
+  out->set_thread_safe(m.thread_safe);
+  out->set_flushes(m.flushes);
+  for (const auto& a : m.accepts) out->add_accepts(a);
+  for (const auto& v : m.query_verbs) out->add_query_verbs(v);
+  for (const auto& k : m.tuning_keys) out->add_tuning_keys(k);
+  out->set_max_file_size(m.max_file_size);
+}
+
+Manifest FromProto(const worker::Manifest& p) {
+  Manifest m;
+  m.name = p.name();
+  m.version = p.version();
+  m.description = p.description();
+  switch (p.stage()) {
+    case static_cast<int32_t>(Stage::kDetect): m.stage = Stage::kDetect; break;
+    case static_cast<int32_t>(Stage::kExtract): m.stage = Stage::kExtract; break;
+    default: m.stage = Stage::kAnalyze; break;
+  }
+  m.abi_major = static_cast<uint16_t>(p.abi_major());
+  m.abi_minor = static_cast<uint16_t>(p.abi_minor());
+  m.thread_safe = p.thread_safe();
+  m.flushes = p.flushes();
+  m.accepts.assign(p.accepts().begin(), p.accepts().end());
+  m.query_verbs.assign(p.query_verbs().begin(), p.query_verbs().end());
+  m.tuning_keys.assign(p.tuning_keys().begin(), p.tuning_keys().end());
+  m.max_file_size = p.max_file_size();
+  return m;
+}
+
+void ToProto(const Routing& r, worker::Routing* out) {
+  for (const auto& a : r.accepts) out->add_accepts(a);
+  out->set_accepts_any_mime(r.accepts_any_mime);
+  for (const auto& a : r.rejects) out->add_rejects(a);
+  out->set_max_file_size(r.max_file_size);
+}
+
+Routing FromProto(const worker::Routing& p) {
+  Routing r;
+  r.accepts.assign(p.accepts().begin(), p.accepts().end());
+  r.accepts_any_mime = p.accepts_any_mime();
+  r.rejects.assign(p.rejects().begin(), p.rejects().end());
+  r.max_file_size = p.max_file_size();
+  return r;
+}
+
+void ToProto(PluginOutput&& o, worker::Output* out) {
+  out->set_code(static_cast<int32_t>(o.code));
+  out->set_error(std::move(o.error));
+  if (o.mime) {
+    out->set_has_mime(true);
+    out->set_mime(std::move(*o.mime));
+  }
+  out->set_text(std::move(o.text));
+  for (auto& tag : o.tags) out->add_tags(std::move(tag));
+  for (auto& [key, value] : o.findings) {
+    auto* kv = out->add_findings();
+    kv->set_key(std::move(key));
+    kv->set_value(std::move(value));
+  }
+  for (auto& [name, bytes] : o.children) {
+    auto* kv = out->add_children();
+    kv->set_key(std::move(name));
+    kv->set_value(std::move(bytes));
+  }
+  out->set_refused(o.refused);
+}
+
+void FromProto(worker::Output&& p, PluginOutput* out) {
+  out->code = static_cast<CallCode>(p.code());
+  out->error = std::move(*p.mutable_error());
+  if (p.has_mime()) out->mime = std::move(*p.mutable_mime());
+  out->text = std::move(*p.mutable_text());
+  out->tags.reserve(p.tags_size());
+  for (auto& tag : *p.mutable_tags()) out->tags.push_back(std::move(tag));
+  out->findings.reserve(p.findings_size());
+  for (auto& kv : *p.mutable_findings()) {
+    out->findings.emplace_back(std::move(*kv.mutable_key()), std::move(*kv.mutable_value()));
+  }
+  for (auto& kv : *p.mutable_children()) {
+    out->children.emplace_back(std::move(*kv.mutable_key()), std::move(*kv.mutable_value()));
+  }
+  out->refused = p.refused();
+  if (p.finished_ns() != 0) out->finished = FromMonotonicNs(p.finished_ns());
+}
+
+void ToProto(const os::SandboxPolicy& policy, worker::Sandbox* out) {
+  for (const auto& p : policy.read_only) out->add_read_only(p.string());
+  for (const auto& p : policy.read_write) out->add_read_write(p.string());
+  out->set_address_space(policy.address_space);
+  out->set_cpu_seconds(policy.cpu_seconds);
+  out->set_file_size(policy.file_size);
+  out->set_open_files(policy.open_files);
+}
+
+os::SandboxPolicy SandboxPolicyFromProto(const worker::Sandbox& p) {
+  os::SandboxPolicy policy;
+  for (const auto& s : p.read_only()) policy.read_only.emplace_back(s);
+  for (const auto& s : p.read_write()) policy.read_write.emplace_back(s);
+  // Its own /proc entry: the C library and the sanitizers read /proc/self/maps and the like.
+  policy.read_only.emplace_back("/proc/self");
+  policy.address_space = p.address_space();
+  policy.cpu_seconds = p.cpu_seconds();
+  policy.file_size = p.file_size();
+  policy.open_files = p.open_files();
+  return policy;
+}
+
+std::chrono::steady_clock::time_point FromMonotonicNs(int64_t ns) {
+  if (ns == INT64_MAX) return std::chrono::steady_clock::time_point::max();
+  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ns));
+}
+
+}  // namespace archivum::plugins::process
