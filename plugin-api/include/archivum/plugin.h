@@ -48,11 +48,19 @@
  * on a state (at most one call at a time, not necessarily from the same thread). create() and
  * destroy() are never concurrent with any other call on the same state.
  *
+ * WHERE A PLUGIN RUNS
+ * The host loads a plugin either into its own process or into a sandboxed worker process that
+ * forwards calls over IPC (its configuration decides; the plugin cannot tell and needs no
+ * change). In a worker the plugin can read only what it is handed (the file through
+ * archivum_file, its data_dir) and the system's libraries, cannot open network sockets, fork or
+ * exec, and its stdout is discarded: log through the host API.
+ *
  * TIME LIMITS
- * Plugins run in the host process; the host cannot stop a running call. It passes a deadline
- * and a cancellation check in archivum_file; a well-behaved plugin polls them in long loops and
- * returns ARCHIVUM_CANCELLED. A call that returns after its deadline is recorded as a timeout
- * error regardless of its return code, and its output is discarded.
+ * The host passes a deadline and a cancellation check in archivum_file; a well-behaved plugin
+ * polls them in long loops and returns ARCHIVUM_CANCELLED. A call that returns after its
+ * deadline is recorded as a timeout error regardless of its return code, and its output is
+ * discarded. In its own process the host cannot stop a running call; in a worker it kills the
+ * worker (and with it the call) shortly after the deadline.
  */
 #ifndef ARCHIVUM_PLUGIN_H_
 #define ARCHIVUM_PLUGIN_H_
