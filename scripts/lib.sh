@@ -48,13 +48,14 @@ archivum_build() {
   cmake --build "$dir" -j "${ARCHIVUM_JOBS:-2}" ${targets[@]+"${targets[@]}"}
 }
 
-# archivum_start_daemon BIN_DIR WORK ROOT: writes WORK/archivum.yaml (gRPC and HTTP on loopback
-# port 0, the store in WORK/store, ROOT as the one ingest root), starts BIN_DIR/archivumd on it in
+# archivum_start_daemon BIN_DIR WORK ROOT [YAML]: writes WORK/archivum.yaml (gRPC and HTTP on
+# loopback port 0, the store in WORK/store, ROOT as the one ingest root, then YAML verbatim if
+# given, e.g. "plugins: {isolation: inprocess}"), starts BIN_DIR/archivumd on it in
 # the background (its log in WORK/daemon.log) and waits, at most 60 s, until it logs both
 # listening addresses. Sets daemon_pid, grpc and http ("127.0.0.1:PORT"); on failure prints the
 # log to stderr and returns 1 (the daemon, if still running, is left to the caller's cleanup).
 archivum_start_daemon() {
-  local bin_dir=$1 work=$2 root=$3
+  local bin_dir=$1 work=$2 root=$3 extra=${4:-}
   cat >"$work/archivum.yaml" <<YAML
 server:
   grpc:
@@ -68,6 +69,7 @@ ingest:
   roots: ["$root"]
 log:
   level: info
+$extra
 YAML
   "$bin_dir/archivumd" --config "$work/archivum.yaml" >/dev/null 2>"$work/daemon.log" &
   daemon_pid=$!

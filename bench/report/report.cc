@@ -274,6 +274,20 @@ class Report {
         Fmt(wall, 2) + " s; " + Fmt(rate, 0) + " files/s; " + Fmt(Div(mb, wall)) + " MB/s" +
             (runs.size() > 1 ? " (runs: " + run_walls + " s)" : ""),
         AddTarget("ingest files/s", rate, true, 5000, " files/s"));
+    // The same ingest with the plugins in the daemon's process: what the sandboxed workers cost.
+    const Num inprocess = f_.N("ingest_inprocess", "/wall_s");
+    const Num inprocess_cpu = f_.N("ingest_inprocess", "/cpu_s");
+    const json* inprocess_runs = f_.Get("ingest_inprocess", "/runs");
+    Add("ingest",
+        "first ingest with `plugins.isolation: inprocess` (mean of " +
+            std::to_string(inprocess_runs != nullptr ? inprocess_runs->size() : 0) +
+            "): wall; CPU; isolated (default) / in process",
+        Fmt(inprocess, 2) + " s; " + Fmt(inprocess_cpu, 2) + " s CPU; isolated " +
+            Fmt(Div(wall, inprocess), 3) + "x the wall, " + Fmt(Div(cpu, inprocess_cpu), 3) +
+            "x the CPU",
+        AddTarget("isolated ingest wall / in-process ingest wall", Div(wall, inprocess), false,
+                  1.10, "x"));
+    ingest["inprocess"] = {{"wall_s", J(inprocess)}, {"cpu_s", J(inprocess_cpu, 2)}};
     Add("ingest", "first ingest / `file --mime-type` wall", Fmt(Div(wall, file_mime), 2) + "x",
         AddTarget("ingest wall / file --mime-type wall", Div(wall, file_mime), false, 1.5, "x"));
     Add("ingest", "first ingest CPU (daemon) vs `file --mime-type` CPU",
@@ -303,7 +317,7 @@ class Report {
             Fmt(floors_wall, 2) + " s: at most " + Fmt(Div(files, floors_wall), 0) + " files/s, " +
             Fmt(Div(recoll, floors_wall), 1) + "x recollindex; this ingest is " +
             Fmt(Div(wall, floors_wall), 2) + "x the bound");
-    Add("ingest", "peak RSS of the daemon (VmHWM)", Fmt(hwm) + " MB",
+    Add("ingest", "peak RSS of the daemon and its plugin workers (sum of VmHWM)", Fmt(hwm) + " MB",
         AddTarget("ingest peak RSS", hwm, false, 200, " MB"));
     const Num errors = f_.N("ingest_first", "/pluginErrors");
     Add("ingest", "files seen / failed / skipped / plugin errors",
@@ -454,7 +468,9 @@ class Report {
   // Google Benchmark's CPU time of `name` in ns (the median aggregate when repeated). CPU time,
   // not real time: the calls are single-threaded, and on a shared machine real time also counts
   // the time the benchmark was not running.
-  Num Bench(const std::string& name) const {
+  // A benchmark's CPU time (or, with `real`, its wall time) in ns: the median of its
+  // repetitions, else its one run.
+  Num Bench(const std::string& name, bool real = false) const {
     const json* list = f_.Get("abi", "/benchmarks");
     if (list == nullptr) return std::nullopt;
     Num plain;
@@ -462,7 +478,7 @@ class Report {
       const std::string n = b.value("name", "");
       const std::string unit = b.value("time_unit", "ns");
       const double scale = unit == "us" ? 1e3 : unit == "ms" ? 1e6 : unit == "s" ? 1e9 : 1;
-      const double t = b.value("cpu_time", 0.0) * scale;
+      const double t = b.value(real ? "real_time" : "cpu_time", 0.0) * scale;
       if (n == name + "_median") return t;
       if (n == name) plain = t;
     }
@@ -488,10 +504,26 @@ class Report {
       bundled_json[kPlugins[i - 1]] = J(t, 2);
     }
     Add("plugin ABI", "bundled pipeline on a 3 KiB header, cumulative (CPU us/file)", bundled);
+    // The same calls with the plugins in a sandboxed worker: wall time, since the cost is the two
+    // processes waking each other.
+    const Num isolated = Scale(Bench("BM_IsolatedDispatch/real_time", true), 1e-3);
+    const Num isolated_pipeline = Scale(Bench("BM_IsolatedPipeline/real_time", true), 1e-3);
+    const Num worker_start = Scale(Bench("BM_WorkerStart/real_time", true), 1e-6);
+    Add("plugin ABI", "isolated dispatch: no-op plugin in a worker, tiny file (wall)",
+        Fmt(isolated, 1) + " us/call",
+        AddTarget("isolated call overhead", isolated, false, 20, " us"));
+    Add("plugin ABI", "isolated bundled pipeline on the 3 KiB header, one round trip (wall)",
+        Fmt(isolated_pipeline, 1) + " us/file");
+    Add("plugin ABI", "replacing a killed worker: start of the bundled group's worker (wall)",
+        Fmt(worker_start, 1) + " ms",
+        AddTarget("worker replaced", worker_start, false, 50, " ms"));
     results_["abi"] = {{"raw_ns", J(raw, 2)},
                        {"host_ns", J(host, 2)},
                        {"host_serialized_ns", J(locked, 2)},
-                       {"bundled_us", std::move(bundled_json)}};
+                       {"bundled_us", std::move(bundled_json)},
+                       {"isolated_us", J(isolated, 2)},
+                       {"isolated_pipeline_us", J(isolated_pipeline, 1)},
+                       {"worker_start_ms", J(worker_start, 1)}};
   }
 
   void Startup() {
