@@ -205,6 +205,8 @@ class Plugin {
 // One plugin's turn in a file's stage loop, as a StepBatcher runs it.
 struct Step {
   const Plugin* plugin = nullptr;
+  // The plugin's effective routing (the one the registry applied to it); null: call it whatever
+  // the file (a direct call, as Plugin::Process).
   const Routing* routing = nullptr;
   std::optional<std::chrono::milliseconds> timeout;  // the plugin's per-file budget
   // Route the step but do not call the plugin (the content is quarantined for it).

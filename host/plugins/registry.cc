@@ -24,18 +24,7 @@ struct PluginRegistry::Entry {
   config::PluginSettings settings;  // this plugin's settings (defaults if none)
   std::unique_ptr<Plugin> plugin;   // set iff state == kLoaded
 
-  // Effective routing: the settings' accept override or the plugin's own patterns.
-  const std::vector<std::string>& accepts() const {
-    return settings.accept.empty() ? manifest.accepts : settings.accept;
-  }
-  // Effective size limit (0: none): the smaller of the plugin's and the settings'.
-  uint64_t max_file_size() const {
-    const uint64_t own = manifest.max_file_size;
-    const uint64_t configured = settings.max_file_size.value_or(0);
-    if (own == 0) return configured;
-    if (configured == 0) return own;
-    return std::min(own, configured);
-  }
+  Routing routing() const { return EffectiveRouting(manifest, settings); }
 };
 
 namespace {
@@ -121,12 +110,7 @@ std::unique_ptr<PluginRegistry> PluginRegistry::Load(const Options& options) {
     LoadedPlugin& loaded = registry->loaded_.emplace_back();
     loaded.plugin = entry->plugin.get();
     loaded.id = entry->manifest.id();
-    loaded.routing.accepts = entry->accepts();
-    loaded.routing.accepts_any_mime =
-        std::any_of(loaded.routing.accepts.begin(), loaded.routing.accepts.end(),
-                    [](const std::string& p) { return p == "*" || p == "*/*"; });
-    loaded.routing.rejects = entry->settings.reject;
-    loaded.routing.max_file_size = entry->max_file_size();
+    loaded.routing = entry->routing();
     loaded.timeout = entry->settings.timeout ? entry->settings.timeout : options.default_timeout;
   }
   spdlog::info("plugins: {} loaded, {} discovered", registry->loaded_count(),
@@ -213,7 +197,7 @@ std::vector<PluginDescription> PluginRegistry::Describe() const {
     if (m.abi_major != 0 || m.abi_minor != 0) d.abi_version = m.abi_version();
     if (entry->manifest_valid) {
       d.stage = std::string(StageName(m.stage));
-      d.accepts = entry->accepts();
+      d.accepts = entry->routing().accepts;
       d.query_verbs = m.query_verbs;
     }
     d.state = entry->state;
@@ -313,15 +297,28 @@ std::string PluginRegistry::Signature() const {
     field(&line, m.version);
     field(&line, m.abi_version());
     field(&line, SignatureConfig(s.config_json, m.tuning_keys));
-    for (const auto& a : entry->accepts()) field(&line, "accept=" + a);
-    for (const auto& r : s.reject) field(&line, "reject=" + r);
-    field(&line, "max=" + std::to_string(entry->max_file_size()));
+    const Routing routing = entry->routing();
+    for (const auto& a : routing.accepts) field(&line, "accept=" + a);
+    for (const auto& r : routing.rejects) field(&line, "reject=" + r);
+    field(&line, "max=" + std::to_string(routing.max_file_size));
     lines.push_back(std::move(line));
   }
   std::sort(lines.begin(), lines.end());
   std::string all = "archivum-plugins-v1\n";
   for (const auto& line : lines) all.append(line).append("\n");
   return Sha256Hex(all);
+}
+
+Routing EffectiveRouting(const Manifest& manifest, const config::PluginSettings& settings) {
+  Routing r;
+  r.accepts = settings.accept.empty() ? manifest.accepts : settings.accept;
+  r.accepts_any_mime = std::any_of(r.accepts.begin(), r.accepts.end(),
+                                   [](const std::string& p) { return p == "*" || p == "*/*"; });
+  r.rejects = settings.reject;
+  const uint64_t own = manifest.max_file_size;
+  const uint64_t configured = settings.max_file_size.value_or(0);
+  r.max_file_size = own == 0 ? configured : configured == 0 ? own : std::min(own, configured);
+  return r;
 }
 
 std::vector<std::filesystem::path> DefaultPluginDirectories() {

@@ -130,6 +130,10 @@ class PluginRegistry {
   std::vector<LoadedPlugin> loaded_;             // the kLoaded entries, in load order
 };
 
+// The routing `settings` give a plugin with `manifest`: the settings' accept patterns or else the
+// manifest's, the settings' rejects, the smaller of the two size limits (0: none).
+Routing EffectiveRouting(const Manifest& manifest, const config::PluginSettings& settings);
+
 // <dir of /proc/self/exe>/../lib/archivum/plugins: the bundled plugins, both in the build tree
 // and in the installed layout. Empty if the executable's path cannot be resolved.
 std::vector<std::filesystem::path> DefaultPluginDirectories();

@@ -16,6 +16,7 @@
 #include "plugins/inprocess/inprocess_plugin.h"
 #include "plugins/process/protocol.h"
 #include "plugins/process/worker_group.h"
+#include "plugins/registry.h"
 
 namespace archivum::plugins::process {
 
@@ -49,9 +50,7 @@ class ProcessPlugin final : public Plugin {
   void Process(const PluginInput& input, bool need_finish_time,
                PluginOutput* output) const override {
     (void)need_finish_time;  // worker calls are always timed
-    Routing any;
-    any.accepts_any_mime = true;
-    const Step step{this, &any, std::nullopt, false};
+    const Step step{this, nullptr, std::nullopt, false};  // no routing: a direct call
     StepOutcome outcome;
     FileInput file = *input.file;
     file.deadline = std::min(file.deadline, input.deadline);
@@ -193,7 +192,9 @@ BatchStop GroupHandle::Run(const FileInput& file, std::string_view mime, std::st
     step_plugins.push_back(plugin);
     worker::Step* s = p->add_steps();
     s->set_plugin(plugin->index());
-    ToProto(*step.routing, s->mutable_routing());
+    // The worker routes by the same routing (WorkerGroup::PluginSpec); a step without one is a
+    // direct call (Plugin::Process).
+    if (step.routing == nullptr) s->set_unrouted(true);
     if (step.timeout) s->set_timeout_ms(step.timeout->count());
     s->set_skip(step.skip);
   }
@@ -202,7 +203,7 @@ BatchStop GroupHandle::Run(const FileInput& file, std::string_view mime, std::st
     for (size_t k = 0; k < steps.size(); ++k) {
       if (!outcomes[k].failure.empty()) continue;
       outcomes[k] = StepOutcome();
-      outcomes[k].routed = steps[k].routing->Routes(mime, file.size);
+      outcomes[k].routed = steps[k].routing == nullptr || steps[k].routing->Routes(mime, file.size);
       if (outcomes[k].routed) outcomes[k].failure = why;
     }
     return BatchStop::kNone;
@@ -285,9 +286,13 @@ class ProcessModule final : public PluginModule {
     (void)limits;  // the placement's limits apply in the worker
     auto handle = placement_->GroupFor(manifest_.name, file_);
     const auto index = static_cast<uint32_t>(handle->specs.size());
-    handle->specs.push_back({file_, config_json, data_dir});
-    handle->manifests.push_back(manifest_);
     const auto& opts = placement_->options_;
+    config::PluginSettings settings;
+    if (auto it = opts.settings.find(manifest_.name); it != opts.settings.end()) {
+      settings = it->second;
+    }
+    handle->specs.push_back({file_, config_json, data_dir, EffectiveRouting(manifest_, settings)});
+    handle->manifests.push_back(manifest_);
     uint64_t memory = opts.sandbox.address_space;
     if (auto it = opts.settings.find(manifest_.name); it != opts.settings.end() && it->second.memory) {
       memory = *it->second.memory;

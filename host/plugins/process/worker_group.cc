@@ -384,6 +384,7 @@ StatusOr<std::shared_ptr<Worker>> WorkerGroup::SpawnWorker(const std::vector<boo
     p->set_config_json(spec.config_json);
     p->set_data_dir(spec.data_dir.string());
     p->set_excluded(excluded[i]);
+    ToProto(spec.routing, p->mutable_routing());
   }
   init.set_max_output_bytes(options_.limits.max_output_bytes);
   init.set_max_query_hits(options_.limits.max_query_hits);

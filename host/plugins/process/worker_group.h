@@ -55,6 +55,7 @@ class WorkerGroup {
     std::filesystem::path file;
     std::string config_json = "{}";
     std::filesystem::path data_dir;  // may be empty
+    Routing routing;                 // which files go to it
   };
 
   struct Options {

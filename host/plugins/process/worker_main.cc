@@ -89,6 +89,7 @@ class Worker {
   // Starts every plugin of Init, in order; fills the reply's per-plugin results.
   void StartPlugins(worker::InitReply* reply) {
     const OutputLimits limits{init_.max_output_bytes(), static_cast<size_t>(init_.max_query_hits())};
+    for (const auto& spec : init_.plugins()) routing_.push_back(FromProto(spec.routing()));
     for (const auto& spec : init_.plugins()) {
       control_->starting.store(static_cast<int32_t>(plugins_.size()), std::memory_order_release);
       auto* started = reply->add_plugins();
@@ -189,8 +190,8 @@ class Worker {
       const worker::Step& step = request.steps(k);
       worker::Output* o = reply->add_outputs();
       const Plugin* plugin = PluginAt(step.plugin());
-      const Routing routing = FromProto(step.routing());
-      if (plugin == nullptr || !routing.Routes(mime, file.size)) continue;
+      if (plugin == nullptr) continue;
+      if (!step.unrouted() && !routing_[step.plugin()].Routes(mime, file.size)) continue;
       if (file.cancelled()) {
         reply->set_stop(static_cast<int32_t>(BatchStop::kCancelled));
         return;
@@ -273,6 +274,7 @@ class Worker {
   const worker::Init& init_;
   Control* const control_;
   std::vector<std::unique_ptr<Plugin>> plugins_;  // one per Init.plugins; null if not started
+  std::vector<Routing> routing_;                  // one per Init.plugins
 };
 
 int Run() {
