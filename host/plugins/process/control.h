@@ -17,7 +17,9 @@ struct SlotControl {
   std::atomic<int32_t> last_step{-1};  // the step that ran last (also after it returned)
   std::atomic<int64_t> deadline_ns{INT64_MAX};  // the running step's binding limit (monotonic)
   std::atomic<int32_t> cancel{0};  // set by the daemon: the call should stop (is_cancelled)
-  std::atomic<int32_t> reserved{0};
+  // Cleared by the daemon before it sends a request, set by the worker once it has read it: a
+  // worker that dies before reading a request cannot be blamed on it.
+  std::atomic<int32_t> received{0};
 };
 
 struct Control {

@@ -192,12 +192,38 @@ void PumpLog(int fd, std::string group) {
 
 int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
+// The worker's environment: the daemon's. Under AddressSanitizer, whose shadow memory rules out
+// an address-space limit (os/sandbox.h), the allocator's own mmap limit stands in for the
+// memory limit, so that a memory bomb still ends (the worker dies) rather than exhaust the host;
+// and leak detection is off in workers, whatever the operator asked: its stop-the-world tracer
+// needs ptrace and a new process, both of which the sandbox denies.
+std::vector<std::string> WorkerEnvironment(uint64_t memory) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr std::string_view kAsan = "ASAN_OPTIONS=";
+  auto it = std::find_if(env.begin(), env.end(),
+                         [&](const std::string& v) { return v.rfind(kAsan, 0) == 0; });
+  if (it == env.end()) it = env.insert(env.end(), std::string(kAsan));
+  if (memory > 0) it->insert(kAsan.size(), "mmap_limit_mb=" + std::to_string(memory >> 20) + ":");
+  it->append(":detect_leaks=0");
+#else
+  (void)memory;
+#endif
+  return env;
+}
+
 // fork + exec of the worker with `bootstrap` as descriptor 3, `log` as stderr and /dev/null as
 // stdin and stdout. Runs on the spawner thread. Between fork and exec the child calls only
 // async-signal-safe functions.
-StatusOr<pid_t> ForkWorker(const std::filesystem::path& exe, int bootstrap, int log) {
+StatusOr<pid_t> ForkWorker(const std::filesystem::path& exe, int bootstrap, int log,
+                           uint64_t memory) {
   const std::string path = exe.string();
   char* const argv[] = {const_cast<char*>(path.c_str()), nullptr};
+  const std::vector<std::string> env = WorkerEnvironment(memory);
+  std::vector<char*> envp;
+  for (const std::string& v : env) envp.push_back(const_cast<char*>(v.c_str()));
+  envp.push_back(nullptr);
   const int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   if (devnull < 0) return Internal(std::string("cannot open /dev/null: ") + std::strerror(errno));
   const pid_t parent = ::getpid();
@@ -217,7 +243,7 @@ StatusOr<pid_t> ForkWorker(const std::filesystem::path& exe, int bootstrap, int 
       ::_exit(127);
     }
     ::syscall(SYS_close_range, kBootstrapFd + 1, ~0U, 0);
-    ::execve(path.c_str(), argv, environ);
+    ::execve(path.c_str(), argv, envp.data());
     ::_exit(127);
   }
   ::close(devnull);
@@ -365,7 +391,8 @@ StatusOr<std::shared_ptr<Worker>> WorkerGroup::SpawnWorker(const std::vector<boo
 
   StatusOr<pid_t> pid = Internal("not started");
   spawner_->Run([&] {
-    pid = ForkWorker(options_.worker_exe, worker_end.get(), log_write.get());
+    pid = ForkWorker(options_.worker_exe, worker_end.get(), log_write.get(),
+                     options_.sandbox.address_space);
     if (pid.ok()) w->pidfd.Reset(PidfdOpen(*pid));
   });
   if (!pid.ok()) return pid.status();
@@ -473,8 +500,12 @@ void WorkerGroup::Settle(Worker& w) const {
     } else {
       std::lock_guard group_lock(mu_);
       if (w.busy_count == 1) {
-        w.blamed_slot = static_cast<int32_t>(
+        const auto slot = static_cast<int32_t>(
             std::find(w.busy.begin(), w.busy.end(), true) - w.busy.begin());
+        // Only if the worker had read the request: one that died before cannot be blamed on it.
+        if (w.control->slots[slot].received.load(std::memory_order_acquire) != 0) {
+          w.blamed_slot = slot;
+        }
       }
     }
     if (w.blamed_slot >= 0) {
@@ -597,6 +628,7 @@ WorkerGroup::Attempt WorkerGroup::CallOnce(const std::string& payload, int fd,
 
   SlotControl& sc = w->control->slots[slot];
   sc.cancel.store(0, std::memory_order_relaxed);
+  sc.received.store(0, std::memory_order_release);
   const Channel& channel = w->slots[slot];
   bool replied = false;
   if (channel.Send(payload, fd >= 0 ? std::span<const int>(&fd, 1) : std::span<const int>())
@@ -671,7 +703,8 @@ WorkerGroup::Attempt WorkerGroup::CallOnce(const std::string& payload, int fd,
       result->death = w->death;
       result->timeout = w->timeout;
       result->step = w->blamed_step;
-    } else if (w->blamed_slot < 0 && alone) {
+    } else if (w->blamed_slot < 0 && alone &&
+               w->control->slots[slot].received.load(std::memory_order_acquire) != 0) {
       result->kind = CallResult::kKilled;
       result->death = w->death;
       const SlotControl& own = w->control->slots[slot];

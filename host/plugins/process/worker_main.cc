@@ -63,8 +63,12 @@ void InstallFatalSignalHandlers() {
   }
 }
 
-// An alternate signal stack for the calling thread, so that a stack overflow is recorded too.
+// An alternate signal stack for the calling thread, so that a stack overflow is recorded too;
+// unless it has one already (the sanitizers' runtime installs its own and unmaps it when the
+// thread ends, so it must not be replaced).
 void UseAlternateSignalStack() {
+  stack_t current{};
+  if (::sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE) == 0) return;
   constexpr size_t kSize = 64 << 10;
   // Freed when the thread ends, which is after its last use.
   thread_local std::unique_ptr<char[]> stack(new char[kSize]);
@@ -130,6 +134,7 @@ class Worker {
     for (;;) {
       auto message = channel.Receive();
       if (!message.ok()) return;  // the daemon closed the channel: stop
+      control.received.store(1, std::memory_order_release);
       worker::Request request;
       if (!request.ParseFromString(message->payload)) {
         spdlog::error("slot {}: malformed request from the daemon", slot);
