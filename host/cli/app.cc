@@ -4,6 +4,7 @@
 #include <charconv>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "cli/analyze_command.h"
 #include "cli/command.h"
@@ -13,6 +14,7 @@
 #include "cli/health_command.h"
 #include "cli/ingest_command.h"
 #include "cli/plugins_command.h"
+#include "cli/quarantine_command.h"
 #include "cli/upload_command.h"
 
 #ifndef ARCHIVUM_VERSION
@@ -72,13 +74,15 @@ std::string ValidateTokenOption(const std::string& value) {
 
 int Dispatch(const CLI::App& app, const GlobalOptions& globals, const IngestOptions& ingest,
              const UploadOptions& upload, const AnalyzeOptions& analyze,
-             const HealthOptions& health, const GetOptions& get, const Streams& io) {
+             const HealthOptions& health, const GetOptions& get,
+             const QuarantineOptions& quarantine, const Streams& io) {
   if (app.got_subcommand("ingest")) return RunIngest(ingest, globals, io);
   if (app.got_subcommand("upload")) return RunUpload(upload, globals, io);
   if (app.got_subcommand("analyze")) return RunAnalyze(analyze, globals, io);
   if (app.got_subcommand("health")) return RunHealth(health, globals, io);
   if (app.got_subcommand("plugins")) return RunPlugins(globals, io);
   if (app.got_subcommand("get")) return RunGet(get, globals, io);
+  if (app.got_subcommand("quarantine")) return RunQuarantine(quarantine, globals, io);
   // require_subcommand(1) makes this unreachable; stay defined anyway.
   io.err << "error: no subcommand\n";
   return kExitUsage;
@@ -140,13 +144,20 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     AnalyzeOptions analyze;
     HealthOptions health;
     GetOptions get;
+    QuarantineOptions quarantine;
     AddIngestCommand(app, &ingest);
     AddUploadCommand(app, &upload);
     AddAnalyzeCommand(app, &analyze);
     AddHealthCommand(app, &health);
     AddPluginsCommand(app);
     AddGetCommand(app, &get);
-    for (CLI::App* subcommand : app.get_subcommands({})) {
+    AddQuarantineCommand(app, &quarantine);
+    // Subcommands at every depth (`quarantine list` too).
+    std::vector<CLI::App*> subcommands = app.get_subcommands({});
+    while (!subcommands.empty()) {
+      CLI::App* subcommand = subcommands.back();
+      subcommands.pop_back();
+      for (CLI::App* nested : subcommand->get_subcommands({})) subcommands.push_back(nested);
       const std::string own = subcommand->get_footer();
       subcommand->footer(own.empty() ? kSubcommandFooter : own + "\n\n" + kSubcommandFooter);
     }
@@ -165,7 +176,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
       err << "error: " << error << '\n';
       return kExitUsage;
     }
-    return Dispatch(app, globals, ingest, upload, analyze, health, get, io);
+    return Dispatch(app, globals, ingest, upload, analyze, health, get, quarantine, io);
   } catch (const std::exception& e) {
     err << "error: INTERNAL: " << e.what() << '\n';
     return kExitServerError;

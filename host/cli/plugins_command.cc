@@ -27,12 +27,34 @@ std::string OrDash(const std::string& text) {
   return text.empty() ? "-" : text;
 }
 
+// The line under a plugin's row about where it runs and what went wrong there: its isolation and
+// worker group when known, its crash, timeout, restart and quarantine counts when any is not
+// zero. Empty when there is nothing to say.
+std::string PlacementNote(const PluginInfo& plugin) {
+  std::string note;
+  if (!plugin.isolation().empty()) {
+    note = "isolation: " + plugin.isolation();
+    if (!plugin.group().empty()) note += " (group " + plugin.group() + ")";
+  }
+  if (plugin.crashes() != 0 || plugin.timeouts() != 0 || plugin.restarts() != 0 ||
+      plugin.quarantined() != 0) {
+    if (!note.empty()) note += "; ";
+    note += "crashes " + std::to_string(plugin.crashes()) + ", timeouts " +
+            std::to_string(plugin.timeouts()) + ", restarts " + std::to_string(plugin.restarts()) +
+            ", quarantined " + std::to_string(plugin.quarantined());
+  }
+  return note;
+}
+
 }  // namespace
 
 CLI::App* AddPluginsCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("plugins", "List analyzer plugins, their state and counters");
   cmd->footer(
-      "Failed and disabled plugins show the reason on the line below their row.\n"
+      "Failed and disabled plugins show the reason on the line below their row. Further lines\n"
+      "show where a plugin runs (isolation: process or inprocess, and its worker group), its\n"
+      "crashes, timeouts, worker restarts and quarantined files when any is not zero\n"
+      "(archivum quarantine list names the files), and the sandbox layers its workers lack.\n"
       "CALLS and ERRORS are exact. TIME is the time spent inside the plugin: measured on each of\n"
       "a plugin's first 1024 calls, then on a sample of 1 in 16 calls (and on every call with a\n"
       "deadline or timeout) and scaled up, since reading the clock costs more than a cheap call.");
@@ -79,6 +101,10 @@ std::string FormatPlugins(const aichemist_archivum::ListPluginsResponse& respons
                   std::to_string(plugin.calls()), std::to_string(plugin.errors()),
                   FormatDuration(std::chrono::microseconds(plugin.total_time_us()))});
     if (!plugin.reason().empty()) table.AddNote("reason: " + plugin.reason());
+    if (const std::string note = PlacementNote(plugin); !note.empty()) table.AddNote(note);
+    for (const std::string& warning : plugin.sandbox_warnings()) {
+      table.AddNote("sandbox: " + warning);
+    }
     switch (plugin.state()) {
       case PluginInfo::LOADED: ++loaded; break;
       case PluginInfo::FAILED: ++failed; break;

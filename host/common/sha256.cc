@@ -8,6 +8,8 @@
 #include <fstream>
 #include <memory>
 
+#include "common/ascii.h"
+
 namespace archivum {
 namespace {
 
@@ -41,6 +43,14 @@ std::string Finish(EVP_MD_CTX* ctx) {
 }
 
 }  // namespace
+
+bool IsSha256Hex(std::string_view text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!AsciiIsHexDigit(c)) return false;
+  }
+  return true;
+}
 
 std::string Sha256Hex(std::string_view data) {
   MdCtx ctx = NewSha256();

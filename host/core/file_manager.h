@@ -4,9 +4,10 @@
 // Requests and responses are the API's own proto messages, so transports map them without glue.
 // Each method validates its request, does the work on the calling thread and returns a Status
 // whose code is the one the client sees. On a non-OK status the response's content is
-// unspecified. Transports call from a worker pool, except for GetDocument, ListPlugins and the
-// Analyze calls AnalyzeMayRunOnIoThread accepts, which they may run on their I/O threads to save
-// the thread hop; such calls never wait on anything but the catalog's reads.
+// unspecified. Transports call from a worker pool, except for GetDocument, ListPlugins,
+// ListQuarantine and the Analyze calls AnalyzeMayRunOnIoThread accepts, which they may run on
+// their I/O threads to save the thread hop; such calls never wait on anything but the catalog's
+// reads.
 //
 // Thread safety: implementations are safe for concurrent calls.
 #pragma once
@@ -54,6 +55,13 @@ class FileManager {
                              pb::Document* document) = 0;
   virtual Status ListPlugins(const pb::ListPluginsRequest& request, const CallContext& ctx,
                              pb::ListPluginsResponse* response) = 0;
+  // The quarantine, newest first.
+  virtual Status ListQuarantine(const pb::ListQuarantineRequest& request, const CallContext& ctx,
+                                pb::ListQuarantineResponse* response) = 0;
+  // Removes the quarantine entries matching both filters (empty: any). INVALID_ARGUMENT for a
+  // sha256 that is neither empty nor 64 hex digits.
+  virtual Status ClearQuarantine(const pb::ClearQuarantineRequest& request, const CallContext& ctx,
+                                 pb::ClearQuarantineResponse* response) = 0;
 
   // True if Analyze(request) may run on a transport's I/O thread: it is known to be bounded index
   // lookups only, with no full-text ranking and no plugin work. Must be cheap (no I/O), must not

@@ -19,13 +19,18 @@ Status TooManyIngests(unsigned running) {
                            " ingests already running (ingest.max_concurrent); retry later");
 }
 
+Status NoQuarantine() {
+  return FailedPrecondition("this server keeps no quarantine");
+}
+
 }  // namespace
 
 FileManagerImpl::FileManagerImpl(store::Catalog* catalog, const plugins::PluginRegistry* registry,
                                  const config::Ingest& ingest, std::filesystem::path spool_dir,
-                                 size_t max_query_bytes)
+                                 size_t max_query_bytes, pipeline::Quarantine* quarantine)
     : catalog_(catalog),
       registry_(registry),
+      quarantine_(quarantine),
       ingest_(ingest),
       roots_(ingest.roots),
       analyzer_(registry, ingest_),
@@ -146,6 +151,29 @@ Status FileManagerImpl::GetDocument(const pb::GetDocumentRequest& request, const
 Status FileManagerImpl::ListPlugins(const pb::ListPluginsRequest&, const CallContext&,
                                     pb::ListPluginsResponse* response) {
   ToProto(registry_ ? registry_->Describe() : std::vector<plugins::PluginDescription>{}, response);
+  if (quarantine_ != nullptr) {
+    // Entries outlive a plugin's state: a disabled or failed plugin still has its own.
+    for (pb::PluginInfo& info : *response->mutable_plugins()) {
+      info.set_quarantined(quarantine_->CountFor(info.name(), info.version()));
+    }
+  }
+  return Status::Ok();
+}
+
+Status FileManagerImpl::ListQuarantine(const pb::ListQuarantineRequest&, const CallContext&,
+                                       pb::ListQuarantineResponse* response) {
+  if (quarantine_ == nullptr) return NoQuarantine();
+  ToProto(quarantine_->List(), response);
+  return Status::Ok();
+}
+
+Status FileManagerImpl::ClearQuarantine(const pb::ClearQuarantineRequest& request,
+                                        const CallContext&, pb::ClearQuarantineResponse* response) {
+  ARCHIVUM_RETURN_IF_ERROR(pipeline::CheckDigestFilter(request.sha256()));
+  if (quarantine_ == nullptr) return NoQuarantine();
+  auto cleared = quarantine_->Clear(request.plugin(), request.sha256());
+  if (!cleared.ok()) return cleared.status();
+  response->set_cleared(*cleared);
   return Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 // FileManagerImpl: the FileManager API over the pipeline, the catalog and the plugins. Ingest and
 // Upload run files through the pipeline (pipeline/) into the catalog; Analyze searches it
-// (searcher.h); GetDocument and ListPlugins report what was recorded and loaded.
+// (searcher.h); GetDocument and ListPlugins report what was recorded and loaded; ListQuarantine
+// and ClearQuarantine read and clear the pipeline's quarantine (pipeline/quarantine.h).
 //
 // Thread safety: safe for concurrent calls. Concurrent ingests run side by side, each with its
 // own workers; the catalog serializes their commits. At most ingest.max_concurrent Ingest,
@@ -18,6 +19,7 @@
 #include "os/roots.h"
 #include "pipeline/batch_committer.h"
 #include "pipeline/document_analyzer.h"
+#include "pipeline/quarantine.h"
 #include "plugins/registry.h"
 #include "store/catalog.h"
 
@@ -25,12 +27,13 @@ namespace archivum::core {
 
 class FileManagerImpl final : public FileManager {
  public:
-  // `catalog` and `registry` must outlive the service; `registry` may be null (no plugins).
-  // Uploads are spooled under `spool_dir`. Analyze refuses queries longer than
-  // `max_query_bytes` (server.max_query_length).
+  // `catalog`, `registry` and `quarantine` must outlive the service; `registry` may be null (no
+  // plugins), and so may `quarantine` (ListQuarantine and ClearQuarantine then answer
+  // FAILED_PRECONDITION, and ListPlugins counts nothing quarantined). Uploads are spooled under
+  // `spool_dir`. Analyze refuses queries longer than `max_query_bytes` (server.max_query_length).
   FileManagerImpl(store::Catalog* catalog, const plugins::PluginRegistry* registry,
                   const config::Ingest& ingest, std::filesystem::path spool_dir,
-                  size_t max_query_bytes = 4096);
+                  size_t max_query_bytes = 4096, pipeline::Quarantine* quarantine = nullptr);
 
   Status Ingest(const pb::IngestRequest& request, const CallContext& ctx,
                 pb::IngestSummary* summary) override;
@@ -43,6 +46,10 @@ class FileManagerImpl final : public FileManager {
                      pb::Document* document) override;
   Status ListPlugins(const pb::ListPluginsRequest& request, const CallContext& ctx,
                      pb::ListPluginsResponse* response) override;
+  Status ListQuarantine(const pb::ListQuarantineRequest& request, const CallContext& ctx,
+                        pb::ListQuarantineResponse* response) override;
+  Status ClearQuarantine(const pb::ClearQuarantineRequest& request, const CallContext& ctx,
+                         pb::ClearQuarantineResponse* response) override;
   // True for a query that is one exact lookup: a single `sha256:HEX` or `path:DIR` filter (field
   // name in any case, surrounding whitespace allowed). Both are index lookups bounded by the
   // limit; anything else (words, several terms, quotes, verbs) is not.
@@ -54,6 +61,7 @@ class FileManagerImpl final : public FileManager {
  private:
   store::Catalog* catalog_;
   const plugins::PluginRegistry* registry_;
+  pipeline::Quarantine* const quarantine_;  // null: none kept
   config::Ingest ingest_;
   os::Roots roots_;
   pipeline::DocumentAnalyzer analyzer_;

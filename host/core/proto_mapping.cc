@@ -86,7 +86,26 @@ void ToProto(const std::vector<plugins::PluginDescription>& plugins, pb::ListPlu
       info->set_calls(d.calls);
       info->set_errors(d.errors);
       info->set_total_time_us(d.total_time_us);
+      info->set_isolation(d.isolation);
+      info->set_group(d.group);
+      info->set_crashes(d.crashes);
+      info->set_timeouts(d.timeouts);
+      info->set_restarts(d.restarts);
     }
+    for (const auto& w : d.sandbox_warnings) info->add_sandbox_warnings(w);
+  }
+}
+
+void ToProto(const std::vector<store::QuarantineEntry>& entries, pb::ListQuarantineResponse* out) {
+  out->mutable_entries()->Reserve(static_cast<int>(entries.size()));
+  for (const store::QuarantineEntry& e : entries) {
+    pb::QuarantineEntry* entry = out->add_entries();
+    entry->set_sha256(e.sha256);
+    entry->set_plugin(e.plugin);
+    entry->set_plugin_version(e.plugin_version);
+    entry->set_reason(e.reason);
+    entry->set_path(e.path);
+    entry->set_at_ns(e.at_ns);
   }
 }
 

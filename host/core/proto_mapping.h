@@ -1,5 +1,6 @@
-// Host types to the API's messages: catalog records, search hits and plugin descriptions become
-// what FileManager answers (aichemist_archivum.proto). The one place that maps them.
+// Host types to the API's messages: catalog records, search hits, plugin descriptions and
+// quarantine entries become what FileManager answers (aichemist_archivum.proto). The one place
+// that maps them.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -23,7 +24,11 @@ void ToProto(const store::DocumentDetail& detail, pb::Document* out);
 void AppendHits(std::vector<store::SearchHit>::iterator begin,
                 std::vector<store::SearchHit>::iterator end, pb::AnalyzeResponse* response);
 
-// Every discovered plugin, and the host's ABI version, as ListPlugins answers them.
+// Every discovered plugin, and the host's ABI version, as ListPlugins answers them (all but
+// `quarantined`, which the quarantine counts).
 void ToProto(const std::vector<plugins::PluginDescription>& plugins, pb::ListPluginsResponse* out);
+
+// The quarantine's entries, in the given order, as ListQuarantine answers them.
+void ToProto(const std::vector<store::QuarantineEntry>& entries, pb::ListQuarantineResponse* out);
 
 }  // namespace archivum::core

@@ -21,6 +21,7 @@
 #include "common/logging.h"
 #include "config/config.h"
 #include "core/file_manager_impl.h"
+#include "pipeline/quarantine.h"
 #include "plugins/process/placement.h"
 #include "plugins/registry.h"
 #include "store/open_catalog.h"
@@ -207,6 +208,17 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
     return 1;
   }
   spdlog::info("store: {}", (*catalog)->Describe());
+  // Without it a plugin would be handed again the content that crashed it: no start-up.
+  auto quarantine = pipeline::Quarantine::Open(catalog->get());
+  if (!quarantine.ok()) {
+    spdlog::critical("cannot load the quarantine from the store: {}",
+                     quarantine.status().ToString());
+    return 1;
+  }
+  if (const uint64_t entries = (*quarantine)->size(); entries > 0) {
+    spdlog::info("quarantine: {} {} (archivum quarantine list)", entries,
+                 entries == 1 ? "entry" : "entries");
+  }
 
   plugins::PluginRegistry::Options popts;
   popts.directories = cfg.plugins.directories.empty() ? plugins::DefaultPluginDirectories()
@@ -219,7 +231,7 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
   auto registry = plugins::PluginRegistry::Load(popts);
 
   core::FileManagerImpl core(catalog->get(), registry.get(), cfg.ingest, cfg.store.path / "spool",
-                             cfg.server.max_query_bytes);
+                             cfg.server.max_query_bytes, quarantine->get());
 
   // Calls run on their own pool, sized so that long ingests cannot starve queries.
   const unsigned rpc_workers = std::max(8u, 2 * std::thread::hardware_concurrency());

@@ -84,6 +84,17 @@ struct SearchResult {
   uint64_t total = 0;           // matches before offset/limit
 };
 
+// Content a plugin version must not be given again: the plugin crashed or timed out on it. Keyed
+// by (sha256, plugin, plugin_version): the same bytes under any path, and only that version.
+struct QuarantineEntry {
+  std::string sha256;  // content digest, lower-case hex
+  std::string plugin;  // plugin name
+  std::string plugin_version;
+  std::string reason;  // e.g. "crashed: SIGSEGV", "timeout after 2s"
+  std::string path;    // catalog path of the file it happened on (the latest)
+  int64_t at_ns = 0;   // wall-clock time it was recorded, ns since the Unix epoch
+};
+
 class Catalog {
  public:
   virtual ~Catalog() = default;
@@ -115,6 +126,16 @@ class Catalog {
   StatusOr<SearchResult> Search(const query::Query& query, uint32_t limit, uint32_t offset) {
     return Search(query, limit, offset, SearchOptions{});
   }
+
+  // The quarantine (QuarantineEntry). Durable once these return OK, like Commit.
+  // Inserts `entry`, or replaces the reason, path and time of the entry with the same (sha256,
+  // plugin, plugin_version).
+  virtual Status AddQuarantine(const QuarantineEntry& entry) = 0;
+  // Every entry, the most recently recorded first (ties in key order).
+  virtual StatusOr<std::vector<QuarantineEntry>> ListQuarantine() = 0;
+  // Removes the entries whose plugin equals `plugin` and whose sha256 equals `sha256`, an empty
+  // filter matching any; returns how many were removed (both empty: all of them).
+  virtual StatusOr<uint64_t> ClearQuarantine(std::string_view plugin, std::string_view sha256) = 0;
 };
 
 }  // namespace archivum::store

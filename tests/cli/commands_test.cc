@@ -18,6 +18,7 @@
 #include "cli/json_output.h"
 #include "cli/paths.h"
 #include "cli/plugins_command.h"
+#include "cli/quarantine_command.h"
 #include "support/temp_dir.h"
 
 namespace archivum::cli {
@@ -197,6 +198,57 @@ TEST(CliFormatTest, PluginsWithoutAny) {
   EXPECT_EQ(FormatPlugins({}), "0 plugins (0 loaded, 0 failed, 0 disabled)\n");
 }
 
+TEST(CliFormatTest, PluginsShowPlacementCountersAndSandboxWarningsBelowTheRow) {
+  aichemist_archivum::ListPluginsResponse response;
+  aichemist_archivum::PluginInfo* pdf = response.add_plugins();
+  pdf->set_name("pdf");
+  pdf->set_state(aichemist_archivum::PluginInfo::LOADED);
+  pdf->set_isolation("process");
+  pdf->set_group("bundled");
+  pdf->set_crashes(2);
+  pdf->set_quarantined(1);
+  pdf->add_sandbox_warnings("landlock unavailable: kernel 5.10");
+  aichemist_archivum::PluginInfo* quiet = response.add_plugins();
+  quiet->set_name("text");
+  quiet->set_state(aichemist_archivum::PluginInfo::LOADED);
+  quiet->set_isolation("inprocess");
+  aichemist_archivum::PluginInfo* none = response.add_plugins();
+  none->set_name("plain");
+  none->set_state(aichemist_archivum::PluginInfo::LOADED);
+  const std::string text = FormatPlugins(response);
+  EXPECT_THAT(text, HasSubstr("\n  isolation: process (group bundled); crashes 2, timeouts 0, "
+                              "restarts 0, quarantined 1\n"
+                              "  sandbox: landlock unavailable: kernel 5.10\ntext "));
+  EXPECT_THAT(text, HasSubstr("\n  isolation: inprocess\nplain "));
+  // Nothing to say about a plugin without placement or incidents: no line.
+  EXPECT_THAT(text, HasSubstr("us\n3 plugins (3 loaded"));
+}
+
+TEST(CliFormatTest, QuarantineTableWithShortDigests) {
+  aichemist_archivum::ListQuarantineResponse response;
+  aichemist_archivum::QuarantineEntry* newest = response.add_entries();
+  newest->set_sha256(std::string(64, 'b'));
+  newest->set_plugin("pdf");
+  newest->set_plugin_version("1.0");
+  newest->set_reason("timeout after 2s");
+  newest->set_path("/d/b.pdf");
+  newest->set_at_ns(3'000'000'000);
+  aichemist_archivum::QuarantineEntry* bare = response.add_entries();
+  bare->set_sha256(std::string(64, 'a'));
+  bare->set_plugin("ocr");
+  EXPECT_EQ(FormatQuarantine(response),
+            "SHA256        PLUGIN   REASON            PATH      RECORDED\n"
+            "bbbbbbbbbbbb  pdf@1.0  timeout after 2s  /d/b.pdf  1970-01-01T00:00:03Z\n"
+            "aaaaaaaaaaaa  ocr      -                 -         -\n"
+            "2 entries\n");
+  EXPECT_EQ(FormatQuarantine({}), "0 entries\n");
+  aichemist_archivum::ClearQuarantineResponse cleared;
+  cleared.set_cleared(1);
+  EXPECT_EQ(FormatCleared(cleared), "cleared 1 entry\n");
+  cleared.set_cleared(0);
+  EXPECT_EQ(FormatCleared(cleared), "cleared 0 entries\n");
+}
+
 TEST(CliFormatTest, DocumentShowsParentOnlyForMembers) {
   aichemist_archivum::Document document = testing::CannedDocument("/a.zip!b.txt");
   EXPECT_THAT(FormatDocument(document), Not(HasSubstr("parent")));
@@ -264,6 +316,30 @@ TEST(CliParseTest, MistakesAreUsageErrors) {
     EXPECT_THAT(r.out, IsEmpty());
     EXPECT_THAT(r.err, HasSubstr("Run with --help")) << ::testing::PrintToString(args);
   }
+}
+
+TEST(CliParseTest, QuarantineClearNeedsAFilterOrAllAndAWellFormedDigest) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"quarantine"},
+           {"quarantine", "nope"},
+           {"quarantine", "clear"},
+           {"quarantine", "clear", "--sha256", "abc"},
+           {"quarantine", "clear", "--sha256", std::string(63, 'a') + "g"},
+           {"quarantine", "clear", "--all", "--plugin", "pdf"},
+           {"quarantine", "clear", "--all", "--sha256", std::string(64, 'a')},
+           {"quarantine", "list", "extra"},
+       }) {
+    const CliRun r = RunInProcess(args);
+    EXPECT_EQ(r.code, kExitUsage) << ::testing::PrintToString(args);
+    EXPECT_THAT(r.out, IsEmpty());
+    EXPECT_THAT(r.err, HasSubstr("Run with --help")) << ::testing::PrintToString(args);
+  }
+  EXPECT_THAT(RunInProcess({"quarantine", "clear"}).err, HasSubstr("--all to clear every entry"));
+
+  const CliRun help = RunInProcess({"quarantine", "clear", "--help"});
+  EXPECT_EQ(help.code, kExitOk);
+  EXPECT_THAT(help.out, HasSubstr("--sha256"));
+  EXPECT_THAT(help.out, HasSubstr("Global options"));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// The fixture of the FileManagerImpl tests: the service in process over a temporary catalog,
-// with the plugins a test asks for and one ingest root (files()), and an Upload stream held in
-// memory.
+// The fixture of the FileManagerImpl tests: the service in process over a temporary catalog and
+// the quarantine it holds, with the plugins a test asks for and one ingest root (files()), and an
+// Upload stream held in memory.
 //
 // Thread safety: one test thread.
 #pragma once
@@ -71,8 +71,12 @@ class FileManagerTest : public ::testing::Test {
     registry_ = plugins::testing::LoadDirs(std::move(plugin_dirs), std::move(settings),
                                            tmp_.path() / "store" / "plugins");
     ingest_.roots = {files()};
+    auto quarantine = pipeline::Quarantine::Open(catalog_.get());
+    ASSERT_TRUE(quarantine.ok()) << quarantine.status().ToString();
+    quarantine_ = std::move(*quarantine);
     service_ =
-        std::make_unique<FileManagerImpl>(catalog_.get(), registry_.get(), ingest_, spool_dir());
+        std::make_unique<FileManagerImpl>(catalog_.get(), registry_.get(), ingest_, spool_dir(),
+                                          config::Server{}.max_query_bytes, quarantine_.get());
   }
 
   std::filesystem::path files() const { return tmp_.path() / "files"; }
@@ -141,6 +145,7 @@ class FileManagerTest : public ::testing::Test {
   config::Ingest ingest_;
   std::unique_ptr<store::Catalog> catalog_;
   std::unique_ptr<plugins::PluginRegistry> registry_;
+  std::unique_ptr<pipeline::Quarantine> quarantine_;
   std::unique_ptr<FileManagerImpl> service_;
 };
 

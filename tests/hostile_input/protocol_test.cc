@@ -89,9 +89,11 @@ TEST_F(HostileInputTest, MalformedProtobufBytesFailTheCallNotTheServer) {
                                             5),
                                 std::string("\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 11),
                                 std::string("\x0a\x02\xff\xfe", 4), std::string("\x0c", 1)};
-  const std::pair<std::string, std::string> unary[] = {{"Ingest", "IngestRequest"},
-                                                       {"Analyze", "AnalyzeRequest"},
-                                                       {"GetDocument", "GetDocumentRequest"}};
+  const std::pair<std::string, std::string> unary[] = {
+      {"Ingest", "IngestRequest"},
+      {"Analyze", "AnalyzeRequest"},
+      {"GetDocument", "GetDocumentRequest"},
+      {"ClearQuarantine", "ClearQuarantineRequest"}};
   const std::string kSuffix = " message (malformed protobuf, or a string field that is not UTF-8)";
   for (const auto& bytes : inputs) {
     for (const auto& [method, type] : unary) {

@@ -269,6 +269,33 @@ TEST_F(AuthTest, HttpWithTheRightTokenWorks) {
   EXPECT_EQ(r.result_int(), 200) << r.body();
 }
 
+// Listing and clearing the quarantine are calls like any other: a token is needed for both.
+TEST_F(AuthTest, TheQuarantineNeedsTheTokenToListAndToClear) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon(std::string(kToken) + "\n", /*open_health=*/true));
+  for (const std::optional<std::string>& authorization :
+       std::vector<std::optional<std::string>>{std::nullopt, "Bearer wrong", kBearer}) {
+    const grpc::StatusCode expected =
+        authorization == kBearer ? grpc::StatusCode::OK : grpc::StatusCode::UNAUTHENTICATED;
+    {
+      grpc::ClientContext ctx;
+      SetAuthorization(&ctx, authorization);
+      pb::ListQuarantineResponse response;
+      EXPECT_EQ(stub_->ListQuarantine(&ctx, pb::ListQuarantineRequest(), &response).error_code(),
+                expected);
+    }
+    {
+      grpc::ClientContext ctx;
+      SetAuthorization(&ctx, authorization);
+      pb::ClearQuarantineResponse response;
+      EXPECT_EQ(stub_->ClearQuarantine(&ctx, pb::ClearQuarantineRequest(), &response).error_code(),
+                expected);
+    }
+    const unsigned status = authorization == kBearer ? 200 : 401;
+    EXPECT_EQ(Http(ht::http::verb::get, "/v1/quarantine", authorization).result_int(), status);
+    EXPECT_EQ(Http(ht::http::verb::delete_, "/v1/quarantine", authorization).result_int(), status);
+  }
+}
+
 TEST_F(AuthTest, HttpHealthIsOpenOrClosedPerConfig) {
   ASSERT_NO_FATAL_FAILURE(StartDaemon(std::string(kToken) + "\n", /*open_health=*/true));
   EXPECT_EQ(Http(ht::http::verb::get, "/healthz", std::nullopt).result_int(), 200);

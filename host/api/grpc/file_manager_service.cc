@@ -298,6 +298,24 @@ grpc::ServerUnaryReactor* FileManagerService::ListPlugins(grpc::CallbackServerCo
       &core::FileManager::ListPlugins, kAlwaysInline);
 }
 
+// The quarantine's in-memory copy: as short as ListPlugins.
+grpc::ServerUnaryReactor* FileManagerService::ListQuarantine(grpc::CallbackServerContext* ctx,
+                                                             const grpc::ByteBuffer* request,
+                                                             grpc::ByteBuffer* response) {
+  return Dispatch<pb::ListQuarantineRequest, pb::ListQuarantineResponse>(
+      "ListQuarantine", ctx, request, response, pool_, core_, policy_, calls_,
+      &core::FileManager::ListQuarantine, kAlwaysInline);
+}
+
+// Writes the catalog, which may wait behind an ingest's commit: on a worker.
+grpc::ServerUnaryReactor* FileManagerService::ClearQuarantine(grpc::CallbackServerContext* ctx,
+                                                              const grpc::ByteBuffer* request,
+                                                              grpc::ByteBuffer* response) {
+  return Dispatch<pb::ClearQuarantineRequest, pb::ClearQuarantineResponse>(
+      "ClearQuarantine", ctx, request, response, pool_, core_, policy_, calls_,
+      &core::FileManager::ClearQuarantine, kNeverInline);
+}
+
 grpc::ServerWriteReactor<grpc::ByteBuffer>* FileManagerService::IngestStream(
     grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request) {
   CallTracker::Ticket ticket = CallTracker::EnterIfAny(calls_);

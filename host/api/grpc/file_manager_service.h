@@ -1,13 +1,13 @@
 // aichemist_archivum.FileManager on gRPC's callback API, forwarding to the service core.
 //
-// Short calls (GetDocument, ListPlugins, and Analyze when FileManager::AnalyzeMayRunOnIoThread says
-// so) run on gRPC's own thread and finish before the handler returns: a hop to a worker would cost
-// more than the call. Every other call (Ingest, full-text Analyze, the streams) runs on `pool`, so
-// it never blocks gRPC's threads. Exceptions from the core become INTERNAL rather than reaching
-// gRPC. Every handler first checks the caller against the access policy and answers
-// UNAUTHENTICATED, without touching the core, when it refuses. With a CallTracker, every call is
-// counted for its whole lifetime, and once the tracker is draining new calls are answered
-// UNAVAILABLE (the daemon is shutting down).
+// Short calls (GetDocument, ListPlugins, ListQuarantine, and Analyze when
+// FileManager::AnalyzeMayRunOnIoThread says so) run on gRPC's own thread and finish before the
+// handler returns: a hop to a worker would cost more than the call. Every other call (Ingest,
+// full-text Analyze, the streams) runs on `pool`, so it never blocks gRPC's threads. Exceptions
+// from the core become INTERNAL rather than reaching gRPC. Every handler first checks the caller
+// against the access policy and answers UNAUTHENTICATED, without touching the core, when it
+// refuses. With a CallTracker, every call is counted for its whole lifetime, and once the tracker
+// is draining new calls are answered UNAVAILABLE (the daemon is shutting down).
 //
 // Every method takes its messages as raw bytes and parses them here: a request (or an upload
 // chunk) that is not a valid message (malformed protobuf, a string field that is not UTF-8) is
@@ -37,7 +37,9 @@ using FileManagerBase =
             pb::FileManager::WithRawCallbackMethod_Upload<
                 pb::FileManager::WithRawCallbackMethod_GetDocument<
                     pb::FileManager::WithRawCallbackMethod_ListPlugins<
-                        pb::FileManager::Service>>>>>>;
+                        pb::FileManager::WithRawCallbackMethod_ListQuarantine<
+                            pb::FileManager::WithRawCallbackMethod_ClearQuarantine<
+                                pb::FileManager::Service>>>>>>>>;
 }  // namespace internal
 
 class FileManagerService final : public internal::FileManagerBase {
@@ -64,6 +66,12 @@ class FileManagerService final : public internal::FileManagerBase {
   grpc::ServerUnaryReactor* ListPlugins(grpc::CallbackServerContext* ctx,
                                         const grpc::ByteBuffer* request,
                                         grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListQuarantine(grpc::CallbackServerContext* ctx,
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ClearQuarantine(grpc::CallbackServerContext* ctx,
+                                            const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override;
 
  private:
   core::FileManager* core_;

@@ -1,5 +1,7 @@
 #include "api/http/router.h"
 
+#include <google/protobuf/descriptor.pb.h>
+
 #include "common/ascii.h"
 
 namespace archivum::api::gateway {
@@ -16,15 +18,25 @@ struct Alias {
   const char* method;
   bool seed_status;
 };
+// GET and DELETE aliases take their request from the query string, others from the body.
 constexpr Alias kAliases[] = {
     {"/ingest", http::verb::post, "Ingest", true},
     {"/analyze", http::verb::post, "Analyze", false},
     {"/v1/plugins", http::verb::get, "ListPlugins", false},
     {"/v1/documents", http::verb::get, "GetDocument", false},
+    {"/v1/quarantine", http::verb::get, "ListQuarantine", false},
+    {"/v1/quarantine", http::verb::delete_, "ClearQuarantine", false},
 };
 
 bool IsUnary(const MethodDescriptor* m) {
   return !m->client_streaming() && !m->server_streaming();
+}
+
+// Whether GET /v1/<method> is served: for unary methods, except those that change state (marked
+// IDEMPOTENT in the proto), which a link, a prefetch or another site's <img> must not trigger.
+bool ServedOverGet(const MethodDescriptor* m) {
+  return IsUnary(m) &&
+         m->options().idempotency_level() != google::protobuf::MethodOptions::IDEMPOTENT;
 }
 
 Route RpcRoute(const MethodDescriptor* m, bool from_query, bool seed_status) {
@@ -69,13 +81,14 @@ Router::Router(const google::protobuf::ServiceDescriptor* service) {
     const MethodDescriptor* m = service->method(i);
     const std::string v1 = "/v1/" + SnakeCase(m->name());
     Add(v1, http::verb::post, RpcRoute(m, false, false));
-    if (IsUnary(m)) Add(v1, http::verb::get, RpcRoute(m, true, false));
+    if (ServedOverGet(m)) Add(v1, http::verb::get, RpcRoute(m, true, false));
     Add("/" + service->full_name() + "/" + m->name(), http::verb::post, RpcRoute(m, false, false));
   }
   for (const Alias& a : kAliases) {
     const MethodDescriptor* m = service->FindMethodByName(a.method);
     if (m == nullptr) continue;
-    Add(a.path, a.verb, RpcRoute(m, a.verb == http::verb::get, a.seed_status));
+    const bool from_query = a.verb == http::verb::get || a.verb == http::verb::delete_;
+    Add(a.path, a.verb, RpcRoute(m, from_query, a.seed_status));
   }
 }
 

@@ -3,12 +3,16 @@
 //
 // Routes, for every method M of the service:
 //   POST /v1/<snake_case(M)>            (e.g. /v1/ingest_stream)
-//   GET  /v1/<snake_case(M)>            unary methods only; the request comes from the query
+//   GET  /v1/<snake_case(M)>            unary methods only, except those the proto marks
+//                                       `idempotency_level = IDEMPOTENT` (they change state, and
+//                                       a GET must not); the request comes from the query
 //   POST /<package>.<Service>/<M>       the unbound form (e.g.
 //   /aichemist_archivum.FileManager/Analyze)
 // plus a small table of aliases (each names a method that must exist in the descriptor):
 //   POST /ingest, POST /analyze          the original design's routes (/ingest adds "status":"ok")
 //   GET  /v1/plugins, GET /v1/documents  REST-ish names for ListPlugins and GetDocument
+//   GET, DELETE /v1/quarantine           ListQuarantine and ClearQuarantine (DELETE takes its
+//                                       filters from the query: ?plugin=NAME&sha256=HEX)
 // and the built-ins GET /healthz and GET /readyz.
 //
 // Thread safety: immutable after construction; Match is safe to call concurrently.

@@ -47,6 +47,10 @@ Bindings BindFileManager(FileManager* core) {
   b["GetDocument"].may_run_on_io_thread = [](const Message&) { return true; };
   b["ListPlugins"] = Unary(core, &FileManager::ListPlugins);
   b["ListPlugins"].may_run_on_io_thread = [](const Message&) { return true; };
+  // The quarantine's in-memory copy; clearing writes the catalog, so it goes to a worker.
+  b["ListQuarantine"] = Unary(core, &FileManager::ListQuarantine);
+  b["ListQuarantine"].may_run_on_io_thread = [](const Message&) { return true; };
+  b["ClearQuarantine"] = Unary(core, &FileManager::ClearQuarantine);
   b["IngestStream"].server_stream = [core](const Message& request, const CallContext& ctx,
                                            const std::function<bool(const Message&)>& emit) {
     const auto* req = As<pb::IngestRequest>(request);

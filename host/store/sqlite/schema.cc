@@ -61,6 +61,18 @@ constexpr const char* kMigrations[] = {
     ("DROP INDEX documents_sha256;"
      "CREATE INDEX documents_sha256 ON documents(sha256, path, size, mtime_ns, mime);"
      "CREATE INDEX documents_path_page ON documents(path, size, mtime_ns, mime);"),
+    // 5 → 6: the quarantine, content a plugin version crashed or timed out on. Read whole at
+    // start-up (the host keeps it in memory), written by its key, cleared by plugin or digest
+    // with a scan: it stays small, so it needs no index beyond its key.
+    ("CREATE TABLE quarantine ("
+     "  sha256 TEXT NOT NULL,"
+     "  plugin TEXT NOT NULL,"
+     "  plugin_version TEXT NOT NULL,"
+     "  reason TEXT NOT NULL,"
+     "  path TEXT NOT NULL,"
+     "  at_ns INTEGER NOT NULL,"
+     "  PRIMARY KEY (sha256, plugin, plugin_version)"
+     ") WITHOUT ROWID;"),
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

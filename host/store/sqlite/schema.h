@@ -8,6 +8,8 @@
 //   texts          FTS5 over (path, body), unicode61 with diacritics removed; rowid =
 //                  documents.id, deleted with its document by a trigger
 //   catalog_state  key/value; 'text_generation' is bumped by every commit (doc_lengths.h)
+//   quarantine     (sha256, plugin, plugin_version) PRIMARY KEY, reason, path, at_ns: content a
+//                  plugin version must not be given again (Catalog::AddQuarantine)
 //
 // The version is PRAGMA user_version. Migrations run forward only; a database newer than this
 // build is refused rather than guessed at.
@@ -25,7 +27,7 @@
 namespace archivum::store::sqlite {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Migrates the database on `db` (named `file` in errors) to kSchemaVersion, one transaction
 // per version. Errors: FAILED_PRECONDITION if its version is newer than this build's; SQLite's

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/sqlite/documents.h"
+#include "store/sqlite/quarantine.h"
 #include "store/sqlite/search.h"
 
 namespace archivum::store::sqlite {
@@ -55,6 +56,28 @@ StatusOr<std::optional<DocumentDetail>> SqliteCatalog::Get(std::string_view path
 StatusOr<SearchResult> SqliteCatalog::Search(const query::Query& q, uint32_t limit, uint32_t offset,
                                              const SearchOptions& options) {
   return sqlite::Search(readers_, lengths_, q, limit, offset, options);
+}
+
+Status SqliteCatalog::AddQuarantine(const QuarantineEntry& entry) {
+  return writer_->Transact([&](Connection& conn) { return UpsertQuarantine(conn, entry); });
+}
+
+StatusOr<std::vector<QuarantineEntry>> SqliteCatalog::ListQuarantine() {
+  ReadLease lease(readers_);
+  if (!lease.reader()) return lease.status();
+  return SelectQuarantine(lease.conn());
+}
+
+StatusOr<uint64_t> SqliteCatalog::ClearQuarantine(std::string_view plugin,
+                                                  std::string_view sha256) {
+  uint64_t removed = 0;
+  ARCHIVUM_RETURN_IF_ERROR(writer_->Transact([&](Connection& conn) {
+    auto deleted = DeleteQuarantine(conn, plugin, sha256);
+    if (!deleted.ok()) return deleted.status();
+    removed = *deleted;
+    return Status::Ok();
+  }));
+  return removed;
 }
 
 }  // namespace archivum::store::sqlite

@@ -5,7 +5,7 @@
 // allows. Every connection keeps its prepared statements (keyed by SQL text, bounded), so
 // repeated lookups and searches of the same shape are not re-prepared. The schema is versioned
 // and migrated forward on open (schema.h); a database newer than this build is refused rather
-// than guessed at. Searches: search.h.
+// than guessed at. Searches: search.h; the quarantine: quarantine.h.
 //
 // Thread safety: safe for concurrent use (see Catalog).
 #pragma once
@@ -41,6 +41,9 @@ class SqliteCatalog final : public Catalog {
   using Catalog::Search;
   StatusOr<SearchResult> Search(const query::Query& query, uint32_t limit, uint32_t offset,
                                 const SearchOptions& options) override;
+  Status AddQuarantine(const QuarantineEntry& entry) override;
+  StatusOr<std::vector<QuarantineEntry>> ListQuarantine() override;
+  StatusOr<uint64_t> ClearQuarantine(std::string_view plugin, std::string_view sha256) override;
 
  private:
   explicit SqliteCatalog(std::filesystem::path file);

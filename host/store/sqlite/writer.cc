@@ -91,6 +91,20 @@ Status Writer::Commit(const std::vector<DocumentWrite>& writes,
   return Status::Ok();
 }
 
+Status Writer::Transact(const std::function<Status(Connection&)>& write) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = conn_->db();
+  ARCHIVUM_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  Status st = write(*conn_);
+  if (st.ok()) st = Exec(db, "COMMIT");
+  if (!st.ok()) {
+    (void)Exec(db, "ROLLBACK");
+    return st;
+  }
+  conn_->Trim(kMaxCachedStatements);
+  return Status::Ok();
+}
+
 Status Writer::WriteLocked(const std::vector<DocumentWrite>& writes,
                            const std::vector<std::string>& removals,
                            std::vector<std::pair<int64_t, uint32_t>>* lengths) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -36,6 +37,12 @@ class Writer {
 
   // Catalog::Commit's contract.
   Status Commit(const std::vector<DocumentWrite>& writes, const std::vector<std::string>& removals);
+
+  // Runs `write` on the write connection in a transaction of its own, serialized with commits:
+  // committed if it returns OK, rolled back otherwise (its status is returned). For writes
+  // beside the documents that touch no text (the quarantine): the text generation is unchanged.
+  // `write` must not call back into the Writer.
+  Status Transact(const std::function<Status(Connection&)>& write);
 
  private:
   Writer(std::unique_ptr<Connection> conn, DocLengthCache& lengths);

@@ -200,6 +200,38 @@ Status FakeFileManager::ListPlugins(const pb::ListPluginsRequest& /*request*/,
   return Status::Ok();
 }
 
+Status FakeFileManager::ListQuarantine(const pb::ListQuarantineRequest& /*request*/,
+                                       const CallContext& ctx,
+                                       pb::ListQuarantineResponse* response) {
+  Record(ctx);
+  auto* e = response->add_entries();
+  e->set_sha256(std::string(64, 'a'));
+  e->set_plugin("text");
+  e->set_plugin_version("1.0");
+  e->set_reason("crashed: SIGSEGV");
+  e->set_path("/data/bad.txt");
+  e->set_at_ns(1700000000000000000);
+  return Status::Ok();
+}
+
+Status FakeFileManager::ClearQuarantine(const pb::ClearQuarantineRequest& request,
+                                        const CallContext& ctx,
+                                        pb::ClearQuarantineResponse* response) {
+  Record(ctx);
+  {
+    std::lock_guard lock(mu_);
+    last_clear_ = request;
+  }
+  ARCHIVUM_RETURN_IF_ERROR(CannedStatus(request.plugin()));
+  response->set_cleared(request.plugin().empty() && request.sha256().empty() ? 3 : 1);
+  return Status::Ok();
+}
+
+std::optional<pb::ClearQuarantineRequest> FakeFileManager::last_clear() const {
+  std::lock_guard lock(mu_);
+  return last_clear_;
+}
+
 std::optional<pb::AnalyzeRequest> FakeFileManager::last_analyze() const {
   std::lock_guard lock(mu_);
   return last_analyze_;

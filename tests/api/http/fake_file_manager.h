@@ -10,6 +10,8 @@
 //                its I/O thread; "short:empty" → an empty response.
 //   GetDocument  → a document with the requested path, size 7, sha256 "abc".
 //   ListPlugins  → two plugins ("text" LOADED, "broken" FAILED).
+//   ListQuarantine → one entry (sha256 "aaa...a", text@1.0, "crashed: SIGSEGV", /data/bad.txt).
+//   ClearQuarantine plugin "status:N" → that error; otherwise cleared 3 without filters, else 1.
 //   IngestStream path "/stream/N" → N events; after the first it waits for first_read() to open
 //                (bounded), so a test can prove the first line was flushed on its own.
 //                "/stream/fail" → 2 events then INTERNAL "disk on fire".
@@ -73,6 +75,10 @@ class FakeFileManager final : public core::FileManager {
                      pb::Document* document) override;
   Status ListPlugins(const pb::ListPluginsRequest& request, const CallContext& ctx,
                      pb::ListPluginsResponse* response) override;
+  Status ListQuarantine(const pb::ListQuarantineRequest& request, const CallContext& ctx,
+                        pb::ListQuarantineResponse* response) override;
+  Status ClearQuarantine(const pb::ClearQuarantineRequest& request, const CallContext& ctx,
+                         pb::ClearQuarantineResponse* response) override;
 
   Gate& first_read() { return first_read_; }
   Gate& sink_stopped() { return sink_stopped_; }
@@ -84,6 +90,7 @@ class FakeFileManager final : public core::FileManager {
   std::optional<pb::AnalyzeRequest> last_analyze() const;
   std::optional<pb::IngestRequest> last_ingest() const;
   std::optional<pb::GetDocumentRequest> last_get() const;
+  std::optional<pb::ClearQuarantineRequest> last_clear() const;
   std::optional<UploadRecord> last_upload() const;
   // Metadata and deadline of the last call of any kind.
   std::multimap<std::string, std::string> last_metadata() const;
@@ -98,12 +105,13 @@ class FakeFileManager final : public core::FileManager {
   Gate hang_cancelled_;
   Gate upload_recorded_;
   mutable std::mutex mu_;
-  std::optional<pb::AnalyzeRequest> last_analyze_;    // guarded by mu_
-  std::optional<pb::IngestRequest> last_ingest_;      // guarded by mu_
-  std::optional<pb::GetDocumentRequest> last_get_;    // guarded by mu_
-  std::optional<UploadRecord> last_upload_;           // guarded by mu_
-  std::multimap<std::string, std::string> metadata_;  // guarded by mu_
-  std::chrono::system_clock::time_point deadline_;    // guarded by mu_
+  std::optional<pb::AnalyzeRequest> last_analyze_;        // guarded by mu_
+  std::optional<pb::IngestRequest> last_ingest_;          // guarded by mu_
+  std::optional<pb::GetDocumentRequest> last_get_;        // guarded by mu_
+  std::optional<pb::ClearQuarantineRequest> last_clear_;  // guarded by mu_
+  std::optional<UploadRecord> last_upload_;               // guarded by mu_
+  std::multimap<std::string, std::string> metadata_;      // guarded by mu_
+  std::chrono::system_clock::time_point deadline_;        // guarded by mu_
 };
 
 }  // namespace archivum::http_testing

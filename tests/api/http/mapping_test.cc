@@ -1,5 +1,6 @@
 // The gateway's pure pieces: status mapping, JSON conventions, query parameters, Grpc-Timeout,
 // metadata, routing from descriptors, the unbound-method path and the streaming hand-offs.
+#include <google/protobuf/descriptor.pb.h>
 #include <gtest/gtest.h>
 
 #include <boost/beast/http/fields.hpp>
@@ -266,7 +267,10 @@ TEST(Router, EveryMethodOfTheDescriptorIsRouted) {
     ASSERT_EQ(unbound.kind, Route::Kind::kRpc) << m->name();
     EXPECT_EQ(unbound.method, m);
     const Route get = router.Match(http::verb::get, "/v1/" + SnakeCase(m->name()));
-    if (m->client_streaming() || m->server_streaming()) {
+    // Methods that change state (IDEMPOTENT in the proto) are never served over GET.
+    const bool changes_state =
+        m->options().idempotency_level() == google::protobuf::MethodOptions::IDEMPOTENT;
+    if (m->client_streaming() || m->server_streaming() || changes_state) {
       EXPECT_EQ(get.kind, Route::Kind::kMethodNotAllowed) << m->name();
       EXPECT_EQ(get.allow, "POST");
     } else {
@@ -296,6 +300,25 @@ TEST(Router, AliasesBuiltinsAndMisses) {
   EXPECT_EQ(put.kind, Route::Kind::kMethodNotAllowed);
   EXPECT_EQ(put.allow, "POST, GET");
   EXPECT_EQ(router.Match(http::verb::post, "/healthz").allow, "GET");
+}
+
+TEST(Router, QuarantineAliasesAndNoGetForClearing) {
+  const Router router(Service());
+  const Route list = router.Match(http::verb::get, "/v1/quarantine");
+  ASSERT_EQ(list.kind, Route::Kind::kRpc);
+  EXPECT_EQ(list.method->name(), "ListQuarantine");
+  EXPECT_TRUE(list.from_query);
+  const Route clear = router.Match(http::verb::delete_, "/v1/quarantine");
+  ASSERT_EQ(clear.kind, Route::Kind::kRpc);
+  EXPECT_EQ(clear.method->name(), "ClearQuarantine");
+  EXPECT_TRUE(clear.from_query);
+  EXPECT_EQ(router.Match(http::verb::post, "/v1/quarantine").allow, "GET, DELETE");
+  const Route get_clear = router.Match(http::verb::get, "/v1/clear_quarantine");
+  EXPECT_EQ(get_clear.kind, Route::Kind::kMethodNotAllowed);
+  EXPECT_EQ(get_clear.allow, "POST");
+  EXPECT_EQ(router.Match(http::verb::post, "/v1/clear_quarantine").method->name(),
+            "ClearQuarantine");
+  EXPECT_EQ(router.Match(http::verb::get, "/v1/list_quarantine").method->name(), "ListQuarantine");
 }
 
 TEST(RunUnary, UnboundMethodIsUnimplementedNamingIt) {

@@ -85,6 +85,39 @@ TEST_F(GatewayTest, RestAliasesForDocumentsAndPlugins) {
   EXPECT_EQ(Call(http::verb::get, "/v1/list_plugins").result_int(), 200u);
 }
 
+TEST_F(GatewayTest, QuarantineIsListedWithGetAndClearedWithDeleteOrPostButNeverGet) {
+  const Response list = Call(http::verb::get, "/v1/quarantine");
+  ASSERT_EQ(list.result_int(), 200u) << list.body();
+  const json entry = Json(list)["entries"][0];
+  EXPECT_EQ(entry["sha256"], std::string(64, 'a'));
+  EXPECT_EQ(entry["pluginVersion"], "1.0");
+  EXPECT_EQ(entry["atNs"], "1700000000000000000");
+  EXPECT_EQ(Call(http::verb::get, "/v1/list_quarantine").result_int(), 200u);
+
+  const Response cleared =
+      Call(http::verb::delete_, "/v1/quarantine?plugin=text&sha256=" + std::string(64, 'b'));
+  ASSERT_EQ(cleared.result_int(), 200u) << cleared.body();
+  EXPECT_EQ(Json(cleared)["cleared"], "1");
+  ASSERT_TRUE(fake_.last_clear().has_value());
+  EXPECT_EQ(fake_.last_clear()->plugin(), "text");
+  EXPECT_EQ(fake_.last_clear()->sha256(), std::string(64, 'b'));
+
+  const Response all = Call(http::verb::delete_, "/v1/quarantine");
+  EXPECT_EQ(Json(all)["cleared"], "3");
+  const Response posted = Call(http::verb::post, "/v1/clear_quarantine", R"({"plugin":"x"})");
+  ASSERT_EQ(posted.result_int(), 200u) << posted.body();
+  EXPECT_EQ(fake_.last_clear()->plugin(), "x");
+  const Response failed =
+      Call(http::verb::post, "/v1/clear_quarantine", R"({"plugin":"status:3"})");
+  EXPECT_EQ(failed.result_int(), 400u);
+
+  // A GET never clears: a link or another site's <img> could send it.
+  const Response get = Call(http::verb::get, "/v1/clear_quarantine?plugin=y");
+  EXPECT_EQ(get.result_int(), 405u);
+  EXPECT_EQ(get[http::field::allow], "POST");
+  EXPECT_EQ(fake_.last_clear()->plugin(), "status:3");  // the last call that reached the core
+}
+
 TEST_F(GatewayTest, UnpopulatedFieldsAreEmitted) {
   const Response res = Call(http::verb::post, "/v1/analyze", R"({"query":"empty"})");
   EXPECT_EQ(Json(res), (json{{"results", json::array()}, {"hits", json::array()}, {"total", "0"}}));

@@ -308,7 +308,7 @@ TEST(SqliteCatalog, MigratesVersion3StoresForward) {
                            "DROP INDEX documents_ext; DROP TABLE catalog_state; "
                            "DROP INDEX documents_path_page; DROP INDEX documents_sha256; "
                            "CREATE INDEX documents_sha256 ON documents(sha256); "
-                           "PRAGMA user_version=3",
+                           "DROP TABLE quarantine; PRAGMA user_version=3",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
@@ -371,7 +371,7 @@ TEST(SqliteCatalog, MigratesVersion4StoresToCoveringLookupIndexes) {
     ASSERT_EQ(sqlite3_exec(db,
                            "DROP INDEX documents_path_page; DROP INDEX documents_sha256; "
                            "CREATE INDEX documents_sha256 ON documents(sha256); "
-                           "PRAGMA user_version=4",
+                           "DROP TABLE quarantine; PRAGMA user_version=4",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
@@ -427,6 +427,65 @@ TEST(SqliteCatalog, MigratesVersion4StoresToCoveringLookupIndexes) {
   EXPECT_EQ(explain("SELECT id, path, size, mtime_ns, mime FROM documents WHERE sha256 = ?1"),
             "SEARCH documents USING COVERING INDEX documents_sha256 (sha256=?)");
   sqlite3_close(db);
+}
+
+// A version 5 store (no quarantine table) migrates on open: its documents stay, its quarantine is
+// empty, and entries added after the migration are kept across a reopen.
+TEST(SqliteCatalog, MigratesVersion5StoresToAnEmptyQuarantine) {
+  testing::TempDir dir;
+  {
+    auto cat = OpenSqliteCatalog(dir.path());
+    ASSERT_TRUE(cat.ok());
+    DocumentWrite w = Doc("/v5/kept.txt", 5);
+    w.text = "fifth version";
+    ASSERT_TRUE((*cat)->Commit({w}, {}).ok());
+  }
+  const char* kTable = "SELECT name FROM sqlite_master WHERE name = 'quarantine'";
+  EXPECT_EQ(Column0(dir.path(), kTable), "quarantine");
+  {
+    // Back to exactly what version 5 wrote.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() / "catalog.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(db, "DROP TABLE quarantine; PRAGMA user_version=5", nullptr, nullptr, nullptr),
+        SQLITE_OK);
+    sqlite3_close(db);
+  }
+  EXPECT_EQ(Column0(dir.path(), kTable), "");
+
+  QuarantineEntry entry;
+  entry.sha256 = std::string(64, '5');
+  entry.plugin = "pdf";
+  entry.plugin_version = "1.0";
+  entry.reason = "crashed: SIGABRT";
+  entry.path = "/v5/kept.txt";
+  entry.at_ns = 55;
+  {
+    auto cat = OpenSqliteCatalog(dir.path());
+    ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+    EXPECT_EQ(Column0(dir.path(), "PRAGMA user_version"), std::to_string(kSchemaVersion));
+    EXPECT_EQ(Column0(dir.path(), kTable), "quarantine");
+    auto found = (*cat)->Find("/v5/kept.txt");
+    ASSERT_TRUE(found.ok() && found->has_value());
+    auto listed = (*cat)->ListQuarantine();
+    ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+    EXPECT_TRUE(listed->empty());
+    ASSERT_TRUE((*cat)->AddQuarantine(entry).ok());
+  }
+  auto cat = OpenSqliteCatalog(dir.path());
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  auto listed = (*cat)->ListQuarantine();
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  const QuarantineEntry& got = listed->front();
+  EXPECT_EQ(got.sha256 + " " + got.plugin + "@" + got.plugin_version + " " + got.reason + " " +
+                got.path + " " + std::to_string(got.at_ns),
+            entry.sha256 + " pdf@1.0 crashed: SIGABRT /v5/kept.txt 55");
+  auto q = query::Parse("fifth");
+  ASSERT_TRUE(q.ok());
+  auto hits = (*cat)->Search(*q, 10, 0);
+  ASSERT_TRUE(hits.ok());
+  EXPECT_EQ(hits->total, 1u);
 }
 
 }  // namespace
