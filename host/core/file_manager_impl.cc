@@ -33,7 +33,7 @@ FileManagerImpl::FileManagerImpl(store::Catalog* catalog, const plugins::PluginR
       quarantine_(quarantine),
       ingest_(ingest),
       roots_(ingest.roots),
-      analyzer_(registry, ingest_),
+      analyzer_(registry, ingest_, quarantine),
       committer_(catalog, registry),
       searcher_(catalog, registry, max_query_bytes),
       spool_dir_(std::move(spool_dir)),

@@ -27,9 +27,9 @@ std::string ExtensionOf(std::string_view name) {
 }
 
 DocumentAnalyzer::DocumentAnalyzer(const plugins::PluginRegistry* registry,
-                                   const config::Ingest& limits)
+                                   const config::Ingest& limits, Quarantine* quarantine)
     : limits_(limits), signature_(registry ? registry->Signature() : std::string("no-plugins")) {
-  if (registry != nullptr && registry->loaded_count() > 0) stages_.emplace(*registry);
+  if (registry != nullptr && registry->loaded_count() > 0) stages_.emplace(*registry, quarantine);
 }
 
 AnalyzedDocument DocumentAnalyzer::Analyze(store::DocumentRecord record, std::string_view bytes,

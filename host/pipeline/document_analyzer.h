@@ -35,8 +35,10 @@ struct AnalyzedDocument {
 
 class DocumentAnalyzer {
  public:
-  // `registry` must outlive the analyzer; it may be null (no plugins: metadata only).
-  DocumentAnalyzer(const plugins::PluginRegistry* registry, const config::Ingest& limits);
+  // `registry` must outlive the analyzer; it may be null (no plugins: metadata only). So may
+  // `quarantine` (stages.h); else it too must outlive the analyzer.
+  DocumentAnalyzer(const plugins::PluginRegistry* registry, const config::Ingest& limits,
+                   Quarantine* quarantine = nullptr);
 
   // Analyzes `bytes` as the document at `path`. `record` carries what the caller knows
   // (size, mtime, parent); the rest is filled in. `bytes` must stay valid during the call.

@@ -56,6 +56,18 @@ bool Quarantine::Contains(std::string_view sha256, std::string_view plugin,
   return it != by_plugin_.end() && it->second.find(sha256) != it->second.end();
 }
 
+std::optional<store::QuarantineEntry> Quarantine::Find(std::string_view sha256,
+                                                       std::string_view plugin,
+                                                       std::string_view version) const {
+  if (entries_.load(std::memory_order_acquire) == 0) return std::nullopt;
+  std::shared_lock lock(mu_);
+  const auto it = by_plugin_.find(std::pair(plugin, version));
+  if (it == by_plugin_.end()) return std::nullopt;
+  const auto entry = it->second.find(sha256);
+  if (entry == it->second.end()) return std::nullopt;
+  return entry->second;
+}
+
 Status Quarantine::Add(store::QuarantineEntry entry) {
   if (!IsSha256Hex(entry.sha256)) return NotADigest(entry.sha256);
   if (entry.plugin.empty()) return InvalidArgument("a quarantine entry needs a plugin name");

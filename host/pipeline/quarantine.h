@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -47,6 +48,10 @@ class Quarantine {
 
   // Whether `sha256` (lower-case hex) is quarantined for this plugin name and version.
   bool Contains(std::string_view sha256, std::string_view plugin, std::string_view version) const;
+
+  // The entry for `sha256` (lower-case hex) and this plugin name and version, if any.
+  std::optional<store::QuarantineEntry> Find(std::string_view sha256, std::string_view plugin,
+                                             std::string_view version) const;
 
   // Records `entry` in the catalog, then in memory; an entry with the same key gets the new
   // reason, path and time. `sha256` may be in either case (it is stored lower-case); `at_ns` 0

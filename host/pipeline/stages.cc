@@ -5,6 +5,8 @@
 #include <chrono>
 #include <optional>
 
+#include "common/sha256.h"
+
 namespace archivum::pipeline {
 namespace {
 
@@ -44,7 +46,21 @@ void Merge(const std::string& plugin, PluginOutput& out, ProcessResult* result) 
 
 }  // namespace
 
-Stages::Stages(const plugins::PluginRegistry& registry) {
+class Stages::Digest {
+ public:
+  explicit Digest(const FileInput& file) : file_(file) {}
+  const std::string& hex() {
+    if (!hex_) hex_ = Sha256Hex(file_.bytes);
+    return *hex_;
+  }
+
+ private:
+  const FileInput& file_;
+  std::optional<std::string> hex_;
+};
+
+Stages::Stages(const plugins::PluginRegistry& registry, Quarantine* quarantine)
+    : quarantine_(quarantine) {
   for (plugins::Stage stage :
        {plugins::Stage::kDetect, plugins::Stage::kExtract, plugins::Stage::kAnalyze}) {
     for (const LoadedPlugin& p : registry.loaded()) {
@@ -53,14 +69,38 @@ Stages::Stages(const plugins::PluginRegistry& registry) {
   }
 }
 
-bool Stages::Settle(const LoadedPlugin& p, const FileInput& file, plugins::StepOutcome& outcome,
-                    bool has_limit, ProcessResult* result) const {
+bool Stages::Quarantined(const LoadedPlugin& p, Digest& digest, ProcessResult* result) const {
+  const plugins::Manifest& m = p.plugin->manifest();
+  if (quarantine_ == nullptr || !quarantine_->HasEntriesFor(m.name, m.version)) return false;
+  const auto entry = quarantine_->Find(digest.hex(), m.name, m.version);
+  if (!entry) return false;
+  ++result->errors;
+  result->findings.push_back(
+      {m.name, "error",
+       "quarantined: " + entry->reason + " on this content before (archivum quarantine clear)"});
+  return true;
+}
+
+bool Stages::Settle(const LoadedPlugin& p, const FileInput& file, Digest& digest,
+                    plugins::StepOutcome& outcome, bool has_limit, ProcessResult* result) const {
   const plugins::Manifest& m = p.plugin->manifest();
   PluginOutput& out = outcome.output;
   result->analyzers.push_back(p.id);
   std::optional<std::string> failure;
   if (!outcome.failure.empty()) {
     failure = std::move(outcome.failure);
+    if (outcome.blamed && quarantine_ != nullptr) {
+      store::QuarantineEntry entry;
+      entry.sha256 = digest.hex();
+      entry.plugin = m.name;
+      entry.plugin_version = m.version;
+      entry.reason = *failure;
+      entry.path = file.path;
+      if (Status added = quarantine_->Add(std::move(entry)); !added.ok()) {
+        spdlog::error("cannot quarantine {} for plugin {}: {}", file.path, m.name,
+                      added.message());
+      }
+    }
   } else if (has_limit && out.finished > outcome.deadline) {
     failure = outcome.plugin_timeout
                   ? "timeout: still running after " + std::to_string(p.timeout->count()) + "ms"
@@ -86,6 +126,7 @@ bool Stages::Settle(const LoadedPlugin& p, const FileInput& file, plugins::StepO
 ProcessResult Stages::Process(const FileInput& file) const {
   ProcessResult result;
   result.mime = file.mime;
+  Digest digest(file);
   const bool file_has_deadline = file.deadline != Clock::time_point::max();
   for (size_t i = 0; i < order_.size();) {
     const LoadedPlugin& p = *order_[i];
@@ -104,7 +145,10 @@ ProcessResult Stages::Process(const FileInput& file) const {
       for (size_t k = i; k < end; ++k) {
         const LoadedPlugin& member = *order_[k];
         if (!member.plugin->available()) continue;
-        steps.push_back({member.plugin, &member.routing, member.timeout, false});
+        const plugins::Manifest& m = member.plugin->manifest();
+        const bool skip = quarantine_ != nullptr && quarantine_->HasEntriesFor(m.name, m.version) &&
+                          quarantine_->Find(digest.hex(), m.name, m.version).has_value();
+        steps.push_back({member.plugin, &member.routing, member.timeout, skip});
         members.push_back(&member);
       }
       i = end;
@@ -113,8 +157,12 @@ ProcessResult Stages::Process(const FileInput& file) const {
           batcher->Run(file, result.mime, result.text, steps, outcomes);
       for (size_t k = 0; k < steps.size(); ++k) {
         if (!outcomes[k].routed) continue;
+        if (steps[k].skip && outcomes[k].failure.empty()) {
+          Quarantined(*members[k], digest, &result);
+          continue;
+        }
         const bool has_limit = outcomes[k].deadline != Clock::time_point::max();
-        if (!Settle(*members[k], file, outcomes[k], has_limit, &result)) return result;
+        if (!Settle(*members[k], file, digest, outcomes[k], has_limit, &result)) return result;
       }
       if (stop == plugins::BatchStop::kCancelled) {
         result.cancelled = true;
@@ -132,6 +180,7 @@ ProcessResult Stages::Process(const FileInput& file) const {
       result.cancelled = true;
       return result;
     }
+    if (Quarantined(p, digest, &result)) continue;
     // The binding limit: the file's deadline or this plugin's timeout, whichever comes first.
     // The clock is read only when there is a limit: for a cheap plugin it costs more than the
     // dispatch itself.
@@ -151,7 +200,7 @@ ProcessResult Stages::Process(const FileInput& file) const {
     const bool has_limit = outcome.deadline != Clock::time_point::max();
     p.plugin->Process({&file, result.mime, result.text, outcome.deadline}, has_limit,
                       &outcome.output);
-    if (!Settle(p, file, outcome, has_limit, &result)) return result;
+    if (!Settle(p, file, digest, outcome, has_limit, &result)) return result;
   }
   return result;
 }

@@ -14,6 +14,12 @@
 // Consecutive plugins that share a StepBatcher (a worker process's group) run as one batch: one
 // round trip per file. The result is the same as running them one by one.
 //
+// Quarantine (quarantine.h): a plugin is never handed content that crashed or hung it before
+// (same SHA-256, same plugin version): the file gets an "error" finding from the plugin saying
+// so instead. A call that crashes or hangs its worker quarantines the content for that plugin.
+// The content is hashed only when the quarantine holds entries for one of the file's plugins,
+// or after a crash.
+//
 // Thread safety: Process may be called concurrently; Stages is immutable.
 #pragma once
 
@@ -24,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pipeline/quarantine.h"
 #include "plugins/plugin.h"
 #include "plugins/registry.h"
 
@@ -101,18 +108,26 @@ struct ProcessResult {
 
 class Stages {
  public:
-  // `registry` must outlive the stages; its loaded plugins are the ones that run.
-  explicit Stages(const plugins::PluginRegistry& registry);
+  // `registry` must outlive the stages; its loaded plugins are the ones that run. `quarantine`
+  // may be null (nothing is quarantined); else it must outlive the stages.
+  explicit Stages(const plugins::PluginRegistry& registry, Quarantine* quarantine = nullptr);
 
   // Runs the loop over one file; see the file comment. Updates the plugins' counters. The clock
   // is read only when the file has a deadline or a plugin a timeout, or for sampled calls.
   ProcessResult Process(const plugins::FileInput& file) const;
 
  private:
-  // Handles one routed step's output: a failure becomes an error finding, kOk output is merged.
-  // Returns false if the loop must stop (the file was cancelled).
-  bool Settle(const plugins::LoadedPlugin& p, const plugins::FileInput& file,
+  // The content's SHA-256, computed on first use.
+  class Digest;
+  // Whether `p` must not be handed this content; if so records the finding that says why.
+  bool Quarantined(const plugins::LoadedPlugin& p, Digest& digest, ProcessResult* result) const;
+  // Handles one routed step's output: a failure becomes an error finding (and a crash or hang
+  // quarantines the content), kOk output is merged. Returns false if the loop must stop (the
+  // file was cancelled).
+  bool Settle(const plugins::LoadedPlugin& p, const plugins::FileInput& file, Digest& digest,
               plugins::StepOutcome& outcome, bool has_limit, ProcessResult* result) const;
+
+  Quarantine* const quarantine_;
 
   // The loaded plugins in the order they run: by stage, then in load order.
   std::vector<const plugins::LoadedPlugin*> order_;
