@@ -87,8 +87,8 @@ constexpr uint64_t kFsExecute = 1ULL << 0;
 constexpr uint64_t kFsWriteFile = 1ULL << 1;
 constexpr uint64_t kFsReadFile = 1ULL << 2;
 constexpr uint64_t kFsReadDir = 1ULL << 3;
-constexpr uint64_t kFsMakeSym = 1ULL << 12;  // the last right of ABI 1
-constexpr uint64_t kFsRefer = 1ULL << 13;    // ABI 2
+constexpr uint64_t kFsMakeSym = 1ULL << 12;   // the last right of ABI 1
+constexpr uint64_t kFsRefer = 1ULL << 13;     // ABI 2
 constexpr uint64_t kFsTruncate = 1ULL << 14;  // ABI 3
 constexpr uint64_t kFsIoctlDev = 1ULL << 15;  // ABI 5
 constexpr uint64_t kNetBindTcp = 1ULL << 0;   // ABI 4
@@ -111,8 +111,8 @@ struct __attribute__((packed)) LandlockPathBeneathAttr {
 };
 
 // A rule on a file (rather than a directory) may grant only these.
-constexpr uint64_t kFsFileRights = kFsExecute | kFsWriteFile | kFsReadFile | kFsTruncate |
-                                   kFsIoctlDev;
+constexpr uint64_t kFsFileRights =
+    kFsExecute | kFsWriteFile | kFsReadFile | kFsTruncate | kFsIoctlDev;
 constexpr uint64_t kFsReadOnlyRights = kFsExecute | kFsReadFile | kFsReadDir;
 
 // Every filesystem right that Landlock ABI `abi` knows.
@@ -140,8 +140,7 @@ Status AddLandlockPathRule(int ruleset_fd, const fs::path& path, uint64_t rights
   LandlockPathBeneathAttr rule{rights & handled, fd.get()};
   if (!S_ISDIR(st.st_mode)) rule.allowed_access &= kFsFileRights;
   if (::syscall(SYS_landlock_add_rule, ruleset_fd, kRulePathBeneath, &rule, 0) != 0) {
-    return Internal("landlock: cannot add the rule for " + path.string() + ": " +
-                    ErrnoText(errno));
+    return Internal("landlock: cannot add the rule for " + path.string() + ": " + ErrnoText(errno));
   }
   // A rule holds the inode. procfs makes a new inode for a path once the kernel drops the old
   // one's directory entry from its cache, and the rule would no longer match it; an open
@@ -168,8 +167,7 @@ Status ApplyLandlock(const SandboxPolicy& policy, SandboxReport& report) {
   attr.handled_access_fs = LandlockFsRights(abi);
   if (abi >= 4) attr.handled_access_net = kNetBindTcp | kNetConnectTcp;  // no rule: all denied
   if (abi >= 6) attr.scoped = kScopeAbstractUnixSocket | kScopeSignal;
-  UniqueFd ruleset(
-      static_cast<int>(::syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0)));
+  UniqueFd ruleset(static_cast<int>(::syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0)));
   if (ruleset.get() < 0) {
     return Internal("landlock: cannot create a ruleset (ABI " + std::to_string(abi) +
                     "): " + ErrnoText(errno));
@@ -180,8 +178,8 @@ Status ApplyLandlock(const SandboxPolicy& policy, SandboxReport& report) {
     if (!status.ok()) return status;
   }
   for (const fs::path& path : policy.read_write) {
-    Status status = AddLandlockPathRule(ruleset.get(), path, attr.handled_access_fs,
-                                        attr.handled_access_fs);
+    Status status =
+        AddLandlockPathRule(ruleset.get(), path, attr.handled_access_fs, attr.handled_access_fs);
     if (!status.ok()) return status;
   }
   if (::syscall(SYS_landlock_restrict_self, ruleset.get(), 0) != 0) {
@@ -265,8 +263,7 @@ Status ApplySeccomp(SandboxReport& report) {
 
   // The first failure to add a rule; the filter is loaded only if there was none.
   Status added;
-  auto add = [&](uint32_t action, const char* name,
-                 std::initializer_list<scmp_arg_cmp> args = {}) {
+  auto add = [&](uint32_t action, const char* name, std::initializer_list<scmp_arg_cmp> args = {}) {
     if (added.ok()) added = AddSeccompRule(filter, action, name, args);
   };
   const uint32_t deny = SCMP_ACT_ERRNO(EPERM);
@@ -324,7 +321,7 @@ Status ApplyLimits(const SandboxPolicy& policy, SandboxReport& report) {
   }
   if (policy.file_size != 0) {
     // A write past the limit then fails with EFBIG instead of killing the process.
-    struct sigaction ignore{};
+    struct sigaction ignore {};
     ignore.sa_handler = SIG_IGN;
     if (::sigaction(SIGXFSZ, &ignore, nullptr) != 0) {
       return Internal("rlimit: cannot ignore SIGXFSZ: " + ErrnoText(errno));

@@ -4,12 +4,13 @@
 //   no_new_privs  prctl(PR_SET_NO_NEW_PRIVS): no set-user-ID or file-capability gains; needed
 //                 for the two below without privileges.
 //   Landlock      files: read_only trees may be read (files, directory listings) and executed;
-//                 read_write trees may also be written, created in, renamed and linked within,
-//                 truncated and deleted from; every other path is denied (EACCES, or EXDEV for a
-//                 rename or link across the boundary). Network (ABI >= 4): TCP bind and connect
-//                 are denied. Scopes (ABI >= 6): no signals to, and no abstract UNIX sockets of,
-//                 processes outside the sandbox. Every access right the running kernel's ABI
-//                 knows is handled, so a right the kernel lacks is never silently granted.
+//                 read_write trees may also be written, created in, truncated, deleted from, and
+//                 renamed and linked within (across directories from ABI 2); every other path is
+//                 denied (EACCES, or EXDEV for a rename or link across the boundary). Network
+//                 (ABI >= 4): TCP bind and connect are denied. Scopes (ABI >= 6): no signals to,
+//                 and no abstract UNIX sockets of, processes outside the sandbox. Every access
+//                 right of the running kernel's ABI (up to ABI 7) is handled: whatever the kernel
+//                 can confine is denied unless a rule grants it.
 //   seccomp-bpf   a denylist (everything else allowed) answering EPERM, so that a plugin gets a
 //                 clean error rather than a crash: sockets of every family but AF_UNIX; connect,
 //                 bind, listen, accept (an inherited, already connected AF_UNIX socket keeps
@@ -19,9 +20,9 @@
 //                 signals to other processes (kill, tkill, tgkill, rt_(tg)sigqueueinfo to another
 //                 pid; pidfd_open, pidfd_send_signal, pidfd_getfd); io_uring (its operations
 //                 bypass system-call filters); ptrace and cross-process memory; mounts and
-//                 namespaces; modules, kexec, reboot, swap, bpf, perf events, keyrings, clock
-//                 and host names, I/O ports, handle-based opens, userfaultfd, accounting, the
-//                 kernel log, and personality changes (reading it stays allowed).
+//                 namespaces; modules, kexec, reboot, swap, bpf, perf events, keyrings, the
+//                 clock, host and domain names, I/O ports, handle-based opens, userfaultfd,
+//                 accounting, the kernel log, and personality changes (reading it stays allowed).
 //   rlimits       address space, CPU seconds (then SIGKILL), file size (writes past it fail with
 //                 EFBIG: SIGXFSZ is ignored) and open descriptors, soft and hard alike. They come
 //                 last so that they bound the plugin, not the set-up of the layers above.
@@ -32,7 +33,9 @@
 // time zone), and /proc/self when a sanitizer runtime is present (it reads /proc/self/maps). Open
 // descriptors are never affected: the IPC socket, stdout and stderr, and files opened before
 // ApplySandbox keep working. Landlock does not cover stat-like metadata reads, and up to ABI 8
-// it does not cover sending datagrams to pathname UNIX sockets.
+// it does not cover sending datagrams to pathname UNIX sockets. Under LeakSanitizer, a confined
+// process leaves with _exit (or runs with detect_leaks=0): the leak check at exit stops the
+// world with a new process and ptrace, which the filter denies, and reports a fatal error.
 //
 // Thread safety: ApplySandbox confines the calling process, but Landlock and no_new_privs act on
 // the calling thread only, so it must run while the process has a single thread (it refuses
