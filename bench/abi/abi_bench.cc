@@ -229,7 +229,7 @@ archivum::plugins::process::ProcessPlacementOptions Isolated(std::vector<fs::pat
   o.bundled_directories = {ARCHIVUM_BUNDLED_PLUGIN_DIR};
   o.slots = 4;
   o.sandbox.read_only = archivum::plugins::process::SystemReadOnlyPaths();
-  o.sandbox.address_space = uint64_t{2} << 30;
+  o.sandbox.data_size = uint64_t{2} << 30;
   return o;
 }
 

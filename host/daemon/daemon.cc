@@ -183,7 +183,7 @@ plugins::process::ProcessPlacementOptions PlacementOptions(
   // Every ingest worker busy, plus calls of Analyze, uploads, queries and flushes.
   o.slots = workers + 2;
   o.sandbox.read_only = plugins::process::SystemReadOnlyPaths();
-  o.sandbox.address_space = uint64_t{2} << 30;
+  o.sandbox.data_size = uint64_t{2} << 30;
   o.sandbox.file_size = uint64_t{16} << 30;
   o.sandbox.open_files = 1024;
   o.max_crashes = cfg.plugins.max_crashes;

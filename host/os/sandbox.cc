@@ -319,6 +319,13 @@ Status ApplyLimits(const SandboxPolicy& policy, SandboxReport& report) {
     Status status = SetLimit(RLIMIT_AS, "RLIMIT_AS", policy.address_space);
     if (!status.ok()) return status;
   }
+  // The shadow memory is private writable memory too, so RLIMIT_DATA has the same exception.
+  if (policy.data_size != 0 && kShadowSanitizer != nullptr) {
+    report.warnings.push_back(std::string("memory limit not applied under ") + kShadowSanitizer);
+  } else {
+    Status status = SetLimit(RLIMIT_DATA, "RLIMIT_DATA", policy.data_size);
+    if (!status.ok()) return status;
+  }
   if (policy.file_size != 0) {
     // A write past the limit then fails with EFBIG instead of killing the process.
     struct sigaction ignore {};

@@ -65,6 +65,10 @@ struct SandboxPolicy {
   // RLIMIT_AS in bytes; 0 leaves it. Not applied under AddressSanitizer or ThreadSanitizer,
   // whose shadow memory reserves terabytes of address space (a warning says so).
   uint64_t address_space = 0;
+  // RLIMIT_DATA in bytes: the process's private writable memory (heap, anonymous mappings,
+  // thread stacks), but not its read-only mappings of files, so a worker can map a file of any
+  // size; 0 leaves it. Not applied under the sanitizers either (a warning says so).
+  uint64_t data_size = 0;
   // RLIMIT_CPU in seconds; 0 leaves it. The kernel sends SIGKILL once it is used up.
   uint64_t cpu_seconds = 0;
   // RLIMIT_FSIZE in bytes; 0 leaves it. Writes beyond it fail with EFBIG (SIGXFSZ is ignored).

@@ -217,7 +217,7 @@ void RunIsolatedChecks(const CheckOptions& options, Report& report) {
   o.worker_exe = options.worker_exe;
   o.directories = {options.plugin.parent_path()};
   o.sandbox.read_only = process::SystemReadOnlyPaths();
-  o.sandbox.address_space = uint64_t{2} << 30;
+  o.sandbox.data_size = uint64_t{2} << 30;
   o.sandbox.open_files = 1024;
   o.slots = std::max(2u, options.threads);
   process::ProcessPlacement placement(std::move(o));

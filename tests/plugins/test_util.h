@@ -43,7 +43,7 @@ inline process::ProcessPlacementOptions WorkerPlacementOptions(
   o.directories = dirs;
   o.slots = 4;
   o.sandbox.read_only = process::SystemReadOnlyPaths();
-  o.sandbox.address_space = uint64_t{2} << 30;
+  o.sandbox.data_size = uint64_t{2} << 30;
   o.sandbox.open_files = 1024;
   o.grace = std::chrono::milliseconds(200);
   return o;

@@ -293,7 +293,7 @@ class ProcessModule final : public PluginModule {
     }
     handle->specs.push_back({file_, config_json, data_dir, EffectiveRouting(manifest_, settings)});
     handle->manifests.push_back(manifest_);
-    uint64_t memory = opts.sandbox.address_space;
+    uint64_t memory = opts.sandbox.data_size;
     if (auto it = opts.settings.find(manifest_.name); it != opts.settings.end() && it->second.memory) {
       memory = *it->second.memory;
     }
@@ -405,7 +405,7 @@ std::vector<std::pair<const Plugin*, std::string>> ProcessPlacement::Finish() {
     o.grace = options_.grace;
     o.start_timeout = options_.start_timeout;
     o.sandbox = options_.sandbox;
-    o.sandbox.address_space = handle->memory;
+    o.sandbox.data_size = handle->memory;
     std::set<std::filesystem::path> dirs;
     for (const auto& spec : handle->specs) {
       dirs.insert(spec.file.parent_path());

@@ -43,7 +43,7 @@ struct ProcessPlacementOptions {
   OutputLimits limits;
   uint32_t slots = 4;  // calls a group's worker runs at once
   // Confinement of every worker: the system trees it may read (libraries, data); the plugins'
-  // directories and data directories are added per group. address_space is the default of
+  // directories and data directories are added per group. data_size is the default of
   // plugins.settings.NAME.memory.
   os::SandboxPolicy sandbox;
   std::chrono::milliseconds grace{500};

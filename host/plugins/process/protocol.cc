@@ -100,6 +100,7 @@ void ToProto(const os::SandboxPolicy& policy, worker::Sandbox* out) {
   for (const auto& p : policy.read_only) out->add_read_only(p.string());
   for (const auto& p : policy.read_write) out->add_read_write(p.string());
   out->set_address_space(policy.address_space);
+  out->set_data_size(policy.data_size);
   out->set_cpu_seconds(policy.cpu_seconds);
   out->set_file_size(policy.file_size);
   out->set_open_files(policy.open_files);
@@ -112,6 +113,7 @@ os::SandboxPolicy SandboxPolicyFromProto(const worker::Sandbox& p) {
   // Its own /proc entry: the C library and the sanitizers read /proc/self/maps and the like.
   policy.read_only.emplace_back("/proc/self");
   policy.address_space = p.address_space();
+  policy.data_size = p.data_size();
   policy.cpu_seconds = p.cpu_seconds();
   policy.file_size = p.file_size();
   policy.open_files = p.open_files();

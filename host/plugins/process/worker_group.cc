@@ -392,7 +392,7 @@ StatusOr<std::shared_ptr<Worker>> WorkerGroup::SpawnWorker(const std::vector<boo
   StatusOr<pid_t> pid = Internal("not started");
   spawner_->Run([&] {
     pid = ForkWorker(options_.worker_exe, worker_end.get(), log_write.get(),
-                     options_.sandbox.address_space);
+                     options_.sandbox.data_size);
     if (pid.ok()) w->pidfd.Reset(PidfdOpen(*pid));
   });
   if (!pid.ok()) return pid.status();
