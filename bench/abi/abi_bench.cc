@@ -30,8 +30,8 @@
 #include <benchmark/benchmark.h>
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <unistd.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -303,7 +303,9 @@ void BM_WorkerStart(benchmark::State& state) {
   o.worker_exe = ARCHIVUM_WORKER_PATH;
   for (const char* name : {"filetype", "text", "hash", "similar"}) {
     o.plugins.push_back({fs::path(ARCHIVUM_BUNDLED_PLUGIN_DIR) / (std::string(name) + ".so"),
-                         "{}", data.path() / name, {}});
+                         "{}",
+                         data.path() / name,
+                         {}});
     fs::create_directories(data.path() / name);
     o.sandbox.read_write.push_back(data.path() / name);
   }

@@ -515,8 +515,7 @@ class Report {
     Add("plugin ABI", "isolated bundled pipeline on the 3 KiB header, one round trip (wall)",
         Fmt(isolated_pipeline, 1) + " us/file");
     Add("plugin ABI", "replacing a killed worker: start of the bundled group's worker (wall)",
-        Fmt(worker_start, 1) + " ms",
-        AddTarget("worker replaced", worker_start, false, 50, " ms"));
+        Fmt(worker_start, 1) + " ms", AddTarget("worker replaced", worker_start, false, 50, " ms"));
     results_["abi"] = {{"raw_ns", J(raw, 2)},
                        {"host_ns", J(host, 2)},
                        {"host_serialized_ns", J(locked, 2)},

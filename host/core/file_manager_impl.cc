@@ -84,7 +84,8 @@ Status FileManagerImpl::Upload(UploadReader& reader, const CallContext& ctx,
   rec.mtime_ns = pipeline::WallClockNs();
   rec.ingested_at_ns = rec.mtime_ns;
   const pipeline::BatchCommitter::Mark mark = committer_.BeginAnalysis();
-  pipeline::AnalyzedDocument doc = analyzer_.Analyze(std::move(rec), mapped->bytes(), ctx, {}, mapped->fd());
+  pipeline::AnalyzedDocument doc =
+      analyzer_.Analyze(std::move(rec), mapped->bytes(), ctx, {}, mapped->fd());
   if (ctx.IsCancelled()) return Cancelled("upload cancelled by the client");
   const std::string path = doc.writes.front().document.path;
   pipeline::BatchCommitter::FlushReport flush;

@@ -178,8 +178,9 @@ plugins::process::ProcessPlacementOptions PlacementOptions(
   o.settings = cfg.plugins.settings;
   o.directories = directories;
   o.bundled_directories = plugins::DefaultPluginDirectories();
-  const unsigned workers =
-      cfg.ingest.workers != 0 ? cfg.ingest.workers : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned workers = cfg.ingest.workers != 0
+                               ? cfg.ingest.workers
+                               : std::max(1u, std::thread::hardware_concurrency());
   // Every ingest worker busy, plus calls of Analyze, uploads, queries and flushes.
   o.slots = workers + 2;
   o.sandbox.read_only = plugins::process::SystemReadOnlyPaths();

@@ -45,8 +45,8 @@ AnalyzedDocument DocumentAnalyzer::Analyze(store::DocumentRecord record, std::st
   return out;
 }
 
-void DocumentAnalyzer::AnalyzeInto(store::DocumentRecord record, std::string_view bytes,
-                                   int fd, uint32_t depth, Budget* budget, const CallContext& ctx,
+void DocumentAnalyzer::AnalyzeInto(store::DocumentRecord record, std::string_view bytes, int fd,
+                                   uint32_t depth, Budget* budget, const CallContext& ctx,
                                    const std::function<void(uint64_t, uint64_t)>& release,
                                    AnalyzedDocument* out) const {
   record.name = record.name.empty() ? BaseName(record.path) : record.name;

@@ -47,8 +47,7 @@ class DocumentAnalyzer {
   // worker processes get it instead of a copy.
   AnalyzedDocument Analyze(store::DocumentRecord record, std::string_view bytes,
                            const CallContext& ctx,
-                           std::function<void(uint64_t, uint64_t)> release = {},
-                           int fd = -1) const;
+                           std::function<void(uint64_t, uint64_t)> release = {}, int fd = -1) const;
 
   // The signature recorded on analyzed documents: a changed plugin set re-analyzes.
   const std::string& signature() const { return signature_; }

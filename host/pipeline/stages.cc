@@ -97,8 +97,7 @@ bool Stages::Settle(const LoadedPlugin& p, const FileInput& file, Digest& digest
       entry.reason = *failure;
       entry.path = file.path;
       if (Status added = quarantine_->Add(std::move(entry)); !added.ok()) {
-        spdlog::error("cannot quarantine {} for plugin {}: {}", file.path, m.name,
-                      added.message());
+        spdlog::error("cannot quarantine {} for plugin {}: {}", file.path, m.name, added.message());
       }
     }
   } else if (has_limit && out.finished > outcome.deadline) {
@@ -153,8 +152,7 @@ ProcessResult Stages::Process(const FileInput& file) const {
       }
       i = end;
       std::vector<plugins::StepOutcome> outcomes(steps.size());
-      const plugins::BatchStop stop =
-          batcher->Run(file, result.mime, result.text, steps, outcomes);
+      const plugins::BatchStop stop = batcher->Run(file, result.mime, result.text, steps, outcomes);
       for (size_t k = 0; k < steps.size(); ++k) {
         if (!outcomes[k].routed) continue;
         if (steps[k].skip && outcomes[k].failure.empty()) {

@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(verbose ? spdlog::level::trace : spdlog::level::warn);
   options.plugin = plugin;
   options.isolated = !in_process_only;
-  options.worker_exe =
-      worker.empty() ? archivum::plugins::process::DefaultWorkerPath() : std::filesystem::path(worker);
+  options.worker_exe = worker.empty() ? archivum::plugins::process::DefaultWorkerPath()
+                                      : std::filesystem::path(worker);
   return archivum::plugins::RunConformanceChecks(options, std::cout) == 0 ? 0 : 1;
 }

@@ -245,8 +245,7 @@ void RunIsolatedChecks(const CheckOptions& options, Report& report) {
                                             : "sandbox warnings: " + Join(info.sandbox_warnings));
   ExercisePlugin(**plugin, "isolated: ", options, report);
   if ((*plugin)->crashes() > 0 || (*plugin)->timeouts() > 0) {
-    report.Fail("isolated: no crash or hang", std::to_string((*plugin)->crashes()) +
-                                                  " crashes, " +
+    report.Fail("isolated: no crash or hang", std::to_string((*plugin)->crashes()) + " crashes, " +
                                                   std::to_string((*plugin)->timeouts()) +
                                                   " timeouts");
   }

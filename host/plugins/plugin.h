@@ -51,7 +51,7 @@ struct FileInput {
   // A read-only descriptor whose first `size` bytes are `bytes` (the file itself), or -1. The
   // process placement hands it to the worker; without it, it copies `bytes` into a memfd.
   int fd = -1;
-  std::string mime;        // known before the pipeline runs (usually empty)
+  std::string mime;  // known before the pipeline runs (usually empty)
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::function<bool()> cancelled;  // may be empty; called from the calling thread
   // Drops [offset, offset + length) of `bytes` from memory (a hint, see
@@ -112,8 +112,8 @@ class StepBatcher;
 
 // Where a plugin runs, for ListPlugins.
 struct PlacementInfo {
-  std::string isolation;  // "inprocess" | "process"
-  std::string group;      // the worker group (process placement)
+  std::string isolation;                      // "inprocess" | "process"
+  std::string group;                          // the worker group (process placement)
   std::vector<std::string> sandbox_warnings;  // sandbox layers missing on this kernel
   uint64_t restarts = 0;                      // workers started to replace a dead one
 };

@@ -9,9 +9,9 @@
 // listed as kDisabled and not started.
 //
 // Where a plugin's code runs is the placement's business (Options::placement, plugin.h): the
-// registry sees only Plugin. Ownership: the registry owns every Plugin; the destructor destroys them in
-// reverse load order. Thread safety: immutable after Load(); every const method is safe to call
-// concurrently, also with the plugins' own calls.
+// registry sees only Plugin. Ownership: the registry owns every Plugin; the destructor destroys
+// them in reverse load order. Thread safety: immutable after Load(); every const method is safe to
+// call concurrently, also with the plugins' own calls.
 #pragma once
 
 #include <chrono>
@@ -34,8 +34,8 @@ namespace archivum::plugins {
 
 // A started plugin with its effective routing (the settings applied to its manifest).
 struct LoadedPlugin {
-  const Plugin* plugin = nullptr;    // owned by the registry
-  std::string id;                    // "name@version"
+  const Plugin* plugin = nullptr;  // owned by the registry
+  std::string id;                  // "name@version"
   // The settings' accept override or the manifest's patterns; the settings' rejects; the
   // smaller of the manifest's and the settings' size limits.
   Routing routing;

@@ -218,12 +218,11 @@ TEST_F(IsolationDaemonTest, TheSandboxDeniesNetworkFilesExecAndFork) {
     SCOPED_TRACE(name);
     daemon_.reset();
     Start(name);
-    const std::string port =
-        daemon_->grpc_address().substr(daemon_->grpc_address().rfind(':') + 1);
+    const std::string port = daemon_->grpc_address().substr(daemon_->grpc_address().rfind(':') + 1);
     const fs::path escape = daemon_->dir() / "escape";
     // connect: the daemon's own port; writeout: a file outside its data directory.
-    WriteFile(docs_ / "bad.txt", "ARCHIVUM-HOSTILE " +
-                                     (name == "connect" ? port : escape.string()) + "\n");
+    WriteFile(docs_ / "bad.txt",
+              "ARCHIVUM-HOSTILE " + (name == "connect" ? port : escape.string()) + "\n");
     const auto summary = Ingest(docs_);
     EXPECT_EQ(summary.files_ingested(), 4u);
     ExpectOrdinaryAnalyzed();

@@ -78,11 +78,12 @@ inline std::string PlacementName(const ::testing::TestParamInfo<PlacementMode>& 
   return info.param == PlacementMode::kProcess ? "Process" : "InProcess";
 }
 
-#define ARCHIVUM_INSTANTIATE_PLACEMENTS(suite)                                              \
-  INSTANTIATE_TEST_SUITE_P(Placements, suite,                                               \
-                           ::testing::Values(::archivum::plugins::testing::PlacementMode::kInProcess, \
-                                             ::archivum::plugins::testing::PlacementMode::kProcess),  \
-                           ::archivum::plugins::testing::PlacementName)
+#define ARCHIVUM_INSTANTIATE_PLACEMENTS(suite)                                   \
+  INSTANTIATE_TEST_SUITE_P(                                                      \
+      Placements, suite,                                                         \
+      ::testing::Values(::archivum::plugins::testing::PlacementMode::kInProcess, \
+                        ::archivum::plugins::testing::PlacementMode::kProcess),  \
+      ::archivum::plugins::testing::PlacementName)
 
 // What ListPlugins would answer for `registry`.
 inline aichemist_archivum::ListPluginsResponse Describe(const PluginRegistry& registry) {

@@ -18,7 +18,9 @@ constexpr char kInMemfd = 'M';
 // are far lower), so a peer that claims one is broken.
 constexpr uint64_t kMaxPayload = uint64_t{2} << 30;
 
-std::string ErrnoText(int err) { return std::strerror(err); }
+std::string ErrnoText(int err) {
+  return std::strerror(err);
+}
 
 Status WriteAll(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -146,8 +148,8 @@ StatusOr<ChannelMessage> Channel::Receive() const {
   out.payload.resize(size);
   uint64_t got = 0;
   while (got < size) {
-    const ssize_t r = ::pread(out.fds[0].get(), out.payload.data() + got, size - got,
-                              static_cast<off_t>(got));
+    const ssize_t r =
+        ::pread(out.fds[0].get(), out.payload.data() + got, size - got, static_cast<off_t>(got));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return DataLoss("garbage on the channel: payload descriptor unreadable");
     got += static_cast<uint64_t>(r);

@@ -32,7 +32,8 @@ struct Control {
   SlotControl slots[kMaxSlots];
 };
 
-static_assert(std::atomic<int64_t>::is_always_lock_free && std::atomic<int32_t>::is_always_lock_free,
+static_assert(std::atomic<int64_t>::is_always_lock_free &&
+                  std::atomic<int32_t>::is_always_lock_free,
               "the control block is shared between processes: its atomics must be lock-free");
 
 }  // namespace archivum::plugins::process

@@ -49,7 +49,7 @@ class ProcessPlugin final : public Plugin {
 
   void Process(const PluginInput& input, bool need_finish_time,
                PluginOutput* output) const override {
-    (void)need_finish_time;  // worker calls are always timed
+    (void)need_finish_time;                               // worker calls are always timed
     const Step step{this, nullptr, std::nullopt, false};  // no routing: a direct call
     StepOutcome outcome;
     FileInput file = *input.file;
@@ -81,7 +81,8 @@ class ProcessPlugin final : public Plugin {
     }
     std::vector<QueryHit> hits;
     hits.reserve(reply.hits_size());
-    for (const auto& h : reply.hits()) hits.push_back({manifest().name, h.path(), h.score(), h.detail()});
+    for (const auto& h : reply.hits())
+      hits.push_back({manifest().name, h.path(), h.score(), h.detail()});
     return hits;
   }
 
@@ -294,7 +295,8 @@ class ProcessModule final : public PluginModule {
     handle->specs.push_back({file_, config_json, data_dir, EffectiveRouting(manifest_, settings)});
     handle->manifests.push_back(manifest_);
     uint64_t memory = opts.sandbox.data_size;
-    if (auto it = opts.settings.find(manifest_.name); it != opts.settings.end() && it->second.memory) {
+    if (auto it = opts.settings.find(manifest_.name);
+        it != opts.settings.end() && it->second.memory) {
       memory = *it->second.memory;
     }
     handle->memory = std::max(handle->memory, memory);
@@ -375,9 +377,8 @@ StatusOr<std::unique_ptr<PluginModule>> ProcessPlacement::Open(const std::filesy
   // Whether any plugin may be isolated at all: if none, nothing is probed.
   const bool any_process =
       !options_.inprocess_by_default ||
-      std::any_of(options_.settings.begin(), options_.settings.end(), [](const auto& s) {
-        return s.second.isolation == config::Isolation::kProcess;
-      });
+      std::any_of(options_.settings.begin(), options_.settings.end(),
+                  [](const auto& s) { return s.second.isolation == config::Isolation::kProcess; });
   if (!any_process) return inprocess::OpenModule(file, partial);
 
   ARCHIVUM_RETURN_IF_ERROR(Probe(file, partial));

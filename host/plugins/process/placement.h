@@ -34,8 +34,8 @@ namespace archivum::plugins::process {
 struct GroupHandle;
 
 struct ProcessPlacementOptions {
-  std::filesystem::path worker_exe;  // archivum-worker
-  bool inprocess_by_default = false;  // plugins.isolation: inprocess
+  std::filesystem::path worker_exe;                        // archivum-worker
+  bool inprocess_by_default = false;                       // plugins.isolation: inprocess
   std::map<std::string, config::PluginSettings> settings;  // by plugin name
   // The plugin directories (the probe reads them) and which of them hold the bundled plugins.
   std::vector<std::filesystem::path> directories;

@@ -190,7 +190,9 @@ void PumpLog(int fd, std::string group) {
   ::close(fd);
 }
 
-int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+int PidfdOpen(pid_t pid) {
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+}
 
 // The worker's environment: the daemon's. Under AddressSanitizer, whose shadow memory rules out
 // an address-space limit (os/sandbox.h), the allocator's own mmap limit stands in for the
@@ -265,7 +267,8 @@ bool WaitReadable(int fd, Clock::time_point deadline) {
 // How a reaped process ended, as a finding: "crashed: SIGSEGV", "crashed: exited with status 0".
 std::string DescribeExit(int status) {
   if (WIFSIGNALED(status)) return "crashed: " + SignalName(WTERMSIG(status));
-  if (WIFEXITED(status)) return "crashed: exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFEXITED(status))
+    return "crashed: exited with status " + std::to_string(WEXITSTATUS(status));
   return "crashed";
 }
 
@@ -348,8 +351,8 @@ StatusOr<std::unique_ptr<WorkerGroup>> WorkerGroup::Start(Options options, Start
     group->excluded_[crashed_plugin] = true;
     crashed[crashed_plugin] = "create failed: " + worker.status().message();
     spdlog::error("plugin {} {}; group {} starts without it",
-                  group->options_.plugins[crashed_plugin].file.string(),
-                  worker.status().message(), group->name());
+                  group->options_.plugins[crashed_plugin].file.string(), worker.status().message(),
+                  group->name());
   }
   return Internal("group " + group->name() + ": every plugin crashed while starting");
 }
@@ -373,8 +376,8 @@ StatusOr<std::shared_ptr<Worker>> WorkerGroup::SpawnWorker(const std::vector<boo
   if (!control_fd.valid() || ::ftruncate(control_fd.get(), sizeof(Control)) != 0) {
     return Internal(std::string("cannot create the control block: ") + std::strerror(errno));
   }
-  void* block = ::mmap(nullptr, sizeof(Control), PROT_READ | PROT_WRITE, MAP_SHARED,
-                       control_fd.get(), 0);
+  void* block =
+      ::mmap(nullptr, sizeof(Control), PROT_READ | PROT_WRITE, MAP_SHARED, control_fd.get(), 0);
   if (block == MAP_FAILED) {
     return Internal(std::string("cannot map the control block: ") + std::strerror(errno));
   }
@@ -434,13 +437,12 @@ StatusOr<std::shared_ptr<Worker>> WorkerGroup::SpawnWorker(const std::vector<boo
     const int status = Reap(*w);
     if (starting >= 0) {
       *crashed_plugin = starting;
-      return FailedPrecondition(why.empty() ? "crashed while starting: " +
-                                                  DescribeExit(status).substr(9)
-                                            : why);
+      return FailedPrecondition(
+          why.empty() ? "crashed while starting: " + DescribeExit(status).substr(9) : why);
     }
-    return FailedPrecondition("worker of group " + options_.name + " " +
-                              (why.empty() ? "died while starting (" + DescribeExit(status) + ")"
-                                           : why));
+    return FailedPrecondition(
+        "worker of group " + options_.name + " " +
+        (why.empty() ? "died while starting (" + DescribeExit(status) + ")" : why));
   };
   if (!sent.ok()) return fail_start("");
   if (!WaitReadable(w->bootstrap.fd(), Clock::now() + options_.start_timeout)) {
@@ -500,8 +502,8 @@ void WorkerGroup::Settle(Worker& w) const {
     } else {
       std::lock_guard group_lock(mu_);
       if (w.busy_count == 1) {
-        const auto slot = static_cast<int32_t>(
-            std::find(w.busy.begin(), w.busy.end(), true) - w.busy.begin());
+        const auto slot =
+            static_cast<int32_t>(std::find(w.busy.begin(), w.busy.end(), true) - w.busy.begin());
         // Only if the worker had read the request: one that died before cannot be blamed on it.
         if (w.control->slots[slot].received.load(std::memory_order_acquire) != 0) {
           w.blamed_slot = slot;
@@ -609,8 +611,8 @@ WorkerGroup::Attempt WorkerGroup::CallOnce(const std::string& payload, int fd,
         if (crashed_plugin >= 0) {
           excluded_[crashed_plugin] = true;
           spdlog::error("plugin {} {}; group {} goes on without it",
-                        options_.plugins[crashed_plugin].file.string(),
-                        spawned.status().message(), options_.name);
+                        options_.plugins[crashed_plugin].file.string(), spawned.status().message(),
+                        options_.name);
           continue;
         }
         ++consecutive_deaths_;
@@ -631,8 +633,7 @@ WorkerGroup::Attempt WorkerGroup::CallOnce(const std::string& payload, int fd,
   sc.received.store(0, std::memory_order_release);
   const Channel& channel = w->slots[slot];
   bool replied = false;
-  if (channel.Send(payload, fd >= 0 ? std::span<const int>(&fd, 1) : std::span<const int>())
-          .ok()) {
+  if (channel.Send(payload, fd >= 0 ? std::span<const int>(&fd, 1) : std::span<const int>()).ok()) {
     bool cancel_sent = false;
     Clock::time_point cancel_at{};
     for (;;) {

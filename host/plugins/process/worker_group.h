@@ -119,13 +119,13 @@ class WorkerGroup {
 
   // Starts a worker with the plugins not excluded; fills `started` (per plugin) and sets
   // `*crashed_plugin` to the index of a plugin that crashed or hung while starting (-1 none).
-  StatusOr<std::shared_ptr<Worker>> SpawnWorker(const std::vector<bool>& excluded,
-                                                Started* started, int* crashed_plugin) const;
+  StatusOr<std::shared_ptr<Worker>> SpawnWorker(const std::vector<bool>& excluded, Started* started,
+                                                int* crashed_plugin) const;
 
   // One attempt: a slot of the current worker (replacing a dead one first).
   enum class Attempt { kDone, kRetry, kRetryAlone };
-  Attempt CallOnce(const std::string& payload, int fd,
-                   const std::function<bool()>& cancelled, bool alone, CallResult* result) const;
+  Attempt CallOnce(const std::string& payload, int fd, const std::function<bool()>& cancelled,
+                   bool alone, CallResult* result) const;
 
   // Determines (once) how `worker` died and which slot is to blame (-1: none can be).
   void Settle(Worker& worker) const;

@@ -12,12 +12,11 @@
 // to stderr as "<level>\t<message>", which the daemon relays under the group's name.
 #include <fcntl.h>
 #include <signal.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
-
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -79,8 +78,8 @@ void UseAlternateSignalStack() {
 }
 
 void ConfigureWorkerLogging(const std::string& level) {
-  auto logger = std::make_shared<spdlog::logger>(
-      "worker", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>("worker", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   logger->set_pattern("%l\t%v");
   logger->set_level(spdlog::level::from_str(level));
   spdlog::set_default_logger(std::move(logger));
@@ -92,7 +91,8 @@ class Worker {
 
   // Starts every plugin of Init, in order; fills the reply's per-plugin results.
   void StartPlugins(worker::InitReply* reply) {
-    const OutputLimits limits{init_.max_output_bytes(), static_cast<size_t>(init_.max_query_hits())};
+    const OutputLimits limits{init_.max_output_bytes(),
+                              static_cast<size_t>(init_.max_query_hits())};
     for (const auto& spec : init_.plugins()) routing_.push_back(FromProto(spec.routing()));
     for (const auto& spec : init_.plugins()) {
       control_->starting.store(static_cast<int32_t>(plugins_.size()), std::memory_order_release);
@@ -227,8 +227,8 @@ class Worker {
       control.step.store(-1, std::memory_order_release);
       const Clock::time_point finished = out.finished.value_or(Clock::now());
       o->set_finished_ns(inprocess::ToMonotonicNs(finished));
-      o->set_elapsed_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(finished - started)
-                            .count());
+      o->set_elapsed_ns(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(finished - started).count());
       const bool in_time = finished <= deadline;
       if (out.code == CallCode::kOk && in_time) {
         if (out.mime) mime = *out.mime;
@@ -326,7 +326,8 @@ int Run() {
 
   std::vector<std::thread> threads;
   for (uint32_t i = 0; i < init.slots(); ++i) {
-    threads.emplace_back([&worker, &slots, i] { worker.ServeSlot(static_cast<int32_t>(i), slots[i]); });
+    threads.emplace_back(
+        [&worker, &slots, i] { worker.ServeSlot(static_cast<int32_t>(i), slots[i]); });
   }
   for (auto& t : threads) t.join();
   worker.StopPlugins();
@@ -336,4 +337,6 @@ int Run() {
 }  // namespace
 }  // namespace archivum::plugins::process
 
-int main() { return archivum::plugins::process::Run(); }
+int main() {
+  return archivum::plugins::process::Run();
+}

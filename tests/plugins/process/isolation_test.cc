@@ -13,8 +13,8 @@
 #include <string>
 
 #include "pipeline/stages.h"
-#include "support/temp_dir.h"
 #include "plugins/test_util.h"
+#include "support/temp_dir.h"
 
 namespace archivum::plugins {
 namespace {
@@ -29,9 +29,7 @@ constexpr std::string_view kNormal = "an ordinary file\n";
 class IsolationTest : public ::testing::Test {
  protected:
   void SetUp() override { testing::CurrentPlacementMode() = testing::PlacementMode::kProcess; }
-  void TearDown() override {
-    testing::CurrentPlacementMode() = testing::PlacementMode::kInProcess;
-  }
+  void TearDown() override { testing::CurrentPlacementMode() = testing::PlacementMode::kInProcess; }
 
   // Loads the one fixture `hostile_<name>` in a worker.
   void Load(const std::string& name, config::PluginSettings settings = {}) {
