@@ -79,6 +79,8 @@ void DocumentAnalyzer::AnalyzeInto(store::DocumentRecord record, std::string_vie
   ProcessResult r = stages_->Process(in);
 
   record.mime = r.mime;
+  // Analyzed again by the next ingest, so that a quarantine entry cleared meanwhile takes effect.
+  if (r.quarantined) record.signature.clear();
   std::string analyzers;
   for (const auto& a : r.analyzers) {
     if (!analyzers.empty()) analyzers += ',';

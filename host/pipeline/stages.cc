@@ -75,6 +75,7 @@ bool Stages::Quarantined(const LoadedPlugin& p, Digest& digest, ProcessResult* r
   const auto entry = quarantine_->Find(digest.hex(), m.name, m.version);
   if (!entry) return false;
   ++result->errors;
+  result->quarantined = true;
   result->findings.push_back(
       {m.name, "error",
        "quarantined: " + entry->reason + " on this content before (archivum quarantine clear)"});
@@ -90,6 +91,7 @@ bool Stages::Settle(const LoadedPlugin& p, const FileInput& file, Digest& digest
   if (!outcome.failure.empty()) {
     failure = std::move(outcome.failure);
     if (outcome.blamed && quarantine_ != nullptr) {
+      result->quarantined = true;
       store::QuarantineEntry entry;
       entry.sha256 = digest.hex();
       entry.plugin = m.name;

@@ -104,6 +104,10 @@ struct ProcessResult {
   uint32_t errors = 0;             // plugins that failed on this file
   bool cancelled = false;          // the loop stopped early: FileInput::cancelled
   bool deadline_exceeded = false;  // the loop stopped early: FileInput::deadline passed
+  // A plugin was not handed this content because it is quarantined, or quarantined it now: the
+  // document is recorded for analysis again, so that a cleared entry takes effect at the next
+  // ingest even if the file has not changed.
+  bool quarantined = false;
 };
 
 class Stages {

@@ -199,6 +199,21 @@ TEST_P(HostilePluginTest, CostsOneFileAndIsNeverHandedThatContentAgain) {
   EXPECT_EQ(after.crashes(), before.crashes());
   EXPECT_EQ(after.timeouts(), before.timeouts());
   EXPECT_EQ(after.state(), pb::PluginInfo::LOADED);
+
+  // Once the operator clears it, the next ingest hands the content to the plugin again, though
+  // neither file changed (and it misbehaves again: quarantined again).
+  {
+    grpc::ClientContext ctx;
+    pb::ClearQuarantineRequest request;
+    request.set_plugin(plugin_);
+    pb::ClearQuarantineResponse cleared;
+    ASSERT_TRUE(stub_->ClearQuarantine(&ctx, request, &cleared).ok());
+    EXPECT_EQ(cleared.cleared(), 1u);
+  }
+  Ingest(docs_);
+  const pb::PluginInfo retried = Info();
+  EXPECT_GT(retried.crashes() + retried.timeouts(), after.crashes() + after.timeouts());
+  EXPECT_EQ(Quarantined().entries_size(), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(
