@@ -22,6 +22,8 @@
 //                               Wall time: most of it is the two processes waking each other.
 //   BM_IsolatedPipeline         BM_BundledPipeline/4 with the bundled plugins in one worker (one
 //                               round trip per file), wall time per file.
+//   BM_SocketPairRoundTrip      the floor under any isolated call on this machine: one byte to a
+//                               child process and back over a SOCK_SEQPACKET pair, no work.
 //   BM_WorkerStart              starting the bundled group's worker (fork, exec, sandbox, loading
 //                               and creating the four plugins): what replacing a killed worker
 //                               costs before the next call can run.
@@ -295,6 +297,29 @@ void BM_IsolatedPipeline(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_IsolatedPipeline)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void BM_SocketPairRoundTrip(benchmark::State& state) {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) Die("socketpair");
+  const pid_t child = ::fork();
+  if (child < 0) Die("fork");
+  if (child == 0) {
+    ::close(pair[0]);
+    char byte;
+    while (::recv(pair[1], &byte, 1, 0) == 1) {
+      if (::send(pair[1], &byte, 1, 0) != 1) break;
+    }
+    ::_exit(0);
+  }
+  ::close(pair[1]);
+  char byte = 'x';
+  for (auto _ : state) {
+    if (::send(pair[0], &byte, 1, 0) != 1 || ::recv(pair[0], &byte, 1, 0) != 1) Die("echo");
+  }
+  ::close(pair[0]);
+  ::waitpid(child, nullptr, 0);
+}
+BENCHMARK(BM_SocketPairRoundTrip)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 void BM_WorkerStart(benchmark::State& state) {
   const TempDir data;

@@ -509,6 +509,9 @@ class Report {
     const Num isolated = Scale(Bench("BM_IsolatedDispatch/real_time", true), 1e-3);
     const Num isolated_pipeline = Scale(Bench("BM_IsolatedPipeline/real_time", true), 1e-3);
     const Num worker_start = Scale(Bench("BM_WorkerStart/real_time", true), 1e-6);
+    const Num round_trip = Scale(Bench("BM_SocketPairRoundTrip/real_time", true), 1e-3);
+    Add("plugin ABI", "floor: one byte to another process and back (socketpair, wall)",
+        Fmt(round_trip, 1) + " us");
     Add("plugin ABI", "isolated dispatch: no-op plugin in a worker, tiny file (wall)",
         Fmt(isolated, 1) + " us/call",
         AddTarget("isolated call overhead", isolated, false, 20, " us"));
@@ -522,7 +525,8 @@ class Report {
                        {"bundled_us", std::move(bundled_json)},
                        {"isolated_us", J(isolated, 2)},
                        {"isolated_pipeline_us", J(isolated_pipeline, 1)},
-                       {"worker_start_ms", J(worker_start, 1)}};
+                       {"worker_start_ms", J(worker_start, 1)},
+                       {"round_trip_us", J(round_trip, 2)}};
   }
 
   void Startup() {
