@@ -82,7 +82,9 @@ void ToProto(const std::vector<plugins::PluginDescription>& plugins, pb::ListPlu
     info->set_file(d.file.string());
     info->set_description(d.description);
     info->set_thread_safe(d.thread_safe);
-    if (d.state == plugins::PluginState::kLoaded) {
+    // Counters of a plugin that ran: also of one taken out of service after it started (FAILED
+    // with its crashes), never of one refused at load (empty isolation, zero counters).
+    if (d.state == plugins::PluginState::kLoaded || !d.isolation.empty()) {
       info->set_calls(d.calls);
       info->set_errors(d.errors);
       info->set_total_time_us(d.total_time_us);

@@ -162,7 +162,7 @@ TEST_P(HostilePluginTest, CostsOneFileAndIsNeverHandedThatContentAgain) {
   WriteFile(docs_ / "bad.txt", "ARCHIVUM-HOSTILE\n");
   const auto summary = Ingest(docs_);
   EXPECT_EQ(summary.files_ingested(), 4u);
-  EXPECT_EQ(summary.plugin_errors(), 1u);
+  EXPECT_EQ(summary.plugin_errors(), 1u) << daemon_->log();
   ExpectOrdinaryAnalyzed();
   const auto bad = Get(docs_ / "bad.txt");
   const std::string error = Finding(bad, plugin_, "error");
@@ -226,7 +226,7 @@ INSTANTIATE_TEST_SUITE_P(
                       // Its malloc fails under the memory limit and it says so; under the
                       // sanitizers the allocator's limit kills the worker instead.
                       Misbehaviour{"membomb", "memory: 512M", "", false}),
-    [](const auto& info) { return info.param.name; });
+    [](const auto& test) { return test.param.name; });
 
 TEST_F(IsolationDaemonTest, TheSandboxDeniesNetworkFilesExecAndFork) {
   for (const std::string name : {"connect", "readpasswd", "writeout", "exec", "forkbomb"}) {

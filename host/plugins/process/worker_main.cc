@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -93,7 +94,10 @@ class Worker {
   void StartPlugins(worker::InitReply* reply) {
     const OutputLimits limits{init_.max_output_bytes(),
                               static_cast<size_t>(init_.max_query_hits())};
-    for (const auto& spec : init_.plugins()) routing_.push_back(FromProto(spec.routing()));
+    for (const auto& spec : init_.plugins()) {
+      routing_.push_back(FromProto(spec.routing()));
+      turns_.push_back(std::make_unique<std::mutex>());
+    }
     for (const auto& spec : init_.plugins()) {
       control_->starting.store(static_cast<int32_t>(plugins_.size()), std::memory_order_release);
       auto* started = reply->add_plugins();
@@ -201,6 +205,11 @@ class Worker {
         reply->set_stop(static_cast<int32_t>(BatchStop::kCancelled));
         return;
       }
+      // A plugin that is not thread-safe runs one call at a time. The wait for its turn comes
+      // before the call's limit starts and before the step is published: a call that waits
+      // behind a hung one is neither timed out nor blamed for it.
+      std::unique_lock<std::mutex> turn(*turns_[step.plugin()], std::defer_lock);
+      if (!plugin->manifest().thread_safe) turn.lock();
       Clock::time_point deadline = file.deadline;
       const bool file_has_deadline = deadline != Clock::time_point::max();
       if (file_has_deadline || step.timeout_ms() > 0) {
@@ -280,6 +289,7 @@ class Worker {
   Control* const control_;
   std::vector<std::unique_ptr<Plugin>> plugins_;  // one per Init.plugins; null if not started
   std::vector<Routing> routing_;                  // one per Init.plugins
+  std::vector<std::unique_ptr<std::mutex>> turns_;  // one per Init.plugins (see RunProcess)
 };
 
 int Run() {
