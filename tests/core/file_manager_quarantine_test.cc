@@ -124,7 +124,7 @@ TEST_F(FileManagerQuarantineTest, AMalformedDigestIsInvalidArgumentAndClearsNoth
   EXPECT_EQ(ListQuarantine().entries_size(), 1);
 }
 
-TEST_F(FileManagerQuarantineTest, PlacementFieldsAreMappedForLoadedPlugins) {
+TEST_F(FileManagerQuarantineTest, PlacementFieldsAreMappedForPluginsThatRan) {
   plugins::PluginDescription loaded;
   loaded.name = "pdf";
   loaded.version = "1.0";
@@ -135,12 +135,17 @@ TEST_F(FileManagerQuarantineTest, PlacementFieldsAreMappedForLoadedPlugins) {
   loaded.crashes = 3;
   loaded.timeouts = 2;
   loaded.restarts = 4;
+  // Taken out of service after it ran (its crashes are why): FAILED, with its counters.
   plugins::PluginDescription failed = loaded;
-  failed.name = "broken";
+  failed.name = "crashy";
   failed.state = plugins::PluginState::kFailed;
+  // Refused at load: it never ran, so it has no placement and no counters.
+  plugins::PluginDescription refused;
+  refused.name = "broken";
+  refused.state = plugins::PluginState::kFailed;
   pb::ListPluginsResponse out;
-  ToProto(std::vector<plugins::PluginDescription>{loaded, failed}, &out);
-  ASSERT_EQ(out.plugins_size(), 2);
+  ToProto(std::vector<plugins::PluginDescription>{loaded, failed, refused}, &out);
+  ASSERT_EQ(out.plugins_size(), 3);
   const pb::PluginInfo& pdf = out.plugins(0);
   EXPECT_EQ(pdf.isolation(), "process");
   EXPECT_EQ(pdf.group(), "bundled");
@@ -149,8 +154,11 @@ TEST_F(FileManagerQuarantineTest, PlacementFieldsAreMappedForLoadedPlugins) {
   EXPECT_EQ(pdf.restarts(), 4u);
   ASSERT_EQ(pdf.sandbox_warnings_size(), 1);
   EXPECT_EQ(pdf.sandbox_warnings(0), "seccomp unavailable: old kernel");
-  // Counters and placement describe a running plugin only, as calls and errors do.
-  const pb::PluginInfo& broken = out.plugins(1);
+  const pb::PluginInfo& crashy = out.plugins(1);
+  EXPECT_EQ(crashy.state(), pb::PluginInfo::FAILED);
+  EXPECT_EQ(crashy.isolation(), "process");
+  EXPECT_EQ(crashy.crashes(), 3u);
+  const pb::PluginInfo& broken = out.plugins(2);
   EXPECT_EQ(broken.isolation(), "");
   EXPECT_EQ(broken.crashes(), 0u);
 }
