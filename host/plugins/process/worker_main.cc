@@ -287,8 +287,8 @@ class Worker {
 
   const worker::Init& init_;
   Control* const control_;
-  std::vector<std::unique_ptr<Plugin>> plugins_;  // one per Init.plugins; null if not started
-  std::vector<Routing> routing_;                  // one per Init.plugins
+  std::vector<std::unique_ptr<Plugin>> plugins_;    // one per Init.plugins; null if not started
+  std::vector<Routing> routing_;                    // one per Init.plugins
   std::vector<std::unique_ptr<std::mutex>> turns_;  // one per Init.plugins (see RunProcess)
 };
 
