@@ -11,6 +11,7 @@
 #include <deque>
 #include <set>
 
+#include "config/values.h"
 #include "os/unique_fd.h"
 #include "plugins/inprocess/c_tables.h"
 #include "plugins/inprocess/inprocess_plugin.h"
@@ -132,7 +133,7 @@ class ProcessPlugin final : public Plugin {
     }
     if (max_crashes_ > 0 && crash_times_.size() >= max_crashes_) {
       const std::string reason = "taken out of service: " + std::to_string(crash_times_.size()) +
-                                 " crashes within " + FormatDuration(crash_window_) +
+                                 " crashes within " + config::FormatDuration(crash_window_) +
                                  " (last: " + death + ")";
       spdlog::error("plugin {} {}", manifest().name, reason);
       MarkFailed(reason);
@@ -256,8 +257,9 @@ BatchStop GroupHandle::Run(const FileInput& file, std::string_view mime, std::st
         o.routed = true;
         o.blamed = true;
         if (result.timeout) {
-          o.failure = steps[k].timeout ? "timeout after " + FormatDuration(*steps[k].timeout)
-                                       : std::string("deadline exceeded (worker killed)");
+          o.failure = steps[k].timeout
+                          ? "timeout after " + config::FormatDuration(*steps[k].timeout)
+                          : std::string("deadline exceeded (worker killed)");
         } else {
           o.failure = result.death;
         }
@@ -454,15 +456,6 @@ std::filesystem::path DefaultWorkerPath() {
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec || exe.empty()) return "archivum-worker";
   return exe.parent_path() / "archivum-worker";
-}
-
-std::string FormatDuration(std::chrono::milliseconds d) {
-  const int64_t ms = d.count();
-  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-  if (ms > 1000 && ms % 100 == 0) {
-    return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + "s";
-  }
-  return std::to_string(ms) + "ms";
 }
 
 }  // namespace archivum::plugins::process

@@ -82,7 +82,4 @@ std::vector<std::filesystem::path> SystemReadOnlyPaths();
 // <dir of /proc/self/exe>/archivum-worker.
 std::filesystem::path DefaultWorkerPath();
 
-// "2s", "1.5s", "250ms".
-std::string FormatDuration(std::chrono::milliseconds d);
-
 }  // namespace archivum::plugins::process
