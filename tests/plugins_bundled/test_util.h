@@ -76,8 +76,64 @@ class RecordingSink {
       static_cast<RecordingSink*>(ctx)->tags.push_back(Str(tag));
       return ARCHIVUM_OK;
     };
-    sink_.emit_child = [](void*, archivum_str, archivum_bytes) -> archivum_rc {
+    sink_.emit_child = [](void* ctx, archivum_str name, archivum_bytes bytes) -> archivum_rc {
+      auto* self = static_cast<RecordingSink*>(ctx);
+      if (name.size == 0 || self->open_) return ARCHIVUM_INVALID_ARGUMENT;
+      if (self->children.size() >= self->max_children) return ARCHIVUM_RESOURCE_EXHAUSTED;
+      if (bytes.size > self->max_child_bytes) return ARCHIVUM_RESOURCE_EXHAUSTED;
+      Child c;
+      c.name = Str(name);
+      c.bytes.assign(reinterpret_cast<const char*>(bytes.data), bytes.size);
+      self->children.push_back(std::move(c));
       return ARCHIVUM_OK;
+    };
+    // Streaming children (ABI 1.3), with the host's refusals: max_children (begin_child) and
+    // max_child_bytes per child (write_child drops the child).
+    sink_.begin_child = [](void* ctx, archivum_str name) -> archivum_rc {
+      auto* self = static_cast<RecordingSink*>(ctx);
+      if (name.size == 0 || self->open_) return ARCHIVUM_INVALID_ARGUMENT;
+      if (self->children.size() >= self->max_children) {
+        ++self->refused_children;
+        return ARCHIVUM_RESOURCE_EXHAUSTED;
+      }
+      self->open_ = true;
+      self->current_ = Child{};
+      self->current_.name = Str(name);
+      self->current_.streamed = true;
+      return ARCHIVUM_OK;
+    };
+    sink_.write_child = [](void* ctx, archivum_bytes bytes) -> archivum_rc {
+      auto* self = static_cast<RecordingSink*>(ctx);
+      if (!self->open_) return ARCHIVUM_INVALID_ARGUMENT;
+      if (self->current_.dropped) return ARCHIVUM_RESOURCE_EXHAUSTED;
+      ++self->child_writes;
+      if (self->current_.bytes.size() + bytes.size > self->max_child_bytes) {
+        self->current_.dropped = true;
+        self->current_.bytes.clear();
+        return ARCHIVUM_RESOURCE_EXHAUSTED;
+      }
+      self->current_.bytes.append(reinterpret_cast<const char*>(bytes.data), bytes.size);
+      return ARCHIVUM_OK;
+    };
+    sink_.child_finding = [](void* ctx, archivum_str key, archivum_str value) -> archivum_rc {
+      auto* self = static_cast<RecordingSink*>(ctx);
+      if (!self->open_ || key.size == 0) return ARCHIVUM_INVALID_ARGUMENT;
+      self->current_.findings[Str(key)] = Str(value);
+      return ARCHIVUM_OK;
+    };
+    sink_.child_tag = [](void* ctx, archivum_str tag) -> archivum_rc {
+      auto* self = static_cast<RecordingSink*>(ctx);
+      if (!self->open_ || tag.size == 0) return ARCHIVUM_INVALID_ARGUMENT;
+      self->current_.tags.push_back(Str(tag));
+      return ARCHIVUM_OK;
+    };
+    sink_.end_child = [](void* ctx) -> archivum_rc {
+      auto* self = static_cast<RecordingSink*>(ctx);
+      if (!self->open_) return ARCHIVUM_INVALID_ARGUMENT;
+      self->open_ = false;
+      const bool dropped = self->current_.dropped;
+      self->children.push_back(std::move(self->current_));
+      return dropped ? ARCHIVUM_RESOURCE_EXHAUSTED : ARCHIVUM_OK;
     };
     sink_.set_mime = [](void* ctx, archivum_str mime) -> archivum_rc {
       static_cast<RecordingSink*>(ctx)->mime = Str(mime);
@@ -97,7 +153,26 @@ class RecordingSink {
   std::vector<std::string> tags;
   std::string mime;
 
+  // A child document, given whole (emit_child) or streamed (begin_child ... end_child).
+  struct Child {
+    std::string name;
+    std::string bytes;
+    std::map<std::string, std::string> findings;
+    std::vector<std::string> tags;
+    bool streamed = false;
+    bool dropped = false;  // refused by write_child (over max_child_bytes); bytes are empty
+  };
+  std::vector<Child> children;  // in the order they were closed
+  size_t max_children = SIZE_MAX;
+  size_t max_child_bytes = SIZE_MAX;
+  int refused_children = 0;  // begin_child calls refused for max_children
+  int child_writes = 0;      // write_child calls (a streaming plugin makes many for a big child)
+  bool child_open() const { return open_; }
+
  private:
+  bool open_ = false;
+  Child current_;
+
   static std::string Str(archivum_str s) { return s.size == 0 ? "" : std::string(s.data, s.size); }
   archivum_sink sink_{};
 };

@@ -1,5 +1,5 @@
 /*
- * Archivum analyzer plugin ABI, version 1.
+ * Archivum analyzer plugin ABI, version 1 (1.3).
  *
  * A plugin is a shared library that exports exactly one symbol, archivum_plugin_entry, which
  * returns a static descriptor. The descriptor says which ABI the plugin was built against, what
@@ -74,7 +74,7 @@ extern "C" {
 
 /* The ABI version this header describes. */
 #define ARCHIVUM_ABI_VERSION_MAJOR 1
-#define ARCHIVUM_ABI_VERSION_MINOR 2
+#define ARCHIVUM_ABI_VERSION_MINOR 3
 
 /* The one symbol the host resolves. */
 #define ARCHIVUM_PLUGIN_ENTRY_SYMBOL "archivum_plugin_entry"
@@ -216,6 +216,48 @@ typedef struct archivum_sink {
   archivum_rc (*set_mime)(void* ctx, archivum_str mime);
   /* Logs a message about this file under the plugin's name. */
   void (*log)(void* ctx, archivum_log_level level, archivum_str message);
+
+  /* ---- ABI 1.3 (present when ARCHIVUM_HAS_FIELD(sink, archivum_sink, end_child)) ----
+   *
+   * STREAMING CHILDREN. A child document whose bytes arrive in pieces, so that neither a
+   * container nor one of its members ever has to sit whole in the plugin's or the host's memory
+   * (a 10 GiB tar, a 5 GiB member): begin_child, then write_child any number of times (and
+   * child_finding / child_tag), then end_child. The host stores the bytes outside memory (an
+   * unlinked temporary file) and runs the child through the pipeline after process() returns,
+   * as "PATH!/NAME", exactly like a child given whole to emit_child (which keeps working, and
+   * shares the same limits). At most one child is open at a time; children of children are not
+   * the plugin's business (a nested container is a child like any other, and re-enters the
+   * pipeline on its own).
+   *
+   * Limits: the host bounds how deep containers nest, how many children one document has and
+   * how many bytes it expands to (its ingest.max_depth, max_members and max_expanded_size).
+   * When a limit is reached the host records a "limit" finding on the container itself; the
+   * plugin only has to stop writing what it is refused, and may go on with the next member:
+   *   begin_child RESOURCE_EXHAUSTED  no more children are taken (count or depth limit); the
+   *                                   plugin may stop looking for members;
+   *   write_child RESOURCE_EXHAUSTED  this child is over the size budget and is dropped; skip
+   *                                   the rest of it, call end_child, and go on (a smaller
+   *                                   member may still fit).
+   * If process() returns while a child is open, the open child is dropped.
+   *
+   * Names: a path inside the container ("dir/a.txt"), non-empty UTF-8. The host sanitizes it
+   * for display and keys (no ".." or "." components, no leading "/", no empty components), so
+   * a plugin passes member names as the container states them (repaired to valid UTF-8). */
+
+  /* Opens a child named `name`. Returns ARCHIVUM_OK, ARCHIVUM_RESOURCE_EXHAUSTED (see above) or
+   * ARCHIVUM_INVALID_ARGUMENT (empty or invalid name, or a child is already open). */
+  archivum_rc (*begin_child)(void* ctx, archivum_str name);
+  /* Appends bytes to the open child. ARCHIVUM_INVALID_ARGUMENT if no child is open. */
+  archivum_rc (*write_child)(void* ctx, archivum_bytes bytes);
+  /* A finding about the open child (not the container), recorded under this plugin's name,
+   * e.g. an archive member's "modified" time. Same rules as emit_finding. */
+  archivum_rc (*child_finding)(void* ctx, archivum_str key, archivum_str value);
+  /* A tag on the open child, e.g. "encrypted" for a member that cannot be read. A child may have
+   * tags and no bytes. Same rules as emit_tag. */
+  archivum_rc (*child_tag)(void* ctx, archivum_str tag);
+  /* Closes the open child: ARCHIVUM_OK if it will be analyzed, ARCHIVUM_RESOURCE_EXHAUSTED if it
+   * was dropped for a limit, ARCHIVUM_INVALID_ARGUMENT if no child is open. */
+  archivum_rc (*end_child)(void* ctx);
 } archivum_sink;
 
 /* Where query() sends its hits. OWNERSHIP and threading as archivum_sink. */

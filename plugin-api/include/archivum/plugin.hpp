@@ -152,6 +152,33 @@ class Sink {
     return sink_->emit_child(sink_->ctx, ToStr(name),
                              {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
   }
+  // Streaming children (ABI 1.3; see archivum_sink): BeginChild, any number of WriteChild,
+  // ChildFinding and ChildTag, then EndChild. ARCHIVUM_RESOURCE_EXHAUSTED from BeginChild means no
+  // more children are taken; from WriteChild, that this child is dropped (call EndChild and go
+  // on). A host older than 1.3 never loads a plugin built against this header, so these are
+  // always present; StreamsChildren() says so for code shared with older hosts.
+  bool StreamsChildren() const { return ARCHIVUM_HAS_FIELD(sink_, archivum_sink, end_child); }
+  archivum_rc BeginChild(std::string_view name) {
+    if (!StreamsChildren()) return ARCHIVUM_UNSUPPORTED;
+    return sink_->begin_child(sink_->ctx, ToStr(name));
+  }
+  archivum_rc WriteChild(std::string_view bytes) {
+    if (!StreamsChildren()) return ARCHIVUM_UNSUPPORTED;
+    return sink_->write_child(sink_->ctx,
+                              {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+  }
+  archivum_rc ChildFinding(std::string_view key, std::string_view value) {
+    if (!StreamsChildren()) return ARCHIVUM_UNSUPPORTED;
+    return sink_->child_finding(sink_->ctx, ToStr(key), ToStr(value));
+  }
+  archivum_rc ChildTag(std::string_view tag) {
+    if (!StreamsChildren()) return ARCHIVUM_UNSUPPORTED;
+    return sink_->child_tag(sink_->ctx, ToStr(tag));
+  }
+  archivum_rc EndChild() {
+    if (!StreamsChildren()) return ARCHIVUM_UNSUPPORTED;
+    return sink_->end_child(sink_->ctx);
+  }
   archivum_rc SetMime(std::string_view mime) { return sink_->set_mime(sink_->ctx, ToStr(mime)); }
   void Log(LogLevel level, std::string_view message) {
     sink_->log(sink_->ctx, static_cast<archivum_log_level>(level), ToStr(message));
