@@ -170,6 +170,11 @@ int WaitForSignal(const sigset_t& set) {
 }
 
 // Where the plugins run: see plugins/process/placement.h and the plugins.* settings.
+// Where plugins spool the child documents they stream (unnamed files; see os::AnonymousFile).
+std::filesystem::path ChildSpoolDir(const config::Config& cfg) {
+  return cfg.store.path / "spool" / "children";
+}
+
 plugins::process::ProcessPlacementOptions PlacementOptions(
     const config::Config& cfg, const std::vector<std::filesystem::path>& directories) {
   plugins::process::ProcessPlacementOptions o;
@@ -187,6 +192,7 @@ plugins::process::ProcessPlacementOptions PlacementOptions(
   o.sandbox.data_size = uint64_t{2} << 30;
   o.sandbox.file_size = uint64_t{16} << 30;
   o.sandbox.open_files = 1024;
+  o.limits.spool_dir = ChildSpoolDir(cfg);
   o.max_crashes = cfg.plugins.max_crashes;
   o.crash_window = std::chrono::duration_cast<std::chrono::seconds>(cfg.plugins.crash_window);
   return o;
@@ -227,6 +233,7 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
   popts.settings = cfg.plugins.settings;
   popts.default_timeout = cfg.plugins.timeout;
   popts.data_root = cfg.store.path / "plugins";
+  popts.limits.spool_dir = ChildSpoolDir(cfg);
   plugins::process::ProcessPlacement placement(PlacementOptions(cfg, popts.directories));
   popts.placement = &placement;
   auto registry = plugins::PluginRegistry::Load(popts);

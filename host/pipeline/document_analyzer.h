@@ -2,7 +2,11 @@
 //
 // Child documents a plugin emits (archive members) re-enter the pipeline as "outer!/member",
 // bounded by ingest.max_depth, max_members and max_expanded_size; a limit that is hit becomes a
-// visible "limit" finding on the containing document, never a silent drop.
+// visible "limit" finding on the containing document, never a silent drop. The limits reach the
+// plugins' sinks (plugins::ChildBudget), so a plugin is refused before it decompresses what
+// would be dropped. Streamed children are read from their spool files, one after another, and
+// each one's pages and disk blocks are freed once it is analyzed; what the container's plugin
+// reported about a member (child_finding, child_tag) is recorded on the member.
 //
 // Thread safety: safe for concurrent use (immutable; the plugins are thread-safe).
 #pragma once
@@ -12,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "common/call_context.h"
@@ -57,14 +62,32 @@ class DocumentAnalyzer {
     uint32_t members = 0;
     uint64_t expanded = 0;
   };
-  void AnalyzeInto(store::DocumentRecord record, std::string_view bytes, int fd, uint32_t depth,
-                   Budget* budget, const CallContext& ctx,
+  void AnalyzeInto(store::DocumentRecord record, std::string_view bytes, int fd, uint64_t fd_offset,
+                   uint32_t depth, Budget* budget, const CallContext& ctx,
                    const std::function<void(uint64_t, uint64_t)>& release,
                    AnalyzedDocument* out) const;
 
   std::optional<Stages> stages_;  // empty without plugins
   config::Ingest limits_;
   std::string signature_;
+};
+
+// Member names become parts of catalog paths ("outer!/member"): at most this many bytes.
+inline constexpr size_t kMaxMemberNameBytes = 16 << 10;
+
+// A member name as a plugin reported it, made safe for display and keys: invalid UTF-8 escaped,
+// '\\' read as '/', empty, "." and ".." components dropped (so no leading "/" and no escape
+// upwards), control characters replaced by '_', cut to kMaxMemberNameBytes; "member" if nothing
+// is left. Catalog paths are keys, never opened: this is about what users see and query.
+std::string SanitizeMemberName(std::string_view name);
+
+// The member names of one container, made unique: a second "a.txt" becomes "a.txt~2".
+class MemberNames {
+ public:
+  std::string Take(std::string name);
+
+ private:
+  std::unordered_set<std::string> taken_;
 };
 
 // The current wall-clock time in nanoseconds since the Unix epoch (ingested_at_ns, upload mtime).

@@ -39,9 +39,11 @@ void Merge(const std::string& plugin, PluginOutput& out, ProcessResult* result) 
   for (auto& [key, value] : out.findings) {
     result->findings.push_back({plugin, std::move(key), std::move(value)});
   }
-  for (auto& [name, bytes] : out.children) {
-    result->children.push_back({plugin, std::move(name), std::move(bytes)});
+  for (auto& child : out.children) {
+    result->children.push_back({plugin, std::move(child), out.spool});
   }
+  result->children_refused_count += out.children_refused_count;
+  result->children_refused_size += out.children_refused_size;
 }
 
 }  // namespace

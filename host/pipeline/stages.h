@@ -25,6 +25,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <new>
 #include <string>
 #include <string_view>
@@ -42,10 +43,12 @@ struct Finding {
   std::string value;
 };
 
+// A child document a plugin handed over, with the spool that holds its bytes if it was
+// streamed (shared by the plugin's other children).
 struct ChildDocument {
   std::string plugin;
-  std::string name;
-  std::string bytes;
+  plugins::ChildOutput child;
+  std::shared_ptr<os::AnonymousFile> spool;
 };
 
 // The "name@version" ids of the plugins that ran on a file, in order: a sequence of string_views
@@ -98,6 +101,9 @@ struct ProcessResult {
   std::vector<std::string> tags;
   std::vector<Finding> findings;  // includes error findings: key "error", plugin = name
   std::vector<ChildDocument> children;
+  // Children the plugins' sinks refused for the file's ChildBudget (plugins::PluginOutput).
+  uint64_t children_refused_count = 0;
+  uint64_t children_refused_size = 0;
   // "name@version" of each plugin that ran. The views point into the PluginRegistry: valid while
   // it lives (copy them to keep them longer).
   AnalyzerList analyzers;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "os/anonymous_file.h"
 #include "plugins/manifest.h"
 
 namespace archivum::plugins {
@@ -42,21 +43,33 @@ enum class CallCode : int32_t {
 // "ok" | "error" | "invalid argument" | ... | "return code N".
 std::string CallCodeName(CallCode code);
 
+// How many child documents one call may hand over, and how many bytes in all.
+struct ChildBudget {
+  bool allowed = true;  // false: nesting is at ingest.max_depth, no child is taken
+  uint64_t max_children = UINT64_MAX;
+  uint64_t max_bytes = UINT64_MAX;
+};
+
 // One file on its way through the pipeline, as the host hands it over.
 struct FileInput {
   std::string path;  // catalog path
   std::string display_name;
   uint64_t size = 0;
   std::string_view bytes;  // read-only content, valid during the calls
-  // A read-only descriptor whose first `size` bytes are `bytes` (the file itself), or -1. The
-  // process placement hands it to the worker; without it, it copies `bytes` into a memfd.
+  // A read-only descriptor whose `size` bytes from fd_offset are `bytes` (the file itself), or -1.
+  // The process placement hands it to the worker; without it, it copies `bytes` into a memfd.
   int fd = -1;
-  std::string mime;  // known before the pipeline runs (usually empty)
+  uint64_t fd_offset = 0;  // `bytes` start this far into `fd` (page-aligned): a streamed child
+  std::string mime;        // known before the pipeline runs (usually empty)
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::function<bool()> cancelled;  // may be empty; called from the calling thread
   // Drops [offset, offset + length) of `bytes` from memory (a hint, see
   // archivum_file.release_bytes). May be empty.
   std::function<void(uint64_t offset, uint64_t length)> release;
+  // What the file's containers leave for its children (ingest.max_depth, max_members,
+  // max_expanded_size minus what earlier members took): a call's sink refuses children beyond
+  // it (ARCHIVUM_RESOURCE_EXHAUSTED) and counts the refusals in PluginOutput.
+  ChildBudget child_budget;
 };
 
 // One Process call: the file, and what the stages before this plugin made of it.
@@ -66,6 +79,20 @@ struct PluginInput {
   std::string_view text;            // extracted so far
   // The binding limit of this call: the file's deadline or the plugin's timeout.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+};
+
+// A child document a call handed over (emit_child, or begin_child ... end_child).
+struct ChildOutput {
+  std::string name;   // as the plugin gave it (the pipeline sanitizes it)
+  std::string bytes;  // given whole (emit_child); empty when streamed
+  // Streamed: the bytes are PluginOutput::spool[offset, offset + size); offset is page-aligned.
+  bool streamed = false;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  std::vector<std::pair<std::string, std::string>> findings;  // child_finding: key, value
+  std::vector<std::string> tags;                              // child_tag
+
+  uint64_t byte_count() const { return streamed ? size : bytes.size(); }
 };
 
 // What one Process call emitted and how it ended. Only the output of a kOk call is used.
@@ -78,8 +105,14 @@ struct PluginOutput {
   std::string text;
   std::vector<std::string> tags;
   std::vector<std::pair<std::string, std::string>> findings;  // key, value
-  std::vector<std::pair<std::string, std::string>> children;  // name, bytes
+  std::vector<ChildOutput> children;                          // in the order they were completed
+  // The bytes of the streamed children (ChildOutput::streamed), or null if there are none.
+  std::shared_ptr<os::AnonymousFile> spool;
   uint64_t refused = 0;  // emits the host refused (malformed or over the output budget)
+  // Children refused for the ChildBudget: by count or depth (begin_child), and by size
+  // (write_child): the host turns these into "limit" findings on the document.
+  uint64_t children_refused_count = 0;
+  uint64_t children_refused_size = 0;
 };
 
 // One result of a query verb.
@@ -104,8 +137,12 @@ struct Routing {
 
 // Limits the host sets on what one call may emit.
 struct OutputLimits {
-  uint64_t max_output_bytes = 256ull << 20;  // per Process call: findings, text, tags, children
-  size_t max_query_hits = 10000;             // per Query call
+  // Per Process call: findings, text, tags, and children given whole (emit_child). Streamed
+  // children are bounded by the ChildBudget instead.
+  uint64_t max_output_bytes = 256ull << 20;
+  // Where streamed children are spooled (unlinked files; os::AnonymousFile); empty: in memory.
+  std::filesystem::path spool_dir;
+  size_t max_query_hits = 10000;  // per Query call
 };
 
 class StepBatcher;

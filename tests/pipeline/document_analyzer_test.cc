@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/utf8.h"
 #include "plugins/test_util.h"
 
 namespace archivum::pipeline {
@@ -129,6 +130,66 @@ TEST_F(DocumentAnalyzerTest, MembersPastMaxExpandedSizeBecomeALimitFinding) {
       ValuesOf(doc.writes[0], kHostPlugin, "limit"),
       ElementsAre(
           "1 member(s) not analyzed: expanded size over ingest.max_expanded_size (6 bytes)"));
+}
+
+TEST(SanitizeMemberNameTest, NamesCannotEscapeOrHideAndStayReadable) {
+  EXPECT_EQ(SanitizeMemberName("dir/a.txt"), "dir/a.txt");
+  EXPECT_EQ(SanitizeMemberName("../../../tmp/x"), "tmp/x");
+  EXPECT_EQ(SanitizeMemberName("/etc/x"), "etc/x");
+  EXPECT_EQ(SanitizeMemberName("a/./b//c/.."), "a/b/c");
+  EXPECT_EQ(SanitizeMemberName("win\\dir\\f.txt"), "win/dir/f.txt");
+  EXPECT_EQ(SanitizeMemberName("tab\there\n"), "tab_here_");
+  EXPECT_EQ(SanitizeMemberName("caf\xe9.txt"), SanitizeMemberName("caf\xe9.txt"));
+  EXPECT_TRUE(IsValidUtf8(SanitizeMemberName("caf\xe9.txt")));
+  EXPECT_EQ(SanitizeMemberName("../.."), "member");
+  EXPECT_EQ(SanitizeMemberName(""), "member");
+  const std::string long_name(3000, 'n');
+  EXPECT_EQ(SanitizeMemberName(long_name), long_name);
+  EXPECT_EQ(SanitizeMemberName(std::string(kMaxMemberNameBytes + 10, 'n')).size(),
+            kMaxMemberNameBytes);
+}
+
+TEST(MemberNamesTest, RepeatedNamesGetASuffix) {
+  MemberNames names;
+  EXPECT_EQ(names.Take("a.txt"), "a.txt");
+  EXPECT_EQ(names.Take("a.txt"), "a.txt~2");
+  EXPECT_EQ(names.Take("a.txt"), "a.txt~3");
+  EXPECT_EQ(names.Take("b.txt"), "b.txt");
+}
+
+TEST_F(DocumentAnalyzerTest, StreamedMembersAreSanitizedAndCarryWhatTheirContainerSaid) {
+  registry_ = plugins::testing::LoadDirs(
+      {plugins::testing::FixtureDir("good"), plugins::testing::FixtureDir("children")});
+  const AnalyzedDocument doc = Analyze("/docs/s.bin",
+                                       "STREAM\n../../../tmp/x 5 hello\n/etc/x 3 abc\n"
+                                       "a.txt 2 hi\na.txt 2 ho\nlocked.zip 0 - encrypted\n");
+  EXPECT_THAT(PathsOf(doc),
+              ElementsAre("/docs/s.bin", "/docs/s.bin!/tmp/x", "/docs/s.bin!/etc/x",
+                          "/docs/s.bin!/a.txt", "/docs/s.bin!/a.txt~2", "/docs/s.bin!/locked.zip"));
+  EXPECT_EQ(doc.writes[1].document.parent, "/docs/s.bin");
+  EXPECT_EQ(doc.writes[1].document.name, "x");
+  EXPECT_EQ(doc.writes[1].document.size, 5u);
+  EXPECT_EQ(doc.writes[1].text, "hello") << "a member's own text, read from the spool";
+  EXPECT_EQ(doc.writes[4].text, "ho");
+  EXPECT_THAT(ValuesOf(doc.writes[1], "fixture_streamer", "modified"),
+              ElementsAre("2024-01-02T03:04:05Z"));
+  EXPECT_THAT(ValuesOf(doc.writes[5], kHostPlugin, "tag"), ::testing::Contains("encrypted"));
+  EXPECT_TRUE(ValuesOf(doc.writes[0], kHostPlugin, "limit").empty());
+}
+
+TEST_F(DocumentAnalyzerTest, AStreamedMemberOverTheExpandedSizeIsDroppedAndTheOthersKept) {
+  registry_ = plugins::testing::LoadDirs(
+      {plugins::testing::FixtureDir("good"), plugins::testing::FixtureDir("children")});
+  limits_.max_expanded_bytes = 1 << 20;
+  // 2.5 GiB of zeros: refused at its first piece, never spooled.
+  const AnalyzedDocument doc =
+      Analyze("/docs/bomb.bin", "STREAM\nfirst.txt 4 ok\nzeros.bin 2684354560 0\nlast.txt 4 ok\n");
+  EXPECT_THAT(PathsOf(doc), ElementsAre("/docs/bomb.bin", "/docs/bomb.bin!/first.txt",
+                                        "/docs/bomb.bin!/last.txt"));
+  EXPECT_THAT(
+      ValuesOf(doc.writes[0], kHostPlugin, "limit"),
+      ElementsAre("1 member(s) not analyzed: expanded size over ingest.max_expanded_size (1048576 "
+                  "bytes)"));
 }
 
 TEST_F(DocumentAnalyzerTest, PluginFailuresAreCountedOnTheDocumentAndItsMembers) {

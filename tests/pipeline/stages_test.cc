@@ -62,10 +62,10 @@ TEST(StagesTest, EmitsChildDocuments) {
   EXPECT_EQ(result.mime, "application/x-fixture");
   ASSERT_EQ(result.children.size(), 2u);
   EXPECT_EQ(result.children[0].plugin, "fixture_cpp");
-  EXPECT_EQ(result.children[0].name, "a.txt");
-  EXPECT_EQ(result.children[0].bytes, "alpha");
-  EXPECT_EQ(result.children[1].name, "b.txt");
-  EXPECT_EQ(result.children[1].bytes, "beta");
+  EXPECT_EQ(result.children[0].child.name, "a.txt");
+  EXPECT_EQ(result.children[0].child.bytes, "alpha");
+  EXPECT_EQ(result.children[1].child.name, "b.txt");
+  EXPECT_EQ(result.children[1].child.bytes, "beta");
 }
 
 TEST(StagesTest, RoutesByMime) {

@@ -6,6 +6,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <map>
@@ -47,14 +48,14 @@ TEST_P(PluginRegistryTest, LoadsGoodFixturesAndDescribesThem) {
   auto registry = LoadDirs({FixtureDir("good")});
   EXPECT_EQ(registry->loaded_count(), 3u);
   const auto list = Describe(*registry);
-  EXPECT_EQ(list.host_abi_version(), "1.2");
+  EXPECT_EQ(list.host_abi_version(), "1.3");
   ASSERT_EQ(list.plugins_size(), 3);
 
   const pb::PluginInfo* c = FindByName(list, "fixture_c");
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->state(), pb::PluginInfo::LOADED);
   EXPECT_EQ(c->version(), "1.2.3");
-  EXPECT_EQ(c->abi_version(), "1.2");
+  EXPECT_EQ(c->abi_version(), "1.3");
   EXPECT_EQ(c->stage(), "detect");
   EXPECT_THAT(c->accepts(), ElementsAre("*/*"));
   EXPECT_THAT(c->query_verbs(), ElementsAre("echo"));
@@ -98,12 +99,81 @@ TEST_P(PluginRegistryTest, Abi11DescriptorStillLoadsAndIsNotFlushed) {
   EXPECT_EQ(FindingValue(large, "fixture_v11", "fixture_v11.size"), "<none>");
 }
 
+TEST_P(PluginRegistryTest, Abi12PluginStillHandsOverWholeChildren) {
+  // fixture_v12 declares ABI 1.2 and sees only the 1.2 part of the sink (emit_child).
+  auto registry = LoadDirs({FixtureDir("children")});
+  const auto list = Describe(*registry);
+  const pb::PluginInfo* v12 = FindByName(list, "fixture_v12");
+  ASSERT_NE(v12, nullptr);
+  EXPECT_EQ(v12->state(), pb::PluginInfo::LOADED) << v12->reason();
+  EXPECT_EQ(v12->abi_version(), "1.2");
+  const pipeline::ProcessResult result = Process(*registry, TextFile("v12 children"));
+  ASSERT_EQ(result.children.size(), 2u);
+  EXPECT_EQ(result.children[0].child.name, "one.txt");
+  EXPECT_EQ(result.children[0].child.bytes, "first child");
+  EXPECT_FALSE(result.children[0].child.streamed);
+  EXPECT_EQ(result.children[1].child.name, "dir/two.txt");
+  EXPECT_EQ(result.children[1].child.bytes, "second child");
+}
+
+// The bytes of a streamed child, read back from its spool.
+std::string SpooledBytes(const pipeline::ChildDocument& doc) {
+  std::string bytes(doc.child.size, '\0');
+  if (!doc.spool) return "<no spool>";
+  const ssize_t n =
+      ::pread(doc.spool->fd(), bytes.data(), bytes.size(), static_cast<off_t>(doc.child.offset));
+  if (n != static_cast<ssize_t>(bytes.size())) return "<short read>";
+  return bytes;
+}
+
+TEST_P(PluginRegistryTest, StreamedChildrenArriveInASpoolWithTheirFindingsAndTags) {
+  auto registry = LoadDirs({FixtureDir("children")});
+  const pipeline::ProcessResult result =
+      Process(*registry, TextFile("STREAM\na.txt 5 ab\nsecret.bin 0 - encrypted\nb/c.txt 3 xyz\n"));
+  ASSERT_EQ(result.children.size(), 3u);
+  const auto& a = result.children[0];
+  EXPECT_EQ(a.plugin, "fixture_streamer");
+  EXPECT_EQ(a.child.name, "a.txt");
+  EXPECT_TRUE(a.child.streamed);
+  EXPECT_EQ(a.child.offset % os::AnonymousFile::kPageSize, 0u);
+  EXPECT_EQ(SpooledBytes(a), "ababa");
+  EXPECT_THAT(a.child.findings,
+              ElementsAre(std::pair<std::string, std::string>("modified", "2024-01-02T03:04:05Z")));
+  EXPECT_EQ(result.children[1].child.name, "secret.bin");
+  EXPECT_EQ(result.children[1].child.size, 0u);
+  EXPECT_THAT(result.children[1].child.tags, ElementsAre("encrypted"));
+  EXPECT_EQ(SpooledBytes(result.children[2]), "xyz");
+  EXPECT_EQ(FindingValue(result, "fixture_streamer", "streamer.children"), "3");
+}
+
+TEST_P(PluginRegistryTest, ChildBudgetRefusesBeyondItsCountAndSize) {
+  auto registry = LoadDirs({FixtureDir("children")});
+  FileInput file = TextFile("STREAM\nbig.bin 5000 z\nsmall.txt 10 s\nthird.txt 10 t\n");
+  file.child_budget.max_children = 2;
+  file.child_budget.max_bytes = 100;
+  const pipeline::ProcessResult result = Process(*registry, file);
+  // big.bin is over the byte budget and dropped while written; small.txt still fits; third.txt
+  // would be the third child of a budget of two (the dropped one gave its slot back).
+  ASSERT_EQ(result.children.size(), 2u)
+      << FindingValue(result, "fixture_streamer", "streamer.dropped");
+  EXPECT_EQ(result.children[0].child.name, "small.txt");
+  EXPECT_EQ(SpooledBytes(result.children[0]), "ssssssssss");
+  EXPECT_EQ(result.children[1].child.name, "third.txt");
+  EXPECT_EQ(result.children_refused_size, 1u);
+  EXPECT_EQ(FindingValue(result, "fixture_streamer", "streamer.dropped"), "1");
+
+  file.child_budget.allowed = false;
+  const pipeline::ProcessResult none = Process(*registry, file);
+  EXPECT_TRUE(none.children.empty());
+  EXPECT_EQ(none.children_refused_count, 1u);  // the plugin stops at the first refusal
+}
+
 TEST_P(PluginRegistryTest, FlushReachesThePluginsThatProvideIt) {
   auto registry = LoadDirs({FixtureDir("flush")});
   const auto list = Describe(*registry);
   const pb::PluginInfo* flush = FindByName(list, "fixture_flush");
   ASSERT_NE(flush, nullptr);
-  EXPECT_EQ(flush->abi_version(), "1.2");
+  EXPECT_EQ(flush->abi_version(), "1.3");
   EXPECT_EQ(
       FindingValue(Process(*registry, TextFile(kText)), "fixture_flush", "fixture_flush.flushes"),
       "0");
@@ -137,8 +207,8 @@ TEST_P(PluginRegistryTest, RefusesBrokenFixturesWithExactReasons) {
   const auto list = Describe(*registry);
   const std::map<std::string, std::string> expected = {
       {"fixture_no_entry.so", "missing entry symbol archivum_plugin_entry"},
-      {"fixture_abi_major.so", "requires ABI 2.0, host provides 1.2"},
-      {"fixture_abi_minor.so", "requires ABI 1.3, host provides 1.2"},
+      {"fixture_abi_major.so", "requires ABI 2.0, host provides 1.3"},
+      {"fixture_abi_minor.so", "requires ABI 1.4, host provides 1.3"},
       {"fixture_bad_caps.so",
        "inconsistent capabilities: declares query verbs but no query entry point"},
       {"fixture_create_fails.so", "create failed: model file not found"},

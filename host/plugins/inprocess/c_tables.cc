@@ -62,10 +62,13 @@ void HostApi::Log(void* ctx, archivum_log_level level, archivum_str message) {
 }
 
 ProcessSink::ProcessSink(std::string_view plugin_name, bool may_set_mime, uint64_t max_bytes,
+                         const ChildBudget& budget, const std::filesystem::path& spool_dir,
                          PluginOutput* output)
     : plugin_name_(plugin_name),
       may_set_mime_(may_set_mime),
       max_bytes_(max_bytes),
+      budget_(budget),
+      spool_dir_(spool_dir),
       output_(output) {
   table_.struct_size = sizeof(table_);
   table_.ctx = this;
@@ -75,6 +78,35 @@ ProcessSink::ProcessSink(std::string_view plugin_name, bool may_set_mime, uint64
   table_.emit_child = &ProcessSink::EmitChild;
   table_.set_mime = &ProcessSink::SetMime;
   table_.log = &ProcessSink::Log;
+  table_.begin_child = &ProcessSink::BeginChild;
+  table_.write_child = &ProcessSink::WriteChild;
+  table_.child_finding = &ProcessSink::ChildFinding;
+  table_.child_tag = &ProcessSink::ChildTag;
+  table_.end_child = &ProcessSink::EndChild;
+}
+
+void ProcessSink::Finish() {
+  std::lock_guard lock(mu_);
+  if (open_) DropOpenChild();
+  output_->refused = refused_.load(std::memory_order_relaxed);
+  output_->children_refused_count = refused_count_;
+  output_->children_refused_size = refused_size_;
+}
+
+bool ProcessSink::TakeChildSlot() {
+  if (!budget_.allowed || children_ >= budget_.max_children) {
+    ++refused_count_;
+    return false;
+  }
+  ++children_;
+  return true;
+}
+
+void ProcessSink::DropOpenChild() {
+  if (!open_dropped_ && output_->spool) (void)output_->spool->Truncate(open_->offset);
+  open_.reset();
+  open_dropped_ = false;
+  --children_;
 }
 
 bool ProcessSink::Charge(uint64_t n) {
@@ -136,10 +168,139 @@ archivum_rc ProcessSink::EmitChild(void* ctx, archivum_str name, archivum_bytes 
   }
   try {
     std::lock_guard lock(self->mu_);
-    if (!self->Charge(name.size + bytes.size)) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    if (self->open_) return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+    if (!self->TakeChildSlot()) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    if (bytes.size > self->budget_.max_bytes - self->child_bytes_) {
+      --self->children_;
+      ++self->refused_size_;
+      return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    }
+    if (!self->Charge(name.size + bytes.size)) {
+      --self->children_;
+      return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    }
     const char* data = reinterpret_cast<const char*>(bytes.data);
-    self->output_->children.emplace_back(
-        std::string(View(name)), data == nullptr ? std::string() : std::string(data, bytes.size));
+    ChildOutput child;
+    child.name = std::string(View(name));
+    if (data != nullptr) child.bytes.assign(data, bytes.size);
+    self->child_bytes_ += bytes.size;
+    self->output_->children.push_back(std::move(child));
+    return ARCHIVUM_OK;
+  } catch (...) {
+    return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+  }
+}
+
+archivum_rc ProcessSink::BeginChild(void* ctx, archivum_str name) {
+  auto* self = static_cast<ProcessSink*>(ctx);
+  if (name.size == 0 || !ValidText(name)) return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+  try {
+    std::lock_guard lock(self->mu_);
+    if (self->open_) return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+    if (!self->TakeChildSlot()) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    if (!self->Charge(name.size)) {
+      --self->children_;
+      return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    }
+    PluginOutput& out = *self->output_;
+    if (!out.spool) {
+      auto spool = os::AnonymousFile::Create(self->spool_dir_);
+      if (!spool.ok()) {
+        --self->children_;
+        spdlog::error("plugin {}: cannot spool a child document: {}", self->plugin_name_,
+                      spool.status().message());
+        return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+      }
+      out.spool = std::make_shared<os::AnonymousFile>(std::move(*spool));
+    }
+    if (Status s = out.spool->AlignEnd(); !s.ok()) {
+      --self->children_;
+      spdlog::error("plugin {}: {}", self->plugin_name_, s.message());
+      return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    }
+    ChildOutput child;
+    child.name = std::string(View(name));
+    child.streamed = true;
+    child.offset = out.spool->size();
+    self->open_ = std::move(child);
+    self->open_dropped_ = false;
+    return ARCHIVUM_OK;
+  } catch (...) {
+    return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+  }
+}
+
+archivum_rc ProcessSink::WriteChild(void* ctx, archivum_bytes bytes) {
+  auto* self = static_cast<ProcessSink*>(ctx);
+  if (bytes.size > 0 && bytes.data == nullptr) return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+  try {
+    std::lock_guard lock(self->mu_);
+    if (!self->open_) return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+    if (self->open_dropped_) return ARCHIVUM_RESOURCE_EXHAUSTED;
+    ChildOutput& child = *self->open_;
+    PluginOutput& out = *self->output_;
+    if (bytes.size > self->budget_.max_bytes - self->child_bytes_ - child.size) {
+      (void)out.spool->Truncate(child.offset);
+      self->open_dropped_ = true;
+      ++self->refused_size_;
+      return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    }
+    Status s =
+        out.spool->Append(std::string_view(reinterpret_cast<const char*>(bytes.data), bytes.size));
+    if (!s.ok()) {
+      spdlog::error("plugin {}: child {} dropped: {}", self->plugin_name_, child.name, s.message());
+      (void)out.spool->Truncate(child.offset);
+      self->open_dropped_ = true;
+      return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    }
+    child.size += bytes.size;
+    return ARCHIVUM_OK;
+  } catch (...) {
+    return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+  }
+}
+
+archivum_rc ProcessSink::ChildFinding(void* ctx, archivum_str key, archivum_str value) {
+  auto* self = static_cast<ProcessSink*>(ctx);
+  if (key.size == 0 || !ValidText(key) || !ValidText(value))
+    return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+  try {
+    std::lock_guard lock(self->mu_);
+    if (!self->open_) return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+    if (!self->Charge(key.size + value.size)) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    self->open_->findings.emplace_back(std::string(View(key)), std::string(View(value)));
+    return ARCHIVUM_OK;
+  } catch (...) {
+    return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+  }
+}
+
+archivum_rc ProcessSink::ChildTag(void* ctx, archivum_str tag) {
+  auto* self = static_cast<ProcessSink*>(ctx);
+  if (tag.size == 0 || !ValidText(tag)) return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+  try {
+    std::lock_guard lock(self->mu_);
+    if (!self->open_) return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+    if (!self->Charge(tag.size)) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    self->open_->tags.emplace_back(View(tag));
+    return ARCHIVUM_OK;
+  } catch (...) {
+    return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+  }
+}
+
+archivum_rc ProcessSink::EndChild(void* ctx) {
+  auto* self = static_cast<ProcessSink*>(ctx);
+  try {
+    std::lock_guard lock(self->mu_);
+    if (!self->open_) return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+    if (self->open_dropped_) {
+      self->DropOpenChild();
+      return ARCHIVUM_RESOURCE_EXHAUSTED;
+    }
+    self->child_bytes_ += self->open_->size;
+    self->output_->children.push_back(std::move(*self->open_));
+    self->open_.reset();
     return ARCHIVUM_OK;
   } catch (...) {
     return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);

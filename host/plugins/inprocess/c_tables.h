@@ -41,20 +41,26 @@ class HostApi {
 };
 
 // The sink of one process() call: it writes what the plugin emits into a PluginOutput.
+// Streamed children (ABI 1.3) go to an AnonymousFile created on the first begin_child, each one
+// starting on a page boundary; children, whole or streamed, are bounded by the file's
+// ChildBudget, and each refusal is counted in the output.
 // Thread-safe (callbacks are serialized by a mutex).
 class ProcessSink {
  public:
   // `plugin_name` (for log lines) is not copied and must outlive the sink; so must `output`,
-  // whose mime, text, tags, findings and children the sink fills.
-  // `may_set_mime`: only detect-stage plugins may. `max_bytes`: total bytes the call may emit.
+  // whose mime, text, tags, findings and children the sink fills, and `spool_dir`.
+  // `may_set_mime`: only detect-stage plugins may. `max_bytes`: total bytes the call may emit
+  // (children streamed excepted). `budget`: the children it may hand over.
   ProcessSink(std::string_view plugin_name, bool may_set_mime, uint64_t max_bytes,
+              const ChildBudget& budget, const std::filesystem::path& spool_dir,
               PluginOutput* output);
   ProcessSink(const ProcessSink&) = delete;
   ProcessSink& operator=(const ProcessSink&) = delete;
 
   const archivum_sink* table() const { return &table_; }
-  // How many emits were refused as malformed (ARCHIVUM_INVALID_ARGUMENT) or over budget.
-  uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
+  // Call once process() has returned: drops a child left open and stores the refusal counters
+  // in the output.
+  void Finish();
 
  private:
   static archivum_rc EmitFinding(void* ctx, archivum_str key, archivum_str value);
@@ -63,17 +69,34 @@ class ProcessSink {
   static archivum_rc EmitChild(void* ctx, archivum_str name, archivum_bytes bytes);
   static archivum_rc SetMime(void* ctx, archivum_str mime);
   static void Log(void* ctx, archivum_log_level level, archivum_str message);
+  static archivum_rc BeginChild(void* ctx, archivum_str name);
+  static archivum_rc WriteChild(void* ctx, archivum_bytes bytes);
+  static archivum_rc ChildFinding(void* ctx, archivum_str key, archivum_str value);
+  static archivum_rc ChildTag(void* ctx, archivum_str tag);
+  static archivum_rc EndChild(void* ctx);
   // Charges `n` bytes to the budget; false if it is exhausted.
   bool Charge(uint64_t n);
   // Counts a refusal and returns `rc`.
   archivum_rc Refuse(archivum_rc rc);
+  // Whether one more child fits the budget's count (and depth); counts a refusal if not.
+  bool TakeChildSlot();
+  // Drops the open child's bytes from the spool.
+  void DropOpenChild();
 
   const std::string_view plugin_name_;
   const bool may_set_mime_;
   const uint64_t max_bytes_;
+  const ChildBudget budget_;
+  const std::filesystem::path& spool_dir_;
   std::mutex mu_;
   uint64_t used_bytes_ = 0;  // GUARDED_BY(mu_)
   PluginOutput* output_;     // GUARDED_BY(mu_)
+  // The streamed child being written, if any; all GUARDED_BY(mu_).
+  std::optional<ChildOutput> open_;
+  bool open_dropped_ = false;  // the open child went over the budget: its bytes are gone
+  uint64_t child_bytes_ = 0;   // bytes of the children handed over
+  uint64_t children_ = 0;      // children handed over or open
+  uint64_t refused_count_ = 0, refused_size_ = 0;
   std::atomic<uint64_t> refused_{0};
   archivum_sink table_{};
 };

@@ -71,10 +71,10 @@ class InProcessPlugin final : public Plugin {
                PluginOutput* output) const override {
     FileView view(input);
     ProcessSink sink(manifest().name, manifest().stage == Stage::kDetect, limits_.max_output_bytes,
-                     output);
+                     input.file->child_budget, limits_.spool_dir, output);
     Invoke([&] { return entry_points_.process(state_, view.get(), sink.table()); },
            need_finish_time, output);
-    output->refused = sink.refused();
+    sink.Finish();
   }
 
   StatusOr<std::vector<QueryHit>> Query(std::string_view verb,

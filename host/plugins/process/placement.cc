@@ -187,6 +187,9 @@ BatchStop GroupHandle::Run(const FileInput& file, std::string_view mime, std::st
   p->set_mime(std::string(mime));
   p->set_text(std::string(text));
   p->set_deadline_ns(inprocess::ToMonotonicNs(file.deadline));
+  p->set_children_allowed(file.child_budget.allowed);
+  p->set_max_children(file.child_budget.max_children);
+  p->set_max_child_bytes(file.child_budget.max_bytes);
   std::vector<const ProcessPlugin*> step_plugins;
   step_plugins.reserve(steps.size());
   for (const Step& step : steps) {
@@ -212,6 +215,7 @@ BatchStop GroupHandle::Run(const FileInput& file, std::string_view mime, std::st
   };
 
   int fd = file.fd;
+  if (fd >= 0) p->set_offset(file.fd_offset);
   os::UniqueFd memfd;
   if (fd < 0 && file.size > 0) {
     auto made = MemfdWith(file.bytes.substr(0, file.size));
@@ -239,7 +243,11 @@ BatchStop GroupHandle::Run(const FileInput& file, std::string_view mime, std::st
           outcomes[k].plugin_timeout = o.plugin_timeout();
           if (steps[k].skip) continue;
           step_plugins[k]->Account(o.elapsed_ns());
-          FromProto(std::move(o), &outcomes[k].output);
+          if (Status read = FromProto(std::move(o), result.fds, &outcomes[k].output); !read.ok()) {
+            outcomes[k] = StepOutcome();
+            outcomes[k].routed = true;
+            outcomes[k].failure = "malformed reply from the worker: " + read.message();
+          }
         }
         switch (reply.stop()) {
           case static_cast<int32_t>(BatchStop::kCancelled): return BatchStop::kCancelled;
@@ -413,6 +421,14 @@ std::vector<std::pair<const Plugin*, std::string>> ProcessPlacement::Finish() {
     for (const auto& spec : handle->specs) {
       dirs.insert(spec.file.parent_path());
       if (!spec.data_dir.empty()) o.sandbox.read_write.push_back(spec.data_dir);
+    }
+    // Streamed children are written to unnamed files in a directory of the group's own, so that
+    // the groups cannot see each other's files even if a plugin names one.
+    if (!options_.limits.spool_dir.empty()) {
+      o.limits.spool_dir = options_.limits.spool_dir / key;
+      std::error_code ec;
+      std::filesystem::create_directories(o.limits.spool_dir, ec);
+      o.sandbox.read_write.push_back(o.limits.spool_dir);
     }
     o.sandbox.read_only.insert(o.sandbox.read_only.end(), dirs.begin(), dirs.end());
     WorkerGroup::Started started;

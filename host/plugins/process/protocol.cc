@@ -56,7 +56,8 @@ Routing FromProto(const worker::Routing& p) {
   return r;
 }
 
-void ToProto(PluginOutput&& o, worker::Output* out) {
+void ToProto(PluginOutput&& o, worker::Output* out,
+             std::vector<std::shared_ptr<os::AnonymousFile>>* spools) {
   out->set_code(static_cast<int32_t>(o.code));
   out->set_error(std::move(o.error));
   if (o.mime) {
@@ -70,15 +71,31 @@ void ToProto(PluginOutput&& o, worker::Output* out) {
     kv->set_key(std::move(key));
     kv->set_value(std::move(value));
   }
-  for (auto& [name, bytes] : o.children) {
-    auto* kv = out->add_children();
-    kv->set_key(std::move(name));
-    kv->set_value(std::move(bytes));
+  for (auto& child : o.children) {
+    auto* c = out->add_children();
+    c->set_name(std::move(child.name));
+    c->set_bytes(std::move(child.bytes));
+    c->set_streamed(child.streamed);
+    c->set_offset(child.offset);
+    c->set_size(child.size);
+    for (auto& [key, value] : child.findings) {
+      auto* kv = c->add_findings();
+      kv->set_key(std::move(key));
+      kv->set_value(std::move(value));
+    }
+    for (auto& tag : child.tags) c->add_tags(std::move(tag));
+  }
+  out->set_spool_fd(-1);
+  if (o.spool && !o.children.empty()) {
+    out->set_spool_fd(static_cast<int32_t>(spools->size()));
+    spools->push_back(std::move(o.spool));
   }
   out->set_refused(o.refused);
+  out->set_children_refused_count(o.children_refused_count);
+  out->set_children_refused_size(o.children_refused_size);
 }
 
-void FromProto(worker::Output&& p, PluginOutput* out) {
+Status FromProto(worker::Output&& p, std::vector<os::UniqueFd>& fds, PluginOutput* out) {
   out->code = static_cast<CallCode>(p.code());
   out->error = std::move(*p.mutable_error());
   if (p.has_mime()) out->mime = std::move(*p.mutable_mime());
@@ -89,11 +106,38 @@ void FromProto(worker::Output&& p, PluginOutput* out) {
   for (auto& kv : *p.mutable_findings()) {
     out->findings.emplace_back(std::move(*kv.mutable_key()), std::move(*kv.mutable_value()));
   }
-  for (auto& kv : *p.mutable_children()) {
-    out->children.emplace_back(std::move(*kv.mutable_key()), std::move(*kv.mutable_value()));
-  }
   out->refused = p.refused();
+  out->children_refused_count = p.children_refused_count();
+  out->children_refused_size = p.children_refused_size();
   if (p.finished_ns() != 0) out->finished = FromMonotonicNs(p.finished_ns());
+  if (p.spool_fd() >= 0) {
+    if (static_cast<size_t>(p.spool_fd()) >= fds.size() || !fds[p.spool_fd()].valid()) {
+      return DataLoss("a reply names a spool descriptor it does not carry");
+    }
+    auto spool = os::AnonymousFile::Adopt(std::move(fds[p.spool_fd()]));
+    if (!spool.ok()) return DataLoss("the spool of a reply: " + spool.status().message());
+    out->spool = std::make_shared<os::AnonymousFile>(std::move(*spool));
+  }
+  out->children.reserve(p.children_size());
+  for (auto& c : *p.mutable_children()) {
+    ChildOutput child;
+    child.name = std::move(*c.mutable_name());
+    child.bytes = std::move(*c.mutable_bytes());
+    child.streamed = c.streamed();
+    child.offset = c.offset();
+    child.size = c.size();
+    if (child.streamed &&
+        (!out->spool || child.offset % os::AnonymousFile::kPageSize != 0 ||
+         child.offset > out->spool->size() || child.size > out->spool->size() - child.offset)) {
+      return DataLoss("a streamed child lies outside its spool");
+    }
+    for (auto& kv : *c.mutable_findings()) {
+      child.findings.emplace_back(std::move(*kv.mutable_key()), std::move(*kv.mutable_value()));
+    }
+    for (auto& tag : *c.mutable_tags()) child.tags.push_back(std::move(tag));
+    out->children.push_back(std::move(child));
+  }
+  return Status::Ok();
 }
 
 void ToProto(const os::SandboxPolicy& policy, worker::Sandbox* out) {

@@ -22,10 +22,15 @@ void ToProto(const Routing& routing, worker::Routing* out);
 Routing FromProto(const worker::Routing& routing);
 
 // Moves what one call emitted into `out` (code, error, mime, text, tags, findings, children,
-// refused; not the routing or timing fields).
-void ToProto(PluginOutput&& output, worker::Output* out);
-// The reverse; `finished` from finished_ns.
-void FromProto(worker::Output&& output, PluginOutput* out);
+// refusals; not the routing or timing fields). The spool of streamed children travels as a
+// descriptor: it is appended to `spools`, whose files the caller keeps open until the reply is
+// sent, and out->spool_fd is its index there.
+void ToProto(PluginOutput&& output, worker::Output* out,
+             std::vector<std::shared_ptr<os::AnonymousFile>>* spools);
+// The reverse; `finished` from finished_ns. The spool is taken from `fds` (the reply's
+// descriptors) at out->spool_fd. Errors: DATA_LOSS for a reply whose children do not fit its
+// spool (a worker's garbage).
+Status FromProto(worker::Output&& output, std::vector<os::UniqueFd>& fds, PluginOutput* out);
 
 void ToProto(const os::SandboxPolicy& policy, worker::Sandbox* out);
 // The policy a worker applies to itself: `sandbox` plus read access to its own /proc/self.

@@ -418,6 +418,7 @@ StatusOr<std::shared_ptr<Worker>> WorkerGroup::SpawnWorker(const std::vector<boo
   }
   init.set_max_output_bytes(options_.limits.max_output_bytes);
   init.set_max_query_hits(options_.limits.max_query_hits);
+  init.set_spool_dir(options_.limits.spool_dir.string());
   init.set_slots(options_.slots);
   ToProto(options_.sandbox, init.mutable_sandbox());
   init.set_group(options_.name);
@@ -662,6 +663,7 @@ WorkerGroup::Attempt WorkerGroup::CallOnce(const std::string& payload, int fd,
         auto message = channel.Receive();
         if (message.ok()) {
           if (result->reply.ParseFromString(message->payload)) {
+            result->fds = std::move(message->fds);
             replied = true;
           } else {
             w->Kill(slot, sc.last_step.load(), "crashed: garbage on the channel", false, false);

@@ -98,9 +98,10 @@ class WorkerGroup {
     };
     Kind kind = kFailed;
     worker::Reply reply;
-    std::string death;     // "crashed: SIGSEGV", "crashed: exited with status 0", ...
-    bool timeout = false;  // kKilled by the watchdog at the step's limit
-    int32_t step = -1;     // kKilled: the step (of a ProcessRequest) that was running; -1 unknown
+    std::vector<os::UniqueFd> fds;  // the reply's descriptors (spools of streamed children)
+    std::string death;              // "crashed: SIGSEGV", "crashed: exited with status 0", ...
+    bool timeout = false;           // kKilled by the watchdog at the step's limit
+    int32_t step = -1;  // kKilled: the step (of a ProcessRequest) that was running; -1 unknown
   };
 
   // Sends `request` (with `fd`, if not -1, as the file) to a worker and waits for the reply,

@@ -92,8 +92,10 @@ class Worker {
 
   // Starts every plugin of Init, in order; fills the reply's per-plugin results.
   void StartPlugins(worker::InitReply* reply) {
-    const OutputLimits limits{init_.max_output_bytes(),
-                              static_cast<size_t>(init_.max_query_hits())};
+    OutputLimits limits;
+    limits.max_output_bytes = init_.max_output_bytes();
+    limits.max_query_hits = static_cast<size_t>(init_.max_query_hits());
+    limits.spool_dir = init_.spool_dir();
     for (const auto& spec : init_.plugins()) {
       routing_.push_back(FromProto(spec.routing()));
       turns_.push_back(std::make_unique<std::mutex>());
@@ -145,9 +147,11 @@ class Worker {
         return;
       }
       worker::Reply reply;
+      // The spools of streamed children: open until the reply carrying them is sent.
+      std::vector<std::shared_ptr<os::AnonymousFile>> spools;
       switch (request.kind_case()) {
         case worker::Request::kProcess:
-          RunProcess(request.process(), message->fds, control, reply.mutable_process());
+          RunProcess(request.process(), message->fds, control, reply.mutable_process(), &spools);
           break;
         case worker::Request::kQuery: RunQuery(request.query(), reply.mutable_query()); break;
         case worker::Request::kFlush: RunFlush(request.flush(), reply.mutable_flush()); break;
@@ -155,7 +159,9 @@ class Worker {
         case worker::Request::KIND_NOT_SET: return;
       }
       std::string out;
-      if (!reply.SerializeToString(&out) || !channel.Send(out).ok()) return;
+      std::vector<int> fds;
+      for (const auto& spool : spools) fds.push_back(spool->fd());
+      if (!reply.SerializeToString(&out) || !channel.Send(out, fds).ok()) return;
     }
   }
 
@@ -165,7 +171,8 @@ class Worker {
   }
 
   void RunProcess(const worker::ProcessRequest& request, std::vector<os::UniqueFd>& fds,
-                  SlotControl& control, worker::ProcessReply* reply) {
+                  SlotControl& control, worker::ProcessReply* reply,
+                  std::vector<std::shared_ptr<os::AnonymousFile>>* spools) {
     std::optional<os::MappedFile> mapped;
     std::string_view bytes;
     if (request.size() > 0) {
@@ -179,7 +186,13 @@ class Worker {
         return;
       }
       mapped.emplace(std::move(*m));
-      bytes = mapped->bytes().substr(0, request.size());
+      // A streamed child is a range of its container's spool.
+      const std::string_view all = mapped->bytes();
+      if (request.offset() > all.size() || request.size() > all.size() - request.offset()) {
+        reply->set_error("the file is shorter than the request says");
+        return;
+      }
+      bytes = all.substr(request.offset(), request.size());
     }
     FileInput file;
     file.path = request.path();
@@ -191,8 +204,14 @@ class Worker {
     file.cancelled = [&control] { return control.cancel.load(std::memory_order_relaxed) != 0; };
     if (mapped) {
       const os::MappedFile* m = &*mapped;
-      file.release = [m](uint64_t offset, uint64_t length) { m->DropBehind(offset, length); };
+      const uint64_t base = request.offset();
+      file.release = [m, base](uint64_t offset, uint64_t length) {
+        m->DropBehind(base + offset, length);
+      };
     }
+    file.child_budget.allowed = request.children_allowed();
+    file.child_budget.max_children = request.max_children();
+    file.child_budget.max_bytes = request.max_child_bytes();
     std::string mime = request.mime();
     std::string text = request.text();
     for (int k = 0; k < request.steps_size(); ++k) {
@@ -243,7 +262,7 @@ class Worker {
         if (out.mime) mime = *out.mime;
         text += out.text;
       }
-      ToProto(std::move(out), o);
+      ToProto(std::move(out), o, spools);
     }
   }
 

@@ -59,7 +59,7 @@ TEST(DescriptorTest, AcceptsAValidDescriptor) {
   ASSERT_TRUE(ReadDescriptor(&d, &m).ok());
   EXPECT_EQ(m.name, "valid");
   EXPECT_EQ(m.id(), "valid@1.0");
-  EXPECT_EQ(m.abi_version(), "1.2");
+  EXPECT_EQ(m.abi_version(), "1.3");
   EXPECT_EQ(m.stage, Stage::kAnalyze);
   EXPECT_EQ(m.max_file_size, 100u);
   EXPECT_EQ(m.accepts, std::vector<std::string>{"text/*"});
@@ -138,12 +138,12 @@ TEST(DescriptorTest, RefusesWithClearReasons) {
   d = Valid();
   d.struct_size = ARCHIVUM_DESCRIPTOR_SIZE_1_0;
   EXPECT_EQ(Reason(d), "descriptor size " + std::to_string(ARCHIVUM_DESCRIPTOR_SIZE_1_0) +
-                           " is smaller than ABI 1.2 requires (" +
+                           " is smaller than ABI 1.3 requires (" +
                            std::to_string(sizeof(archivum_plugin_descriptor)) + ")");
 
   d = Valid();
   d.abi_major = 0;
-  EXPECT_EQ(Reason(d), "requires ABI 0.2, host provides 1.2");
+  EXPECT_EQ(Reason(d), "requires ABI 0.3, host provides 1.3");
 
   d = Valid();
   d.name = {"bad name", 8};
