@@ -196,4 +196,54 @@ Detection Detector::RunMagic(std::string_view head) const {
   return detection;
 }
 
+std::optional<std::string_view> MimeFromName(std::string_view detected, std::string_view name) {
+  struct Claim {
+    std::string_view ext;
+    std::string_view mime;
+    bool zip_based;
+  };
+  static constexpr Claim kClaims[] = {
+      {"pdf", "application/pdf", false},
+      {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", true},
+      {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", true},
+      {"pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", true},
+      {"odt", "application/vnd.oasis.opendocument.text", true},
+      {"ods", "application/vnd.oasis.opendocument.spreadsheet", true},
+      {"odp", "application/vnd.oasis.opendocument.presentation", true},
+      {"epub", "application/epub+zip", true},
+      {"eml", "message/rfc822", false},
+      {"mbox", "application/mbox", false},
+      {"zip", "application/zip", false},
+      {"7z", "application/x-7z-compressed", false},
+      {"rar", "application/vnd.rar", false},
+      {"tar", "application/x-tar", false},
+      {"tgz", "application/gzip", false},
+      {"gz", "application/gzip", false},
+      {"bz2", "application/x-bzip2", false},
+      {"xz", "application/x-xz", false},
+      {"zst", "application/zstd", false},
+  };
+  const bool unknown = detected == "application/octet-stream" || detected == "application/x-empty";
+  const bool zip = detected == "application/zip";
+  if (!unknown && !zip) return std::nullopt;
+  const size_t slash = name.find_last_of('/');
+  const std::string_view base = slash == std::string_view::npos ? name : name.substr(slash + 1);
+  const size_t dot = base.find_last_of('.');
+  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  const std::string_view ext = base.substr(dot + 1);
+  for (const Claim& c : kClaims) {
+    if (ext.size() != c.ext.size()) continue;
+    bool equal = true;
+    for (size_t i = 0; i < ext.size() && equal; ++i) {
+      char ch = ext[i];
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+      equal = ch == c.ext[i];
+    }
+    if (!equal) continue;
+    if (zip && !c.zip_based) return std::nullopt;
+    return c.mime;
+  }
+  return std::nullopt;
+}
+
 }  // namespace archivum::bundled::filetype

@@ -63,6 +63,13 @@ struct CacheStats {
   uint64_t entries = 0;
 };
 
+// The MIME type a file's name claims when libmagic's answer `detected` is not specific: for
+// application/octet-stream (and application/x-empty), any document or container extension this
+// table knows (pdf, docx, odt, epub, eml, zip, ...); for application/zip, the ZIP-based document
+// formats (docx, xlsx, pptx, odt, ods, odp, epub). nullopt otherwise: libmagic's answer stands.
+// The extension is matched without case. Pure function.
+std::optional<std::string_view> MimeFromName(std::string_view detected, std::string_view name);
+
 // Detects file types from leading bytes using libmagic's default database.
 //
 // Thread safety: Detect() and cache_stats() are safe to call concurrently. A libmagic handle is

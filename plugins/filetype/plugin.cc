@@ -5,7 +5,11 @@
 // human-readable description (a second libmagic pass for each such file); {"cache": <entries,
 // default 4096, 0 = off>}: how many results to remember by the SHA-256 of the examined bytes,
 // so that copies of a file get libmagic's answer without another pass (see Options).
-// Findings: mime (also set with set_mime), encoding (libmagic's charset, e.g. "utf-8",
+// When libmagic recognizes nothing (application/octet-stream), or only a ZIP, and the file's
+// name claims a document format (report.pdf, notes.docx), the name decides (MimeFromName), so
+// that the format's plugin reads the file and a damaged one gets that plugin's error instead of
+// passing silently; finding mime_source = "extension" says so.
+// Findings: mime (also set with set_mime), mime_source, encoding (libmagic's charset, e.g. "utf-8",
 // "binary"), description (libmagic's human-readable type, for the files the setting selects).
 #include "archivum/plugin.hpp"
 
@@ -19,7 +23,7 @@ namespace {
 class FiletypePlugin {
  public:
   static constexpr std::string_view kName = "filetype";
-  static constexpr std::string_view kVersion = "1.0.0";
+  static constexpr std::string_view kVersion = "1.1.0";
   static constexpr std::string_view kDescription = "Detects MIME types with libmagic";
   static constexpr sdk::Stage kStage = sdk::Stage::kDetect;
   static constexpr std::string_view kAccept[] = {"*/*"};
@@ -31,9 +35,13 @@ class FiletypePlugin {
       : detector_(ParseOptions(config_json)) {}
 
   archivum_rc Process(const sdk::File& file, sdk::Sink& sink) {
-    const Detection detection = detector_.Detect(file.bytes());
+    Detection detection = detector_.Detect(file.bytes());
     // libmagic cannot be interrupted; honour a deadline that passed while it ran.
     if (file.cancelled()) return ARCHIVUM_CANCELLED;
+    if (auto claimed = MimeFromName(detection.mime, file.display_name())) {
+      detection.mime = std::string(*claimed);
+      sink.Finding("mime_source", "extension");
+    }
     sink.SetMime(detection.mime);
     sink.Finding("mime", detection.mime);
     if (!detection.encoding.empty()) sink.Finding("encoding", detection.encoding);

@@ -241,3 +241,23 @@ TEST(FiletypeTest, ConcurrentCallersShareTheCache) {
 
 }  // namespace
 }  // namespace archivum::bundled::filetype
+
+namespace archivum::bundled::filetype {
+namespace {
+
+TEST(FiletypeNameTest, ADocumentExtensionDecidesOnlyWhenLibmagicKnowsNothingOrOnlyAZip) {
+  EXPECT_EQ(MimeFromName("application/octet-stream", "/x/Report.PDF"), "application/pdf");
+  EXPECT_EQ(MimeFromName("application/octet-stream", "notes.docx"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+  EXPECT_EQ(MimeFromName("application/x-empty", "a.epub"), "application/epub+zip");
+  EXPECT_EQ(MimeFromName("application/zip", "book.odt"), "application/vnd.oasis.opendocument.text");
+  // A ZIP named .pdf is still a ZIP; a recognized type is never overridden.
+  EXPECT_EQ(MimeFromName("application/zip", "x.pdf"), std::nullopt);
+  EXPECT_EQ(MimeFromName("image/png", "x.pdf"), std::nullopt);
+  EXPECT_EQ(MimeFromName("application/octet-stream", "x.bin"), std::nullopt);
+  EXPECT_EQ(MimeFromName("application/octet-stream", ".pdf"), std::nullopt);
+  EXPECT_EQ(MimeFromName("application/octet-stream", "dir.pdf/x"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace archivum::bundled::filetype
