@@ -18,6 +18,9 @@ namespace {
 
 constexpr std::string_view kBuiltInText = "archivum";
 
+// How much of a value from the file a log line quotes.
+constexpr size_t kMaxLoggedValue = 64;
+
 // A one-page PDF showing kBuiltInText in Helvetica, with an exact cross-reference table so that
 // poppler reads it without complaint.
 std::string BuiltInDocument() {
@@ -112,8 +115,9 @@ void EmitInfo(const poppler::document& doc, sdk::Sink& sink) {
     if (field.date) {
       const std::optional<std::string> date = NormalizePdfDate(text);
       if (!date) {
-        sink.Log(sdk::LogLevel::kDebug,
-                 std::string("Info /") + field.pdf_key + " is not a valid date: " + text);
+        sink.Log(sdk::LogLevel::kDebug, std::string("Info /") + field.pdf_key +
+                                            " is not a valid date: " +
+                                            text.substr(0, Utf8Boundary(text, kMaxLoggedValue)));
         continue;
       }
       text = *date;

@@ -28,6 +28,12 @@ inline constexpr size_t kMaxInfoUnits = size_t{64} << 10;
 
 // Reads PDF documents from memory.
 //
+// Memory: the input is read in place, never copied. poppler holds the parsed objects and one
+// page's text at a time, this class at most two copies of that page's text. poppler-cpp has no
+// limit on what one page expands to (a content stream can inflate a thousandfold), so a hostile
+// page can make poppler allocate without bound; the host's worker limits (memory rlimits,
+// deadline) are what stop it.
+//
 // Thread safety: Process() may run concurrently, on one instance and on several; construction and
 // destruction may not overlap other calls on the same instance. This holds because poppler keeps
 // everything about a document in that document's objects, and a document is used here by one

@@ -32,22 +32,29 @@ PopplerMessages::PopplerMessages(const sdk::Host& host) : PopplerMessages() {
 }
 
 PopplerMessages::~PopplerMessages() {
-  if (count_ > kMaxLogged) {
-    Log(std::to_string(count_ - kMaxLogged) + " more poppler messages not logged");
-  }
   current = outer_;
+  if (count_ > kMaxLogged) {
+    try {
+      Log(std::to_string(count_ - kMaxLogged) + " more poppler messages not logged");
+    } catch (...) {  // out of memory for a log line: not worth terminating for
+    }
+  }
 }
 
 void PopplerMessages::Receive(const std::string& message, void* /*closure*/) {
   PopplerMessages* scope = current;
   if (scope == nullptr) return;  // poppler called outside this plugin's calls: nobody to tell
-  std::string_view text(message);
-  // poppler-cpp prefixes "error: " or "error (<offset>): "; the offset is worth keeping.
-  if (text.starts_with("error: ")) text.remove_prefix(7);
-  if (text.size() > kMaxMessage) text = text.substr(0, Utf8Boundary(text, kMaxMessage));
-  scope->last_ = SanitizeUtf8(text);
-  ++scope->count_;
-  if (scope->count_ <= kMaxLogged) scope->Log("poppler: " + scope->last_);
+  // An exception must not unwind through poppler, which is not written to survive one.
+  try {
+    std::string_view text(message);
+    // poppler-cpp prefixes "error: " or "error (<offset>): "; the offset is worth keeping.
+    if (text.starts_with("error: ")) text.remove_prefix(7);
+    if (text.size() > kMaxMessage) text = text.substr(0, Utf8Boundary(text, kMaxMessage));
+    ++scope->count_;
+    scope->last_ = SanitizeUtf8(text);
+    if (scope->count_ <= kMaxLogged) scope->Log("poppler: " + scope->last_);
+  } catch (...) {
+  }
 }
 
 void PopplerMessages::Log(std::string_view message) {
