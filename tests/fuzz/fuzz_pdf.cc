@@ -82,7 +82,9 @@ struct Recorder {
     t.log = [](void*, archivum_log_level, archivum_str message) {
       if (!ValidUtf8(View(message))) Fail("log message is not UTF-8");
     };
-    t.begin_child = [](void*, archivum_str) -> archivum_rc { Fail("the pdf plugin began a child"); };
+    t.begin_child = [](void*, archivum_str) -> archivum_rc {
+      Fail("the pdf plugin began a child");
+    };
     t.write_child = [](void*, archivum_bytes) -> archivum_rc { Fail("write_child"); };
     t.child_finding = [](void*, archivum_str, archivum_str) -> archivum_rc {
       Fail("child_finding");
@@ -94,7 +96,7 @@ struct Recorder {
 };
 
 void CheckFindings(const Recorder& out) {
-  static const std::set<std::string> kText = {"title",   "author",  "subject",
+  static const std::set<std::string> kText = {"title",    "author",  "subject",
                                               "keywords", "creator", "producer"};
   std::set<std::string> seen;
   bool has_pages = false;
