@@ -126,7 +126,27 @@ void EmitInfo(const poppler::document& doc, sdk::Sink& sink) {
   }
 }
 
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool IsPdfCandidate(std::string_view mime, std::string_view bytes) {
+  const std::string_view type = TrimSpace(mime.substr(0, mime.find(';')));
+  if (EqualsIgnoringCase(type, "application/pdf") ||
+      EqualsIgnoringCase(type, "application/x-pdf")) {
+    return true;
+  }
+  constexpr size_t kHeaderSearch = 1024;
+  // A header starting at the last of those bytes ends 4 bytes later.
+  return bytes.substr(0, kHeaderSearch + 4).find("%PDF-") != std::string_view::npos;
+}
 
 PdfExtractor::PdfExtractor(const sdk::Host& host) : keepalive_bytes_(BuiltInDocument()) {
   // Serialized so that two instances created at once do not race in the first page extraction
@@ -151,6 +171,7 @@ PdfExtractor::~PdfExtractor() = default;
 
 archivum_rc PdfExtractor::Process(const sdk::File& file, sdk::Sink& sink) const {
   const std::string_view bytes = file.bytes();
+  if (!IsPdfCandidate(file.mime(), bytes)) return ARCHIVUM_UNSUPPORTED;
   if (bytes.empty()) throw sdk::Error(ARCHIVUM_ERROR, "not a readable PDF: the file is empty");
   constexpr size_t kMaxBytes = std::numeric_limits<int>::max();
   if (bytes.size() > kMaxBytes) {

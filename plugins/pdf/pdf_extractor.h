@@ -26,6 +26,13 @@ inline constexpr size_t kMaxTextPiece = size_t{256} << 10;
 // it is not a title or an author, and copying it would only let a hostile file make us allocate.
 inline constexpr size_t kMaxInfoUnits = size_t{64} << 10;
 
+// Whether a file is for this plugin: its MIME type says PDF (application/pdf or the older
+// application/x-pdf, in any case, with or without parameters), or "%PDF-" starts within its first
+// 1024 bytes, where poppler (like other readers) looks for the header. A file with neither sign
+// reached the plugin only through a routing override or a tool that offers it every file; it is
+// not a broken PDF, and an error would misreport it.
+bool IsPdfCandidate(std::string_view mime, std::string_view bytes);
+
 // Reads PDF documents from memory.
 //
 // Memory: the input is read in place, never copied. poppler holds the parsed objects and one
@@ -68,13 +75,14 @@ class PdfExtractor {
   //  - for a document that needs a password: the tag "encrypted" and nothing else (poppler-cpp
   //    does not give the page count of a locked document). An empty user password is not one:
   //    such a document is read normally.
-  // Returns ARCHIVUM_OK, or ARCHIVUM_CANCELLED once file.cancelled() (polled before and after
-  // loading and before each page; poppler itself cannot be interrupted).
+  // Returns ARCHIVUM_OK; ARCHIVUM_UNSUPPORTED, emitting nothing, for a file that is not a PDF by
+  // either sign (see IsPdfCandidate); or ARCHIVUM_CANCELLED once file.cancelled() (polled before
+  // and after loading and before each page; poppler itself cannot be interrupted).
   // Throws sdk::Error with ARCHIVUM_ERROR and a message starting "not a readable PDF: " for
-  // empty, truncated or garbage input (with poppler's last complaint) and for a document with a
-  // page poppler cannot find; with ARCHIVUM_RESOURCE_EXHAUSTED for a file over INT_MAX bytes
-  // (poppler-cpp takes the length as an int); with ARCHIVUM_ERROR if the host refuses output for
-  // another reason than its size limit.
+  // empty, truncated or garbage input that is a PDF by one sign (with poppler's last complaint)
+  // and for a document with a page poppler cannot find; with ARCHIVUM_RESOURCE_EXHAUSTED for a file
+  // over INT_MAX bytes (poppler-cpp takes the length as an int); with ARCHIVUM_ERROR if the host
+  // refuses output for another reason than its size limit.
   archivum_rc Process(const sdk::File& file, sdk::Sink& sink) const;
 
  private:

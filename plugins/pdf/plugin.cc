@@ -5,7 +5,8 @@
 // producer, created, modified; truncated ("true", only when the host's output limit cut the
 // text short). Text: page by page in reading order, pages separated by "\n\f\n". Tag: encrypted
 // (a document that needs a password; nothing else is emitted for it). Errors: "not a readable
-// PDF: ..." for empty, truncated or garbage files. See pdf_extractor.h.
+// PDF: ..." for empty, truncated or garbage files labeled or headed as PDF; anything else is
+// UNSUPPORTED. See pdf_extractor.h.
 #include "archivum/plugin.hpp"
 
 #include <string_view>

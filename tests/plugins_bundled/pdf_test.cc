@@ -243,6 +243,43 @@ TEST_F(PdfExtractorTest, RandomBytesAreNotAReadablePdf) {
   EXPECT_EQ(headed.error.rfind("not a readable PDF: ", 0), 0u) << headed.error;
 }
 
+TEST_F(PdfExtractorTest, AFileThatIsNotAPdfByEitherSignIsUnsupported) {
+  std::mt19937 random(7);
+  std::string binary(4096, '\0');
+  for (char& c : binary) c = static_cast<char>(random());
+  for (const auto& [mime, bytes] : {std::pair<std::string, std::string>{"text/plain", "hello\n"},
+                                    {"application/x-empty", ""},
+                                    {"application/octet-stream", binary},
+                                    {"", binary}}) {
+    TestFile file("/docs/not.pdf", bytes, mime);
+    RecordingSink sink;
+    const Outcome out = Run(file, sink);
+    EXPECT_EQ(out.rc, ARCHIVUM_UNSUPPORTED) << mime << ": " << out.error;
+    EXPECT_TRUE(sink.findings.empty() && sink.text.empty() && sink.tags.empty()) << mime;
+  }
+}
+
+TEST_F(PdfExtractorTest, APdfHeaderIsEnoughWhateverTheMimeType) {
+  TestFile file("/docs/a.bin", MakePdf({.pages = {"found by its header"}}),
+                "application/octet-stream");
+  RecordingSink sink;
+  const Outcome out = Run(file, sink);
+  ASSERT_EQ(out.rc, ARCHIVUM_OK) << out.error;
+  EXPECT_EQ(sink.text, "found by its header");
+}
+
+TEST(PdfCandidateTest, MimeTypeOrAHeaderInTheFirst1024Bytes) {
+  EXPECT_TRUE(IsPdfCandidate("application/pdf", ""));
+  EXPECT_TRUE(IsPdfCandidate("Application/PDF; charset=binary", "junk"));
+  EXPECT_TRUE(IsPdfCandidate("application/x-pdf", ""));
+  EXPECT_FALSE(IsPdfCandidate("application/pdfx", "junk"));
+  EXPECT_FALSE(IsPdfCandidate("text/plain", "junk"));
+  EXPECT_TRUE(IsPdfCandidate("", "%PDF-1.7\n"));
+  EXPECT_TRUE(IsPdfCandidate("", std::string(1023, ' ') + "%PDF-1.7\n"));
+  EXPECT_FALSE(IsPdfCandidate("", std::string(1024, ' ') + "%PDF-1.7\n"));
+  EXPECT_FALSE(IsPdfCandidate("", std::string(1023, ' ') + "%PDF"));
+}
+
 TEST_F(PdfExtractorTest, AnEmptyFileIsNotAReadablePdf) {
   RecordingSink sink;
   const Outcome out = Run(std::string(), sink);
