@@ -139,7 +139,9 @@ class RecordingSink {
       static_cast<RecordingSink*>(ctx)->mime = Str(mime);
       return ARCHIVUM_OK;
     };
-    sink_.log = [](void*, archivum_log_level, archivum_str) {};
+    sink_.log = [](void* ctx, archivum_log_level level, archivum_str message) {
+      static_cast<RecordingSink*>(ctx)->logs.push_back({level, Str(message)});
+    };
   }
   RecordingSink(const RecordingSink&) = delete;
   RecordingSink& operator=(const RecordingSink&) = delete;
@@ -152,6 +154,11 @@ class RecordingSink {
   size_t text_budget = SIZE_MAX;
   std::vector<std::string> tags;
   std::string mime;
+  struct LogLine {
+    archivum_log_level level;
+    std::string message;
+  };
+  std::vector<LogLine> logs;  // what the plugin logged about the file, in order
 
   // A child document, given whole (emit_child) or streamed (begin_child ... end_child).
   struct Child {
