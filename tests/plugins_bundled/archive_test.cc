@@ -409,7 +409,7 @@ TEST(ArchiveExtract, CancellationStopsTheWalk) {
 }
 
 TEST(ArchiveExtract, CancellationInsideALargeMember) {
-  const std::string tgz = MakeArchive(ArchiveFormat::kTarGz, {{"big", std::string(8 << 20, 'x')}});
+  const std::string tgz = MakeArchive(ArchiveFormat::kTarGz, {{"big", std::string(2 << 20, 'x')}});
   TestFile file("big.tgz", tgz);
   file.CancelAfter(4);  // first header, then per block
   RecordingSink sink;
@@ -420,8 +420,8 @@ TEST(ArchiveExtract, CancellationInsideALargeMember) {
 TEST(ArchiveExtract, ReleasesTheInputBehindTheReader) {
   // An uncompressed tar, so that the reader's position follows the members. The big member is
   // over the sink's budget (and skipped): this test is about the input, not the output.
-  const std::string tar = MakeArchive(ArchiveFormat::kTar,
-                                      {{"big.bin", std::string(12 << 20, 'r')}, {"tail.txt", "t"}});
+  const std::string tar = archivum::testing::MakeArchiveWithZeros(ArchiveFormat::kTar, "big.bin",
+                                                                  10 << 20, {{"tail.txt", "t"}});
   TestFile file("big.tar", tar);
   archivum_file raw = *file.get();
   std::vector<std::pair<uint64_t, uint64_t>> released;
