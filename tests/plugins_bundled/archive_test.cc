@@ -468,6 +468,22 @@ TEST(ArchiveExtract, ConcurrentCallsAreIndependent) {
   for (int t = 0; t < 8; ++t) EXPECT_EQ(ok[t], 5) << "thread " << t;
 }
 
+TEST(ArchiveExtract, SparseMemberHolesArriveAsZeros) {
+  const uint64_t size = 3 << 20;
+  const std::string tar =
+      archivum::testing::MakeSparseTar("sparse.bin", size, (1 << 20) + 3, "hello");
+  ASSERT_LT(tar.size(), 64u << 10);  // the holes are not stored
+  RecordingSink sink;
+  const Outcome out = Extract(tar, sink);
+  ASSERT_EQ(out.rc, ARCHIVUM_OK) << out.error;
+  ASSERT_THAT(Names(sink), ElementsAre("sparse.bin"));
+  std::string expected(size, '\0');
+  expected.replace((1 << 20) + 3, 5, "hello");
+  EXPECT_TRUE(sink.children[0].bytes == expected)
+      << "size " << sink.children[0].bytes.size() << ", \"hello\" at "
+      << sink.children[0].bytes.find("hello");
+}
+
 TEST(ArchiveExtract, DirectoriesAndEmptyArchivesGiveNoChildren) {
   RecordingSink sink;
   const Outcome out =

@@ -4,6 +4,7 @@
 #include <archive_entry.h>
 #include <locale.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -231,6 +232,42 @@ std::string MakeArchiveWithZeros(ArchiveFormat format, std::string_view name, ui
     left -= piece;
   }
   for (const auto& e : after) WriteEntry(a.get(), e);
+  if (archive_write_close(a.get()) != ARCHIVE_OK) Die(a.get(), "close");
+  return out;
+}
+
+std::string MakeSparseTar(std::string_view name, uint64_t size, uint64_t offset,
+                          std::string_view data) {
+  if (offset + data.size() > size) {
+    std::fprintf(stderr, "archive_writer: sparse data past the member's end\n");
+    std::abort();
+  }
+  const ThreadUtf8Locale locale;
+  Writer a = NewWriter(ArchiveFormat::kTar);
+  std::string out;
+  Open(a.get(), &out);
+  std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(),
+                                                                      &archive_entry_free);
+  archive_entry_set_pathname(entry.get(), std::string(name).c_str());
+  archive_entry_set_filetype(entry.get(), AE_IFREG);
+  archive_entry_set_perm(entry.get(), 0644);
+  archive_entry_set_size(entry.get(), static_cast<la_int64_t>(size));
+  archive_entry_set_mtime(entry.get(), 1700000000, 0);
+  archive_entry_sparse_add_entry(entry.get(), static_cast<la_int64_t>(offset),
+                                 static_cast<la_int64_t>(data.size()));
+  archive_entry_sparse_add_entry(entry.get(), static_cast<la_int64_t>(size), 0);  // the end
+  if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK) Die(a.get(), "header");
+  // The writer takes the member's whole logical content and drops what falls in the holes.
+  std::string piece;
+  for (uint64_t at = 0; at < size;) {
+    const uint64_t n = std::min<uint64_t>(size - at, uint64_t{1} << 20);
+    piece.assign(static_cast<size_t>(n), '\0');
+    for (uint64_t i = 0; i < data.size(); ++i) {
+      if (offset + i >= at && offset + i < at + n) piece[offset + i - at] = data[i];
+    }
+    if (archive_write_data(a.get(), piece.data(), piece.size()) < 0) Die(a.get(), "data");
+    at += n;
+  }
   if (archive_write_close(a.get()) != ARCHIVE_OK) Die(a.get(), "close");
   return out;
 }

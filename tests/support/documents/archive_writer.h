@@ -63,4 +63,9 @@ std::string MakeEncryptedZip(const std::vector<ArchiveEntry>& entries, std::stri
 std::string MakeArchiveWithZeros(ArchiveFormat format, std::string_view name, uint64_t size,
                                  const std::vector<ArchiveEntry>& after = {});
 
+// A pax tar holding one sparse member `name` of `size` bytes: `data` at `offset` (which must fit)
+// and zeros elsewhere, the zeros stored as holes (GNU sparse 1.0), not as bytes.
+std::string MakeSparseTar(std::string_view name, uint64_t size, uint64_t offset,
+                          std::string_view data);
+
 }  // namespace archivum::testing
