@@ -22,15 +22,15 @@ namespace {
 constexpr size_t kReadBlock = size_t{1} << 20;
 // The input behind the read position is released in steps of this size, one block behind.
 constexpr uint64_t kReleaseStep = uint64_t{4} << 20;
-// How often in a row libarchive may ask to retry a header, or fail one entry's header, before
+// How often in a row libarchive may ask to retry a read, or fail one entry's header, before
 // the archive counts as damaged there (each failure normally advances to the next entry; the
 // bound only guards against a reader that would not).
-constexpr int kMaxHeaderRetries = 16;
+constexpr int kMaxRetries = 16;
 constexpr int kMaxFailedHeaders = 64;
 
 // Makes the calling thread's locale C.UTF-8 for its lifetime. libarchive converts member names
 // between the archive's charset (UTF-16 in 7z, UTF-8 in pax tar and flagged ZIP entries) and the
-// thread's locale, so that in the C locale it cannot convert any non-ASCII name (7z names would
+// thread's locale, and in the C locale it cannot convert any non-ASCII name (7z names would
 // come out empty). If C.UTF-8 cannot be loaded (a sandbox without the locale files), the locale
 // stays as it was and names fall back to their raw bytes, repaired to UTF-8.
 class ThreadUtf8Locale {
@@ -179,7 +179,7 @@ class Walk {
       const int r = archive_read_next_header(a_, &entry);
       if (r == ARCHIVE_EOF) break;
       if (r == ARCHIVE_RETRY) {
-        if (++retries > kMaxHeaderRetries) {
+        if (++retries > kMaxRetries) {
           NoteDamage(ErrorOf(a_));
           break;
         }
@@ -287,7 +287,10 @@ class Walk {
       la_int64_t offset = 0;
       const int r = archive_read_data_block(a_, &block, &size, &offset);
       if (r == ARCHIVE_EOF) break;
-      if (r == ARCHIVE_RETRY && ++retries <= kMaxHeaderRetries) continue;
+      if (r == ARCHIVE_RETRY) {
+        if (++retries <= kMaxRetries) continue;
+        return Unreadable(entry, ARCHIVE_FATAL);
+      }
       if (r < ARCHIVE_WARN) return Unreadable(entry, r);
       retries = 0;
       std::string_view data(static_cast<const char*>(block), block == nullptr ? 0 : size);
