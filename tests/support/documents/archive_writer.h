@@ -32,6 +32,8 @@ enum class ArchiveFormat {
   kCpio,
   kSevenZip,
   kAr,
+  kTarLz4,
+  kIso9660,  // ISO 9660 with Rock Ridge and Joliet (libarchive's writer spools to a temp file)
 };
 
 // The archive holding `entries` in order. Aborts the test program on a libarchive failure (a
@@ -42,8 +44,28 @@ std::string MakeArchive(ArchiveFormat format, const std::vector<ArchiveEntry>& e
 // uncompressed "mimetype" first. `stored[i]` applies to entries[i] (missing means deflated).
 std::string MakeZip(const std::vector<ArchiveEntry>& entries, const std::vector<bool>& stored);
 
-enum class Compression { kGzip, kBzip2, kXz, kZstd };
-// `bytes` compressed as a single-file stream (.gz, .bz2, .xz, .zst) with the raw filter.
+enum class Compression { kGzip, kBzip2, kXz, kZstd, kLz4, kLzma, kLzip, kCompress };
+// `bytes` compressed as a single-file stream (.gz, .bz2, .xz, .zst, .lz4, .lzma, .lz, .Z) with the
+// raw filter.
 std::string Compress(Compression compression, std::string_view bytes);
+
+// A ZIP whose members are encrypted with `passphrase`. `encryption` is libarchive's zip option
+// value: "traditional" (PKWARE ZipCrypto), "aes128" or "aes256" (WinZip AES).
+std::string MakeEncryptedZip(const std::vector<ArchiveEntry>& entries, std::string_view passphrase,
+                             std::string_view encryption = "traditional");
+
+// An archive whose first member, `name`, holds `size` zero bytes, followed by `after`. The member
+// goes through libarchive's writer in 1 MiB pieces, so no buffer of `size` bytes ever exists: only
+// the archive itself is held, which for a compressed format is small (ZIP and .tar.gz use the
+// fastest deflate level, which shrinks zeros about 220:1: 2.5 GiB make a ZIP of about 12 MB in
+// about 6 s). Meant for kZip and the compressed tars; an uncompressed format would hold all
+// `size` bytes.
+std::string MakeArchiveWithZeros(ArchiveFormat format, std::string_view name, uint64_t size,
+                                 const std::vector<ArchiveEntry>& after = {});
+
+// A pax tar holding one sparse member `name` of `size` bytes: `data` at `offset` (which must fit)
+// and zeros elsewhere, the zeros stored as holes (GNU sparse 1.0), not as bytes.
+std::string MakeSparseTar(std::string_view name, uint64_t size, uint64_t offset,
+                          std::string_view data);
 
 }  // namespace archivum::testing
