@@ -122,10 +122,9 @@ TEST_F(FormatsTest, ArchiveMembersAreDocumentsFoundOnceAtTheirPath) {
   const std::string inner = MakeArchive(
       ArchiveFormat::kTarGz, {{"deep/note.txt", "the nested wombat sleeps\n"},
                               {"report.pdf", Pdf({"quarterly numbat figures"}, "Numbat report")}});
-  Write("pack.zip", MakeArchive(ArchiveFormat::kZip,
-                                {{"readme.txt", "a lonely quokka in a zip\n"},
-                                 {"dir/", "", true},
-                                 {"dir/inner.tar.gz", inner}}));
+  Write("pack.zip", MakeArchive(ArchiveFormat::kZip, {{"readme.txt", "a lonely quokka in a zip\n"},
+                                                      {"dir/", "", true},
+                                                      {"dir/inner.tar.gz", inner}}));
   const pb::IngestSummary s = Ingest(corpus_);
   EXPECT_EQ(s.files_failed(), 0u);
 
@@ -150,10 +149,10 @@ TEST_F(FormatsTest, HostileMemberNamesAreCatalogedSafelyAndNothingIsWritten) {
   Start();
   const std::string escape = "archivum-escape-" + std::to_string(::getpid());
   const std::string long_name = std::string(3000, 'L') + ".txt";
-  Write("names.zip", MakeArchive(ArchiveFormat::kZip,
-                                 {{"../../../tmp/" + escape, "escaping dingo\n"},
-                                  {"/etc/" + escape, "absolute dingo\n"},
-                                  {long_name, "long named dingo\n"}}));
+  Write("names.zip",
+        MakeArchive(ArchiveFormat::kZip, {{"../../../tmp/" + escape, "escaping dingo\n"},
+                                          {"/etc/" + escape, "absolute dingo\n"},
+                                          {long_name, "long named dingo\n"}}));
   Ingest(corpus_);
   EXPECT_EQ(Q("dingo"), (Paths{"names.zip!/tmp/" + escape, "names.zip!/etc/" + escape,
                                "names.zip!/" + long_name}));
@@ -235,8 +234,8 @@ TEST_F(FormatsTest, DamagedDocumentsGetAnErrorAndTheDaemonServes) {
 
 TEST_F(FormatsTest, AnUnchangedContainerIsNotExpandedAgainAndAChangedOneReplacesItsMembers) {
   Start();
-  Write("box.tar", MakeArchive(ArchiveFormat::kTar, {{"a.txt", "first platypus\n"},
-                                                      {"b.txt", "second platypus\n"}}));
+  Write("box.tar", MakeArchive(ArchiveFormat::kTar,
+                               {{"a.txt", "first platypus\n"}, {"b.txt", "second platypus\n"}}));
   Ingest(corpus_);
   EXPECT_EQ(Q("platypus"), (Paths{"box.tar!/a.txt", "box.tar!/b.txt"}));
   const int64_t ingested_at = Get("box.tar!/a.txt").ingested_at_ns();
