@@ -322,6 +322,30 @@ void Extract(const GumboOutput& parsed, HtmlText* out) {
   }
 }
 
+// Gumbo 0.10 turns a numeric character reference past 32 bits (&#x1F600BBBB;) into bytes that are
+// not UTF-8 instead of U+FFFD; every string it returns is repaired before it is passed on.
+void RepairUtf8(std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    const Utf8Step step = DecodeUtf8(std::string_view(s).substr(i));
+    if (!step.valid) {
+      s = SanitizeUtf8(s);
+      return;
+    }
+    i += step.length;
+  }
+}
+
+void RepairUtf8(HtmlText& out) {
+  RepairUtf8(out.text);
+  RepairUtf8(out.title);
+  RepairUtf8(out.language);
+  RepairUtf8(out.charset);
+  for (auto& [name, content] : out.meta) {
+    RepairUtf8(name);
+    RepairUtf8(content);
+  }
+}
+
 // The length of the longest prefix of `html` whose estimated parse (kBytesPerTag, kBytesPerByte)
 // fits `budget`, ending just before a '<' so that no tag is cut.
 size_t PrefixWithin(std::string_view html, size_t budget) {
@@ -371,6 +395,7 @@ HtmlText HtmlToText(std::string_view html, const HtmlLimits& limits) {
     if (parse.output() != nullptr) {
       out.truncated = length < full;
       Extract(*parse.output(), &out);
+      RepairUtf8(out);
       break;
     }
     if (parse.stop() == BoundedGumboParse::Stop::kCancelled) {

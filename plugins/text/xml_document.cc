@@ -31,6 +31,35 @@ void InitLibxml2() {
 }
 
 void IgnoreError(void* /*context*/, xmlErrorPtr /*error*/) {}
+void IgnoreGenericError(void* /*context*/, const char* /*format*/, ...) {}
+
+// Silences libxml2's thread-wide error reporting while it lives: errors without a parser context
+// (a failed conversion while reading the XML declaration, I/O) would otherwise go to stderr, past
+// the handlers set on each reader and parser. Restores the previous handlers, since other code in
+// the process may use libxml2 too.
+class QuietLibxml2 {
+ public:
+  QuietLibxml2()
+      : generic_(xmlGenericError),
+        generic_context_(xmlGenericErrorContext),
+        structured_(xmlStructuredError),
+        structured_context_(xmlStructuredErrorContext) {
+    xmlSetGenericErrorFunc(nullptr, &IgnoreGenericError);
+    xmlSetStructuredErrorFunc(nullptr, &IgnoreError);
+  }
+  ~QuietLibxml2() {
+    xmlSetGenericErrorFunc(generic_context_, generic_);
+    xmlSetStructuredErrorFunc(structured_context_, structured_);
+  }
+  QuietLibxml2(const QuietLibxml2&) = delete;
+  QuietLibxml2& operator=(const QuietLibxml2&) = delete;
+
+ private:
+  xmlGenericErrorFunc generic_;
+  void* generic_context_;
+  xmlStructuredErrorFunc structured_;
+  void* structured_context_;
+};
 
 std::string_view View(const xmlChar* s) {
   return s == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(s));
@@ -263,6 +292,7 @@ std::string XmlDeclaredCharset(std::string_view content) {
   const std::string_view prefix = content.substr(0, kXmlPrescanBytes);
   if (!prefix.starts_with("<?xml")) return {};  // a declaration comes first or not at all
   InitLibxml2();
+  const QuietLibxml2 quiet;
   const std::unique_ptr<xmlTextReader, decltype(&xmlFreeTextReader)> reader(
       xmlReaderForMemory(prefix.data(), static_cast<int>(prefix.size()), nullptr, nullptr,
                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING),
@@ -276,6 +306,7 @@ std::string XmlDeclaredCharset(std::string_view content) {
 std::optional<DocumentText> ReadXml(std::string_view input, const Encoding& encoding, bool complete,
                                     size_t max_text, const std::function<bool()>& cancelled) {
   InitLibxml2();
+  const QuietLibxml2 quiet;
   std::string language;
   XmlText strict(max_text);
   XmlText* text = &strict;

@@ -34,6 +34,18 @@ TEST(HtmlToTextTest, DecodesEveryKindOfCharacterReference) {
             "\xe2\x88\xb3 & \xc2\xacit; \xef\xbf\xbd \xef\xbf\xbd");
 }
 
+TEST(HtmlToTextTest, OverlongNumericReferencesStayWellFormed) {
+  // Gumbo 0.10 overflows on these and returns bytes that are not UTF-8; the spec says U+FFFD.
+  const HtmlText h = HtmlToText(
+      "<title>&#x1F600BBBB;</title><meta name=author content='&#99999999999;'>"
+      "<p>Menu &#x1F600BBBB; &#4294967296;</p>");
+  EXPECT_TRUE(WellFormed(h.text)) << h.text;
+  EXPECT_TRUE(WellFormed(h.title)) << h.title;
+  ASSERT_EQ(h.meta.size(), 1u);
+  EXPECT_TRUE(WellFormed(h.meta[0].second)) << h.meta[0].second;
+  EXPECT_EQ(h.text.substr(0, h.title.size()), h.title);
+}
+
 TEST(HtmlToTextTest, ScriptStyleAndTemplatesAreNotText) {
   const HtmlText h = HtmlToText(
       "<html><head><style>body { color: red; }</style><script>var hidden = 1;</script></head>"

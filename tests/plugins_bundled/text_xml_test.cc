@@ -168,6 +168,16 @@ TEST(TextXmlTest, NestingBeyondLibxml2sLimitIsRecovered) {
   EXPECT_TRUE(testing::WellFormed(e.text));
 }
 
+TEST(TextXmlTest, Libxml2PrintsNothing) {
+  // Errors without a parser context (here: the declared charset fails on the prefix) go to
+  // libxml2's thread-wide handler, which prints to stderr unless silenced.
+  ::testing::internal::CaptureStderr();
+  const Extraction e =
+      ExtractXml("<?xml version='1.0' encoding='Shift_JIS'?><r>\x82\x1b$B]]>\xf5\x82\xa2</r");
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  EXPECT_EQ(e.outcome, Outcome::kText);
+}
+
 TEST(TextXmlTest, CancellationIsHonoured) {
   std::string xml = "<doc>";
   while (xml.size() < (size_t{3} << 20)) xml += "<w>word</w>";
