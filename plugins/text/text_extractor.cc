@@ -191,8 +191,9 @@ Outcome ExtractText(std::string_view content, std::string_view mime, const Optio
   } else {
     std::optional<DocumentText> read;
     if (format == Format::kHtml) {
-      // Decoding more than the HTML reader reads would only cost memory: UTF-8 is never shorter
-      // than the bytes it came from, except from UTF-16 and UTF-32.
+      // Decoding more than the HTML reader reads would only cost memory. The UTF-8 of text in an
+      // ASCII-compatible charset is about as long as its bytes or longer; from UTF-16 and UTF-32
+      // it is up to two and four times shorter.
       const size_t unit = encoding.converter.starts_with("UTF-32")   ? 4
                           : encoding.converter.starts_with("UTF-16") ? 2
                                                                      : 1;

@@ -80,6 +80,16 @@ TEST(TextTest, EveryPositionOfSpecialBytesInLongAsciiRuns) {
   EXPECT_EQ(Extract(base + "\r\n" + base + "\r" + base + "\n").Finding("lines"), "3");
 }
 
+TEST(TextTest, TerminalEscapesInAsciiStayAscii) {
+  // An ESC byte sends ASCII to the detector (ISO-2022 is 7-bit); colour codes are no ISO-2022.
+  std::string log;
+  for (int i = 0; i < 200; ++i) log += "\x1b[32mINFO\x1b[0m build step " + std::to_string(i) + "\n";
+  const Extraction e = Extract(log);
+  EXPECT_EQ(e.Finding("charset"), "us-ascii");
+  EXPECT_EQ(e.text, log);
+  EXPECT_EQ(e.Finding("lines"), "200");
+}
+
 TEST(TextTest, ValidUtf8IsKept) {
   const Extraction e = Extract("Gr\xc3\xbc\xc3\x9f\x65 \xe2\x82\xac \xf0\x9f\x98\x80\n");
   EXPECT_EQ(e.Finding("charset"), "utf-8");
@@ -401,8 +411,7 @@ TEST(Utf8DecoderTest, ReplacesEachIllFormedSequenceAndDropsNul) {
             "a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz");
   EXPECT_EQ(DecodeAll("a\0b\0"s, utf8, true), "ab");
   // Bytes a legacy charset does not define are U+FFFD too, where ICU would write U+001A.
-  EXPECT_EQ(DecodeAll("\x82\xa0\x80!", *FromLabel("Shift_JIS"), true),
-            "\xe3\x81\x82\xef\xbf\xbd!");
+  EXPECT_EQ(DecodeAll("\x82\xa0\x80!", *FromLabel("Shift_JIS"), true), "\xe3\x81\x82\xef\xbf\xbd!");
 }
 
 TEST(Utf8DecoderTest, PassThroughDropsOnlyACharacterCutOffByTheEnd) {
