@@ -18,6 +18,7 @@
 #include "support/daemon.h"
 #include "support/documents/archive_writer.h"
 #include "support/documents/pdf_writer.h"
+#include "support/documents/text_documents.h"
 #include "support/process.h"
 
 namespace archivum {
@@ -255,6 +256,23 @@ TEST_F(FormatsTest, AnUnchangedContainerIsNotExpandedAgainAndAChangedOneReplaces
   fs::remove(corpus_ / "box.tar");
   Ingest(corpus_);
   EXPECT_EQ(Q("platypus"), Paths{});
+}
+
+TEST_F(FormatsTest, TextInLegacyCharsetsIsFoundByItsWords) {
+  Start();
+  Write("ru-cp1251.txt", testing::EncodeText("Привет, мир! Съешь же ещё этих мягких французских "
+                                             "булок да выпей чаю. Кремль вдалеке.\n",
+                                             "windows-1251"));
+  Write("ru-koi8.txt", testing::EncodeText("Широкая электрификация южных губерний даст мощный "
+                                           "толчок подъёму сельского хозяйства.\n",
+                                           "KOI8-R"));
+  Write("de-latin1.txt", testing::EncodeText("Die Straße nach München ist schön.\n", "ISO-8859-1"));
+  Ingest(corpus_);
+  EXPECT_EQ(Q("булок"), (Paths{"ru-cp1251.txt"}));
+  EXPECT_EQ(Q("губерний"), (Paths{"ru-koi8.txt"}));
+  EXPECT_EQ(Q("München"), (Paths{"de-latin1.txt"}));
+  EXPECT_EQ(Value(Get("ru-cp1251.txt"), "charset"), "windows-1251");
+  EXPECT_EQ(Value(Get("ru-koi8.txt"), "charset"), "koi8-r");
 }
 
 }  // namespace
