@@ -131,6 +131,19 @@ TEST(MailMessageTest, HtmlOnlyBodyIsReducedToText) {
   EXPECT_TRUE(sink.children.empty());
 }
 
+TEST(MailMessageTest, LongHtmlIsCutBeforeItIsReduced) {
+  std::string html = "<p>start</p>";
+  while (html.size() <= kMaxHtmlBodyBytes) html += "<p>filler words</p>";
+  html += "<p>beyond the limit</p>";
+  RecordingSink sink;
+  const MailRun run =
+      RunMail(sink, MakeMessage(kHeaders, TextPart("html", "utf-8", html, "base64")));
+  ASSERT_EQ(run.rc, ARCHIVUM_OK) << run.error;
+  EXPECT_EQ(sink.text.rfind("Whale song\nstart\nfiller words\n", 0), 0u);
+  EXPECT_THAT(sink.text, Not(HasSubstr("beyond the limit")));
+  EXPECT_EQ(sink.findings["truncated"], "true");
+}
+
 TEST(MailMessageTest, AlternativeTakesThePlainPart) {
   RecordingSink sink;
   const MailRun run = RunMail(
