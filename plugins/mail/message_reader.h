@@ -23,15 +23,15 @@ struct MessageOptions {
 //    "true" when a limit cut text or values short;
 //  - text: the subject as the first line, then the body: each text/plain part (transfer
 //    encoding undone, converted to UTF-8 from its charset), or the text of a text/html part
-//    (HtmlToText) where the message has no plain one: of a multipart/alternative, the first
-//    text/plain alternative, else the last HTML or multipart one; the signed content of a
-//    multipart/signed;
+//    (HtmlToText, on at most kMaxHtmlBodyBytes) where the message has no plain one: of a
+//    multipart/alternative, the first text/plain alternative, else the last HTML or multipart
+//    one; the signed content of a multipart/signed;
 //  - children, streamed: every other leaf part (a filename, Content-Disposition: attachment or a
 //    type other than text/plain and text/html), its content decoded, and every attached message
 //    (message/rfc822 and the like) as GMime writes it, named by ChildNamer. Children of the
 //    attached messages are the host's business when it reads them in turn;
-//  - tag "encrypted" for multipart/encrypted, S/MIME enveloped data and OpenPGP-armored
-//    encrypted text, whose content is not extracted.
+//  - tag "encrypted" for multipart/encrypted and S/MIME enveloped data, whose content is not
+//    extracted, and for OpenPGP-armored encrypted text.
 // Returns ARCHIVUM_OK, ARCHIVUM_CANCELLED, or ARCHIVUM_UNSUPPORTED when `sniffed` (the host
 // routed the file here by a generic type such as text/plain) and it is not a message after all.
 // Throws sdk::Error: ARCHIVUM_ERROR for input that is not a message, ARCHIVUM_RESOURCE_EXHAUSTED

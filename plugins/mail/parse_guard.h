@@ -32,7 +32,9 @@
 
 namespace archivum::bundled::mail {
 
-// Per message. The defaults keep GMime's tree of one message under about 30 MB.
+// Per message. With the defaults GMime's tree of one message stays within a few tens of MB
+// (measured: 4999 parts with two header fields each, 20 MB; 19999 short fields, 11 MB; 4 MiB
+// of fields, 13 MB).
 struct GuardLimits {
   size_t max_parts = 5000;                          // boundary lines
   size_t max_boundaries = 1000;                     // distinct multipart boundaries declared
