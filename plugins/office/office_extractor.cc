@@ -43,7 +43,7 @@ std::string Essence(std::string_view mime) {
   mime = mime.substr(0, mime.find(';'));
   std::string out;
   for (const char c : mime) {
-    if (c == ' ' || c == '\t') continue;
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
     out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   }
   return out;

@@ -171,6 +171,9 @@ class SharedStrings {
     return std::string_view(pool_).substr(begin, ends_[i] - begin);
   }
 
+  // True if strings or their bytes were over the bounds and are missing or cut.
+  bool overflowed() const { return overflowed_; }
+
   class Handler : public XmlHandler {
    public:
     Handler(SharedStrings* table, size_t max_bytes) : table_(table), max_bytes_(max_bytes) {}
@@ -183,14 +186,20 @@ class SharedStrings {
       if (!kSheet.Has(ns)) return;
       if (local == "rPh") --phonetic_;
       if (local == "t") in_text_ = false;
-      if (local == "si" && table_->ends_.size() < kMaxSharedStrings) {
+      if (local != "si") return;
+      if (table_->ends_.size() < kMaxSharedStrings) {
         table_->ends_.push_back(static_cast<uint32_t>(table_->pool_.size()));
+      } else {
+        table_->overflowed_ = true;
       }
     }
     void Characters(std::string_view text) override {
       if (!in_text_) return;
       const size_t room = max_bytes_ - std::min(max_bytes_, table_->pool_.size());
-      table_->pool_.append(text.substr(0, room));
+      if (text.size() > room || table_->ends_.size() >= kMaxSharedStrings) {
+        table_->overflowed_ = true;
+      }
+      if (table_->ends_.size() < kMaxSharedStrings) table_->pool_.append(text.substr(0, room));
     }
 
    private:
@@ -203,6 +212,7 @@ class SharedStrings {
  private:
   std::string pool_;
   std::vector<uint32_t> ends_;
+  bool overflowed_ = false;
 };
 
 // A worksheet's cells, row by row: shared strings, inline strings, numbers, booleans, errors
@@ -445,6 +455,7 @@ void ReadWorkbook(Extraction& x, const std::string& main_part) {
     const std::optional<PartResult> read = ParseNamedPart(x.package, table, handler);
     if (read && !read->error.empty()) throw PackageError(table + ": " + read->error);
     if (read) x.cut = x.cut || read->cut;
+    x.cut = x.cut || strings.overflowed();
   }
 
   std::vector<size_t> parts;

@@ -101,100 +101,108 @@ class XmlStream::Entities {
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> html_;
 };
 
-// Counts the attributes of each start tag in the raw bytes, ahead of libxml2 (see the header).
-// Follows just enough of XML's lexical structure to know where tags are: comments, CDATA
-// sections and processing instructions are skipped, quoted attribute values may hold '>' and '='.
+// Watches the raw bytes ahead of libxml2 (see the header): counts the attributes of each tag and
+// refuses a DTD internal subset. Follows just enough of XML's lexical structure to know where
+// tags are: comments, CDATA sections and processing instructions are skipped, quoted attribute
+// values may hold '>', '=' and '['.
 class XmlStream::TagGuard {
  public:
-  // False once a tag has more than kMaxXmlAttributes attributes.
-  bool Scan(std::string_view bytes) {
+  // Why the bytes are refused; nullptr while they are acceptable.
+  const char* Scan(std::string_view bytes) {
     for (const char c : bytes) {
-      if (!Step(c)) return false;
+      if (const char* refusal = Step(c)) return refusal;
     }
-    return true;
+    return nullptr;
   }
 
  private:
   enum class State { kText, kOpen, kBang, kBangDash, kTag, kQuoted, kComment, kCdata, kPi };
 
-  bool Step(char c) {
+  const char* Step(char c) {
     switch (state_) {
       case State::kText:
         if (c == '<') state_ = State::kOpen;
-        return true;
+        return nullptr;
       case State::kOpen:
         if (c == '!') {
           state_ = State::kBang;
-          return true;
+          return nullptr;
         }
         if (c == '?') {
           state_ = State::kPi;
           run_ = 0;
-          return true;
+          return nullptr;
         }
-        return EnterTag(c);
+        return EnterTag(c, false);
       case State::kBang:
         if (c == '-') {
           state_ = State::kBangDash;
-          return true;
+          return nullptr;
         }
-        if (c == '[') {
+        if (c == '[') {  // <![CDATA[
           state_ = State::kCdata;
           run_ = 0;
-          return true;
+          return nullptr;
         }
-        return EnterTag(c);
+        return EnterTag(c, true);
       case State::kBangDash:
         if (c == '-') {
           state_ = State::kComment;
           run_ = 0;
-          return true;
+          return nullptr;
         }
-        return EnterTag(c);
+        return EnterTag(c, true);
       case State::kComment: return EndOn(c, '-', 2);
       case State::kCdata: return EndOn(c, ']', 2);
       case State::kPi: return EndOn(c, '?', 1);
       case State::kQuoted:
         if (c == quote_) state_ = State::kTag;
-        return true;
+        return nullptr;
       case State::kTag: return InTag(c);
     }
-    return true;
+    return nullptr;
   }
 
-  bool EnterTag(char c) {
+  const char* EnterTag(char c, bool declaration) {
     state_ = State::kTag;
+    declaration_ = declaration;
     attributes_ = 0;
     return InTag(c);
   }
 
-  bool InTag(char c) {
+  const char* InTag(char c) {
     if (c == '"' || c == '\'') {
       quote_ = c;
       state_ = State::kQuoted;
     } else if (c == '=') {
-      return ++attributes_ <= kMaxXmlAttributes;
+      if (++attributes_ > kMaxXmlAttributes) return kTooManyAttributes;
+    } else if (c == '[' && declaration_) {
+      return kInternalSubset;
     } else if (c == '>') {
       state_ = State::kText;
-    } else if (c == '<') {  // a declaration inside a DOCTYPE's internal subset
-      state_ = State::kOpen;
     }
-    return true;
+    return nullptr;
   }
 
   // Ends a construct on `count` or more `mark` characters followed by '>'.
-  bool EndOn(char c, char mark, int count) {
+  const char* EndOn(char c, char mark, int count) {
     if (c == mark) {
       ++run_;
     } else {
       if (c == '>' && run_ >= count) state_ = State::kText;
       run_ = 0;
     }
-    return true;
+    return nullptr;
   }
+
+  static constexpr const char* kTooManyAttributes = "a start tag has more than 4096 attributes";
+  static constexpr const char* kInternalSubset =
+      "the document declares a DTD internal subset, which is not read";
+  static_assert(kMaxXmlAttributes == 4096, "kTooManyAttributes states the limit");
 
   State state_ = State::kText;
   char quote_ = 0;
+  bool declaration_ = false;  // the tag is a <!DOCTYPE ...> or another declaration
   size_t attributes_ = 0;
   int run_ = 0;
 };
@@ -275,7 +283,11 @@ XmlStream::XmlStream(XmlHandler& handler, XmlDialect dialect)
 }
 
 XmlStream::~XmlStream() {
-  if (ctxt_ != nullptr) xmlFreeParserCtxt(Ctxt(ctxt_));
+  if (ctxt_ == nullptr) return;
+  // libxml2 builds a document of its own in SAX mode only for entity declarations, which never
+  // reach it (TagGuard); it is the caller's to free all the same.
+  if (Ctxt(ctxt_)->myDoc != nullptr) xmlFreeDoc(Ctxt(ctxt_)->myDoc);
+  xmlFreeParserCtxt(Ctxt(ctxt_));
 }
 
 bool XmlStream::Start(std::string_view first) {
@@ -306,8 +318,8 @@ bool XmlStream::Start(std::string_view first) {
 
 bool XmlStream::Feed(std::string_view bytes) {
   if (stopped() || finished_) return false;
-  if (!guard_->Scan(bytes)) {
-    Fail("a start tag has more than " + std::to_string(kMaxXmlAttributes) + " attributes");
+  if (const char* refusal = guard_->Scan(bytes)) {
+    Fail(refusal);
     return false;
   }
   if (ctxt_ == nullptr) {

@@ -3,12 +3,14 @@
 // handler's own state grows with the part.
 //
 // Hostile input is inert by construction:
-//  - no DTD is ever loaded and no entity the document declares is ever used: the handler table
-//    has no entity declaration, external subset or entity resolution callbacks, and every entity
-//    reference except the five XML ones and character references resolves to a constant
-//    (nothing, or for XHTML the HTML 4 character it names). External entities (XXE) and
-//    entity expansion ("billion laughs") therefore do nothing; XML_PARSE_NONET forbids the
-//    network besides;
+//  - no DTD is ever read: a document that declares an internal subset (<!DOCTYPE x [...]>, where
+//    entity, attribute-default and parameter-entity declarations live) is refused before libxml2
+//    sees the subset, and an external subset is never loaded (no externalSubset callback, no
+//    XML_PARSE_DTDLOAD, XML_PARSE_NONET). No office part has a DTD; declarations would only cost
+//    memory (libxml2 keeps them even in SAX mode) and time (attribute defaults are merged into
+//    every tag in quadratic time). So external entities (XXE) and entity expansion ("billion
+//    laughs") never happen. Every entity reference besides the five XML ones and character
+//    references reads as a constant: nothing, or for XHTML the HTML 4 character it names;
 //  - elements nested deeper than kMaxXmlDepth stop the parse (libxml2 2.9's push parser does not
 //    apply its own depth limit and would grow its stacks with the nesting);
 //  - a start tag with more than kMaxXmlAttributes attributes stops the parse before libxml2 sees
