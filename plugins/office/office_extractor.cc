@@ -112,6 +112,10 @@ Document Extract(std::string_view bytes, std::string_view mime, const Options& o
   }
 
   std::string name(hinted ? KindName(*hinted) : "office document");
+  // Input whose type is not an office type is only ours if the package says it is: short of
+  // that it is declined (the host routes by type, so only a configuration that sends other
+  // files here gets that far), while a package of a known kind that cannot be read is an error.
+  bool recognized = hinted.has_value();
   try {
     PackageLimits limits;
     limits.max_member_bytes = options.max_part_size;
@@ -120,6 +124,7 @@ Document Extract(std::string_view bytes, std::string_view mime, const Options& o
     const std::optional<Kind> kind = DetectKind(package, hinted);
     if (!kind) throw PackageError("neither a mimetype member nor [Content_Types].xml");
     name = KindName(*kind);
+    recognized = true;
     Extraction x(package, *kind, static_cast<size_t>(options.max_text));
     if (IsOoxml(*kind)) {
       ExtractOoxml(x);
@@ -134,6 +139,9 @@ Document Extract(std::string_view bytes, std::string_view mime, const Options& o
     doc.encrypted = x.encrypted;
     doc.truncated = x.budget.truncated() || x.cut || package.limited();
   } catch (const PackageError& e) {
+    if (!recognized) {
+      throw sdk::Error(ARCHIVUM_UNSUPPORTED, std::string("not an office document: ") + e.what());
+    }
     throw sdk::Error(ARCHIVUM_ERROR, "not a readable " + name + ": " + e.what());
   }
   if (cancelled && cancelled()) throw sdk::Error(ARCHIVUM_CANCELLED, "cancelled");

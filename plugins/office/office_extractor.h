@@ -18,9 +18,12 @@
 //    compound file (its metadata is encrypted too: nothing else is emitted), an ODF document
 //    whose content.xml is encrypted (see META-INF/manifest.xml), an EPUB whose chapters are
 //    (META-INF/encryption.xml), or encrypted ZIP members. Such a document is still OK.
-// Errors: bytes that are not a ZIP, a damaged or truncated ZIP, a package without its main part
-// ("not a readable DOCX: word/document.xml missing") or with malformed XML in it. A compound file
-// that is not an encrypted OOXML package is ARCHIVUM_UNSUPPORTED (not an office package).
+// Errors (ARCHIVUM_ERROR), for a file whose detected type is an office type or whose package
+// says it is one ("mimetype" member, [Content_Types].xml): bytes that are not a ZIP, a damaged or
+// truncated ZIP, a package without its main part ("not a readable DOCX: word/document.xml
+// missing") or with malformed XML in it. Declined (ARCHIVUM_UNSUPPORTED): a file of another type
+// that is no office package (which only a routing configuration sends here), and a compound file
+// that is not an encrypted OOXML package.
 //
 // Bounds: members are never decompressed whole (at most max_part_size bytes of one member and
 // max_total_size of the package are read); the text stops at max_text; the parser's own state is
@@ -72,8 +75,8 @@ struct Document {
 // Reads the document in `bytes` (not copied; never modified). `mime` is the detected type (may be
 // empty or generic: the package then says what it is). `cancelled` is polled in every long loop.
 // Throws sdk::Error: ARCHIVUM_ERROR with a message such as "not a readable DOCX: ..." for an
-// unreadable document, ARCHIVUM_UNSUPPORTED for a compound file that is not an encrypted OOXML
-// package, ARCHIVUM_CANCELLED once `cancelled` returned true.
+// unreadable document, ARCHIVUM_UNSUPPORTED for input that is no office document (see above),
+// ARCHIVUM_CANCELLED once `cancelled` returned true.
 Document Extract(std::string_view bytes, std::string_view mime, const Options& options,
                  const std::function<bool()>& cancelled);
 

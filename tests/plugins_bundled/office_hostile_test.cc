@@ -218,9 +218,17 @@ TEST(OfficeHostileTest, RandomBytesAreNotAPackage) {
   EXPECT_EQ(failure.code, ARCHIVUM_ERROR);
   EXPECT_EQ(failure.message.rfind("not a readable DOCX: not a ZIP archive", 0), 0u)
       << failure.message;
-  failure = ReadFailure("", "");
+  failure = ReadFailure("", kOdtMime);
   EXPECT_EQ(failure.code, ARCHIVUM_ERROR);
-  EXPECT_EQ(failure.message.rfind("not a readable office document: ", 0), 0u) << failure.message;
+  EXPECT_EQ(failure.message.rfind("not a readable ODT: not a ZIP archive", 0), 0u)
+      << failure.message;
+  // Of another type, it is declined as not for this plugin.
+  for (const char* mime : {"", "text/plain", "application/octet-stream", "application/encrypted"}) {
+    failure = ReadFailure(bytes, mime);
+    EXPECT_EQ(failure.code, ARCHIVUM_UNSUPPORTED) << mime;
+    EXPECT_EQ(failure.message.rfind("not an office document: not a ZIP archive", 0), 0u)
+        << failure.message;
+  }
 }
 
 TEST(OfficeHostileTest, PackagesWithoutTheirMainPartAreNamed) {
@@ -241,14 +249,18 @@ TEST(OfficeHostileTest, PackagesWithoutTheirMainPartAreNamed) {
        "not a readable EPUB: META-INF/container.xml missing"},
       {without(archivum::testing::EpubMembers({{"x", {"y"}}}), "OEBPS/content.opf"), kEpubMime,
        "not a readable EPUB: OEBPS/content.opf missing"},
-      {archivum::testing::WritePackage({{"readme.txt", "hello"}}), "",
-       "not a readable office document: neither a mimetype member nor [Content_Types].xml"},
   };
   for (const auto& [bytes, mime, message] : cases) {
     const Failure failure = ReadFailure(bytes, mime);
     EXPECT_EQ(failure.code, ARCHIVUM_ERROR) << message;
     EXPECT_EQ(failure.message, message);
   }
+  // A ZIP of another type that is no office package is declined.
+  const Failure other =
+      ReadFailure(archivum::testing::WritePackage({{"readme.txt", "hello"}}), "application/zip");
+  EXPECT_EQ(other.code, ARCHIVUM_UNSUPPORTED);
+  EXPECT_EQ(other.message,
+            "not an office document: neither a mimetype member nor [Content_Types].xml");
 }
 
 TEST(OfficeHostileTest, MalformedMainPartsAreErrorsWithTheirLine) {
