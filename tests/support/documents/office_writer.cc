@@ -1,144 +1,11 @@
 #include "support/documents/office_writer.h"
 
-#include <zlib.h>
-
-#include <cstdio>
-#include <cstdlib>
 #include <functional>
+
+#include "support/documents/zip_package_writer.h"
 
 namespace archivum::testing {
 namespace {
-
-[[noreturn]] void Die(const char* what) {
-  std::fprintf(stderr, "office_writer: %s\n", what);
-  std::abort();
-}
-
-// ---- ZIP ----------------------------------------------------------------------------------
-
-void Put16(std::string& out, uint32_t v) {
-  out.push_back(static_cast<char>(v & 0xFF));
-  out.push_back(static_cast<char>((v >> 8) & 0xFF));
-}
-
-void Put32(std::string& out, uint32_t v) {
-  Put16(out, v & 0xFFFF);
-  Put16(out, v >> 16);
-}
-
-// 2024-01-01 00:00 in MS-DOS form.
-constexpr uint32_t kDosDate = ((2024 - 1980) << 9) | (1 << 5) | 1;
-constexpr uint32_t kDosTime = 0;
-
-class ZipWriter {
- public:
-  // Adds a member whose bytes `produce` passes to its argument in pieces.
-  void Add(const std::string& name, bool stored,
-           const std::function<void(const std::function<void(std::string_view)>&)>& produce) {
-    uint32_t crc = crc32(0, nullptr, 0);
-    uint64_t size = 0;
-    std::string data;
-    z_stream z{};
-    if (!stored &&
-        deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-      Die("deflateInit2");
-    }
-    const auto deflate_all = [&](std::string_view piece, int flush) {
-      z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(piece.data()));
-      z.avail_in = static_cast<uInt>(piece.size());
-      char buffer[65536];
-      int rc = Z_OK;
-      do {
-        z.next_out = reinterpret_cast<Bytef*>(buffer);
-        z.avail_out = sizeof(buffer);
-        rc = deflate(&z, flush);
-        if (rc == Z_STREAM_ERROR) Die("deflate");
-        data.append(buffer, sizeof(buffer) - z.avail_out);
-      } while (z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
-    };
-    produce([&](std::string_view piece) {
-      crc =
-          crc32(crc, reinterpret_cast<const Bytef*>(piece.data()), static_cast<uInt>(piece.size()));
-      size += piece.size();
-      if (stored) {
-        data.append(piece);
-      } else {
-        deflate_all(piece, Z_NO_FLUSH);
-      }
-    });
-    if (!stored) {
-      deflate_all({}, Z_FINISH);
-      deflateEnd(&z);
-    }
-    if (size > 0xFFFFFFFFu || data.size() > 0xFFFFFFFFu) Die("member over 4 GiB");
-
-    Record r{name,
-             stored,
-             crc,
-             static_cast<uint32_t>(data.size()),
-             static_cast<uint32_t>(size),
-             static_cast<uint32_t>(out_.size())};
-    Put32(out_, 0x04034b50);
-    Header(out_, r);
-    out_.append(name);
-    out_.append(data);
-    records_.push_back(std::move(r));
-  }
-
-  std::string Finish() {
-    const auto cd_offset = static_cast<uint32_t>(out_.size());
-    for (const Record& r : records_) {
-      Put32(out_, 0x02014b50);
-      Put16(out_, 20);  // made by: MS-DOS, ZIP 2.0
-      Header(out_, r);
-      Put16(out_, 0);  // comment length
-      Put16(out_, 0);  // disk number
-      Put16(out_, 0);  // internal attributes
-      Put32(out_, 0);  // external attributes
-      Put32(out_, r.offset);
-      out_.append(r.name);
-    }
-    const auto cd_size = static_cast<uint32_t>(out_.size() - cd_offset);
-    Put32(out_, 0x06054b50);
-    Put16(out_, 0);
-    Put16(out_, 0);
-    Put16(out_, static_cast<uint32_t>(records_.size()));
-    Put16(out_, static_cast<uint32_t>(records_.size()));
-    Put32(out_, cd_size);
-    Put32(out_, cd_offset);
-    Put16(out_, 0);
-    return std::move(out_);
-  }
-
- private:
-  struct Record {
-    std::string name;
-    bool stored;
-    uint32_t crc;
-    uint32_t compressed;
-    uint32_t size;
-    uint32_t offset;
-  };
-
-  // The fields local and central headers share, from "version needed" to "extra length".
-  static void Header(std::string& out, const Record& r) {
-    bool ascii = true;
-    for (const char c : r.name) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
-    Put16(out, r.stored ? 10 : 20);
-    Put16(out, ascii ? 0 : 0x0800);  // bit 11: the name is UTF-8
-    Put16(out, r.stored ? 0 : 8);
-    Put16(out, kDosTime);
-    Put16(out, kDosDate);
-    Put32(out, r.crc);
-    Put32(out, r.compressed);
-    Put32(out, r.size);
-    Put16(out, static_cast<uint32_t>(r.name.size()));
-    Put16(out, 0);  // no extra field
-  }
-
-  std::string out_;
-  std::vector<Record> records_;
-};
 
 // ---- XML helpers --------------------------------------------------------------------------
 
@@ -422,54 +289,7 @@ std::vector<PackageMember> OdfPackage(std::string_view media_type, std::string c
           {"META-INF/manifest.xml", OdfManifest(media_type)}};
 }
 
-// ---- Compound file ------------------------------------------------------------------------
-
-void PutName(std::string& entry, std::string_view name) {
-  for (const char c : name) {
-    entry.push_back(c);
-    entry.push_back('\0');
-  }
-  entry.resize(64, '\0');
-  Put16(entry, static_cast<uint32_t>((name.size() + 1) * 2));
-}
-
-// A 128-byte directory entry.
-std::string DirectoryEntry(std::string_view name, uint8_t type, uint32_t right, uint32_t child,
-                           uint32_t start, uint32_t size) {
-  std::string e;
-  if (type != 0) PutName(e, name);
-  e.resize(0x42, '\0');
-  e.push_back(static_cast<char>(type));
-  e.push_back(type != 0 ? 1 : 0);  // black
-  Put32(e, 0xFFFFFFFF);            // left sibling
-  Put32(e, right);
-  Put32(e, child);
-  e.resize(0x74, '\0');  // CLSID, state bits, times
-  Put32(e, start);
-  Put32(e, size);
-  Put32(e, 0);
-  return e;
-}
-
 }  // namespace
-
-std::string WritePackage(const std::vector<PackageMember>& members) {
-  ZipWriter zip;
-  for (const PackageMember& m : members) {
-    zip.Add(m.name, m.stored, [&m](const auto& sink) { sink(m.bytes); });
-  }
-  return zip.Finish();
-}
-
-void SetMember(std::vector<PackageMember>& members, std::string_view name, std::string bytes) {
-  for (PackageMember& m : members) {
-    if (m.name == name) {
-      m.bytes = std::move(bytes);
-      return;
-    }
-  }
-  members.push_back({std::string(name), std::move(bytes)});
-}
 
 std::vector<PackageMember> DocxMembers(const std::vector<std::string>& paragraphs,
                                        const OfficeMetadata& meta, const DocxExtras& extras) {
@@ -881,7 +701,7 @@ std::string MakeEpub(const std::vector<ChapterSpec>& chapters, const OfficeMetad
 
 std::string MakeDocxWithHugeParagraph(uint64_t text_bytes) {
   std::vector<PackageMember> members = DocxMembers({"placeholder"});
-  ZipWriter zip;
+  PackageWriter zip;
   for (const PackageMember& m : members) {
     if (m.name != "word/document.xml") {
       zip.Add(m.name, m.stored, [&m](const auto& sink) { sink(m.bytes); });
@@ -901,70 +721,6 @@ std::string MakeDocxWithHugeParagraph(uint64_t text_bytes) {
     });
   }
   return zip.Finish();
-}
-
-std::string MakeEncryptedOoxml() {
-  // Sectors: 0 the FAT, 1 the directory, 2-9 EncryptionInfo, 10-25 EncryptedPackage. Both streams
-  // are 4096 bytes or more, so they live in regular sectors (no mini stream).
-  constexpr uint32_t kEnd = 0xFFFFFFFE, kFatSector = 0xFFFFFFFD, kFree = 0xFFFFFFFF;
-  constexpr uint32_t kInfoStart = 2, kInfoSectors = 8, kPackageStart = 10, kPackageSectors = 16;
-  std::string header = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
-  header.resize(24, '\0');  // + CLSID
-  Put16(header, 0x003E);    // minor version
-  Put16(header, 0x0003);    // major version 3
-  Put16(header, 0xFFFE);    // byte order
-  Put16(header, 9);         // 512-byte sectors
-  Put16(header, 6);         // 64-byte mini sectors
-  header.resize(0x2C, '\0');
-  Put32(header, 1);       // FAT sectors
-  Put32(header, 1);       // first directory sector
-  Put32(header, 0);       // transaction signature
-  Put32(header, 0x1000);  // mini stream cutoff
-  Put32(header, kEnd);    // first mini FAT sector
-  Put32(header, 0);       // mini FAT sectors
-  Put32(header, kEnd);    // first DIFAT sector
-  Put32(header, 0);       // DIFAT sectors
-  Put32(header, 0);       // DIFAT[0]: the FAT is sector 0
-  while (header.size() < 512) Put32(header, kFree);
-
-  std::string fat;
-  Put32(fat, kFatSector);
-  Put32(fat, kEnd);  // the directory: one sector
-  for (uint32_t s = kInfoStart; s < kInfoStart + kInfoSectors; ++s) {
-    Put32(fat, s + 1 < kInfoStart + kInfoSectors ? s + 1 : kEnd);
-  }
-  for (uint32_t s = kPackageStart; s < kPackageStart + kPackageSectors; ++s) {
-    Put32(fat, s + 1 < kPackageStart + kPackageSectors ? s + 1 : kEnd);
-  }
-  while (fat.size() < 512) Put32(fat, kFree);
-
-  std::string directory =
-      DirectoryEntry("Root Entry", 5, 0xFFFFFFFF, 1, kEnd, 0) +
-      DirectoryEntry("EncryptionInfo", 2, 2, 0xFFFFFFFF, kInfoStart, kInfoSectors * 512) +
-      DirectoryEntry("EncryptedPackage", 2, 0xFFFFFFFF, 0xFFFFFFFF, kPackageStart,
-                     kPackageSectors * 512) +
-      DirectoryEntry("", 0, 0xFFFFFFFF, 0xFFFFFFFF, 0, 0);
-
-  // Agile encryption (version 4.4): a version header, then an XML descriptor.
-  std::string info;
-  Put16(info, 4);
-  Put16(info, 4);
-  Put32(info, 0x40);
-  info += std::string(kXmlDecl) +
-          "<encryption xmlns=\"http://schemas.microsoft.com/office/2006/encryption\">"
-          "<keyData saltSize=\"16\" blockSize=\"16\" keyBits=\"256\" hashSize=\"64\" "
-          "cipherAlgorithm=\"AES\" cipherChaining=\"ChainingModeCBC\" hashAlgorithm=\"SHA512\" "
-          "saltValue=\"AAAAAAAAAAAAAAAAAAAAAA==\"/></encryption>";
-  info.resize(kInfoSectors * 512, '\0');
-  std::string package;
-  Put32(package, 6000);  // the size of the plaintext package
-  Put32(package, 0);
-  uint32_t state = 0x2545F491;
-  while (package.size() < kPackageSectors * 512) {
-    state = state * 1664525u + 1013904223u;  // pseudo-random bytes for the ciphertext
-    package.push_back(static_cast<char>(state >> 24));
-  }
-  return header + fat + directory + info + package;
 }
 
 }  // namespace archivum::testing
