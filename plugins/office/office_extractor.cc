@@ -139,10 +139,10 @@ Document Extract(std::string_view bytes, std::string_view mime, const Options& o
     doc.encrypted = x.encrypted;
     doc.truncated = x.budget.truncated() || x.cut || package.limited();
   } catch (const PackageError& e) {
-    if (!recognized) {
-      throw sdk::Error(ARCHIVUM_UNSUPPORTED, std::string("not an office document: ") + e.what());
-    }
-    throw sdk::Error(ARCHIVUM_ERROR, "not a readable " + name + ": " + e.what());
+    // The reason may quote a member name, which need not be UTF-8.
+    const std::string reason = SanitizeUtf8(e.what());
+    if (!recognized) throw sdk::Error(ARCHIVUM_UNSUPPORTED, "not an office document: " + reason);
+    throw sdk::Error(ARCHIVUM_ERROR, "not a readable " + name + ": " + reason);
   }
   if (cancelled && cancelled()) throw sdk::Error(ARCHIVUM_CANCELLED, "cancelled");
   return doc;

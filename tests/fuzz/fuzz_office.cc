@@ -4,11 +4,11 @@
 // through the type and through what the package says it is. Small limits keep a decompression
 // bomb cheap.
 //
-// Besides sanitizer reports, it stops on a broken contract: text, a finding or a tag that is not
-// well-formed UTF-8, a finding key outside the metadata vocabulary, a time or count that is not
-// in the vocabulary's form, a tag other than "encrypted", a child (an office document has none),
-// a failure without "not a readable ..." as its message, input of an office type declined unless
-// it is a compound file, or any exception but sdk::Error.
+// Besides sanitizer reports, it stops on a broken contract: text, a finding, a tag or a failure's
+// message that is not well-formed UTF-8, a finding key outside the metadata vocabulary, a time or
+// count that is not in the vocabulary's form, a tag other than "encrypted", a child (an office
+// document has none), an error without "not a readable ..." as its message, input of an office
+// type declined unless it is a compound file, or any exception but sdk::Error.
 //
 // Seeds (corpus/fuzz_office/): small documents of each format written by
 // tests/support/documents/office_writer, deflated as producers write them and with every member
@@ -146,6 +146,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (office::Process(f, sink, options) != ARCHIVUM_OK) Broken("Process returned a failure");
   } catch (const archivum::sdk::Error& e) {
     const std::string_view message = e.what();
+    if (archivum::bundled::SanitizeUtf8(message) != message) Broken("failure message not UTF-8");
     if (e.code() == ARCHIVUM_UNSUPPORTED) {
       // Declined: a compound file, or input of no office type that is no office package.
       if (!mime.empty() && (size < 8 || data[0] != 0xD0)) Broken("declined an office type");
