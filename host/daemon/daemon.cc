@@ -234,6 +234,13 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
   popts.default_timeout = cfg.plugins.timeout;
   popts.data_root = cfg.store.path / "plugins";
   popts.limits.spool_dir = ChildSpoolDir(cfg);
+  // Spooled children have no names, but a plugin may have created named files in its group's
+  // spool directory: nothing in there outlives a daemon.
+  {
+    std::error_code ec;
+    std::filesystem::remove_all(popts.limits.spool_dir, ec);
+    if (ec) spdlog::warn("cannot empty {}: {}", popts.limits.spool_dir.string(), ec.message());
+  }
   plugins::process::ProcessPlacement placement(PlacementOptions(cfg, popts.directories));
   popts.placement = &placement;
   auto registry = plugins::PluginRegistry::Load(popts);

@@ -3,11 +3,17 @@
 //
 // Config: {"max_bytes": <size, default 8M>: leading input bytes read,
 //          "max_text": <size, default 4M>: bytes of UTF-8 text emitted at most}.
-// Findings: charset (us-ascii, utf-8, utf-16le, utf-16be or iso-8859-1; see charset.h),
-// lines (of the decoded document), truncated ("true", only when a limit cut the text short).
-// Binary content (a NUL byte in the first 8 KiB, no UTF-16 BOM) is refused as UNSUPPORTED.
+// Text: plain files decoded to UTF-8 from their detected charset (encoding.h), HTML through the
+// Gumbo HTML5 parser, XML through libxml2 (text_extractor.h).
+// Findings: charset (e.g. "utf-8", "windows-1251", "shift_jis"; see encoding.h), lines (of the
+// decoded document), truncated ("true", only when a limit cut the text short), and for HTML
+// title, language, author, keywords and subject, for XML language (see html_document.h,
+// xml_document.h).
+// Binary content (a NUL byte in the first 8 KiB, unless a UTF-16/UTF-32 BOM or uchardet says
+// UTF-16/UTF-32) is refused as UNSUPPORTED.
 #include "archivum/plugin.hpp"
 
+#include <string>
 #include <string_view>
 
 #include "text/text_extractor.h"
@@ -15,13 +21,33 @@
 namespace archivum::bundled::text {
 namespace {
 
-// Text reaches the host in pieces of this size, so no single copy is large.
-constexpr size_t kChunkSize = size_t{64} << 10;
+// ExtractText's output, forwarded to the host's sink. A refusal of text for the host's output
+// budget (RESOURCE_EXHAUSTED) only ends the text (ExtractText then reports "truncated"); any
+// other refusal is a failure that Process reports.
+class Forwarder final : public TextSink {
+ public:
+  Forwarder(const sdk::File& file, sdk::Sink& sink) : file_(file), sink_(sink) {}
+
+  bool Text(std::string_view piece) override {
+    const archivum_rc rc = sink_.Text(piece);
+    if (rc != ARCHIVUM_OK && rc != ARCHIVUM_RESOURCE_EXHAUSTED) refusal_ = rc;
+    return rc == ARCHIVUM_OK;
+  }
+  void Finding(std::string_view key, std::string_view value) override { sink_.Finding(key, value); }
+  bool Cancelled() override { return file_.cancelled(); }
+
+  archivum_rc refusal() const { return refusal_; }
+
+ private:
+  const sdk::File& file_;
+  sdk::Sink& sink_;
+  archivum_rc refusal_ = ARCHIVUM_OK;
+};
 
 class TextPlugin {
  public:
   static constexpr std::string_view kName = "text";
-  static constexpr std::string_view kVersion = "1.0.0";
+  static constexpr std::string_view kVersion = "2.0.0";
   static constexpr std::string_view kDescription =
       "Extracts text from plain-text, source, HTML, XML and data files";
   static constexpr sdk::Stage kStage = sdk::Stage::kExtract;
@@ -57,31 +83,14 @@ class TextPlugin {
       : options_(ParseOptions(config_json)) {}
 
   archivum_rc Process(const sdk::File& file, sdk::Sink& sink) {
-    const auto cancelled = [&file] { return file.cancelled(); };
-    Extraction extraction = ExtractText(file.bytes(), file.mime(), options_, cancelled);
-    if (extraction.outcome == Outcome::kBinary) return ARCHIVUM_UNSUPPORTED;
-    if (extraction.outcome == Outcome::kCancelled) return ARCHIVUM_CANCELLED;
-
-    bool stopped_by_cancel = false;
-    archivum_rc refusal = ARCHIVUM_OK;
-    EmitInChunks(extraction.text, kChunkSize, [&](std::string_view piece) {
-      if (file.cancelled()) {
-        stopped_by_cancel = true;
-        return false;
-      }
-      refusal = sink.Text(piece);
-      return refusal == ARCHIVUM_OK;
-    });
-    if (stopped_by_cancel) return ARCHIVUM_CANCELLED;
-    if (refusal == ARCHIVUM_RESOURCE_EXHAUSTED) {
-      extraction.truncated = true;  // the host's output budget is smaller than ours
-    } else if (refusal != ARCHIVUM_OK) {
-      throw sdk::Error(ARCHIVUM_ERROR,
-                       "the host refused extracted text (code " + std::to_string(refusal) + ")");
+    Forwarder forwarder(file, sink);
+    const Outcome outcome = ExtractText(file.bytes(), file.mime(), options_, forwarder);
+    if (forwarder.refusal() != ARCHIVUM_OK) {
+      throw sdk::Error(ARCHIVUM_ERROR, "the host refused extracted text (code " +
+                                           std::to_string(forwarder.refusal()) + ")");
     }
-    sink.Finding("charset", extraction.charset);
-    sink.Finding("lines", extraction.lines);
-    if (extraction.truncated) sink.Finding("truncated", "true");
+    if (outcome == Outcome::kBinary) return ARCHIVUM_UNSUPPORTED;
+    if (outcome == Outcome::kCancelled) return ARCHIVUM_CANCELLED;
     return ARCHIVUM_OK;
   }
 

@@ -1,6 +1,7 @@
 // The real daemon's HTTP gateway next to its gRPC API: same core, same answers.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -104,7 +105,13 @@ TEST_F(DaemonGatewayTest, ErrorsAndStreamingThroughTheRealCore) {
   r = ht::Fetch(daemon_->http_address(),
                 ht::MakeRequest(ht::http::verb::get, "/v1/plugins", "", ""));
   ASSERT_EQ(r.result_int(), 200);
-  EXPECT_EQ(json::parse(r.body())["plugins"].size(), 4u);
+  // One entry per bundled plugin module.
+  size_t modules = 0;
+  for (const auto& e : std::filesystem::directory_iterator(ARCHIVUM_BUNDLED_PLUGINS)) {
+    if (e.path().extension() == ".so") ++modules;
+  }
+  EXPECT_GE(modules, 4u);
+  EXPECT_EQ(json::parse(r.body())["plugins"].size(), modules);
 }
 
 }  // namespace

@@ -62,7 +62,10 @@ class RecordingSink {
     sink_.ctx = this;
     sink_.emit_finding = [](void* ctx, archivum_str key, archivum_str value) -> archivum_rc {
       if (key.size == 0) return ARCHIVUM_INVALID_ARGUMENT;
-      static_cast<RecordingSink*>(ctx)->findings[Str(key)] = Str(value);
+      auto* self = static_cast<RecordingSink*>(ctx);
+      if (self->finding_list.size() >= self->max_findings) return ARCHIVUM_RESOURCE_EXHAUSTED;
+      self->findings[Str(key)] = Str(value);
+      self->finding_list.emplace_back(Str(key), Str(value));
       return ARCHIVUM_OK;
     };
     sink_.emit_text = [](void* ctx, archivum_str text) -> archivum_rc {
@@ -148,7 +151,9 @@ class RecordingSink {
 
   const archivum_sink* get() const { return &sink_; }
 
-  std::map<std::string, std::string> findings;
+  std::map<std::string, std::string> findings;                    // the last value of each key
+  std::vector<std::pair<std::string, std::string>> finding_list;  // every finding, in order
+  size_t max_findings = SIZE_MAX;  // more are refused (RESOURCE_EXHAUSTED), like the host's limit
   std::string text;
   int text_calls = 0;
   size_t text_budget = SIZE_MAX;
