@@ -1,10 +1,12 @@
 #include "documents/corpus.h"
 
+#include <cctype>
 #include <cstdio>
 #include <set>
 #include <utility>
 
 #include "support/documents/archive_writer.h"
+#include "support/documents/mail_writer.h"
 #include "support/documents/pdf_writer.h"
 
 namespace archivum::bench {
@@ -35,6 +37,35 @@ std::string PdfDate(int year, int month, int day, int hour, int minute) {
   return buffer;
 }
 
+// An RFC 5322 date, "Tue, 05 Mar 2024 10:15:00 +0100".
+std::string MailDate(int year, int month, int day, int hour, int minute, int zone_hours) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  // Sakamoto's day of the week (0 = Sunday) for the Gregorian calendar.
+  static constexpr int kOffsets[] = {0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4};
+  const int y = month < 3 ? year - 1 : year;
+  const int weekday = (y + y / 4 - y / 100 + y / 400 + kOffsets[month - 1] + day) % 7;
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:00 %c%02d00", kDays[weekday],
+                day, kMonths[month - 1], year, hour, minute, zone_hours < 0 ? '-' : '+',
+                zone_hours < 0 ? -zone_hours : zone_hours);
+  return buffer;
+}
+
+// "anna.keller@example.com" for "Anna Keller".
+std::string Address(const std::string& name) {
+  std::string out;
+  for (const char c : name) out += c == ' ' ? '.' : static_cast<char>(std::tolower(c));
+  return out + "@example.com";
+}
+
+std::string MimeType(const std::string& format) {
+  if (format == "pdf") return "application/pdf";
+  if (format == "txt") return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
+
 }  // namespace
 
 std::vector<ManifestEntry> ManifestEntries(const Document& file) {
@@ -57,8 +88,9 @@ class CorpusGenerator::Impl {
     const size_t index = index_++;
     const std::string base = Folder() + prose_.Stem() + "-" + Padded(index);
     const double roll = rng_.Unit();
-    if (roll < 0.60) return Pdf(base + ".pdf", PdfPages());
-    if (roll < 0.80) return Archive(base + ".zip", docs::ArchiveFormat::kZip);
+    if (roll < 0.45) return Pdf(base + ".pdf", PdfPages());
+    if (roll < 0.70) return Mail(base + ".eml");
+    if (roll < 0.87) return Archive(base + ".zip", docs::ArchiveFormat::kZip);
     return Archive(base + ".tar.gz", docs::ArchiveFormat::kTarGz);
   }
 
@@ -128,7 +160,8 @@ class CorpusGenerator::Impl {
     return doc;
   }
 
-  // A document to put in an archive, named `stem` plus its extension, under `folder`.
+  // A document to put in an archive or attach to a mail, named `stem` plus its extension, under
+  // `folder`.
   Document Member(const std::string& folder, const std::string& stem) {
     const double roll = rng_.Unit();
     if (roll < 0.5) return Pdf(folder + stem + ".pdf", rng_.LogBetween(1, 12));
@@ -156,6 +189,66 @@ class CorpusGenerator::Impl {
     }
     doc.bytes = docs::MakeArchive(format, entries);
     for (Document& member : doc.members) member.bytes.clear();  // in the archive now
+    return doc;
+  }
+
+  // A mail as a mail client writes it: a greeting, paragraphs and a signature in text/plain
+  // (quoted-printable or 8bit), half of them also in text/html (multipart/alternative), and
+  // almost half with 1 to 3 attached documents. Two markers in the body, three in each
+  // attachment.
+  Document Mail(std::string name) {
+    Document doc{.name = std::move(name), .format = "eml", .markers = Markers(2)};
+    const std::string from = prose_.PersonName(), to = prose_.PersonName();
+    const std::vector<std::string> paragraphs =
+        MarkedParagraphs(static_cast<size_t>(rng_.LogBetween(40, 900)), doc.markers);
+    const std::string greeting = "Hello " + to.substr(0, to.find(' ')) + ",";
+    const std::string signature[] = {"Best regards,", from, prose_.Title()};
+    // Our prose holds no character that HTML would need escaped.
+    std::string plain = greeting + "\n\n", html = "<html><body>\n<p>" + greeting + "</p>\n";
+    for (const std::string& paragraph : paragraphs) {
+      for (const std::string& line : Wrap(paragraph, 72)) plain += line + '\n';
+      plain += '\n';
+      html += "<p>" + paragraph + "</p>\n";
+    }
+    html += "<p>";
+    for (const std::string& line : signature) {
+      plain += line + '\n';
+      html += line + (&line == &signature[2] ? "</p>\n" : "<br>\n");
+    }
+    html += "</body></html>\n";
+    const char* encoding = rng_.Chance(0.5) ? "quoted-printable" : "8bit";
+    docs::MimeEntity body = docs::TextPart("plain", "utf-8", plain, encoding);
+    if (rng_.Chance(0.5)) {
+      body = docs::Multipart("alternative", {body, docs::TextPart("html", "utf-8", html, encoding)},
+                             "alt-" + std::to_string(index_));
+    }
+    if (rng_.Chance(0.45)) {
+      std::vector<docs::MimeEntity> parts = {body};
+      std::set<std::string> stems;
+      for (int i = rng_.Between(1, 3); i > 0; --i) {
+        std::string stem = prose_.Stem();
+        while (!stems.insert(stem).second) stem += "-" + std::to_string(i);
+        Document attachment = Member("", stem);
+        parts.push_back(
+            docs::Attachment(MimeType(attachment.format), attachment.name, attachment.bytes));
+        attachment.bytes.clear();  // in the mail now
+        doc.members.push_back(std::move(attachment));
+      }
+      body = docs::Multipart("mixed", std::move(parts), "mix-" + std::to_string(index_));
+    }
+    const int year = rng_.Between(2016, 2024);
+    docs::MailFields headers = {
+        {"From", from + " <" + Address(from) + ">"},
+        {"To", to + " <" + Address(to) + ">"},
+        {"Subject", prose_.Title()},
+        {"Date", MailDate(year, rng_.Between(1, 12), rng_.Between(1, 28), rng_.Between(7, 19),
+                          rng_.Between(0, 59), rng_.Between(-5, 3))},
+        {"Message-ID", "<" + std::to_string(rng_.Next()) + "@example.com>"}};
+    if (rng_.Chance(0.3)) {
+      const std::string cc = prose_.PersonName();
+      headers.insert(headers.begin() + 2, {"Cc", cc + " <" + Address(cc) + ">"});
+    }
+    doc.bytes = docs::MakeMessage(headers, body);
     return doc;
   }
 
