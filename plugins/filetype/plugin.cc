@@ -8,13 +8,16 @@
 // When libmagic recognizes nothing (application/octet-stream), or only a ZIP, and the file's
 // name claims a document format (report.pdf, notes.docx), the name decides (MimeFromName), so
 // that the format's plugin reads the file and a damaged one gets that plugin's error instead of
-// passing silently; finding mime_source = "extension" says so.
+// passing silently; finding mime_source = "extension" says so. Plain text that is a mailbox or
+// a message (an mbox "From " line, a header block; common/mail_sniff.h) becomes
+// application/mbox or message/rfc822, which libmagic 5.44 misses.
 // Findings: mime (also set with set_mime), mime_source, encoding (libmagic's charset, e.g. "utf-8",
 // "binary"), description (libmagic's human-readable type, for the files the setting selects).
 #include "archivum/plugin.hpp"
 
 #include <string_view>
 
+#include "common/mail_sniff.h"
 #include "filetype/filetype_analyzer.h"
 
 namespace archivum::bundled::filetype {
@@ -41,6 +44,13 @@ class FiletypePlugin {
     if (auto claimed = MimeFromName(detection.mime, file.display_name())) {
       detection.mime = std::string(*claimed);
       sink.Finding("mime_source", "extension");
+    } else if (detection.mime == "text/plain") {
+      // libmagic calls mailboxes and many messages plain text (common/mail_sniff.h).
+      if (mail::LooksLikeMbox(file.bytes())) {
+        detection.mime = "application/mbox";
+      } else if (mail::LooksLikeMessage(file.bytes())) {
+        detection.mime = "message/rfc822";
+      }
     }
     sink.SetMime(detection.mime);
     sink.Finding("mime", detection.mime);

@@ -4,7 +4,7 @@
 
 #include "common/config.h"
 #include "mail/mbox_reader.h"
-#include "mail/sniff.h"
+#include "common/mail_sniff.h"
 
 namespace archivum::bundled::mail {
 namespace {

@@ -1,7 +1,8 @@
 // The `mail` plugin: extract stage, e-mail messages (.eml) and mbox mailboxes (GMime 3).
 //
-// Accepts message/rfc822, application/mbox and text/plain (libmagic 5.44 calls mbox files and
-// many messages text/plain; see sniff.h), returning UNSUPPORTED for text that is not mail.
+// Accepts message/rfc822 and application/mbox (the filetype plugin gives mail that libmagic calls
+// text/plain those types; see common/mail_sniff.h). Routed text/plain by a setting, it reads
+// only what looks like mail and returns UNSUPPORTED for other text.
 // Config: {"max_text": <size, default 4M>: bytes of text emitted per message at most}.
 // A message: findings from, to, cc, subject, date, message_id (plugin-api/README.md) and
 // "truncated"; its subject and body as text; attachments and attached messages as streamed
@@ -27,8 +28,7 @@ class MailPlugin {
       "Reads e-mail messages (.eml) and mbox mailboxes: addresses, subject, date, body text, "
       "attachments";
   static constexpr sdk::Stage kStage = sdk::Stage::kExtract;
-  static constexpr std::string_view kAccept[] = {"message/rfc822", "application/mbox",
-                                                 "text/plain"};
+  static constexpr std::string_view kAccept[] = {"message/rfc822", "application/mbox"};
   // Options are immutable and each call builds its own GMime objects (see mail_extractor.h).
   static constexpr bool kThreadSafe = true;
 

@@ -20,7 +20,7 @@
 #include "archivum/plugin.hpp"
 #include "common/utf8.h"
 #include "mail/mail_extractor.h"
-#include "mail/sniff.h"
+#include "common/mail_sniff.h"
 
 namespace {
 

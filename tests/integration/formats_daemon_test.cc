@@ -17,6 +17,7 @@
 #include "aichemist_archivum.grpc.pb.h"
 #include "support/daemon.h"
 #include "support/documents/archive_writer.h"
+#include "support/documents/mail_writer.h"
 #include "support/documents/pdf_writer.h"
 #include "support/documents/text_documents.h"
 #include "support/process.h"
@@ -273,6 +274,50 @@ TEST_F(FormatsTest, TextInLegacyCharsetsIsFoundByItsWords) {
   EXPECT_EQ(Q("München"), (Paths{"de-latin1.txt"}));
   EXPECT_EQ(Value(Get("ru-cp1251.txt"), "charset"), "windows-1251");
   EXPECT_EQ(Value(Get("ru-koi8.txt"), "charset"), "koi8-r");
+}
+
+std::string Mail(const std::string& subject, testing::MimeEntity body) {
+  return testing::MakeMessage({{"From", "Ann Example <ann@example.org>"},
+                               {"To", "Bob <bob@example.org>"},
+                               {"Subject", subject},
+                               {"Date", "Tue, 05 Mar 2024 10:15:00 +0100"},
+                               {"Message-ID", "<" + subject + "@example.org>"}},
+                              std::move(body));
+}
+
+TEST_F(FormatsTest, MailHeadersBodiesAttachmentsAndMboxMessages) {
+  Start();
+  const std::string pdf = Pdf({"the attached cassowary budget"}, "Cassowary budget", "Ann");
+  Write("with-pdf.eml",
+        Mail("budget", testing::Multipart("mixed",
+                                          {testing::TextPart("plain", "utf-8", "see the emu below\n"),
+                                           testing::Attachment("application/pdf", "budget.pdf", pdf)},
+                                          "b1")));
+  Write("inbox.mbox",
+        testing::MakeMbox({Mail("one", testing::TextPart("plain", "utf-8", "first wallaby\n")),
+                           Mail("two", testing::TextPart("plain", "koi8-r",
+                                                         testing::Recode("второй кенгуру\n", "KOI8-R"),
+                                                         "quoted-printable")),
+                           Mail("three", testing::TextPart("html", "utf-8",
+                                                           "<p>third &amp; <b>bilby</b></p>"))}));
+  Ingest(corpus_);
+  EXPECT_EQ(Q("emu"), (Paths{"with-pdf.eml"}));
+  EXPECT_EQ(Q("cassowary"), (Paths{"with-pdf.eml!/budget.pdf"}));
+  EXPECT_EQ(Q("wallaby"), (Paths{"inbox.mbox!/message-1.eml"}));
+  EXPECT_EQ(Q("кенгуру"), (Paths{"inbox.mbox!/message-2.eml"}));
+  EXPECT_EQ(Q("bilby"), (Paths{"inbox.mbox!/message-3.eml"}));
+
+  const pb::Document mail = Get("with-pdf.eml");
+  EXPECT_EQ(Value(mail, "from"), "Ann Example <ann@example.org>");
+  EXPECT_EQ(Value(mail, "to"), "Bob <bob@example.org>");
+  EXPECT_EQ(Value(mail, "subject"), "budget");
+  EXPECT_EQ(Value(mail, "date"), "2024-03-05T09:15:00Z");
+  EXPECT_EQ(Value(mail, "message_id"), "budget@example.org");
+  const pb::Document attachment = Get("with-pdf.eml!/budget.pdf");
+  EXPECT_EQ(attachment.mime(), "application/pdf");
+  EXPECT_EQ(Value(attachment, "title"), "Cassowary budget");
+  EXPECT_EQ(Value(Get("inbox.mbox"), "messages"), "3");
+  EXPECT_EQ(Value(Get("inbox.mbox!/message-3.eml"), "subject"), "three");
 }
 
 }  // namespace

@@ -138,24 +138,6 @@ std::string MakeArchive(ArchiveFormat format, const std::vector<ArchiveEntry>& e
   return out;
 }
 
-std::string MakeZip(const std::vector<ArchiveEntry>& entries, const std::vector<bool>& stored) {
-  const ThreadUtf8Locale locale;
-  Writer a(archive_write_new());
-  archive_write_set_format_zip(a.get());
-  std::string out;
-  Open(a.get(), &out);
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const bool store = i < stored.size() && stored[i];
-    if (archive_write_set_options(
-            a.get(), store ? "zip:compression=store" : "zip:compression=deflate") != ARCHIVE_OK) {
-      Die(a.get(), "zip compression option");
-    }
-    WriteEntry(a.get(), entries[i]);
-  }
-  if (archive_write_close(a.get()) != ARCHIVE_OK) Die(a.get(), "close");
-  return out;
-}
-
 std::string Compress(Compression compression, std::string_view bytes) {
   const ThreadUtf8Locale locale;
   Writer a(archive_write_new());

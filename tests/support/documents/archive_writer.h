@@ -23,7 +23,7 @@ struct ArchiveEntry {
 
 enum class ArchiveFormat {
   kZip,        // deflate-compressed members
-  kZipStored,  // members stored uncompressed (OOXML/ODF/EPUB "mimetype" must be stored first)
+  kZipStored,  // members stored uncompressed (office packages: office_writer.h)
   kTar,        // POSIX pax tar
   kTarGz,
   kTarBz2,
@@ -40,9 +40,6 @@ enum class ArchiveFormat {
 // broken fixture is a bug in the test).
 std::string MakeArchive(ArchiveFormat format, const std::vector<ArchiveEntry>& entries);
 
-// A ZIP in which each entry chooses stored or deflated: OOXML, ODF and EPUB packages put an
-// uncompressed "mimetype" first. `stored[i]` applies to entries[i] (missing means deflated).
-std::string MakeZip(const std::vector<ArchiveEntry>& entries, const std::vector<bool>& stored);
 
 enum class Compression { kGzip, kBzip2, kXz, kZstd, kLz4, kLzma, kLzip, kCompress };
 // `bytes` compressed as a single-file stream (.gz, .bz2, .xz, .zst, .lz4, .lzma, .lz, .Z) with the

@@ -1,4 +1,4 @@
-#include "mail/sniff.h"
+#include "common/mail_sniff.h"
 
 #include <algorithm>
 #include <array>

@@ -1,11 +1,12 @@
-// Recognizing mail in files the host routes to the plugin by a generic type.
+// Recognizing mail in files libmagic calls plain text.
 //
 // libmagic (file 5.44, Debian 12) reports an mbox as text/plain ("ASCII text": its "From "
 // rule is disabled) and a message as message/rfc822 only when its first header field is one of
 // a few (From, Return-Path, Received, Date, Delivered-To, Relay-Version); a message that starts
-// with MIME-Version, Message-ID, Subject, To or X-Mozilla-Status is text/plain too. So the plugin
-// also accepts text/plain and keeps only the files these functions recognize, looking at their
-// first 64 KiB at most.
+// with MIME-Version, Message-ID, Subject, To or X-Mozilla-Status is text/plain too. The filetype
+// plugin refines text/plain with these functions (so the text plugin does not index a mailbox's
+// raw bytes), and the mail plugin uses them when a file reaches it as text/plain anyway. They look
+// at the first 64 KiB at most.
 //
 // Thread safety: pure functions.
 #pragma once
