@@ -7,6 +7,7 @@
 
 #include "support/documents/archive_writer.h"
 #include "support/documents/mail_writer.h"
+#include "support/documents/office_writer.h"
 #include "support/documents/pdf_writer.h"
 
 namespace archivum::bench {
@@ -63,8 +64,15 @@ std::string Address(const std::string& name) {
 std::string MimeType(const std::string& format) {
   if (format == "pdf") return "application/pdf";
   if (format == "txt") return "text/plain; charset=utf-8";
+  if (format == "docx") {
+    return "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+  }
+  if (format == "xlsx") return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  if (format == "odt") return "application/vnd.oasis.opendocument.text";
   return "application/octet-stream";
 }
+
+constexpr const char* kRegions[] = {"North", "South", "East", "West", "Central", "Export"};
 
 }  // namespace
 
@@ -88,9 +96,12 @@ class CorpusGenerator::Impl {
     const size_t index = index_++;
     const std::string base = Folder() + prose_.Stem() + "-" + Padded(index);
     const double roll = rng_.Unit();
-    if (roll < 0.45) return Pdf(base + ".pdf", PdfPages());
-    if (roll < 0.70) return Mail(base + ".eml");
-    if (roll < 0.87) return Archive(base + ".zip", docs::ArchiveFormat::kZip);
+    if (roll < 0.30) return Pdf(base + ".pdf", PdfPages());
+    if (roll < 0.45) return Docx(base + ".docx", rng_.LogBetween(1, 8));
+    if (roll < 0.53) return Xlsx(base + ".xlsx", XlsxRows());
+    if (roll < 0.59) return Odt(base + ".odt", rng_.LogBetween(1, 6));
+    if (roll < 0.80) return Mail(base + ".eml");
+    if (roll < 0.91) return Archive(base + ".zip", docs::ArchiveFormat::kZip);
     return Archive(base + ".tar.gz", docs::ArchiveFormat::kTarGz);
   }
 
@@ -114,9 +125,12 @@ class CorpusGenerator::Impl {
     return paragraphs;
   }
 
-  // Most PDFs have 1 to 40 pages, short ones the most common; one in fifty is a manual of
-  // hundreds of pages (several MB).
-  int PdfPages() { return rng_.Chance(0.02) ? rng_.Between(150, 800) : rng_.LogBetween(1, 40); }
+  // Most PDFs have 1 to 40 pages, short ones more common than long ones; four in a hundred are
+  // manuals of hundreds of pages (several MB).
+  int PdfPages() {
+    if (rng_.Chance(0.04)) return rng_.Between(150, 900);
+    return rng_.Chance(0.5) ? rng_.LogBetween(1, 40) : rng_.Between(10, 40);
+  }
 
   Document Pdf(std::string name, int pages) {
     Document doc{.name = std::move(name), .format = "pdf", .markers = Markers()};
@@ -150,6 +164,101 @@ class CorpusGenerator::Impl {
     return doc;
   }
 
+  // Core properties as an office suite writes them: title, author, subject, dates.
+  docs::OfficeMetadata OfficeMeta(bool odf) {
+    char created[32], modified[32];
+    const int year = rng_.Between(2015, 2024), month = rng_.Between(1, 12);
+    const char* format = odf ? "%04d-%02d-%02dT%02d:%02d:00" : "%04d-%02d-%02dT%02d:%02d:00Z";
+    std::snprintf(created, sizeof created, format, year, month, rng_.Between(1, 28),
+                  rng_.Between(7, 19), rng_.Between(0, 59));
+    std::snprintf(modified, sizeof modified, format, year + static_cast<int>(rng_.Below(2)), month,
+                  rng_.Between(1, 28), rng_.Between(7, 19), rng_.Between(0, 59));
+    docs::OfficeMetadata meta;
+    meta.title = prose_.Title();
+    meta.authors = {prose_.PersonName()};
+    meta.subject = prose_.Title();
+    meta.language = "en-US";
+    meta.created = created;
+    meta.modified = modified;
+    meta.application = "archivum_bench_make_corpus";
+    return meta;
+  }
+
+  // Paragraphs of `pages` pages; one in three documents ends with a table of figures.
+  Document Docx(std::string name, int pages) {
+    Document doc{.name = std::move(name), .format = "docx", .markers = Markers()};
+    const std::vector<std::string> paragraphs =
+        MarkedParagraphs(static_cast<size_t>(pages) * kWordsPerPage, doc.markers);
+    docs::OfficeMetadata meta = OfficeMeta(false);
+    meta.pages = pages;
+    docs::DocxExtras extras;
+    if (rng_.Chance(0.33)) {
+      extras.table.push_back({"Item", "Region", "Amount", "Owner"});
+      for (int i = rng_.Between(3, 25); i > 0; --i) {
+        extras.table.push_back({prose_.Title(), kRegions[rng_.Below(std::size(kRegions))],
+                                std::to_string(rng_.LogBetween(10, 900000)), prose_.PersonName()});
+      }
+    }
+    doc.bytes = docs::MakeDocx(paragraphs, meta, extras);
+    return doc;
+  }
+
+  Document Odt(std::string name, int pages) {
+    Document doc{.name = std::move(name), .format = "odt", .markers = Markers()};
+    const std::vector<std::string> paragraphs =
+        MarkedParagraphs(static_cast<size_t>(pages) * kWordsPerPage, doc.markers);
+    docs::OfficeMetadata meta = OfficeMeta(true);
+    meta.pages = pages;
+    doc.bytes = docs::MakeOdt(paragraphs, meta);
+    return doc;
+  }
+
+  // Rows of a workbook: mostly tens to a few thousand; six in a hundred are large exports.
+  int XlsxRows() {
+    return rng_.Chance(0.06) ? rng_.Between(10000, 30000) : rng_.LogBetween(30, 3000);
+  }
+
+  // 1 to 5 sheets sharing `rows` rows: a date, a description (text, where the markers go), a
+  // region, quantities and amounts (numbers) and an owner; markers in the first row's, a middle
+  // row's and the last row's description.
+  Document Xlsx(std::string name, int rows) {
+    Document doc{.name = std::move(name), .format = "xlsx", .markers = Markers()};
+    const int sheet_count = std::min(rng_.Between(1, 5), rows);
+    std::vector<docs::SheetSpec> sheets;
+    for (int s = 0; s < sheet_count; ++s) {
+      docs::SheetSpec sheet{.name = prose_.Title().substr(0, 31), .rows = {}};
+      for (const auto& other : sheets) {
+        if (other.name == sheet.name) sheet.name = "Sheet" + std::to_string(s + 1);
+      }
+      sheet.rows.push_back(
+          {"Date", "Description", "Region", "Quantity", "Unit price", "Total", "Owner"});
+      const int count = rows / sheet_count + (s < rows % sheet_count ? 1 : 0);
+      for (int r = 0; r < count; ++r) {
+        char date[16], price[32], total[32];
+        std::snprintf(date, sizeof date, "%04d-%02d-%02d", rng_.Between(2018, 2024),
+                      rng_.Between(1, 12), rng_.Between(1, 28));
+        const int quantity = rng_.LogBetween(1, 5000);
+        const double unit = static_cast<double>(rng_.LogBetween(100, 500000)) / 100;
+        std::snprintf(price, sizeof price, "%.2f", unit);
+        std::snprintf(total, sizeof total, "%.2f", unit * quantity);
+        sheet.rows.push_back({date, prose_.Title(), kRegions[rng_.Below(std::size(kRegions))],
+                              std::to_string(quantity), price, total, prose_.PersonName()});
+      }
+      sheets.push_back(std::move(sheet));
+    }
+    // The description cells in reading order, the markers spread over them.
+    std::vector<std::string*> descriptions;
+    for (auto& sheet : sheets) {
+      for (size_t r = 1; r < sheet.rows.size(); ++r) descriptions.push_back(&sheet.rows[r][1]);
+    }
+    for (size_t i = 0; i < doc.markers.size(); ++i) {
+      const size_t at = i * (descriptions.size() - 1) / (doc.markers.size() - 1);
+      *descriptions[at] = doc.markers[i] + " " + *descriptions[at];
+    }
+    doc.bytes = docs::MakeXlsx(sheets, OfficeMeta(false));
+    return doc;
+  }
+
   // Plain text wrapped at 72 columns, a blank line between paragraphs.
   Document Text(std::string name, size_t words) {
     Document doc{.name = std::move(name), .format = "txt", .markers = Markers()};
@@ -163,17 +272,21 @@ class CorpusGenerator::Impl {
   // A document to put in an archive or attach to a mail, named `stem` plus its extension, under
   // `folder`.
   Document Member(const std::string& folder, const std::string& stem) {
+    const std::string base = folder + stem;
     const double roll = rng_.Unit();
-    if (roll < 0.5) return Pdf(folder + stem + ".pdf", rng_.LogBetween(1, 12));
-    return Text(folder + stem + ".txt", static_cast<size_t>(rng_.LogBetween(150, 4000)));
+    if (roll < 0.30) return Pdf(base + ".pdf", rng_.LogBetween(1, 30));
+    if (roll < 0.55) return Docx(base + ".docx", rng_.LogBetween(1, 6));
+    if (roll < 0.70) return Xlsx(base + ".xlsx", rng_.LogBetween(20, 1500));
+    if (roll < 0.80) return Odt(base + ".odt", rng_.LogBetween(1, 4));
+    return Text(base + ".txt", static_cast<size_t>(rng_.LogBetween(150, 4000)));
   }
 
-  // An archive of 3 to 12 documents and text files, one in twenty of 20 to 60 (a project's
+  // An archive of 3 to 12 documents and text files; eight in a hundred hold 20 to 60 (a project's
   // hand-over, several MB).
   Document Archive(std::string name, docs::ArchiveFormat format) {
     Document doc{.name = std::move(name),
                  .format = format == docs::ArchiveFormat::kZip ? "zip" : "tar.gz"};
-    const int count = rng_.Chance(0.05) ? rng_.Between(20, 60) : rng_.Between(3, 12);
+    const int count = rng_.Chance(0.08) ? rng_.Between(20, 60) : rng_.Between(3, 12);
     static const std::vector<std::string> kFolders = {"", "", "docs/", "data/", "archive/"};
     std::set<std::string> names;
     for (int i = 0; i < count; ++i) {
@@ -194,8 +307,8 @@ class CorpusGenerator::Impl {
 
   // A mail as a mail client writes it: a greeting, paragraphs and a signature in text/plain
   // (quoted-printable or 8bit), half of them also in text/html (multipart/alternative), and
-  // almost half with 1 to 3 attached documents. Two markers in the body, three in each
-  // attachment.
+  // almost half with 1 to 3 attached documents (one in five a long PDF report). Two markers in
+  // the body, three in each attachment.
   Document Mail(std::string name) {
     Document doc{.name = std::move(name), .format = "eml", .markers = Markers(2)};
     const std::string from = prose_.PersonName(), to = prose_.PersonName();
@@ -228,7 +341,9 @@ class CorpusGenerator::Impl {
       for (int i = rng_.Between(1, 3); i > 0; --i) {
         std::string stem = prose_.Stem();
         while (!stems.insert(stem).second) stem += "-" + std::to_string(i);
-        Document attachment = Member("", stem);
+        // One attachment in five is a long report, the mail of a few MB that every inbox has.
+        Document attachment =
+            rng_.Chance(0.2) ? Pdf(stem + ".pdf", rng_.Between(40, 250)) : Member("", stem);
         parts.push_back(
             docs::Attachment(MimeType(attachment.format), attachment.name, attachment.bytes));
         attachment.bytes.clear();  // in the mail now
