@@ -21,6 +21,8 @@
 #include <memory>
 #include <string_view>
 
+#include "os/unique_fd.h"
+
 namespace archivum::os {
 namespace {
 
@@ -50,23 +52,6 @@ std::string ErrnoText(int error) {
   const char* name = strerrorname_np(error);
   return std::string(std::strerror(error)) + " (" + (name != nullptr ? name : "?") + ")";
 }
-
-class UniqueFd {
- public:
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  ~UniqueFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-
-  int get() const { return fd_; }
-  // Gives up ownership: the descriptor stays open.
-  void release() { fd_ = -1; }
-
- private:
-  int fd_;
-};
 
 // The number of threads of the calling process; 0 if /proc does not say.
 int ThreadCount() {
@@ -146,7 +131,7 @@ Status AddLandlockPathRule(int ruleset_fd, const fs::path& path, uint64_t rights
   // one's directory entry from its cache, and the rule would no longer match it; an open
   // descriptor keeps that entry.
   struct statfs fs_info;
-  if (::fstatfs(fd.get(), &fs_info) == 0 && fs_info.f_type == PROC_SUPER_MAGIC) fd.release();
+  if (::fstatfs(fd.get(), &fs_info) == 0 && fs_info.f_type == PROC_SUPER_MAGIC) fd.Release();
   return Status::Ok();
 }
 

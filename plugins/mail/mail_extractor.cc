@@ -3,8 +3,8 @@
 #include <string>
 
 #include "common/config.h"
-#include "mail/mbox_reader.h"
 #include "common/mail_sniff.h"
+#include "mail/mbox_reader.h"
 
 namespace archivum::bundled::mail {
 namespace {

@@ -18,6 +18,7 @@
 #include "support/daemon.h"
 #include "support/documents/archive_writer.h"
 #include "support/documents/mail_writer.h"
+#include "support/documents/office_writer.h"
 #include "support/documents/pdf_writer.h"
 #include "support/documents/text_documents.h"
 #include "support/process.h"
@@ -117,6 +118,71 @@ std::string Pdf(std::vector<std::string> pages, std::string title = "", std::str
   if (!author.empty()) spec.info.push_back({"Author", author});
   spec.info.push_back({"CreationDate", "D:20240301093000+02'00'"});
   return MakePdf(spec);
+}
+
+std::string Mail(const std::string& subject, testing::MimeEntity body) {
+  return testing::MakeMessage({{"From", "Ann Example <ann@example.org>"},
+                               {"To", "Bob <bob@example.org>"},
+                               {"Subject", subject},
+                               {"Date", "Tue, 05 Mar 2024 10:15:00 +0100"},
+                               {"Message-ID", "<" + subject + "@example.org>"}},
+                              std::move(body));
+}
+
+// The folder of the issue that started the format plugins: twelve ordinary documents, each
+// holding a word of its own, all found at the right path (members at theirs).
+TEST_F(FormatsTest, AFolderOfOrdinaryDocumentsIsReadWhole) {
+  Start();
+  testing::OfficeMetadata meta;
+  meta.title = "Annual review";
+  meta.authors = {"Jane Doe"};
+  meta.created = "2024-03-01T09:30:00Z";
+  Write("report.pdf", Pdf({"pdfword alpha", "second page"}, "Annual review", "Jane Doe"));
+  Write("letter.docx", testing::MakeDocx({"docxword in a letter", "second paragraph"}, meta));
+  Write("budget.xlsx", testing::MakeXlsx({{"Costs", {{"xlsxword", "42"}}}}, meta));
+  Write("notes.odt", testing::MakeOdt({"odtword in notes"}, meta));
+  Write("book.epub", testing::MakeEpub({{"Chapter one", {"epubword begins"}}}, meta));
+  Write("text.zip", MakeArchive(ArchiveFormat::kZip, {{"inside.txt", "zipword inside\n"}}));
+  Write("bundle.tar.gz",
+        MakeArchive(ArchiveFormat::kTarGz, {{"a.txt", "targzword here\n"},
+                                            {"memo.docx", testing::MakeDocx({"memoword"})}}));
+  Write("mail.eml", Mail("quarterly",
+                         testing::Multipart(
+                             "mixed",
+                             {testing::TextPart("plain", "utf-8", "emlword body\n"),
+                              testing::Attachment("application/pdf", "a.pdf", Pdf({"attachword"}))},
+                             "b2")));
+  Write("box.mbox",
+        testing::MakeMbox({Mail("m1", testing::TextPart("plain", "utf-8", "mboxone\n")),
+                           Mail("m2", testing::TextPart("plain", "utf-8", "mboxtwo\n")),
+                           Mail("m3", testing::TextPart("plain", "utf-8", "mboxthree\n"))}));
+  const pb::IngestSummary s = Ingest(corpus_);
+  EXPECT_EQ(s.files_failed(), 0u) << s.DebugString();
+  EXPECT_EQ(s.plugin_errors(), 0u) << s.DebugString();
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"pdfword", "report.pdf"},
+      {"docxword", "letter.docx"},
+      {"xlsxword", "budget.xlsx"},
+      {"odtword", "notes.odt"},
+      {"epubword", "book.epub"},
+      {"zipword", "text.zip!/inside.txt"},
+      {"targzword", "bundle.tar.gz!/a.txt"},
+      {"memoword", "bundle.tar.gz!/memo.docx"},
+      {"emlword", "mail.eml"},
+      {"attachword", "mail.eml!/a.pdf"},
+      {"mboxone", "box.mbox!/message-1.eml"},
+      {"mboxtwo", "box.mbox!/message-2.eml"},
+      {"mboxthree", "box.mbox!/message-3.eml"},
+  };
+  for (const auto& [word, path] : expected) EXPECT_EQ(Q(word), (Paths{path})) << word;
+  for (const char* doc : {"report.pdf", "letter.docx", "notes.odt", "book.epub"}) {
+    const pb::Document d = Get(doc);
+    EXPECT_EQ(Value(d, "title"), "Annual review") << doc;
+    EXPECT_EQ(Value(d, "author"), "Jane Doe") << doc;
+  }
+  EXPECT_EQ(Value(Get("budget.xlsx"), "sheets"), "1");
+  EXPECT_EQ(Value(Get("report.pdf"), "pages"), "2");
+  EXPECT_EQ(Value(Get("letter.docx"), "created"), "2024-03-01T09:30:00Z");
 }
 
 TEST_F(FormatsTest, ArchiveMembersAreDocumentsFoundOnceAtTheirPath) {
@@ -276,30 +342,23 @@ TEST_F(FormatsTest, TextInLegacyCharsetsIsFoundByItsWords) {
   EXPECT_EQ(Value(Get("ru-koi8.txt"), "charset"), "koi8-r");
 }
 
-std::string Mail(const std::string& subject, testing::MimeEntity body) {
-  return testing::MakeMessage({{"From", "Ann Example <ann@example.org>"},
-                               {"To", "Bob <bob@example.org>"},
-                               {"Subject", subject},
-                               {"Date", "Tue, 05 Mar 2024 10:15:00 +0100"},
-                               {"Message-ID", "<" + subject + "@example.org>"}},
-                              std::move(body));
-}
-
 TEST_F(FormatsTest, MailHeadersBodiesAttachmentsAndMboxMessages) {
   Start();
   const std::string pdf = Pdf({"the attached cassowary budget"}, "Cassowary budget", "Ann");
-  Write("with-pdf.eml",
-        Mail("budget", testing::Multipart("mixed",
-                                          {testing::TextPart("plain", "utf-8", "see the emu below\n"),
-                                           testing::Attachment("application/pdf", "budget.pdf", pdf)},
-                                          "b1")));
-  Write("inbox.mbox",
-        testing::MakeMbox({Mail("one", testing::TextPart("plain", "utf-8", "first wallaby\n")),
-                           Mail("two", testing::TextPart("plain", "koi8-r",
-                                                         testing::Recode("второй кенгуру\n", "KOI8-R"),
-                                                         "quoted-printable")),
-                           Mail("three", testing::TextPart("html", "utf-8",
-                                                           "<p>third &amp; <b>bilby</b></p>"))}));
+  Write(
+      "with-pdf.eml",
+      Mail("budget", testing::Multipart("mixed",
+                                        {testing::TextPart("plain", "utf-8", "see the emu below\n"),
+                                         testing::Attachment("application/pdf", "budget.pdf", pdf)},
+                                        "b1")));
+  Write(
+      "inbox.mbox",
+      testing::MakeMbox(
+          {Mail("one", testing::TextPart("plain", "utf-8", "first wallaby\n")),
+           Mail("two",
+                testing::TextPart("plain", "koi8-r", testing::Recode("второй кенгуру\n", "KOI8-R"),
+                                  "quoted-printable")),
+           Mail("three", testing::TextPart("html", "utf-8", "<p>third &amp; <b>bilby</b></p>"))}));
   Ingest(corpus_);
   EXPECT_EQ(Q("emu"), (Paths{"with-pdf.eml"}));
   EXPECT_EQ(Q("cassowary"), (Paths{"with-pdf.eml!/budget.pdf"}));

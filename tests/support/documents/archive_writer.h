@@ -40,7 +40,6 @@ enum class ArchiveFormat {
 // broken fixture is a bug in the test).
 std::string MakeArchive(ArchiveFormat format, const std::vector<ArchiveEntry>& entries);
 
-
 enum class Compression { kGzip, kBzip2, kXz, kZstd, kLz4, kLzma, kLzip, kCompress };
 // `bytes` compressed as a single-file stream (.gz, .bz2, .xz, .zst, .lz4, .lzma, .lz, .Z) with the
 // raw filter.
