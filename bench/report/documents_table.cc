@@ -73,16 +73,19 @@ void DocumentsTable::Build(json& results) {
     }
   }
   const Num sample = f_.N("documents_recall_archivum", "/sample");
-  const std::string status = f_.S(corpus, "/status");
-  caption_ = !status.empty()
-                 ? "Document corpus: " + status + "\n"
-                 : "Document corpus (bench/documents, seed " + Fmt(f_.N(corpus, "/seed"), 0) +
-                       "): " + Fmt(files, 0) + " files, " + Fmt(mb, 1) + " MB: " + formats + "; " +
-                       Fmt(f_.N(corpus, "/members"), 0) + " members in the archives " +
-                       "and mails; " + Fmt(f_.N(corpus, "/markers"), 0) +
-                       " marker words; generated in " + Fmt(f_.N(corpus, "/seconds"), 1) +
-                       " s. Recall: " + Fmt(sample, 0) + " markers drawn with seed " +
-                       Fmt(f_.N("documents_recall_archivum", "/seed"), 0) + ".\n";
+  // A corpus that was not made (skipped, not built, failed) has a status and nothing else.
+  if (const std::string status = f_.S(corpus, "/status"); !status.empty()) {
+    caption_ = "Document corpus: " + status + "\n";
+    results = {{"status", status}};
+    return;
+  }
+  caption_ = "Document corpus (bench/documents, seed " + Fmt(f_.N(corpus, "/seed"), 0) +
+             "): " + Fmt(files, 0) + " files, " + Fmt(mb, 1) + " MB: " + formats + "; " +
+             Fmt(f_.N(corpus, "/members"), 0) + " members in the archives " + "and mails; " +
+             Fmt(f_.N(corpus, "/markers"), 0) + " marker words; generated in " +
+             Fmt(f_.N(corpus, "/seconds"), 1) + " s. Recall: " + Fmt(sample, 0) +
+             " markers drawn with seed " + Fmt(f_.N("documents_recall_archivum", "/seed"), 0) +
+             ".\n";
 
   const std::string ingest = "documents_ingest", summary = "ingest_documents";
   const std::string recoll = "documents_recoll";
@@ -176,6 +179,7 @@ void DocumentsTable::Build(json& results) {
 }
 
 std::string DocumentsTable::Markdown(const std::string& header) const {
+  if (rows_.empty()) return header + (header.empty() ? "" : "\n") + caption_;
   std::string out =
       header + (header.empty() ? "" : "\n") + caption_ +
       "\n| measure | archivumd | recollindex | archivumd vs recollindex | target | |\n"
