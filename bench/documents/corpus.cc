@@ -1,9 +1,14 @@
 #include "documents/corpus.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
+#include <iterator>
 #include <set>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "support/documents/archive_writer.h"
 #include "support/documents/mail_writer.h"
@@ -78,8 +83,9 @@ constexpr const char* kRegions[] = {"North", "South", "East", "West", "Central",
 
 std::vector<ManifestEntry> ManifestEntries(const Document& file) {
   std::vector<ManifestEntry> out;
-  for (const std::string& marker : file.markers)
+  for (const std::string& marker : file.markers) {
     out.push_back({marker, file.name, file.format, "-"});
+  }
   for (const Document& member : file.members) {
     for (const std::string& marker : member.markers) {
       out.push_back({marker, file.name + "!/" + member.name, member.format, file.format});
@@ -126,7 +132,7 @@ class CorpusGenerator::Impl {
   }
 
   // Most PDFs have 1 to 40 pages, short ones more common than long ones; four in a hundred are
-  // manuals of hundreds of pages (several MB).
+  // manuals of hundreds of pages (up to 3.7 MB).
   int PdfPages() {
     if (rng_.Chance(0.04)) return rng_.Between(150, 900);
     return rng_.Chance(0.5) ? rng_.LogBetween(1, 40) : rng_.Between(10, 40);
@@ -341,7 +347,7 @@ class CorpusGenerator::Impl {
       for (int i = rng_.Between(1, 3); i > 0; --i) {
         std::string stem = prose_.Stem();
         while (!stems.insert(stem).second) stem += "-" + std::to_string(i);
-        // One attachment in five is a long report, the mail of a few MB that every inbox has.
+        // One attachment in five is a long report (0.2-1 MB, a third more in base64).
         Document attachment =
             rng_.Chance(0.2) ? Pdf(stem + ".pdf", rng_.Between(40, 250)) : Member("", stem);
         parts.push_back(

@@ -9,7 +9,7 @@ namespace archivum::bench {
 namespace {
 
 // Word classes for sentences built from clause templates. Each list runs roughly from the most to
-// the least common; Pick() draws a rank with a Zipf-like law, so a few words come up often and
+// the least common; Zipf() draws a rank with a Zipf-like law, so a few words come up often and
 // most rarely, as in real text.
 constexpr const char* kNouns[] = {
     "team",        "report",      "project",      "budget",      "customer",    "company",
@@ -159,10 +159,6 @@ int Rng::LogBetween(int lo, int hi) {
   const double b = std::log(static_cast<double>(hi) + 1);
   const int v = static_cast<int>(std::exp(a + Unit() * (b - a)));
   return std::clamp(v, lo, hi);
-}
-
-std::string Prose::Word() {
-  return Zipf(rng_, kNouns);
 }
 
 std::string Prose::PersonName() {

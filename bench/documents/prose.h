@@ -47,8 +47,6 @@ class Prose {
  public:
   explicit Prose(Rng& rng) : rng_(rng) {}
 
-  // A noun, lower case; frequent ones come up much more often than rare ones.
-  std::string Word();
   // A capitalized sentence ending in a period: one or two clauses (subject, verb, object and
   // prepositional phrases), now and then with a person's name, an amount or a date.
   std::string Sentence();
