@@ -78,4 +78,25 @@ size_t Utf8Boundary(std::string_view s, size_t pos) {
   return (static_cast<uint8_t>(s[i]) & 0xC0) == 0x80 ? pos : i;
 }
 
+std::string OneLine(std::string_view text, size_t max_bytes, bool* cut) {
+  const std::string valid = SanitizeUtf8(text);
+  std::string out;
+  out.reserve(valid.size());
+  bool space = false;
+  for (const char c : valid) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  if (out.size() > max_bytes) {
+    out.resize(Utf8Boundary(out, max_bytes));
+    if (cut != nullptr) *cut = true;
+  }
+  return out;
+}
+
 }  // namespace archivum::bundled

@@ -38,4 +38,9 @@ std::string SanitizeUtf8(std::string_view s);
 // well-formed UTF-8 text, i.e. where s.substr(0, index) stays well-formed.
 size_t Utf8Boundary(std::string_view s, size_t pos);
 
+// A metadata value as one line: invalid UTF-8 replaced (SanitizeUtf8), each run of spaces, tabs
+// and line breaks made one space, none at either end, then cut to at most `max_bytes` on a
+// character boundary; *cut (if not null) is set when it was cut.
+std::string OneLine(std::string_view text, size_t max_bytes, bool* cut = nullptr);
+
 }  // namespace archivum::bundled

@@ -9,10 +9,6 @@
 namespace archivum::bundled::mail {
 namespace {
 
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 std::string Chars(const char* s) {
   return s == nullptr ? std::string() : std::string(s);
 }
@@ -81,24 +77,7 @@ bool EmitFinding(sdk::Sink& sink, std::string_view key, std::string_view value) 
 }
 
 std::string CleanHeaderText(std::string_view text, size_t max_bytes, bool* cut) {
-  const std::string valid = SanitizeUtf8(text);
-  std::string out;
-  out.reserve(valid.size());
-  bool space = false;
-  for (const char c : valid) {
-    if (IsSpace(c)) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-  }
-  if (out.size() > max_bytes) {
-    out.resize(Utf8Boundary(out, max_bytes));
-    *cut = true;
-  }
-  return out;
+  return OneLine(text, max_bytes, cut);
 }
 
 std::string FormatUtc(GDateTime* date) {

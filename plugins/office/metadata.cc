@@ -39,20 +39,7 @@ bool Expect(std::string_view s, size_t& pos, char c) {
 }  // namespace
 
 std::string Clean(std::string_view value) {
-  const std::string valid = SanitizeUtf8(value);
-  std::string out;
-  bool space = false;
-  for (const char c : valid) {
-    if (IsSpace(c)) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-  }
-  if (out.size() > kMaxValueBytes) out.resize(Utf8Boundary(out, kMaxValueBytes));
-  return out;
+  return OneLine(value, kMaxValueBytes);
 }
 
 std::optional<std::string> NormalizeTime(std::string_view value) {

@@ -1,6 +1,5 @@
 // Each built plugin module through the C ABI, as the host uses it: dlopen, the entry symbol,
 // create() with a config, process() into a sink, query(), last_error() and destroy().
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -8,89 +7,17 @@
 #include <string>
 
 #include "archivum/plugin.h"
+#include "plugins_bundled/loaded_module.h"
 #include "plugins_bundled/test_util.h"
-#include "support/temp_dir.h"
 
 namespace archivum::bundled {
 namespace {
 
 using namespace std::string_literals;
+using testing::LoadedModule;
 using testing::RecordingQuerySink;
 using testing::RecordingSink;
 using testing::TestFile;
-
-std::string View(archivum_str s) {
-  return s.size == 0 ? "" : std::string(s.data, s.size);
-}
-
-// One loaded module and, after Create(), one plugin state.
-class LoadedPlugin {
- public:
-  explicit LoadedPlugin(const char* path) {
-    handle_ = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (handle_ == nullptr) {
-      error_ = dlerror();
-      return;
-    }
-    const auto entry =
-        reinterpret_cast<archivum_plugin_entry_fn>(dlsym(handle_, ARCHIVUM_PLUGIN_ENTRY_SYMBOL));
-    if (entry == nullptr) {
-      error_ = "no entry symbol";
-      return;
-    }
-    descriptor_ = entry();
-    host_.struct_size = sizeof(host_);
-    host_.abi_major = ARCHIVUM_ABI_VERSION_MAJOR;
-    host_.abi_minor = ARCHIVUM_ABI_VERSION_MINOR;
-    host_.plugin_name = descriptor_->name;
-    data_dir_ = dir_.path().string();
-    host_.data_dir = {data_dir_.data(), data_dir_.size()};
-    host_.log = [](void*, archivum_log_level, archivum_str) {};
-  }
-  ~LoadedPlugin() {
-    if (state_ != nullptr) descriptor_->destroy(state_);
-    if (handle_ != nullptr) dlclose(handle_);
-  }
-  LoadedPlugin(const LoadedPlugin&) = delete;
-  LoadedPlugin& operator=(const LoadedPlugin&) = delete;
-
-  bool loaded() const { return descriptor_ != nullptr; }
-  const std::string& error() const { return error_; }
-  const archivum_plugin_descriptor& descriptor() const { return *descriptor_; }
-
-  // Returns create()'s code; on failure the reason is in error().
-  archivum_rc Create(std::string_view config) {
-    const archivum_rc rc = descriptor_->create({config.data(), config.size()}, &host_, &state_);
-    if (rc != ARCHIVUM_OK) error_ = View(descriptor_->last_error(nullptr));
-    return rc;
-  }
-  archivum_rc Process(const TestFile& file, RecordingSink& sink) {
-    const archivum_rc rc = descriptor_->process(state_, file.get(), sink.get());
-    if (rc != ARCHIVUM_OK) error_ = View(descriptor_->last_error(state_));
-    return rc;
-  }
-  archivum_rc Flush() {
-    const archivum_rc rc = descriptor_->flush(state_);
-    if (rc != ARCHIVUM_OK) error_ = View(descriptor_->last_error(state_));
-    return rc;
-  }
-  const std::string& data_dir() const { return data_dir_; }
-  archivum_rc Query(std::string_view verb, std::string_view argument, RecordingQuerySink& sink) {
-    const archivum_rc rc = descriptor_->query(state_, {verb.data(), verb.size()},
-                                              {argument.data(), argument.size()}, sink.get());
-    if (rc != ARCHIVUM_OK) error_ = View(descriptor_->last_error(state_));
-    return rc;
-  }
-
- private:
-  archivum::testing::TempDir dir_;
-  std::string data_dir_;
-  void* handle_ = nullptr;
-  const archivum_plugin_descriptor* descriptor_ = nullptr;
-  archivum_host_api host_{};
-  archivum_plugin_state* state_ = nullptr;
-  std::string error_;
-};
 
 // Rows of the similar plugin's signature table, read through a connection of our own; -1 if the
 // database cannot be read.
@@ -110,8 +37,8 @@ int CountRows(const std::string& file) {
   return count;
 }
 
-std::unique_ptr<LoadedPlugin> Load(const char* path, std::string_view config = "{}") {
-  auto plugin = std::make_unique<LoadedPlugin>(path);
+std::unique_ptr<LoadedModule> Load(const char* path, std::string_view config = "{}") {
+  auto plugin = std::make_unique<LoadedModule>(path);
   EXPECT_TRUE(plugin->loaded()) << path << ": " << plugin->error();
   if (plugin->loaded()) {
     EXPECT_EQ(plugin->Create(config), ARCHIVUM_OK) << plugin->error();
@@ -134,10 +61,10 @@ TEST(BundledAbiTest, DescriptorsDeclareStageAndThreadSafety) {
         Expected{ARCHIVUM_TEXT_PLUGIN, "text", ARCHIVUM_STAGE_EXTRACT, false, false, ""},
         Expected{ARCHIVUM_HASH_PLUGIN, "hash", ARCHIVUM_STAGE_ANALYZE, false, false, ""},
         Expected{ARCHIVUM_SIMILAR_PLUGIN, "similar", ARCHIVUM_STAGE_ANALYZE, true, true, ""}}) {
-    LoadedPlugin plugin(e.path);
+    LoadedModule plugin(e.path);
     ASSERT_TRUE(plugin.loaded()) << plugin.error();
     const archivum_plugin_descriptor& d = plugin.descriptor();
-    EXPECT_EQ(View(d.name), e.name);
+    EXPECT_EQ(testing::AbiString(d.name), e.name);
     EXPECT_EQ(d.abi_major, ARCHIVUM_ABI_VERSION_MAJOR);
     EXPECT_EQ(d.stage, e.stage) << e.name;
     EXPECT_EQ(d.flags & ARCHIVUM_FLAG_THREAD_SAFE, ARCHIVUM_FLAG_THREAD_SAFE) << e.name;
@@ -147,7 +74,7 @@ TEST(BundledAbiTest, DescriptorsDeclareStageAndThreadSafety) {
     EXPECT_EQ(d.flush != nullptr, e.has_flush) << e.name;
     std::string keys;
     for (size_t i = 0; i < d.tuning_key_count; ++i) {
-      keys += (i == 0 ? "" : ",") + View(d.tuning_keys[i]);
+      keys += (i == 0 ? "" : ",") + testing::AbiString(d.tuning_keys[i]);
     }
     EXPECT_EQ(keys, e.tuning_keys) << e.name;
   }
@@ -158,7 +85,7 @@ TEST(BundledAbiTest, BadConfigFailsCreateWithAReason) {
                                      std::pair{ARCHIVUM_TEXT_PLUGIN, R"({"max_text": "lots"})"},
                                      std::pair{ARCHIVUM_HASH_PLUGIN, R"({"algorithm": "md5"})"},
                                      std::pair{ARCHIVUM_SIMILAR_PLUGIN, R"({"threshold": 2})"}}) {
-    LoadedPlugin plugin(path);
+    LoadedModule plugin(path);
     ASSERT_TRUE(plugin.loaded()) << plugin.error();
     EXPECT_EQ(plugin.Create(config), ARCHIVUM_INVALID_ARGUMENT) << path;
     EXPECT_NE(plugin.error().find("config"), std::string::npos) << plugin.error();

@@ -1,6 +1,5 @@
 // The built archive module through the C ABI, as the host loads it: dlopen, the entry symbol,
 // the descriptor, create(), process() into a recording sink, last_error() and destroy().
-#include <dlfcn.h>
 #include <fnmatch.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,6 +8,7 @@
 #include <vector>
 
 #include "archivum/plugin.h"
+#include "plugins_bundled/loaded_module.h"
 #include "plugins_bundled/test_util.h"
 #include "support/documents/archive_writer.h"
 
@@ -17,55 +17,12 @@ namespace {
 
 using archivum::testing::ArchiveFormat;
 using archivum::testing::MakeArchive;
+using bundled::testing::AbiString;
+using bundled::testing::LoadedModule;
 using bundled::testing::RecordingSink;
 using bundled::testing::TestFile;
 using ::testing::ElementsAre;
 using ::testing::StartsWith;
-
-std::string AbiString(archivum_str s) {
-  return s.size == 0 ? "" : std::string(s.data, s.size);
-}
-
-// The module loaded with the host's flags; one plugin state after Create().
-class ArchiveModule {
- public:
-  ArchiveModule() {
-    handle_ = dlopen(ARCHIVUM_ARCHIVE_PLUGIN, RTLD_NOW | RTLD_LOCAL);
-    if (handle_ == nullptr) return;
-    const auto entry =
-        reinterpret_cast<archivum_plugin_entry_fn>(dlsym(handle_, ARCHIVUM_PLUGIN_ENTRY_SYMBOL));
-    if (entry != nullptr) descriptor_ = entry();
-    host_.struct_size = sizeof(host_);
-    host_.abi_major = ARCHIVUM_ABI_VERSION_MAJOR;
-    host_.abi_minor = ARCHIVUM_ABI_VERSION_MINOR;
-    host_.log = [](void*, archivum_log_level, archivum_str) {};
-  }
-  ~ArchiveModule() {
-    if (state_ != nullptr) descriptor_->destroy(state_);
-    if (handle_ != nullptr) dlclose(handle_);
-  }
-  ArchiveModule(const ArchiveModule&) = delete;
-  ArchiveModule& operator=(const ArchiveModule&) = delete;
-
-  const archivum_plugin_descriptor* descriptor() const { return descriptor_; }
-  archivum_rc Create(std::string_view config) {
-    const archivum_rc rc = descriptor_->create({config.data(), config.size()}, &host_, &state_);
-    if (rc != ARCHIVUM_OK) error = AbiString(descriptor_->last_error(nullptr));
-    return rc;
-  }
-  archivum_rc Process(const TestFile& file, RecordingSink& sink) {
-    const archivum_rc rc = descriptor_->process(state_, file.get(), sink.get());
-    if (rc != ARCHIVUM_OK) error = AbiString(descriptor_->last_error(state_));
-    return rc;
-  }
-  std::string error;
-
- private:
-  void* handle_ = nullptr;
-  const archivum_plugin_descriptor* descriptor_ = nullptr;
-  archivum_host_api host_{};
-  archivum_plugin_state* state_ = nullptr;
-};
 
 bool Accepts(const archivum_plugin_descriptor& d, const std::string& mime) {
   for (size_t i = 0; i < d.accept_count; ++i) {
@@ -75,9 +32,9 @@ bool Accepts(const archivum_plugin_descriptor& d, const std::string& mime) {
 }
 
 TEST(ArchiveAbi, DescriptorDeclaresAnExtractPluginForArchiveTypes) {
-  ArchiveModule module;
-  ASSERT_NE(module.descriptor(), nullptr) << dlerror();
-  const archivum_plugin_descriptor& d = *module.descriptor();
+  LoadedModule module(ARCHIVUM_ARCHIVE_PLUGIN);
+  ASSERT_TRUE(module.loaded()) << module.error();
+  const archivum_plugin_descriptor& d = module.descriptor();
   EXPECT_EQ(AbiString(d.name), "archive");
   EXPECT_EQ(d.abi_major, ARCHIVUM_ABI_VERSION_MAJOR);
   EXPECT_EQ(d.abi_minor, ARCHIVUM_ABI_VERSION_MINOR);
@@ -105,14 +62,14 @@ TEST(ArchiveAbi, DescriptorDeclaresAnExtractPluginForArchiveTypes) {
 }
 
 TEST(ArchiveAbi, ProcessStreamsMembersThroughTheAbi) {
-  ArchiveModule module;
-  ASSERT_NE(module.descriptor(), nullptr) << dlerror();
-  ASSERT_EQ(module.Create("{}"), ARCHIVUM_OK) << module.error;
+  LoadedModule module(ARCHIVUM_ARCHIVE_PLUGIN);
+  ASSERT_TRUE(module.loaded()) << module.error();
+  ASSERT_EQ(module.Create("{}"), ARCHIVUM_OK) << module.error();
   const TestFile file("pack.zip",
                       MakeArchive(ArchiveFormat::kZip, {{"a.txt", "alpha"}, {"d/b.txt", "bravo"}}),
                       "application/zip");
   RecordingSink sink;
-  ASSERT_EQ(module.Process(file, sink), ARCHIVUM_OK) << module.error;
+  ASSERT_EQ(module.Process(file, sink), ARCHIVUM_OK) << module.error();
   ASSERT_EQ(sink.children.size(), 2u);
   EXPECT_EQ(sink.children[0].name, "a.txt");
   EXPECT_EQ(sink.children[0].bytes, "alpha");
@@ -122,20 +79,20 @@ TEST(ArchiveAbi, ProcessStreamsMembersThroughTheAbi) {
 }
 
 TEST(ArchiveAbi, UnreadableInputIsAnErrorWithAReason) {
-  ArchiveModule module;
-  ASSERT_NE(module.descriptor(), nullptr) << dlerror();
-  ASSERT_EQ(module.Create(""), ARCHIVUM_OK) << module.error;
+  LoadedModule module(ARCHIVUM_ARCHIVE_PLUGIN);
+  ASSERT_TRUE(module.loaded()) << module.error();
+  ASSERT_EQ(module.Create(""), ARCHIVUM_OK) << module.error();
   const TestFile file("junk.zip", std::string(5000, '\x5a'), "application/zip");
   RecordingSink sink;
   EXPECT_EQ(module.Process(file, sink), ARCHIVUM_ERROR);
-  EXPECT_THAT(module.error, StartsWith("not a readable archive: "));
+  EXPECT_THAT(module.error(), StartsWith("not a readable archive: "));
 }
 
 TEST(ArchiveAbi, UnknownConfigKeysAreRefused) {
-  ArchiveModule module;
-  ASSERT_NE(module.descriptor(), nullptr) << dlerror();
+  LoadedModule module(ARCHIVUM_ARCHIVE_PLUGIN);
+  ASSERT_TRUE(module.loaded()) << module.error();
   EXPECT_EQ(module.Create(R"({"password":"x"})"), ARCHIVUM_INVALID_ARGUMENT);
-  EXPECT_FALSE(module.error.empty());
+  EXPECT_FALSE(module.error().empty());
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 // The built mail module through the C ABI, as the host uses it: dlopen, the entry symbol, the
 // descriptor, create() with a config, process() into a sink (also from several threads at once,
 // as its thread-safe flag allows), last_error() and destroy().
-#include <dlfcn.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,76 +9,23 @@
 #include <vector>
 
 #include "archivum/plugin.h"
+#include "plugins_bundled/loaded_module.h"
 #include "plugins_bundled/test_util.h"
 #include "support/documents/mail_writer.h"
 
 namespace archivum::bundled::mail::testing {
 namespace {
 
+using bundled::testing::AbiString;
+using bundled::testing::LoadedModule;
 using bundled::testing::RecordingSink;
 using bundled::testing::TestFile;
 using ::testing::HasSubstr;
 
-std::string AbiString(archivum_str s) {
-  return s.size == 0 ? "" : std::string(s.data, s.size);
-}
-
-// The mail module, loaded once per test, and one plugin state after Create().
-class MailModule {
- public:
-  MailModule() {
-    handle_ = dlopen(ARCHIVUM_MAIL_PLUGIN, RTLD_NOW | RTLD_LOCAL);
-    if (handle_ == nullptr) {
-      error_ = dlerror();
-      return;
-    }
-    const auto entry =
-        reinterpret_cast<archivum_plugin_entry_fn>(dlsym(handle_, ARCHIVUM_PLUGIN_ENTRY_SYMBOL));
-    if (entry == nullptr) {
-      error_ = "no entry symbol";
-      return;
-    }
-    descriptor_ = entry();
-    host_.struct_size = sizeof(host_);
-    host_.abi_major = ARCHIVUM_ABI_VERSION_MAJOR;
-    host_.abi_minor = ARCHIVUM_ABI_VERSION_MINOR;
-    host_.plugin_name = descriptor_->name;
-    host_.log = [](void*, archivum_log_level, archivum_str) {};
-  }
-  ~MailModule() {
-    if (state_ != nullptr) descriptor_->destroy(state_);
-    if (handle_ != nullptr) dlclose(handle_);
-  }
-  MailModule(const MailModule&) = delete;
-  MailModule& operator=(const MailModule&) = delete;
-
-  const archivum_plugin_descriptor* descriptor() const { return descriptor_; }
-  const std::string& error() const { return error_; }
-
-  archivum_rc Create(std::string_view config) {
-    const archivum_rc rc = descriptor_->create({config.data(), config.size()}, &host_, &state_);
-    if (rc != ARCHIVUM_OK) error_ = AbiString(descriptor_->last_error(nullptr));
-    return rc;
-  }
-  // Thread-safe for the module (it says so); `error` receives last_error on failure.
-  archivum_rc Process(const TestFile& file, RecordingSink& sink, std::string* error) const {
-    const archivum_rc rc = descriptor_->process(state_, file.get(), sink.get());
-    if (rc != ARCHIVUM_OK && error != nullptr) *error = AbiString(descriptor_->last_error(state_));
-    return rc;
-  }
-
- private:
-  void* handle_ = nullptr;
-  const archivum_plugin_descriptor* descriptor_ = nullptr;
-  archivum_host_api host_{};
-  archivum_plugin_state* state_ = nullptr;
-  std::string error_;
-};
-
 TEST(MailAbiTest, DescriptorDeclaresAThreadSafeExtractPlugin) {
-  MailModule module;
-  ASSERT_NE(module.descriptor(), nullptr) << module.error();
-  const archivum_plugin_descriptor& d = *module.descriptor();
+  LoadedModule module(ARCHIVUM_MAIL_PLUGIN);
+  ASSERT_TRUE(module.loaded()) << module.error();
+  const archivum_plugin_descriptor& d = module.descriptor();
   EXPECT_EQ(AbiString(d.name), "mail");
   EXPECT_EQ(d.abi_major, ARCHIVUM_ABI_VERSION_MAJOR);
   EXPECT_EQ(d.abi_minor, ARCHIVUM_ABI_VERSION_MINOR);
@@ -94,13 +40,12 @@ TEST(MailAbiTest, DescriptorDeclaresAThreadSafeExtractPlugin) {
 }
 
 TEST(MailAbiTest, ProcessesAMessageThroughTheAbi) {
-  MailModule module;
-  ASSERT_NE(module.descriptor(), nullptr) << module.error();
+  LoadedModule module(ARCHIVUM_MAIL_PLUGIN);
+  ASSERT_TRUE(module.loaded()) << module.error();
   ASSERT_EQ(module.Create("{\"max_text\": \"1M\"}"), ARCHIVUM_OK) << module.error();
   TestFile file("/mail/sample.eml", archivum::testing::SampleMessage(), "message/rfc822");
   RecordingSink sink;
-  std::string error;
-  ASSERT_EQ(module.Process(file, sink, &error), ARCHIVUM_OK) << error;
+  ASSERT_EQ(module.Process(file, sink), ARCHIVUM_OK) << module.error();
   EXPECT_EQ(sink.findings["subject"], "Quarterly whales report");
   EXPECT_EQ(sink.findings["date"], "2024-03-05T09:15:00Z");
   EXPECT_EQ(sink.findings["message_id"], "whales-42@example.org");
@@ -114,8 +59,8 @@ TEST(MailAbiTest, ProcessesAMessageThroughTheAbi) {
 }
 
 TEST(MailAbiTest, ErrorsReachLastError) {
-  MailModule module;
-  ASSERT_NE(module.descriptor(), nullptr) << module.error();
+  LoadedModule module(ARCHIVUM_MAIL_PLUGIN);
+  ASSERT_TRUE(module.loaded()) << module.error();
   EXPECT_EQ(module.Create("{\"max_txt\": 1}"), ARCHIVUM_INVALID_ARGUMENT);
   EXPECT_THAT(module.error(), HasSubstr("max_txt"));
 
@@ -126,23 +71,22 @@ TEST(MailAbiTest, ErrorsReachLastError) {
                                6),
                    "message/rfc822");
   RecordingSink sink;
-  std::string error;
-  EXPECT_EQ(module.Process(garbage, sink, &error), ARCHIVUM_ERROR);
-  EXPECT_THAT(error, HasSubstr("not an e-mail message"));
+  EXPECT_EQ(module.Process(garbage, sink), ARCHIVUM_ERROR);
+  EXPECT_THAT(module.error(), HasSubstr("not an e-mail message"));
 
   TestFile text("/notes.txt", "Just notes.\n", "text/plain");
   RecordingSink other;
-  EXPECT_EQ(module.Process(text, other, nullptr), ARCHIVUM_UNSUPPORTED);
+  EXPECT_EQ(module.Process(text, other), ARCHIVUM_UNSUPPORTED);
 
   TestFile cancelled("/mail/sample.eml", archivum::testing::SampleMessage(), "message/rfc822");
   cancelled.CancelAfter(0);
   RecordingSink stopped;
-  EXPECT_EQ(module.Process(cancelled, stopped, nullptr), ARCHIVUM_CANCELLED);
+  EXPECT_EQ(module.Process(cancelled, stopped), ARCHIVUM_CANCELLED);
 }
 
 TEST(MailAbiTest, ConcurrentCallsOnOneStateAgree) {
-  MailModule module;
-  ASSERT_NE(module.descriptor(), nullptr) << module.error();
+  LoadedModule module(ARCHIVUM_MAIL_PLUGIN);
+  ASSERT_TRUE(module.loaded()) << module.error();
   ASSERT_EQ(module.Create("{}"), ARCHIVUM_OK) << module.error();
   const std::string message = archivum::testing::SampleMessage();
   const std::string mbox = archivum::testing::MakeMbox({message, message, message});
@@ -157,7 +101,7 @@ TEST(MailAbiTest, ConcurrentCallsOnOneStateAgree) {
                       as_mbox ? "application/mbox" : "message/rfc822");
         RecordingSink sink;
         std::string error;
-        if (module.Process(file, sink, &error) != ARCHIVUM_OK) {
+        if (module.ProcessConcurrently(file, sink, &error) != ARCHIVUM_OK) {
           results[t] += "error: " + error + ";";
         } else if (as_mbox) {
           results[t] += sink.findings["messages"] + ";";

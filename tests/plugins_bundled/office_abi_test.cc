@@ -1,6 +1,5 @@
 // The built office module through the C ABI, as the host loads it: dlopen, the entry symbol,
 // the descriptor, create() with a config, process() into a recording sink, last_error().
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "archivum/plugin.h"
+#include "plugins_bundled/loaded_module.h"
 #include "plugins_bundled/office_test_util.h"
 #include "plugins_bundled/test_util.h"
 #include "support/documents/office_writer.h"
@@ -17,71 +17,23 @@
 namespace archivum::bundled::office {
 namespace {
 
+using archivum::bundled::testing::AbiString;
+using archivum::bundled::testing::LoadedModule;
 using archivum::bundled::testing::RecordingSink;
 using archivum::bundled::testing::TestFile;
 
-std::string AbiView(archivum_str s) {
-  return s.size == 0 ? "" : std::string(s.data, s.size);
-}
-
-// The module and one plugin state.
-class OfficeModule {
- public:
-  OfficeModule() {
-    handle_ = dlopen(ARCHIVUM_OFFICE_PLUGIN, RTLD_NOW | RTLD_LOCAL);
-    if (handle_ == nullptr) return;
-    const auto entry =
-        reinterpret_cast<archivum_plugin_entry_fn>(dlsym(handle_, ARCHIVUM_PLUGIN_ENTRY_SYMBOL));
-    if (entry != nullptr) descriptor_ = entry();
-    host_.struct_size = sizeof(host_);
-    host_.abi_major = ARCHIVUM_ABI_VERSION_MAJOR;
-    host_.abi_minor = ARCHIVUM_ABI_VERSION_MINOR;
-    host_.log = [](void*, archivum_log_level, archivum_str) {};
-  }
-  ~OfficeModule() {
-    if (state_ != nullptr) descriptor_->destroy(state_);
-    if (handle_ != nullptr) dlclose(handle_);
-  }
-  OfficeModule(const OfficeModule&) = delete;
-  OfficeModule& operator=(const OfficeModule&) = delete;
-
-  const archivum_plugin_descriptor* descriptor() const { return descriptor_; }
-  archivum_rc Create(std::string_view config) {
-    const archivum_rc rc = descriptor_->create({config.data(), config.size()}, &host_, &state_);
-    if (rc != ARCHIVUM_OK) error_ = AbiView(descriptor_->last_error(nullptr));
-    return rc;
-  }
-  archivum_rc Process(const TestFile& file, RecordingSink& sink) {
-    const archivum_rc rc = descriptor_->process(state_, file.get(), sink.get());
-    if (rc != ARCHIVUM_OK) error_ = AbiView(descriptor_->last_error(state_));
-    return rc;
-  }
-  // process() without recording the error: for calls from several threads at once.
-  archivum_rc ProcessConcurrently(const TestFile& file, RecordingSink& sink) const {
-    return descriptor_->process(state_, file.get(), sink.get());
-  }
-  const std::string& error() const { return error_; }
-
- private:
-  void* handle_ = nullptr;
-  const archivum_plugin_descriptor* descriptor_ = nullptr;
-  archivum_host_api host_{};
-  archivum_plugin_state* state_ = nullptr;
-  std::string error_;
-};
-
 TEST(OfficeAbiTest, DescriptorDeclaresAnExtractPluginForTheOfficeTypes) {
-  OfficeModule module;
-  ASSERT_NE(module.descriptor(), nullptr) << dlerror();
-  const archivum_plugin_descriptor& d = *module.descriptor();
-  EXPECT_EQ(AbiView(d.name), "office");
+  LoadedModule module(ARCHIVUM_OFFICE_PLUGIN);
+  ASSERT_TRUE(module.loaded()) << module.error();
+  const archivum_plugin_descriptor& d = module.descriptor();
+  EXPECT_EQ(AbiString(d.name), "office");
   EXPECT_EQ(d.abi_major, ARCHIVUM_ABI_VERSION_MAJOR);
   EXPECT_EQ(d.abi_minor, ARCHIVUM_ABI_VERSION_MINOR);
   EXPECT_EQ(d.stage, ARCHIVUM_STAGE_EXTRACT);
   EXPECT_EQ(d.flags & ARCHIVUM_FLAG_THREAD_SAFE, ARCHIVUM_FLAG_THREAD_SAFE);
   EXPECT_EQ(d.query, nullptr);
   std::vector<std::string> accept;
-  for (size_t i = 0; i < d.accept_count; ++i) accept.push_back(AbiView(d.accept[i]));
+  for (size_t i = 0; i < d.accept_count; ++i) accept.push_back(AbiString(d.accept[i]));
   for (const char* mime :
        {testing::kDocxMime, testing::kXlsxMime, testing::kPptxMime, testing::kOdtMime,
         testing::kOdsMime, testing::kOdpMime, testing::kEpubMime, "application/encrypted"}) {
@@ -90,8 +42,8 @@ TEST(OfficeAbiTest, DescriptorDeclaresAnExtractPluginForTheOfficeTypes) {
 }
 
 TEST(OfficeAbiTest, ProcessEmitsTextAndFindingsAndNoChildren) {
-  OfficeModule module;
-  ASSERT_NE(module.descriptor(), nullptr);
+  LoadedModule module(ARCHIVUM_OFFICE_PLUGIN);
+  ASSERT_TRUE(module.loaded()) << module.error();
   ASSERT_EQ(module.Create("{}"), ARCHIVUM_OK) << module.error();
   archivum::testing::OfficeMetadata meta;
   meta.title = "Plan";
@@ -117,8 +69,8 @@ TEST(OfficeAbiTest, ProcessEmitsTextAndFindingsAndNoChildren) {
 }
 
 TEST(OfficeAbiTest, FailuresAndRefusalsReachTheHost) {
-  OfficeModule module;
-  ASSERT_NE(module.descriptor(), nullptr);
+  LoadedModule module(ARCHIVUM_OFFICE_PLUGIN);
+  ASSERT_TRUE(module.loaded()) << module.error();
   ASSERT_EQ(module.Create(R"({"max_text": "64k"})"), ARCHIVUM_OK) << module.error();
 
   TestFile garbage("/docs/bad.docx", "PK\3\4 not really a zip", testing::kDocxMime);
@@ -146,15 +98,15 @@ TEST(OfficeAbiTest, FailuresAndRefusalsReachTheHost) {
   RecordingSink cancelled;
   EXPECT_EQ(module.Process(slow, cancelled), ARCHIVUM_CANCELLED);
 
-  OfficeModule misconfigured;
-  ASSERT_NE(misconfigured.descriptor(), nullptr);
+  LoadedModule misconfigured(ARCHIVUM_OFFICE_PLUGIN);
+  ASSERT_TRUE(misconfigured.loaded()) << misconfigured.error();
   EXPECT_EQ(misconfigured.Create(R"({"max_txt": 5})"), ARCHIVUM_INVALID_ARGUMENT);
   EXPECT_NE(misconfigured.error().find("max_txt"), std::string::npos) << misconfigured.error();
 }
 
 TEST(OfficeAbiTest, ConcurrentCallsOnOneStateAgree) {
-  OfficeModule module;
-  ASSERT_NE(module.descriptor(), nullptr);
+  LoadedModule module(ARCHIVUM_OFFICE_PLUGIN);
+  ASSERT_TRUE(module.loaded()) << module.error();
   ASSERT_EQ(module.Create("{}"), ARCHIVUM_OK) << module.error();
   const std::string epub =
       archivum::testing::MakeEpub({{"One", {"Alpha beta"}}, {"Two", {"Gamma"}}});

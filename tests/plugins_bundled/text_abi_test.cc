@@ -1,12 +1,12 @@
 // The built text plugin module through the C ABI, as the host uses it: dlopen, the entry symbol,
 // create() with a config, process() into a sink, last_error() and destroy().
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
 
 #include "archivum/plugin.h"
+#include "plugins_bundled/loaded_module.h"
 #include "plugins_bundled/test_util.h"
 #include "support/documents/text_documents.h"
 
@@ -18,67 +18,13 @@ using archivum::testing::HtmlPage;
 using archivum::testing::Language;
 using archivum::testing::MakeHtml;
 using archivum::testing::SampleText;
+using testing::AbiString;
+using testing::LoadedModule;
 using testing::RecordingSink;
 using testing::TestFile;
 
-std::string TextView(archivum_str s) {
-  return s.size == 0 ? "" : std::string(s.data, s.size);
-}
-
-// The loaded module and, after Create(), one plugin state.
-class TextModule {
- public:
-  TextModule() {
-    handle_ = dlopen(ARCHIVUM_TEXT_PLUGIN, RTLD_NOW | RTLD_LOCAL);
-    if (handle_ == nullptr) {
-      error_ = dlerror();
-      return;
-    }
-    const auto entry =
-        reinterpret_cast<archivum_plugin_entry_fn>(dlsym(handle_, ARCHIVUM_PLUGIN_ENTRY_SYMBOL));
-    if (entry == nullptr) {
-      error_ = "no entry symbol";
-      return;
-    }
-    descriptor_ = entry();
-    host_.struct_size = sizeof(host_);
-    host_.abi_major = ARCHIVUM_ABI_VERSION_MAJOR;
-    host_.abi_minor = ARCHIVUM_ABI_VERSION_MINOR;
-    host_.plugin_name = descriptor_->name;
-    host_.log = [](void*, archivum_log_level, archivum_str) {};
-  }
-  ~TextModule() {
-    if (state_ != nullptr) descriptor_->destroy(state_);
-    if (handle_ != nullptr) dlclose(handle_);
-  }
-  TextModule(const TextModule&) = delete;
-  TextModule& operator=(const TextModule&) = delete;
-
-  bool loaded() const { return descriptor_ != nullptr; }
-  const std::string& error() const { return error_; }
-  const archivum_plugin_descriptor& descriptor() const { return *descriptor_; }
-
-  archivum_rc Create(std::string_view config) {
-    const archivum_rc rc = descriptor_->create({config.data(), config.size()}, &host_, &state_);
-    if (rc != ARCHIVUM_OK) error_ = TextView(descriptor_->last_error(nullptr));
-    return rc;
-  }
-  archivum_rc Process(const TestFile& file, RecordingSink& sink) {
-    const archivum_rc rc = descriptor_->process(state_, file.get(), sink.get());
-    if (rc != ARCHIVUM_OK) error_ = TextView(descriptor_->last_error(state_));
-    return rc;
-  }
-
- private:
-  void* handle_ = nullptr;
-  const archivum_plugin_descriptor* descriptor_ = nullptr;
-  archivum_host_api host_{};
-  archivum_plugin_state* state_ = nullptr;
-  std::string error_;
-};
-
-std::unique_ptr<TextModule> LoadText(std::string_view config = "{}") {
-  auto module = std::make_unique<TextModule>();
+std::unique_ptr<LoadedModule> LoadText(std::string_view config = "{}") {
+  auto module = std::make_unique<LoadedModule>(ARCHIVUM_TEXT_PLUGIN);
   EXPECT_TRUE(module->loaded()) << module->error();
   if (module->loaded()) {
     EXPECT_EQ(module->Create(config), ARCHIVUM_OK) << module->error();
@@ -87,14 +33,14 @@ std::unique_ptr<TextModule> LoadText(std::string_view config = "{}") {
 }
 
 TEST(TextPluginAbiTest, DescriptorAcceptsTextHtmlAndXml) {
-  TextModule module;
+  LoadedModule module(ARCHIVUM_TEXT_PLUGIN);
   ASSERT_TRUE(module.loaded()) << module.error();
   const archivum_plugin_descriptor& d = module.descriptor();
-  EXPECT_EQ(TextView(d.name), "text");
+  EXPECT_EQ(AbiString(d.name), "text");
   EXPECT_EQ(d.stage, ARCHIVUM_STAGE_EXTRACT);
   EXPECT_EQ(d.flags & ARCHIVUM_FLAG_THREAD_SAFE, ARCHIVUM_FLAG_THREAD_SAFE);
   std::string accept;
-  for (size_t i = 0; i < d.accept_count; ++i) accept += TextView(d.accept[i]) + " ";
+  for (size_t i = 0; i < d.accept_count; ++i) accept += AbiString(d.accept[i]) + " ";
   for (const char* mime : {"text/* ", "application/xml ", "application/*+xml "}) {
     EXPECT_NE(accept.find(mime), std::string::npos) << mime;
   }
@@ -148,7 +94,7 @@ TEST(TextPluginAbiTest, HostOutputBudgetTruncatesInsteadOfFailing) {
 }
 
 TEST(TextPluginAbiTest, BadConfigFailsCreateWithAReason) {
-  TextModule module;
+  LoadedModule module(ARCHIVUM_TEXT_PLUGIN);
   ASSERT_TRUE(module.loaded()) << module.error();
   EXPECT_EQ(module.Create(R"({"max_text": "lots"})"), ARCHIVUM_INVALID_ARGUMENT);
   EXPECT_NE(module.error().find("max_text"), std::string::npos) << module.error();
