@@ -1,14 +1,18 @@
 // archivum_bench_report: turns one bench/run's raw outputs into the results table and a small
 // JSON file.
 //
-//   archivum_bench_report --fragments DIR [--out bench/results/DATE.json] [--markdown OUT.md]
+//   archivum_bench_report --fragments DIR [--out FILE.json] [--markdown OUT.md]
+//                         [--documents-markdown OUT.md]
 //
 // DIR holds one JSON file per measurement, as bench/run leaves them: meta, ingest (+ the CLI's
 // ingest summaries), hyperfine exports of the floors, recoll, startup, grpc_*/http_* (load
-// client and wrk script), query (in-process latency) and abi (Google Benchmark). A missing
-// fragment shows as "-" and its targets as "n/a", so a partial run still reports. The table is
-// Markdown (readable in a terminal, pasted as is into bench/README.md); the JSON keeps only the
-// figures, rounded, so it stays small and diffs well between runs.
+// client and wrk script), query (in-process latency), abi (Google Benchmark) and documents_*
+// (the document corpus: the generator's summary, the daemon's ingest, recollindex, and the
+// recall of both). A missing fragment shows as "-" and its targets as "n/a", so a partial run
+// still reports. There are two tables: the tree's (not made when meta says only the documents
+// section ran) and the document corpus's (made when its fragments are there). They are Markdown
+// (readable in a terminal, pasted as is into bench/README.md); the JSON keeps only the figures,
+// rounded, so it stays small and diffs well between runs.
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
@@ -23,95 +27,22 @@
 #include <vector>
 
 #include "common/latency.h"
+#include "report/documents_table.h"
+#include "report/figures.h"
 
 namespace {
 
-namespace fs = std::filesystem;
-using nlohmann::json;
-using Num = std::optional<double>;
-
-class Fragments {
- public:
-  explicit Fragments(const fs::path& dir) {
-    for (const auto& entry : fs::directory_iterator(dir)) {
-      if (entry.path().extension() != ".json") continue;
-      std::ifstream in(entry.path());
-      json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
-      if (j.is_discarded()) {
-        std::cerr << "archivum_bench_report: ignoring unreadable " << entry.path() << "\n";
-        continue;
-      }
-      files_[entry.path().stem().string()] = std::move(j);
-    }
-  }
-
-  const json* Get(const std::string& file, const std::string& pointer = "") const {
-    const auto it = files_.find(file);
-    if (it == files_.end()) return nullptr;
-    const json::json_pointer ptr(pointer);
-    if (!it->second.contains(ptr)) return nullptr;
-    return &it->second.at(ptr);
-  }
-
-  // A number at `pointer` in `file`; protobuf's JSON writes 64-bit integers as strings.
-  Num N(const std::string& file, const std::string& pointer) const {
-    const json* j = Get(file, pointer);
-    if (j == nullptr) return std::nullopt;
-    if (j->is_number()) return j->get<double>();
-    if (j->is_string()) {
-      try {
-        return std::stod(j->get<std::string>());
-      } catch (const std::exception&) {
-        return std::nullopt;
-      }
-    }
-    return std::nullopt;
-  }
-
-  std::string S(const std::string& file, const std::string& pointer,
-                const std::string& fallback = "") const {
-    const json* j = Get(file, pointer);
-    return j != nullptr && j->is_string() ? j->get<std::string>() : fallback;
-  }
-
- private:
-  std::map<std::string, json> files_;
-};
-
-Num Div(Num a, Num b) {
-  if (!a || !b || *b == 0) return std::nullopt;
-  return *a / *b;
-}
-Num Scale(Num a, double k) {
-  return a ? Num(*a * k) : std::nullopt;
-}
-Num Sum(Num a, Num b) {
-  return a && b ? Num(*a + *b) : std::nullopt;
-}
-
-// Fixed decimals, or thousands separators for large values; "-" if absent.
-std::string Fmt(Num v, int decimals = 1) {
-  if (!v) return "-";
-  char buffer[64];
-  if (std::fabs(*v) >= 10000) {
-    std::snprintf(buffer, sizeof buffer, "%.0f", *v);
-    std::string digits = buffer;
-    const size_t sign = digits[0] == '-' ? 1 : 0;
-    for (int i = static_cast<int>(digits.size()) - 3; i > static_cast<int>(sign); i -= 3) {
-      digits.insert(static_cast<size_t>(i), ",");
-    }
-    return digits;
-  }
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, *v);
-  return buffer;
-}
-
-json J(Num v, int decimals = 4) {
-  if (!v) return nullptr;
-  if (decimals == 0) return static_cast<int64_t>(std::llround(*v));
-  const double k = std::pow(10.0, decimals);
-  return std::round(*v * k) / k;
-}
+using archivum::bench::report::Div;
+using archivum::bench::report::DocumentsTable;
+using archivum::bench::report::Fmt;
+using archivum::bench::report::Fragments;
+using archivum::bench::report::J;
+using archivum::bench::report::json;
+using archivum::bench::report::Num;
+using archivum::bench::report::Scale;
+using archivum::bench::report::Sum;
+using archivum::bench::report::Target;
+using archivum::bench::report::TargetCounts;
 
 struct Row {
   std::string area;
@@ -121,55 +52,50 @@ struct Row {
   std::string status;  // "met", "MISSED", "n/a" or "" (no target)
 };
 
-struct Target {
-  std::string name;
-  Num value;
-  bool at_least;  // value >= bound, else value < bound
-  double bound;
-  std::string unit;
-
-  std::string Status() const {
-    if (!value) return "n/a";
-    return (at_least ? *value >= bound : *value < bound) ? "met" : "MISSED";
-  }
-  std::string Text() const {
-    return std::string(at_least ? ">= " : "< ") + Fmt(bound, bound < 10 ? 1 : 0) + unit;
-  }
-};
-
 class Report {
  public:
   explicit Report(const Fragments& f) : f_(f) {}
 
   void Build() {
     Meta();
-    Ingest();
-    Grpc();
-    Http();
-    ServerSide();
-    Abi();
-    Startup();
+    if (HasTree()) {
+      Ingest();
+      Grpc();
+      Http();
+      ServerSide();
+      Abi();
+      Startup();
+    }
+    if (f_.Get("documents_corpus") != nullptr) documents_.Build(results_["documents"]);
   }
 
+  // Whether the run measured the tree (all sections), not only the document corpus.
+  bool HasTree() const { return f_.S("meta", "/sections", "all") != "documents"; }
+
+  // The tree's table; empty if the run did not measure the tree.
   std::string Markdown() const {
+    if (!HasTree()) return "";
     std::string out = header_ + "\n| area | measure | value | target | |\n|---|---|---|---|---|\n";
     for (const Row& r : rows_) {
       out += "| " + r.area + " | " + r.measure + " | " + r.value + " | " + r.target + " | " +
              r.status + " |\n";
     }
-    int met = 0, missed = 0, na = 0;
-    for (const Target& t : targets_) {
-      const std::string s = t.Status();
-      (s == "met" ? met : s == "MISSED" ? missed : na)++;
-    }
-    out += "\nTargets: " + std::to_string(met) + " met, " + std::to_string(missed) + " missed";
-    if (na > 0) out += ", " + std::to_string(na) + " not measured";
-    return out + ".\n";
+    return out + TargetCounts(targets_);
+  }
+
+  // The document corpus's table; empty if the run did not make the corpus.
+  std::string DocumentsMarkdown() const {
+    if (f_.Get("documents_corpus") == nullptr) return "";
+    return documents_.Markdown(HasTree() ? "" : header_);
   }
 
   json Json() const {
     json targets = json::array();
-    for (const Target& t : targets_) {
+    std::vector<const Target*> all;
+    for (const Target& t : targets_) all.push_back(&t);
+    for (const Target& t : documents_.targets()) all.push_back(&t);
+    for (const Target* tp : all) {
+      const Target& t = *tp;
       targets.push_back(
           {{"name", t.name}, {"value", J(t.value)}, {"target", t.Text()}, {"status", t.Status()}});
     }
@@ -193,13 +119,16 @@ class Report {
 
   void Meta() {
     const std::string mode = f_.S("meta", "/mode", "?");
-    header_ = "Archivum bench, " + f_.S("meta", "/date") + ", commit " + f_.S("meta", "/commit") +
-              ", " + mode + " run, " + Fmt(f_.N("meta", "/cpus"), 0) + " cores (" +
-              f_.S("meta", "/cpu_model") + "), Linux " + f_.S("meta", "/kernel") + "\n" +
-              "Tree: " + f_.S("meta", "/tree") + ", " + Fmt(f_.N("meta", "/files"), 0) +
-              " files, " + Fmt(Scale(f_.N("meta", "/bytes"), 1e-6), 1) + " MB\n" +
-              "Load average at start / end: " + f_.S("meta", "/loadavg_start", "?") + " / " +
-              f_.S("meta_end", "/loadavg_end", "?") + " (other work on the machine competes)\n";
+    header_ =
+        "Archivum bench, " + f_.S("meta", "/date") + ", commit " + f_.S("meta", "/commit") + ", " +
+        mode + " run" + (HasTree() ? "" : ", document corpus only") + ", " +
+        Fmt(f_.N("meta", "/cpus"), 0) + " cores (" + f_.S("meta", "/cpu_model") + "), Linux " +
+        f_.S("meta", "/kernel") + "\n" +
+        (HasTree() ? "Tree: " + f_.S("meta", "/tree") + ", " + Fmt(f_.N("meta", "/files"), 0) +
+                         " files, " + Fmt(Scale(f_.N("meta", "/bytes"), 1e-6), 1) + " MB\n"
+                   : "") +
+        "Load average at start / end: " + f_.S("meta", "/loadavg_start", "?") + " / " +
+        f_.S("meta_end", "/loadavg_end", "?") + " (other work on the machine competes)\n";
     results_["date"] = f_.S("meta", "/date");
     results_["commit"] = f_.S("meta", "/commit");
     results_["mode"] = mode;
@@ -208,9 +137,12 @@ class Report {
                            {"kernel", f_.S("meta", "/kernel")},
                            {"loadavg_start", f_.S("meta", "/loadavg_start")},
                            {"loadavg_end", f_.S("meta_end", "/loadavg_end")}};
-    results_["tree"] = {{"path", f_.S("meta", "/tree")},
-                        {"files", J(f_.N("meta", "/files"), 0)},
-                        {"bytes", J(f_.N("meta", "/bytes"), 0)}};
+    results_["sections"] = f_.S("meta", "/sections", "all");
+    if (HasTree()) {
+      results_["tree"] = {{"path", f_.S("meta", "/tree")},
+                          {"files", J(f_.N("meta", "/files"), 0)},
+                          {"bytes", J(f_.N("meta", "/bytes"), 0)}};
+    }
   }
 
   void Ingest() {
@@ -560,6 +492,7 @@ class Report {
   std::string header_;
   std::vector<Row> rows_;
   std::deque<Target> targets_;  // deque: Add() keeps pointers to its elements
+  DocumentsTable documents_{f_};
   json results_;
 };
 
@@ -567,20 +500,24 @@ class Report {
 
 int main(int argc, char** argv) {
   CLI::App app{"archivum_bench_report: the results table and JSON of one bench/run"};
-  std::string dir, out, markdown;
+  std::string dir, out, markdown, documents_markdown;
   app.add_option("--fragments", dir, "directory of the run's JSON fragments")
       ->required()
       ->check(CLI::ExistingDirectory);
   app.add_option("--out", out, "write the results JSON here");
-  app.add_option("--markdown", markdown, "write the table here too");
+  app.add_option("--markdown", markdown, "write the tree's table here too");
+  app.add_option("--documents-markdown", documents_markdown,
+                 "write the document corpus's table here too (empty if there is none)");
   CLI11_PARSE(app, argc, argv);
 
   const Fragments fragments(dir);
   Report report(fragments);
   report.Build();
   const std::string table = report.Markdown();
-  std::cout << table;
+  const std::string documents = report.DocumentsMarkdown();
+  std::cout << table << (table.empty() || documents.empty() ? "" : "\n") << documents;
   if (!markdown.empty()) std::ofstream(markdown) << table;
+  if (!documents_markdown.empty()) std::ofstream(documents_markdown) << documents;
   if (!out.empty()) {
     std::ofstream file(out);
     file << report.Json().dump(1) << "\n";

@@ -84,6 +84,15 @@ void LightLzma(archive* a) {
   }
 }
 
+// The gzip filter, without the time of writing in its header (as `gzip -n`), so that the same
+// entries always give the same bytes.
+void AddGzip(archive* a) {
+  if (archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
+      archive_write_set_filter_option(a, "gzip", "timestamp", nullptr) != ARCHIVE_OK) {
+    Die(a, "gzip filter");
+  }
+}
+
 // A writer for `format` with its compression filter; ZIP members are deflated.
 Writer NewWriter(ArchiveFormat format) {
   Writer a(archive_write_new());
@@ -109,7 +118,7 @@ Writer NewWriter(ArchiveFormat format) {
     case ArchiveFormat::kIso9660: archive_write_set_format_iso9660(a.get()); break;
   }
   switch (format) {
-    case ArchiveFormat::kTarGz: archive_write_add_filter_gzip(a.get()); break;
+    case ArchiveFormat::kTarGz: AddGzip(a.get()); break;
     case ArchiveFormat::kTarBz2: archive_write_add_filter_bzip2(a.get()); break;
     case ArchiveFormat::kTarXz:
       archive_write_add_filter_xz(a.get());
@@ -143,7 +152,7 @@ std::string Compress(Compression compression, std::string_view bytes) {
   Writer a(archive_write_new());
   archive_write_set_format_raw(a.get());
   switch (compression) {
-    case Compression::kGzip: archive_write_add_filter_gzip(a.get()); break;
+    case Compression::kGzip: AddGzip(a.get()); break;
     case Compression::kBzip2: archive_write_add_filter_bzip2(a.get()); break;
     case Compression::kXz:
       archive_write_add_filter_xz(a.get());

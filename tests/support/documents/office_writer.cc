@@ -1,6 +1,7 @@
 #include "support/documents/office_writer.h"
 
 #include <functional>
+#include <unordered_map>
 
 #include "support/documents/zip_package_writer.h"
 
@@ -355,13 +356,14 @@ std::string MakeDocx(const std::vector<std::string>& paragraphs, const OfficeMet
 std::vector<PackageMember> XlsxMembers(const std::vector<SheetSpec>& sheets,
                                        const OfficeMetadata& meta, bool inline_strings) {
   constexpr char kNs[] = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+  // Each distinct string once, in order of first use; the index keeps large sheets (the bench's
+  // document corpus writes tens of thousands of rows) linear.
   std::vector<std::string> strings;
-  const auto string_index = [&strings](const std::string& s) {
-    for (size_t i = 0; i < strings.size(); ++i) {
-      if (strings[i] == s) return i;
-    }
-    strings.push_back(s);
-    return strings.size() - 1;
+  std::unordered_map<std::string, size_t> string_indices;
+  const auto string_index = [&strings, &string_indices](const std::string& s) {
+    const auto [it, added] = string_indices.try_emplace(s, strings.size());
+    if (added) strings.push_back(s);
+    return it->second;
   };
   const size_t n = sheets.size();
   std::vector<std::pair<std::string, std::string>> types{
