@@ -77,7 +77,8 @@ class SearchDaemonTest : public ::testing::Test {
   // The matching paths relative to the corpus, sorted.
   std::set<std::string> Paths(const std::string& query) {
     std::set<std::string> out;
-    for (const std::string& path : Analyze(query).results()) {
+    const pb::AnalyzeResponse response = Analyze(query);
+    for (const std::string& path : response.results()) {
       out.insert(fs::path(path).lexically_relative(corpus_).string());
     }
     return out;
@@ -206,8 +207,8 @@ TEST_F(SearchDaemonTest, GetDocumentShowsMetadataAndChildren) {
 TEST_F(SearchDaemonTest, TheGatewayAnswersLikeGrpc) {
   for (const std::string q : {"strasse", "MÜNCHEN", "東京", "北京", "author:muller",
                               "from:ann@example.org", "pages>10 OR created:2024-03-02"}) {
-    std::vector<std::string> via_grpc;
-    for (const std::string& path : Analyze(q).results()) via_grpc.push_back(path);
+    const pb::AnalyzeResponse response = Analyze(q);
+    const std::vector<std::string> via_grpc(response.results().begin(), response.results().end());
     ht::Response r = Post("/v1/analyze", {{"query", q}});
     ASSERT_EQ(r.result_int(), 200) << q << ": " << r.body();
     const json body = json::parse(r.body());
