@@ -1,6 +1,8 @@
 #include "cli/get_command.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdint>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -15,7 +17,8 @@
 namespace archivum::cli {
 
 CLI::App* AddGetCommand(CLI::App& app, GetOptions* options) {
-  CLI::App* cmd = app.add_subcommand("get", "Show one cataloged document and its findings");
+  CLI::App* cmd = app.add_subcommand(
+      "get", "Show one cataloged document: its metadata, parent, children and findings");
   cmd->add_option("path", options->path,
                   "The document's path (relative: against the current directory) or "
                   "upload:<name>")
@@ -67,6 +70,24 @@ std::string FormatDocument(const aichemist_archivum::Document& document) {
   std::string out;
   for (const auto& [label, value] : fields) {
     out.append(label).append(11 - label.size(), ' ').append(OneLine(value)).push_back('\n');
+  }
+  if (document.metadata_size() > 0) {
+    out += "metadata (" + std::to_string(document.metadata_size()) + "):\n";
+    Table table({{"KEY"}, {"VALUE"}});
+    for (const aichemist_archivum::MetadataEntry& entry : document.metadata()) {
+      table.AddRow({entry.key(), entry.value()});
+    }
+    out += table.Render("  ");
+  }
+  if (document.children_total() > 0 || document.children_size() > 0) {
+    const uint64_t total = std::max<uint64_t>(document.children_total(),
+                                              static_cast<uint64_t>(document.children_size()));
+    out += "children (";
+    if (total > static_cast<uint64_t>(document.children_size())) {
+      out += "first " + std::to_string(document.children_size()) + " of ";
+    }
+    out += std::to_string(total) + "):\n";
+    for (const std::string& child : document.children()) out += "  " + OneLine(child) + "\n";
   }
   if (document.findings_size() == 0) return out + "findings   none\n";
 

@@ -1,4 +1,5 @@
-// `archivum get PATH`: shows one cataloged document and what the analyzers found in it.
+// `archivum get PATH`: shows one cataloged document, its metadata, parent and children, and what
+// the analyzers found in it.
 #pragma once
 
 #include <string>
@@ -27,7 +28,9 @@ std::string DocumentPath(const std::string& typed);
 // Sends GetDocument and prints the document as text or JSON. Returns the process exit code.
 int RunGet(const GetOptions& options, const GlobalOptions& globals, const Streams& io);
 
-// The text form: "label  value" lines for the document's fields, then its findings as a
+// The text form: "label  value" lines for the document's fields (parent only for a member), then
+// its metadata as a KEY / VALUE table and its children one per line ("children (first N of
+// M):" when not all are listed), each only when it has any, then its findings as a
 // PLUGIN / KEY / VALUE table (values are not truncated). Ends with '\n'.
 std::string FormatDocument(const aichemist_archivum::Document& document);
 

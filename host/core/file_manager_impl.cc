@@ -145,7 +145,9 @@ Status FileManagerImpl::GetDocument(const pb::GetDocumentRequest& request, const
   auto found = catalog_->Get(request.path());
   if (!found.ok()) return found.status();
   if (!found->has_value()) return NotFound("no cataloged document at " + request.path());
-  ToProto(**found, document);
+  auto children = catalog_->ListChildren(request.path(), kMaxListedChildren);
+  if (!children.ok()) return children.status();
+  ToProto(**found, *children, document);
   return Status::Ok();
 }
 

@@ -57,6 +57,9 @@ class FileManagerImpl final : public FileManager {
 
   // The catalog path prefix of uploaded documents.
   static constexpr const char* kUploadPrefix = "upload:";
+  // GetDocument lists at most this many children (children_total counts them all); the
+  // proto's comment on Document.children states the same number.
+  static constexpr uint32_t kMaxListedChildren = 1000;
 
  private:
   store::Catalog* catalog_;

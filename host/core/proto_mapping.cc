@@ -30,6 +30,12 @@ void AppendHit(store::SearchHit&& h, pb::AnalyzeResponse* response) {
     out->set_key(std::move(f.key));
     out->set_value(std::move(f.value));
   }
+  if (!h.metadata.empty()) hit->mutable_metadata()->Reserve(static_cast<int>(h.metadata.size()));
+  for (auto& m : h.metadata) {
+    pb::MetadataEntry* out = hit->add_metadata();
+    out->set_key(std::move(m.key));
+    out->set_value(std::move(m.value));
+  }
 }
 
 pb::PluginInfo::State ToProto(plugins::PluginState state) {
@@ -43,7 +49,8 @@ pb::PluginInfo::State ToProto(plugins::PluginState state) {
 
 }  // namespace
 
-void ToProto(const store::DocumentDetail& detail, pb::Document* out) {
+void ToProto(const store::DocumentDetail& detail, const store::ChildList& children,
+             pb::Document* out) {
   const store::DocumentRecord& d = detail.document;
   out->set_path(d.path);
   out->set_parent(d.parent);
@@ -56,7 +63,16 @@ void ToProto(const store::DocumentDetail& detail, pb::Document* out) {
   for (std::string a; std::getline(analyzers, a, ',');) {
     if (!a.empty()) out->add_analyzers(a);
   }
-  for (const auto& f : detail.findings) ToProto(f, out->add_findings());
+  for (const auto& f : detail.findings) {
+    ToProto(f, out->add_findings());
+    if (store::IsMetadataKey(f.key)) {
+      pb::MetadataEntry* entry = out->add_metadata();
+      entry->set_key(f.key);
+      entry->set_value(f.value);
+    }
+  }
+  for (const std::string& child : children.paths) out->add_children(child);
+  out->set_children_total(children.total);
 }
 
 void AppendHits(std::vector<store::SearchHit>::iterator begin,

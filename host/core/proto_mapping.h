@@ -15,8 +15,10 @@ namespace archivum::core {
 
 namespace pb = ::aichemist_archivum;
 
-// A cataloged document with its findings, as GetDocument answers it.
-void ToProto(const store::DocumentDetail& detail, pb::Document* out);
+// A cataloged document with its findings, metadata (its findings of the vocabulary) and
+// children, as GetDocument answers it.
+void ToProto(const store::DocumentDetail& detail, const store::ChildList& children,
+             pb::Document* out);
 
 // Moves a page of search hits into the response (results and hits), reserving its repeated
 // fields once. Empty strings are left unset: they are the proto3 default and cost an arena

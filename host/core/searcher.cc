@@ -70,9 +70,11 @@ Status Searcher::Analyze(const pb::AnalyzeRequest& request, pb::AnalyzeResponse*
 
   std::vector<store::SearchHit> merged;
   if (parsed->where) {
-    // Only the paths matter here (verb hits carry their own scores), so no snippets.
+    // Only the paths matter here (verb hits carry their own scores), so no snippets, and the
+    // metadata is read for the page alone below.
     store::SearchOptions options;
     options.snippets = false;
+    options.metadata = false;
     auto found = catalog_->Search(*parsed, kMaxVerbCandidates, 0, options);
     if (!found.ok()) return found.status();
     for (auto& h : found->hits) {
@@ -101,6 +103,11 @@ Status Searcher::Analyze(const pb::AnalyzeRequest& request, pb::AnalyzeResponse*
   response->set_total(merged.size());
   const size_t begin = std::min<size_t>(request.offset(), merged.size());
   const size_t end = std::min<size_t>(begin + limit, merged.size());
+  std::vector<std::string> page;
+  for (size_t i = begin; i < end; ++i) page.push_back(merged[i].document.path);
+  auto metadata = catalog_->Metadata(page);
+  if (!metadata.ok()) return metadata.status();
+  for (size_t i = begin; i < end; ++i) merged[i].metadata = std::move((*metadata)[i - begin]);
   AppendHits(merged.begin() + static_cast<std::ptrdiff_t>(begin),
              merged.begin() + static_cast<std::ptrdiff_t>(end), response);
   return Status::Ok();

@@ -30,7 +30,12 @@ std::string FilterString(const Filter& f) {
       out += ComparisonSymbol(f.op);
       out += std::to_string(f.number);
       return out;
+    case Field::kPages:
+      out += ComparisonSymbol(f.op);
+      out += std::to_string(f.number);
+      return out;
     case Field::kModified:
+    case Field::kCreated:
       out += ComparisonSymbol(f.op);
       if (f.op == Comparison::kEq) {
         out += "[" + std::to_string(f.number) + "," + std::to_string(f.number_end) + ")";
@@ -39,6 +44,15 @@ std::string FilterString(const Filter& f) {
       }
       return out;
     case Field::kDup: return out + ":";
+    case Field::kTitle:
+    case Field::kAuthor:
+    case Field::kSubject:
+    case Field::kFrom:
+    case Field::kTo:
+    case Field::kLang:
+      // A prefix keeps its '*'; text holding a '*' of its own is quoted, so the two differ.
+      return out + ":" + Quoted(f.text, /*always=*/f.text.find('*') != std::string::npos) +
+             (f.prefix ? "*" : "");
     default: return out + ":" + Quoted(f.text, /*always=*/false);
   }
 }
@@ -73,8 +87,30 @@ std::string_view FieldName(Field field) {
     case Field::kModified: return "modified";
     case Field::kSha256: return "sha256";
     case Field::kDup: return "dup";
+    case Field::kTitle: return "title";
+    case Field::kAuthor: return "author";
+    case Field::kSubject: return "subject";
+    case Field::kFrom: return "from";
+    case Field::kTo: return "to";
+    case Field::kLang: return "lang";
+    case Field::kPages: return "pages";
+    case Field::kCreated: return "created";
   }
   return "?";
+}
+
+std::string_view MetadataKey(Field field) {
+  switch (field) {
+    case Field::kTitle: return "title";
+    case Field::kAuthor: return "author";
+    case Field::kSubject: return "subject";
+    case Field::kFrom: return "from";
+    case Field::kTo: return "to";
+    case Field::kLang: return "language";
+    case Field::kPages: return "pages";
+    case Field::kCreated: return "created";
+    default: return "";
+  }
 }
 
 std::string_view ComparisonSymbol(Comparison op) {

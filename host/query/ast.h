@@ -36,11 +36,41 @@ struct Prefix {
   std::string stem;
 };
 
-// The built-in metadata fields a filter can test.
-enum class Field { kMime, kExt, kPath, kName, kSize, kModified, kSha256, kDup };
+// The built-in fields a filter can test: the document's own (mime ... dup), and the document
+// metadata that format plugins record in the shared vocabulary (plugin-api/README.md), whichever
+// plugin recorded it (title ... created).
+enum class Field {
+  kMime,
+  kExt,
+  kPath,
+  kName,
+  kSize,
+  kModified,
+  kSha256,
+  kDup,
+  kTitle,
+  kAuthor,
+  kSubject,
+  kFrom,
+  kTo,
+  kLang,
+  kPages,
+  kCreated,
+};
+
+// Every field, in the order error messages list them.
+inline constexpr Field kAllFields[] = {
+    Field::kMime,   Field::kExt,  Field::kPath,  Field::kName,    Field::kSize,    Field::kModified,
+    Field::kSha256, Field::kDup,  Field::kTitle, Field::kAuthor,  Field::kSubject, Field::kFrom,
+    Field::kTo,     Field::kLang, Field::kPages, Field::kCreated,
+};
 
 // "mime", "ext", ... as written in queries.
 std::string_view FieldName(Field field);
+
+// The vocabulary key a metadata field tests ("title", ..., "language" for lang, "pages",
+// "created"); empty for the document's own fields.
+std::string_view MetadataKey(Field field);
 
 enum class Comparison { kEq, kLt, kLe, kGt, kGe };
 
@@ -58,12 +88,22 @@ std::string_view ComparisonSymbol(Comparison op);
 //           exclusive end of the period the query named (a day, minute or second).
 //   kSha256 text: 64 lowercase hex digits; op kEq.
 //   kDup    no value; op kEq. Documents whose non-empty sha256 occurs more than once.
+//   kTitle, kAuthor, kSubject, kFrom, kTo, kLang
+//           text: a word or phrase as typed (unescaped), with at least one ASCII letter or digit
+//           or non-ASCII byte; prefix: the value was a bare word ending in '*' (text is what
+//           precedes it). Matches documents with a finding of the field's key (MetadataKey)
+//           whose value contains the word, the phrase or a word with that prefix, compared as
+//           full-text search compares words (case- and diacritic-insensitive); op kEq.
+//   kPages  number: a page count (>= 0), compared with a finding "pages"; any op.
+//   kCreated number: as kModified, compared with a finding "created" (an ISO 8601 UTC time or
+//           date; a date alone counts as its midnight); any op, number_end for kEq.
 struct Filter {
   Field field = Field::kDup;
   Comparison op = Comparison::kEq;
   std::string text;
   int64_t number = 0;
   int64_t number_end = 0;
+  bool prefix = false;
 };
 
 // A plugin finding filter "PLUGIN.KEY:VALUE". value is as typed: '*' matches any run of

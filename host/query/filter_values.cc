@@ -167,6 +167,44 @@ StatusOr<Instant> ParseTime(const ValueSpan& v) {
   return Instant{seconds * kNanos, period_s * kNanos};
 }
 
+StatusOr<int64_t> ParsePages(const ValueSpan& v) {
+  constexpr char kExpected[] = "a page count such as 10";
+  int64_t pages = 0;
+  for (size_t i = 0; i < v.text.size(); ++i) {
+    const char c = v.text[i];
+    if (!IsDigit(c)) return ValueError(v, i, kExpected);
+    if (__builtin_mul_overflow(pages, 10, &pages) ||
+        __builtin_add_overflow(pages, c - '0', &pages)) {
+      return SyntaxError(v.ColumnOf(0), "a page count below 2^63", QuoteForMessage(v.text));
+    }
+  }
+  return pages;
+}
+
+// A metadata field's word or phrase: a bare value may end in '*' (a prefix, as for free words);
+// the words need at least one letter or digit, as free words do.
+Status ParseMetadataWords(const ValueSpan& v, Filter* f) {
+  std::string_view words = v.text;
+  if (!v.quoted) {
+    const size_t star = words.find('*');
+    if (star != std::string_view::npos) {
+      if (star + 1 != words.size()) {
+        return ValueError(v, star + 1,
+                          "end of value after '*' (a prefix's '*' ends the word; quote a phrase "
+                          "to search for '*')");
+      }
+      words.remove_suffix(1);
+      f->prefix = true;
+      if (words.empty()) return ValueError(v, 0, "at least one character before '*'");
+    }
+  }
+  if (!HasWordCharacter(words)) {
+    return SyntaxError(v.column, "a value with letters or digits", QuoteForMessage(v.text));
+  }
+  f->text = std::string(words);
+  return Status::Ok();
+}
+
 Status ParseSha256(const ValueSpan& v, std::string* out) {
   for (size_t i = 0; i < v.text.size(); ++i) {
     const char c = v.text[i];
@@ -183,17 +221,25 @@ Status ParseSha256(const ValueSpan& v, std::string* out) {
 
 }  // namespace
 
+bool HasWordCharacter(std::string_view text) {
+  for (char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x80 || IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+  }
+  return false;
+}
+
 std::optional<Field> LookupField(std::string_view name) {
   const std::string lower = AsciiLower(name);
-  for (Field f : {Field::kMime, Field::kExt, Field::kPath, Field::kName, Field::kSize,
-                  Field::kModified, Field::kSha256, Field::kDup}) {
+  for (Field f : kAllFields) {
     if (lower == FieldName(f)) return f;
   }
   return std::nullopt;
 }
 
 bool IsComparable(Field field) {
-  return field == Field::kSize || field == Field::kModified;
+  return field == Field::kSize || field == Field::kModified || field == Field::kPages ||
+         field == Field::kCreated;
 }
 
 StatusOr<Filter> ParseFilterValue(Field field, Comparison op, const ValueSpan& v) {
@@ -247,6 +293,25 @@ StatusOr<Filter> ParseFilterValue(Field field, Comparison op, const ValueSpan& v
       break;
     }
     case Field::kSha256: ARCHIVUM_RETURN_IF_ERROR(ParseSha256(v, &f.text)); break;
+    case Field::kTitle:
+    case Field::kAuthor:
+    case Field::kSubject:
+    case Field::kFrom:
+    case Field::kTo:
+    case Field::kLang: ARCHIVUM_RETURN_IF_ERROR(ParseMetadataWords(v, &f)); break;
+    case Field::kPages: {
+      auto pages = ParsePages(v);
+      if (!pages.ok()) return pages.status();
+      f.number = *pages;
+      break;
+    }
+    case Field::kCreated: {
+      auto instant = ParseTime(v);
+      if (!instant.ok()) return instant.status();
+      f.number = instant->start_ns;
+      f.number_end = instant->start_ns + instant->period_ns;
+      break;
+    }
     case Field::kDup: {
       const std::string lower = AsciiLower(s);
       if (!lower.empty() && lower != "true" && lower != "yes") {

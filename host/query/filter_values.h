@@ -27,7 +27,12 @@ struct ValueSpan {
 // The built-in field a filter name denotes (ASCII case-insensitive), if any.
 std::optional<Field> LookupField(std::string_view name);
 
-// Whether the field accepts <, <=, >, >= (size and modified).
+// Whether `text` holds something full-text search can make a word of: an ASCII letter or digit,
+// or any non-ASCII byte (given the benefit of the doubt: most of it is letters). ASCII
+// punctuation alone never makes a word.
+bool HasWordCharacter(std::string_view text);
+
+// Whether the field accepts <, <=, >, >= (size, modified, pages, created).
 bool IsComparable(Field field);
 
 // Builds the Filter for `field op value`. Precondition: op is kEq unless IsComparable(field).
@@ -36,8 +41,12 @@ bool IsComparable(Field field);
 //   ext         "pdf" or ".pdf"; no '/' and no wildcards.
 //   path        absolute ("/..."); trailing slashes dropped.
 //   size        N[.F][k|M|G|T][B] — binary multiples (1k = 1024); a fraction needs a unit.
-//   modified    YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], optional trailing Z; always UTC; years
-//               1678-2261 (what nanoseconds since the epoch hold in int64).
+//   modified,   YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], optional trailing Z; always UTC; years
+//   created     1678-2261 (what nanoseconds since the epoch hold in int64).
+//   pages       a decimal page count.
+//   title, author, subject, from, to, lang
+//               a word (bare; a trailing '*' makes it a prefix) or a phrase (quoted), with at
+//               least one letter or digit.
 //   sha256      64 hex digits, any case.
 //   dup         empty, "true" or "yes" (any case).
 StatusOr<Filter> ParseFilterValue(Field field, Comparison op, const ValueSpan& value);

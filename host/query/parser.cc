@@ -212,7 +212,7 @@ Status Parser::PhraseTerm(Item* out) {
   std::string text;
   ARCHIVUM_RETURN_IF_ERROR(ReadQuoted(&text));
   if (text.empty()) return SyntaxError(column, "text between the quotes", "'\"\"'");
-  if (!HasTokenChar(text)) {
+  if (!HasWordCharacter(text)) {
     return SyntaxError(column + 1, "letters or digits in the phrase", QuoteForMessage(text));
   }
   ARCHIVUM_RETURN_IF_ERROR(CountTerm(column));

@@ -13,7 +13,8 @@
 //   prefix   := word-chars "*"                 '*' only at the end, at least one char before it
 //   word     := run of bytes other than whitespace, '"', '(', ')'; not containing ':' and not
 //               the keyword OR (uppercase only; "or" is a word; quote "OR" to search for it)
-//   filter   := field ":" value | ("size"|"modified") ("<"|"<="|">"|">=") value
+//   filter   := field ":" value
+//               | ("size"|"modified"|"pages"|"created") ("<"|"<="|">"|">=") value
 //               | PLUGIN "." KEY ":" [value]
 //   verb     := VERB ":" value                 VERB registered in ParseOptions::verbs
 //   value    := bare run (may contain '*', '?', '[', ':') | phrase-style quoted string
@@ -28,7 +29,12 @@
 // Semantics the parser fixes (see ast.h for the normalized values):
 //   modified>D means mtime > D at 00:00:00Z (an instant, not "after that day"); <, <=, >=
 //   likewise compare with the instant. modified:D (equality) means "within the named day,
-//   minute or second". size:N is exact equality in bytes.
+//   minute or second". size:N is exact equality in bytes. created compares the same way with
+//   the document's "created" metadata, pages with its "pages".
+//   title:, author:, subject:, from:, to:, lang: take a word (author:doe), a prefix
+//   (author:do*) or a "quoted phrase", matched against the words of the metadata values of that
+//   key (lang: is the key "language"); a bare value that tokenizes to several words
+//   (from:ann@example.org) is the phrase of them, like a free word.
 //
 // Positive terms: a query whose catalog part could match "everything except ..." is refused:
 // the catalog part must contain a term every result must satisfy that is not an exclusion
@@ -63,8 +69,8 @@ struct ParseOptions {
 
 // Parses `text` into a Query. Errors: INVALID_ARGUMENT "column N: expected X, got Y" (N is the
 // 1-based byte column), except the unknown-filter error which reads "unknown filter 'foo' at
-// column N; expected one of mime, ext, ..., PLUGIN.KEY, or a query verb (similar)". Untrusted
-// input never crashes or asserts.
+// column N; expected one of mime, ext, ..., created, PLUGIN.KEY, or a query verb (similar)".
+// Untrusted input never crashes or asserts.
 StatusOr<Query> Parse(std::string_view text, const ParseOptions& options = {});
 
 }  // namespace archivum::query

@@ -24,11 +24,6 @@ inline bool IsDelimiter(char c) {
   return IsSpace(c) || c == '"' || c == '(' || c == ')';
 }
 
-// Whether the full-text tokenizer (unicode61) can make at least one token of `text`: ASCII
-// letters and digits are token characters and ASCII punctuation never is. Non-ASCII text is
-// given the benefit of the doubt (most of it is letters).
-bool HasTokenChar(std::string_view text);
-
 // What a primary produced: a tree node, or a verb that the top level hoists out of the tree.
 struct Item {
   std::optional<Node> node;

@@ -21,13 +21,6 @@ bool IsKeyChar(char c) {
 
 }  // namespace
 
-bool HasTokenChar(std::string_view text) {
-  for (char c : text) {
-    if (IsAsciiAlnum(c) || static_cast<unsigned char>(c) >= 0x80) return true;
-  }
-  return false;
-}
-
 Status Parser::Bare(Item* out) {
   const size_t start = pos_;
   size_t end = start;
@@ -40,10 +33,10 @@ Status Parser::Bare(Item* out) {
     const std::string_view name = run.substr(0, special);
     if (const auto field = LookupField(name)) {
       if (!IsComparable(*field)) {
-        return SyntaxError(
-            start + special + 1,
-            "':' after '" + std::string(name) + "' (only size and modified compare with < and >)",
-            DescribeAt(text_, start + special));
+        return SyntaxError(start + special + 1,
+                           "':' after '" + std::string(name) +
+                               "' (only size, modified, pages and created compare with < and >)",
+                           DescribeAt(text_, start + special));
       }
       return FilterTerm(*field, start, start + special, end, out);
     }
@@ -70,7 +63,7 @@ Status Parser::WordTerm(std::string_view run, size_t start, Item* out) {
     }
     text = run.substr(0, star);
   }
-  if (!HasTokenChar(text)) {
+  if (!HasWordCharacter(text)) {
     return SyntaxError(column, "a word with letters or digits (quote punctuation to search for it)",
                        QuoteForMessage(run));
   }
@@ -178,8 +171,11 @@ Status Parser::ReadValue(size_t value_start, size_t run_end, std::string* value,
 
 Status Parser::UnknownFilter(std::string_view name, size_t column) const {
   std::string message = "unknown filter " + QuoteForMessage(name) + " at column " +
-                        std::to_string(column) +
-                        "; expected one of mime, ext, path, name, size, modified, sha256, dup, ";
+                        std::to_string(column) + "; expected one of ";
+  for (Field field : kAllFields) {
+    message += FieldName(field);
+    message += ", ";
+  }
   if (options_.verbs.empty()) {
     message += "or PLUGIN.KEY";
   } else {

@@ -43,6 +43,29 @@ struct FindingRecord {
   std::string value;
 };
 
+// The metadata vocabulary (plugin-api/README.md): the finding keys format plugins describe a
+// document with, whichever plugin recorded them. Hits and documents carry these findings as the
+// document's metadata.
+inline constexpr std::string_view kMetadataKeys[] = {
+    "title", "author", "subject", "keywords", "created",    "modified",
+    "pages", "sheets", "slides",  "language", "creator",    "producer",
+    "from",  "to",     "cc",      "date",     "message_id",
+};
+
+inline bool IsMetadataKey(std::string_view key) {
+  for (std::string_view k : kMetadataKeys) {
+    if (k == key) return true;
+  }
+  return false;
+}
+
+// One metadata value of a document: a finding with a key of kMetadataKeys.
+struct MetadataEntry {
+  std::string key;
+  std::string value;
+  bool operator==(const MetadataEntry&) const = default;
+};
+
 // Everything one analysis of a document produced, written as a unit.
 struct DocumentWrite {
   DocumentRecord document;
@@ -70,6 +93,8 @@ struct SearchHit {
   double score = 0;                     // higher is better
   std::string snippet;                  // matches between [ and ]; empty without free text
   std::vector<FindingRecord> findings;  // the findings named by the query's plugin filters
+  // The document's metadata (SearchOptions::metadata), in the order it was recorded.
+  std::vector<MetadataEntry> metadata;
 };
 
 // How much of each hit Search fills in.
@@ -77,6 +102,14 @@ struct SearchOptions {
   // Whether ranked hits get snippets. Quoting reads each hit's text: callers that only need
   // the paths (e.g. to intersect with other results) turn it off.
   bool snippets = true;
+  // Whether hits get their metadata (one index lookup per hit); off for the same callers.
+  bool metadata = true;
+};
+
+// Some of a document's child documents (archive members), with how many it has.
+struct ChildList {
+  std::vector<std::string> paths;  // sorted
+  uint64_t total = 0;              // all of its children, listed or not
 };
 
 struct SearchResult {
@@ -117,9 +150,20 @@ class Catalog {
   // The document at `path` with its findings, or nullopt.
   virtual StatusOr<std::optional<DocumentDetail>> Get(std::string_view path) = 0;
 
-  // Evaluates the catalog part of a parsed query (query/parser.h). Precondition:
-  // `query.where` is set. `total` is exact. Errors: INVALID_ARGUMENT for a query the store
-  // cannot evaluate.
+  // The first `limit` paths (in path order) of the documents whose parent is `path`, and how
+  // many there are; empty when there are none or `path` is not cataloged.
+  virtual StatusOr<ChildList> ListChildren(std::string_view path, uint32_t limit) = 0;
+
+  // The metadata (kMetadataKeys findings, in recorded order) of each document in `paths`, in the
+  // same order; empty for a path that is not cataloged.
+  virtual StatusOr<std::vector<std::vector<MetadataEntry>>> Metadata(
+      const std::vector<std::string>& paths) = 0;
+
+  // Evaluates the catalog part of a parsed query (query/parser.h): words are compared folded
+  // (case, compatibility forms, diacritics) and Chinese, Japanese and Korean are found inside
+  // longer runs of their characters; the metadata fields test the kMetadataKeys findings of any
+  // plugin. Precondition: `query.where` is set. `total` is exact. Errors: INVALID_ARGUMENT for a
+  // query the store cannot evaluate.
   virtual StatusOr<SearchResult> Search(const query::Query& query, uint32_t limit, uint32_t offset,
                                         const SearchOptions& options) = 0;
   // The same with default options (snippets included).

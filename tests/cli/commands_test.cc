@@ -260,6 +260,41 @@ TEST(CliFormatTest, DocumentShowsParentOnlyForMembers) {
   EXPECT_THAT(text, HasSubstr("analyzers  -\nfindings   none\n"));
 }
 
+TEST(CliFormatTest, DocumentShowsMetadataAndChildren) {
+  aichemist_archivum::Document document = testing::CannedDocument("/r/report.zip");
+  auto add = [&](const char* key, const char* value) {
+    aichemist_archivum::MetadataEntry* entry = document.add_metadata();
+    entry->set_key(key);
+    entry->set_value(value);
+  };
+  add("title", "Quarterly Report");
+  add("author", "Jane Doe");
+  add("author", "Jürgen Müller");
+  document.add_children("/r/report.zip!/a.txt");
+  document.add_children("/r/report.zip!/b.txt");
+  document.set_children_total(2);
+  std::string text = FormatDocument(document);
+  EXPECT_THAT(text, HasSubstr("analyzers  magic@1.0.0, hash@0.2.0\n"
+                              "metadata (3):\n"
+                              "  KEY     VALUE\n"
+                              "  title   Quarterly Report\n"
+                              "  author  Jane Doe\n"
+                              "  author  Jürgen Müller\n"
+                              "children (2):\n"
+                              "  /r/report.zip!/a.txt\n"
+                              "  /r/report.zip!/b.txt\n"
+                              "findings (1):\n"));
+  document.set_children_total(1500);
+  text = FormatDocument(document);
+  EXPECT_THAT(text, HasSubstr("children (first 2 of 1500):\n  /r/report.zip!/a.txt\n"));
+  document.clear_metadata();
+  document.clear_children();
+  document.set_children_total(0);
+  text = FormatDocument(document);
+  EXPECT_THAT(text, Not(HasSubstr("metadata")));
+  EXPECT_THAT(text, Not(HasSubstr("children")));
+}
+
 TEST(CliJsonTest, PrintsZeroFields) {
   const std::optional<std::string> json = ToJson(aichemist_archivum::IngestSummary());
   ASSERT_TRUE(json.has_value());

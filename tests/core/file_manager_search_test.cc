@@ -183,9 +183,19 @@ TEST_F(FileManagerSearchTest, GetDocumentReturnsTheRecordWithItsFindingsOrNotFou
   EXPECT_EQ(findings["fixture_cpp/fixture_cpp.lines"], "2");
   EXPECT_EQ(findings["fixture_old/fixture_old.mime"], "text/plain");
 
+  // No fixture emits the metadata vocabulary, and a plain file has no children.
+  EXPECT_EQ(doc.metadata_size(), 0);
+  EXPECT_EQ(doc.children_size(), 0);
+  EXPECT_EQ(doc.children_total(), 0u);
+
+  ASSERT_TRUE(GetDocument(P("pack.fix"), &doc).ok());
+  EXPECT_THAT(doc.children(), ::testing::ElementsAre(P("pack.fix") + "!/first.txt"));
+  EXPECT_EQ(doc.children_total(), 1u);
+
   ASSERT_TRUE(GetDocument(P("pack.fix") + "!/first.txt", &doc).ok());
   EXPECT_EQ(doc.parent(), P("pack.fix"));
   EXPECT_EQ(doc.size(), 6u);
+  EXPECT_EQ(doc.children_size(), 0);
 
   const Status missing = GetDocument(P("docs/missing.md"), &doc);
   EXPECT_EQ(missing.code(), StatusCode::kNotFound);

@@ -65,8 +65,8 @@ class Catalog {
     catalog_ = std::move(*opened);
     std::vector<archivum::store::DocumentWrite> writes(3);
     const char* paths[] = {"/docs/report-2024.txt", "/docs/a b/notes.md", "/src/main.cc"};
-    const char* texts[] = {"quarterly report with numbers", "meeting notes: \"alpha\" beta",
-                           "int main() { return 0; }"};
+    const char* texts[] = {"quarterly report with numbers, Straße",
+                           "meeting notes: \"alpha\" 東京都", "int main() { return 0; }"};
     for (size_t i = 0; i < writes.size(); ++i) {
       auto& d = writes[i].document;
       d.path = paths[i];
@@ -80,6 +80,14 @@ class Catalog {
       writes[i].findings.push_back({"filetype", "mime", d.mime});
       writes[i].findings.push_back({"hash", "sha256", d.sha256});
     }
+    // The metadata vocabulary, so that the metadata fields have words, counts and times to meet.
+    writes[0].findings.push_back({"pdf", "author", "Jane Doe"});
+    writes[0].findings.push_back({"pdf", "title", "Quarterly Report"});
+    writes[0].findings.push_back({"pdf", "pages", "12"});
+    writes[0].findings.push_back({"pdf", "created", "2024-03-01T09:30:00Z"});
+    writes[1].findings.push_back({"mail", "from", "Ann <ann@example.org>"});
+    writes[1].findings.push_back({"mail", "created", "2024-03-02"});
+    writes[1].findings.push_back({"mail", "language", "pt-BR"});
     if (!catalog_->Commit(writes, {}).ok()) std::abort();
   }
   ~Catalog() {

@@ -60,6 +60,11 @@ class FailingQuarantineCatalog final : public store::Catalog {
     return failure_;
   }
   StatusOr<std::optional<store::DocumentDetail>> Get(std::string_view) override { return failure_; }
+  StatusOr<store::ChildList> ListChildren(std::string_view, uint32_t) override { return failure_; }
+  StatusOr<std::vector<std::vector<store::MetadataEntry>>> Metadata(
+      const std::vector<std::string>&) override {
+    return failure_;
+  }
   using Catalog::Search;
   StatusOr<store::SearchResult> Search(const query::Query&, uint32_t, uint32_t,
                                        const store::SearchOptions&) override {

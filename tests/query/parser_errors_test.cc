@@ -109,7 +109,8 @@ TEST(QueryParserErrorsTest, ColumnsCountBytes) {
   // 'é' is two bytes, so "foo" starts at byte column 4.
   EXPECT_EQ(Error("é foo:bar"),
             "unknown filter 'foo' at column 4; expected one of mime, ext, path, name, size, "
-            "modified, sha256, dup, PLUGIN.KEY, or a query verb (similar)");
+            "modified, sha256, dup, title, author, subject, from, to, lang, pages, created, "
+            "PLUGIN.KEY, or a query verb (similar)");
   EXPECT_EQ(Error("é(x)"), "column 3: expected whitespace or end of query after 'é', got '('");
   EXPECT_EQ(Error("a é(x)"), "column 5: expected whitespace or end of query after 'é', got '('");
   EXPECT_EQ(Error("a*é"),
@@ -120,20 +121,24 @@ TEST(QueryParserErrorsTest, ColumnsCountBytes) {
 TEST(QueryParserErrorsTest, UnknownFilters) {
   EXPECT_EQ(Error("hello foo:bar"),
             "unknown filter 'foo' at column 7; expected one of mime, ext, path, name, size, "
-            "modified, sha256, dup, PLUGIN.KEY, or a query verb (similar)");
+            "modified, sha256, dup, title, author, subject, from, to, lang, pages, created, "
+            "PLUGIN.KEY, or a query verb (similar)");
   ParseOptions two;
   two.verbs = {"similar", "near"};
   EXPECT_EQ(Error("http://example.com", two),
             "unknown filter 'http' at column 1; expected one of mime, ext, path, name, size, "
-            "modified, sha256, dup, PLUGIN.KEY, or a query verb (near, similar)");
+            "modified, sha256, dup, title, author, subject, from, to, lang, pages, created, "
+            "PLUGIN.KEY, or a query verb (near, similar)");
   auto none = Parse("x foo:bar", ParseOptions{});
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.status().message(),
             "unknown filter 'foo' at column 3; expected one of mime, ext, path, name, size, "
-            "modified, sha256, dup, or PLUGIN.KEY");
+            "modified, sha256, dup, title, author, subject, from, to, lang, pages, created, or "
+            "PLUGIN.KEY");
   EXPECT_EQ(Error("Similar:/a"),
             "unknown filter 'Similar' at column 1; expected one of mime, ext, path, name, size, "
-            "modified, sha256, dup, PLUGIN.KEY, or a query verb (similar)");
+            "modified, sha256, dup, title, author, subject, from, to, lang, pages, created, "
+            "PLUGIN.KEY, or a query verb (similar)");
   EXPECT_EQ(Error("a/b.c:x").substr(0, 31), "unknown filter 'a/b.c' at colum");
   EXPECT_EQ(Error(".k:x").substr(0, 28), "unknown filter '.k' at colum");
   EXPECT_EQ(Error(":x"), "column 1: expected a filter name before ':', got ':'");
@@ -150,8 +155,8 @@ TEST(QueryParserErrorsTest, FilterValuesNeedValues) {
   EXPECT_EQ(Error("size:<= 5"), "column 8: expected a value after 'size:<=', got whitespace");
   EXPECT_EQ(Error("path:\"\""), "column 6: expected a value for path, got an empty string");
   EXPECT_EQ(Error("mime>text"),
-            "column 5: expected ':' after 'mime' (only size and modified compare with < and >), "
-            "got '>'");
+            "column 5: expected ':' after 'mime' (only size, modified, pages and created compare "
+            "with < and >), got '>'");
   EXPECT_EQ(Error("name:foo\"bar\""),
             "column 9: expected whitespace or end of query after the filter value, got '\"'");
   EXPECT_EQ(Error("name:\"foo\"bar"),
@@ -205,6 +210,37 @@ TEST(QueryParserErrorsTest, Limits) {
   // Deep nesting far beyond the limit fails fast instead of recursing.
   EXPECT_EQ(Error(std::string(4000, '(')),
             "column 9: expected at most 8 nested parentheses, got more");
+}
+
+TEST(QueryParserErrorsTest, MetadataFieldValues) {
+  EXPECT_EQ(Error("author:"), "column 8: expected a value after 'author:', got end of query");
+  EXPECT_EQ(Error("title:\"\""), "column 7: expected a value for title, got an empty string");
+  EXPECT_EQ(Error("author:..."), "column 8: expected a value with letters or digits, got '...'");
+  EXPECT_EQ(Error("from:\"<>\""), "column 6: expected a value with letters or digits, got '<>'");
+  EXPECT_EQ(Error("author:*"), "column 8: expected at least one character before '*', got '*'");
+  EXPECT_EQ(Error("author:do*e"),
+            "column 11: expected end of value after '*' (a prefix's '*' ends the word; quote a "
+            "phrase to search for '*'), got 'e'");
+  EXPECT_EQ(Error("title>report"),
+            "column 6: expected ':' after 'title' (only size, modified, pages and created "
+            "compare with < and >), got '>'");
+  EXPECT_EQ(Error("lang<en"),
+            "column 5: expected ':' after 'lang' (only size, modified, pages and created "
+            "compare with < and >), got '<'");
+}
+
+TEST(QueryParserErrorsTest, PagesAndCreatedValues) {
+  EXPECT_EQ(Error("pages>"), "column 7: expected a value after 'pages>', got end of query");
+  EXPECT_EQ(Error("pages>ten"), "column 7: expected a page count such as 10, got 't'");
+  EXPECT_EQ(Error("pages:12x"), "column 9: expected a page count such as 10, got 'x'");
+  EXPECT_EQ(Error("pages<-1"), "column 7: expected a page count such as 10, got '-'");
+  EXPECT_EQ(Error("pages>99999999999999999999"),
+            "column 7: expected a page count below 2^63, got '99999999999999999999'");
+  EXPECT_EQ(Error("created>2024-13-01"), "column 14: expected a month from 01 to 12, got '13'");
+  EXPECT_EQ(Error("created<yesterday"),
+            "column 9: expected a date like 2024-01-31 or 2024-01-31T12:30[:00][Z], got 'y'");
+  EXPECT_EQ(Error("created:2024-02-30"),
+            "column 17: expected a day that exists in 2024-02, got '30'");
 }
 
 }  // namespace

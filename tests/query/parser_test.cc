@@ -179,5 +179,39 @@ TEST(QueryParserTest, LimitsAreInclusive) {
   EXPECT_EQ(Tree("((a))", options), "a");
 }
 
+TEST(QueryParserTest, MetadataWordFields) {
+  EXPECT_EQ(Tree("author:doe"), "author:doe");
+  EXPECT_EQ(Tree("AUTHOR:Doe"), "author:Doe");  // the name in any case, the value as typed
+  EXPECT_EQ(Tree("author:\"jane doe\""), "author:\"jane doe\"");
+  EXPECT_EQ(Tree("author:do*"), "author:do*");
+  EXPECT_EQ(Tree("author:\"do*\""), "author:\"do*\"");  // quoted: no prefix
+  EXPECT_EQ(Tree("title:report subject:Budget"), "(and title:report subject:Budget)");
+  EXPECT_EQ(Tree("from:ann@example.org to:bob"), "(and from:ann@example.org to:bob)");
+  EXPECT_EQ(Tree("lang:pt-BR"), "lang:pt-BR");
+  EXPECT_EQ(Tree("author:Müller"), "author:Müller");
+  auto q = Parse("lang:de*");
+  ASSERT_TRUE(q.ok());
+  const auto& f = std::get<Filter>(q->where->term);
+  EXPECT_EQ(f.field, Field::kLang);
+  EXPECT_EQ(MetadataKey(f.field), "language");
+  EXPECT_EQ(f.text, "de");
+  EXPECT_TRUE(f.prefix);
+}
+
+TEST(QueryParserTest, PagesAndCreatedCompare) {
+  EXPECT_EQ(Tree("pages>10"), "pages>10");
+  EXPECT_EQ(Tree("pages:3"), "pages:3");
+  EXPECT_EQ(Tree("Pages:<=0"), "pages<=0");
+  EXPECT_EQ(Tree("created>2024-01-01"), "created>1704067200000000000");
+  EXPECT_EQ(Tree("created<2024-01-01T12:00Z"), "created<1704110400000000000");
+  EXPECT_EQ(Tree("created:2024-01-01"), "created:[1704067200000000000,1704153600000000000)");
+}
+
+TEST(QueryParserTest, MetadataFieldsCombineWithEverything) {
+  EXPECT_EQ(Tree("report author:doe -lang:de (from:ann OR to:bob) pages>=2 similar:/x"),
+            "(and report author:doe (not lang:de) (or from:ann to:bob) pages>=2) [similar:/x]");
+  EXPECT_EQ(Tree("-author:doe title:x"), "(and (not author:doe) title:x)");
+}
+
 }  // namespace
 }  // namespace archivum::query

@@ -91,6 +91,15 @@ bool AppendFinding(const pb::Finding& f, std::string* out) {
   return true;
 }
 
+bool AppendMetadataEntry(const pb::MetadataEntry& m, std::string* out) {
+  out->append("{\"key\":");
+  if (!AppendString(m.key(), out)) return false;
+  out->append(",\"value\":");
+  if (!AppendString(m.value(), out)) return false;
+  out->push_back('}');
+  return true;
+}
+
 bool AppendHit(const pb::Hit& h, std::string* out) {
   out->append("{\"path\":");
   if (!AppendString(h.path(), out)) return false;
@@ -108,6 +117,11 @@ bool AppendHit(const pb::Hit& h, std::string* out) {
   for (int i = 0; i < h.findings_size(); ++i) {
     if (i > 0) out->push_back(',');
     if (!AppendFinding(h.findings(i), out)) return false;
+  }
+  out->append("],\"metadata\":[");
+  for (int i = 0; i < h.metadata_size(); ++i) {
+    if (i > 0) out->push_back(',');
+    if (!AppendMetadataEntry(h.metadata(i), out)) return false;
   }
   out->append("]}");
   return true;
@@ -189,10 +203,11 @@ bool PrintAnalyzeResponseJson(const pb::AnalyzeResponse& response, std::string* 
   size_t estimate = 48;
   for (const auto& r : response.results()) estimate += r.size() + 3;
   for (const auto& h : response.hits()) {
-    estimate += 112 + h.path().size() + h.snippet().size() + h.mime().size();
+    estimate += 126 + h.path().size() + h.snippet().size() + h.mime().size();
     for (const auto& f : h.findings()) {
       estimate += 36 + f.plugin().size() + f.key().size() + f.value().size();
     }
+    for (const auto& m : h.metadata()) estimate += 24 + m.key().size() + m.value().size();
   }
   out->reserve(out->size() + estimate);
   // Fields in number order, as protobuf prints them; unpopulated ones too.

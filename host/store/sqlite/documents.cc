@@ -27,6 +27,21 @@ DocumentRecord ReadRecord(const Statement& st) {
   return r;
 }
 
+// "SELECT key, value FROM findings WHERE document_id = ?1 AND key IN ('title', ...) ORDER BY
+// rowid": the findings of the metadata vocabulary, in recorded order.
+std::string MetadataSql() {
+  std::string sql = "SELECT key, value FROM findings WHERE document_id = ?1 AND key IN (";
+  bool first = true;
+  for (std::string_view key : kMetadataKeys) {
+    if (!first) sql += ", ";
+    first = false;
+    sql += '\'';
+    sql += key;  // the vocabulary's keys are plain identifiers: no quote to escape
+    sql += '\'';
+  }
+  return sql + ") ORDER BY rowid";
+}
+
 }  // namespace
 
 StatusOr<std::optional<DocumentRecord>> FindDocument(Connection& conn, std::string_view path) {
@@ -79,6 +94,50 @@ StatusOr<std::optional<DocumentDetail>> GetDocument(Connection& conn, std::strin
   while (fs.Step()) detail.findings.push_back({fs.Text(0), fs.Text(1), fs.Text(2)});
   if (!fs.status().ok()) return fs.status();
   return std::optional<DocumentDetail>(std::move(detail));
+}
+
+StatusOr<ChildList> ListChildDocuments(Connection& conn, std::string_view path, uint32_t limit) {
+  ChildList out;
+  // "parent != ''" lets the partial index documents_parent (WHERE parent != '') serve both.
+  Statement count(conn, "SELECT count(*) FROM documents WHERE parent = ?1 AND parent != ''");
+  if (!count.ok()) return count.status();
+  count.Bind(1, path);
+  if (count.Step()) out.total = static_cast<uint64_t>(count.Int(0));
+  if (!count.status().ok()) return count.status();
+  if (out.total == 0 || limit == 0) return out;
+  Statement st(conn,
+               "SELECT path FROM documents WHERE parent = ?1 AND parent != '' ORDER BY path "
+               "LIMIT ?2");
+  if (!st.ok()) return st.status();
+  st.Bind(1, path);
+  st.Bind(2, static_cast<int64_t>(limit));
+  while (st.Step()) out.paths.push_back(st.Text(0));
+  if (!st.status().ok()) return st.status();
+  return out;
+}
+
+Status AppendMetadata(Connection& conn, int64_t id, std::vector<MetadataEntry>* out) {
+  static const std::string kSql = MetadataSql();
+  Statement st(conn, kSql);
+  if (!st.ok()) return st.status();
+  st.Bind(1, id);
+  while (st.Step()) out->push_back({st.Text(0), st.Text(1)});
+  return st.status();
+}
+
+StatusOr<std::vector<std::vector<MetadataEntry>>> MetadataOfPaths(
+    Connection& conn, const std::vector<std::string>& paths) {
+  std::vector<std::vector<MetadataEntry>> out(paths.size());
+  Statement id(conn, "SELECT id FROM documents WHERE path = ?1");
+  if (!id.ok()) return id.status();
+  for (size_t i = 0; i < paths.size(); ++i) {
+    id.Bind(1, paths[i]);
+    const bool found = id.Step();
+    ARCHIVUM_RETURN_IF_ERROR(id.status());
+    if (found) ARCHIVUM_RETURN_IF_ERROR(AppendMetadata(conn, id.Int(0), &out[i]));
+    id.Reset();
+  }
+  return out;
 }
 
 }  // namespace archivum::store::sqlite

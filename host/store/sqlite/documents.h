@@ -1,9 +1,12 @@
-// Reading documents by path: Catalog::Find, ListUnder and Get on one read connection.
+// Reading documents by path: Catalog::Find, ListUnder, Get, ListChildren and Metadata on one read
+// connection.
 //
 // Thread safety: each call uses `conn` alone; the caller holds it (a ReadLease).
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -21,5 +24,16 @@ StatusOr<std::vector<DocumentRecord>> ListDocumentsUnder(Connection& conn, std::
 
 // Catalog::Get.
 StatusOr<std::optional<DocumentDetail>> GetDocument(Connection& conn, std::string_view path);
+
+// Catalog::ListChildren: over the documents_parent index.
+StatusOr<ChildList> ListChildDocuments(Connection& conn, std::string_view path, uint32_t limit);
+
+// Appends the metadata (Catalog::Metadata) of the document with id `id` to *out: one lookup of
+// the findings_document index.
+Status AppendMetadata(Connection& conn, int64_t id, std::vector<MetadataEntry>* out);
+
+// Catalog::Metadata.
+StatusOr<std::vector<std::vector<MetadataEntry>>> MetadataOfPaths(
+    Connection& conn, const std::vector<std::string>& paths);
 
 }  // namespace archivum::store::sqlite

@@ -17,17 +17,6 @@ constexpr int kSnippetTokens = 12;
 constexpr int kSnippetInstancesPerPhrase = 64;
 constexpr std::string_view kEllipsis = "…";
 
-fts5_api* Fts5Api(sqlite3* db) {
-  fts5_api* api = nullptr;
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, nullptr) == SQLITE_OK) {
-    sqlite3_bind_pointer(st, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
-    sqlite3_step(st);
-  }
-  sqlite3_finalize(st);
-  return api;
-}
-
 // Per-query BM25 constants, computed on the first row (FTS5 auxdata lives for one query).
 struct Bm25Data {
   double avgdl = 1;
@@ -379,29 +368,41 @@ void SnippetFunction(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_cont
 
     const std::string_view body(text, static_cast<size_t>(text_size));
     const bool at_end = !scan.more && window_end == scan.index;
+    // The quoted bytes [from, to) with each marked run's bytes between brackets. Byte ranges,
+    // not token by token: the tokens of a CJK run are overlapping bigrams, whose spans share a
+    // character (tokenizer.h).
+    std::vector<std::pair<int, int>> runs;
+    int to = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const auto [start, end] = span(window + static_cast<int>(i));
+      to = std::max(to, end);
+      if (!marked[i]) continue;
+      if (i == 0 || !marked[i - 1]) {
+        runs.emplace_back(start, end);
+      } else {
+        runs.back().second = std::max(runs.back().second, end);
+      }
+    }
+    const int from = window > 0 ? span(window).first : 0;
+    if (at_end) to = text_size;
     std::string out;
     out.reserve(160);
-    if (window > 0) {
-      out += kEllipsis;
-    } else {
-      out += body.substr(0, static_cast<size_t>(span(window).first));
+    if (window > 0) out += kEllipsis;
+    int pos = from;
+    auto copy = [&](int a, int b) {
+      if (b > a) out += body.substr(static_cast<size_t>(a), static_cast<size_t>(b - a));
+    };
+    for (const auto& [run_start, run_end] : runs) {
+      const int a = std::max(run_start, pos);
+      const int z = std::max(run_end, a);
+      copy(pos, a);
+      out += '[';
+      copy(a, z);
+      out += ']';
+      pos = z;
     }
-    for (size_t i = 0; i < n; ++i) {
-      const int token = window + static_cast<int>(i);
-      const auto [start, end] = span(token);
-      if (i > 0) {
-        const int prev_end = span(token - 1).second;
-        out += body.substr(static_cast<size_t>(prev_end), static_cast<size_t>(start - prev_end));
-      }
-      if (marked[i] && (i == 0 || !marked[i - 1])) out += '[';
-      out += body.substr(static_cast<size_t>(start), static_cast<size_t>(end - start));
-      if (marked[i] && (i + 1 == n || !marked[i + 1])) out += ']';
-    }
-    if (at_end) {
-      out += body.substr(static_cast<size_t>(span(window_end - 1).second));
-    } else {
-      out += kEllipsis;
-    }
+    copy(pos, to);
+    if (!at_end) out += kEllipsis;
     sqlite3_result_text(ctx, out.data(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
   } catch (const std::bad_alloc&) {
     sqlite3_result_error_nomem(ctx);
@@ -409,6 +410,17 @@ void SnippetFunction(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_cont
 }
 
 }  // namespace
+
+fts5_api* GetFts5Api(sqlite3* db) {
+  fts5_api* api = nullptr;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, nullptr) == SQLITE_OK) {
+    sqlite3_bind_pointer(st, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+    sqlite3_step(st);
+  }
+  sqlite3_finalize(st);
+  return api;
+}
 
 void ApplyDeferredIdf(FtsFunctionContext* context, std::vector<std::pair<double, int64_t>>* rows) {
   if (!context->idf_deferred) return;
@@ -418,7 +430,7 @@ void ApplyDeferredIdf(FtsFunctionContext* context, std::vector<std::pair<double,
 }
 
 Status RegisterFtsFunctions(sqlite3* db, FtsFunctionContext* context) {
-  fts5_api* api = Fts5Api(db);
+  fts5_api* api = GetFts5Api(db);
   if (!api) return Internal("the SQLite library has no FTS5");
   if (api->xCreateFunction(api, "archivum_rank", context, RankFunction, nullptr) != SQLITE_OK ||
       api->xCreateFunction(api, "archivum_snippet", context, SnippetFunction, nullptr) !=

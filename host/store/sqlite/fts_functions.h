@@ -13,7 +13,9 @@
 //     About twelve tokens of the body (column 1) around the first place where the most distinct
 //     query phrases occur close together, matches between '[' and ']', '…' where text was cut.
 //     Unlike FTS5's snippet(), which tokenizes the whole body to score every fragment, it only
-//     tokenizes the body up to the end of the chosen window. Without a match in the body it
+//     tokenizes the body up to the end of the chosen window; and it marks byte ranges of the
+//     original text, so tokens that overlap (the CJK bigrams of tokenizer.h, which FTS5's own
+//     snippet() and highlight() would copy twice) are quoted once. Without a match in the body it
 //     returns the body's first twelve tokens. NULL for rows outside the context's
 //     snippet_rows, when that is set.
 //
@@ -52,6 +54,9 @@ struct FtsFunctionContext {
   // for the others, so one pass over a rowid range can quote a page cheaply.
   const std::vector<int64_t>* snippet_rows = nullptr;
 };
+
+// The connection's FTS5 API (owned by SQLite, valid while `db` is open), or null without FTS5.
+fts5_api* GetFts5Api(sqlite3* db);
 
 // Registers archivum_rank and archivum_snippet on `db`. `context` must outlive the connection.
 Status RegisterFtsFunctions(sqlite3* db, FtsFunctionContext* context);

@@ -1,10 +1,13 @@
 #include "store/sqlite/query_compiler.h"
 
+#include <chrono>
+#include <cstdio>
 #include <optional>
 #include <string_view>
 #include <utility>
 
 #include "store/sqlite/fts_expression.h"
+#include "store/sqlite/metadata_text.h"
 
 namespace archivum::store::sqlite {
 namespace {
@@ -45,6 +48,37 @@ std::string FindingGlob(std::string_view value) {
     } else {
       out += c;
     }
+  }
+  return out;
+}
+
+constexpr int64_t kNanosPerDay = int64_t{86400} * 1'000'000'000;
+
+// The string a stored "created" value (ISO 8601 UTC, "YYYY-MM-DDTHH:MM:SSZ", or "YYYY-MM-DD" for a
+// day, which counts as its midnight) is compared with to test `value op instant`, where `ns` is
+// the instant. Plain string order gives the right answer with the full time
+// "YYYY-MM-DDTHH:MM:SSZ" except for a date-only value on the instant's own day, which sorts
+// before every time of that day: for > and <= it is then less than the instant, which is right
+// unless the instant is that midnight; for < and >= the instant is then written as the date
+// alone (which sorts before every time of its day and after every earlier one), which makes the
+// midnight and its date-only value equal.
+std::string CreatedBound(int64_t ns, Comparison op) {
+  using namespace std::chrono;
+  const sys_time<nanoseconds> t{nanoseconds{ns}};
+  const sys_days day = floor<days>(t);
+  const year_month_day date{day};
+  const hh_mm_ss<seconds> time{floor<seconds>(t - day)};
+  const bool date_only = (op == Comparison::kLt || op == Comparison::kGe) &&
+                         ((ns % kNanosPerDay) + kNanosPerDay) % kNanosPerDay == 0;
+  char out[32];
+  if (date_only) {
+    std::snprintf(out, sizeof out, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  } else {
+    std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                  static_cast<int>(time.seconds().count()));
   }
   return out;
 }
@@ -183,8 +217,57 @@ class Compiler {
       case Field::kDup:
         return "(d.sha256 != '' AND d.sha256 IN (SELECT sha256 FROM documents "
                "WHERE sha256 != '' GROUP BY sha256 HAVING count(*) > 1))";
+      case Field::kTitle:
+      case Field::kAuthor:
+      case Field::kSubject:
+      case Field::kFrom:
+      case Field::kTo:
+      case Field::kLang: return MetadataWordsSql(f);
+      case Field::kPages: {
+        // The key is a literal so that the partial index findings_pages (schema.h) applies.
+        std::string sql =
+            "d.id IN (SELECT document_id FROM findings WHERE key = 'pages' AND "
+            "CAST(value AS INTEGER) ";
+        sql += SqlOperator(f.op);
+        sql += " ";
+        sql += Param(f.number);
+        return sql + " AND value GLOB '[0-9]*')";
+      }
+      case Field::kCreated: {
+        // Over the partial index findings_created (schema.h); values that are not dates are
+        // never compared.
+        std::string sql =
+            "d.id IN (SELECT document_id FROM findings WHERE key = 'created' AND value GLOB "
+            "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' AND ";
+        if (f.op == Comparison::kEq) {
+          sql += "value >= ";
+          sql += Param(CreatedBound(f.number, Comparison::kGe));
+          sql += " AND value < ";
+          sql += Param(CreatedBound(f.number_end, Comparison::kLt));
+        } else {
+          sql += "value ";
+          sql += SqlOperator(f.op);
+          sql += " ";
+          sql += Param(CreatedBound(f.number, f.op));
+        }
+        return sql + ")";
+      }
     }
     return "0";
+  }
+
+  // A word, prefix or phrase in the metadata words of one key (metadata_text.h): an FTS5 column
+  // filter, "{column} : \"words\"" (with " *" for a prefix), bound like free text.
+  std::string MetadataWordsSql(const Filter& f) {
+    const std::string_view column = MetadataColumnFor(query::MetadataKey(f.field));
+    if (column.empty()) return "0";  // unreachable: every word field's key has a column
+    std::string match = "{";
+    match += column;
+    match += "} : ";
+    match += FtsString(f.text);
+    if (f.prefix) match += " *";
+    return "d.id IN (SELECT rowid FROM metadata_text WHERE metadata_text MATCH " +
+           Param(std::move(match)) + ")";
   }
 
   std::string FindingSql(const FindingFilter& f) {

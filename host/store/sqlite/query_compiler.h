@@ -31,8 +31,13 @@
 // AND d.path < 'dir0' AND (d.path = 'dir' OR d.path >= 'dir/')); size and modified compare
 // d.size / d.mtime_ns; dup is "sha256 non-empty and seen more than once"; PLUGIN.KEY:VALUE is
 // "d.id IN (SELECT document_id FROM findings ...)" with the value as a GLOB in which only '*' is
-// a wildcard. Exclusions compile to NOT (...); all schema columns
-// involved are NOT NULL, so NOT never meets NULL.
+// a wildcard. The metadata word fields (title, author, subject, from, to, lang) are
+// "d.id IN (SELECT rowid FROM metadata_text WHERE metadata_text MATCH ?)" with an FTS5 column
+// filter "{column} : \"words\"" (metadata_text.h); pages and created are "d.id IN (SELECT
+// document_id FROM findings WHERE key = 'pages'|'created' AND ...)" with the key a literal, so
+// that the partial indexes findings_pages and findings_created (schema.h) serve them; created
+// compares ISO strings (CreatedBound in the .cc explains date-only values). Exclusions compile
+// to NOT (...); all schema columns involved are NOT NULL, so NOT never meets NULL.
 //
 // Thread safety: pure function.
 #pragma once

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "store/sqlite/tokenizer.h"
+
 namespace archivum::store::sqlite {
 
 StatusOr<std::unique_ptr<Reader>> ReaderPool::Acquire() {
@@ -16,6 +18,7 @@ StatusOr<std::unique_ptr<Reader>> ReaderPool::Acquire() {
   auto db = OpenConnection(file_, /*create=*/false);
   if (!db.ok()) return db.status();
   auto reader = std::make_unique<Reader>(*db);
+  ARCHIVUM_RETURN_IF_ERROR(RegisterTokenizer(reader->conn.db()));
   ARCHIVUM_RETURN_IF_ERROR(RegisterFtsFunctions(reader->conn.db(), &reader->fts));
   return reader;
 }

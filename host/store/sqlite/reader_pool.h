@@ -37,8 +37,8 @@ class ReaderPool {
   ReaderPool(const ReaderPool&) = delete;
   ReaderPool& operator=(const ReaderPool&) = delete;
 
-  // An idle reader, or a new one (with the FTS functions registered). Errors: those of opening
-  // the connection.
+  // An idle reader, or a new one (with the catalog's tokenizer and FTS functions registered).
+  // Errors: those of opening the connection.
   StatusOr<std::unique_ptr<Reader>> Acquire();
 
   // Takes `reader` back: out of any transaction it was left in, with its statement cache

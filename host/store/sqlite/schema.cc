@@ -1,5 +1,9 @@
 #include "store/sqlite/schema.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
 #include <iterator>
 
 #include "store/sqlite/connection.h"
@@ -73,8 +77,44 @@ constexpr const char* kMigrations[] = {
      "  at_ns INTEGER NOT NULL,"
      "  PRIMARY KEY (sha256, plugin, plugin_version)"
      ") WITHOUT ROWID;"),
+    // 6 → 7: the catalog's own tokenizer (tokenizer.h: case, compatibility forms, ß and
+    // diacritics folded; CJK as bigrams) instead of unicode61, for the text index and the new
+    // metadata index; the text index is rebuilt from the text it stores. Then the metadata words
+    // of the findings already cataloged (metadata_text.h), and indexes for the pages and created
+    // comparisons: partial, so only findings of that key pay for them at ingest. The text
+    // generation moves on: every document's token count has changed (doc_lengths.h).
+    ("DROP TRIGGER documents_delete_text;"
+     "ALTER TABLE texts RENAME TO texts_v6;"
+     "CREATE VIRTUAL TABLE texts USING fts5(path, body, tokenize = 'archivum');"
+     "INSERT INTO texts(rowid, path, body) SELECT rowid, path, body FROM texts_v6 ORDER BY rowid;"
+     "DROP TABLE texts_v6;"
+     "CREATE TRIGGER documents_delete_text AFTER DELETE ON documents BEGIN"
+     "  DELETE FROM texts WHERE rowid = old.id;"
+     "END;"
+     "CREATE VIRTUAL TABLE metadata_text USING fts5(title, author, subject, \"from\", \"to\", "
+     "language, tokenize = 'archivum');"
+     "INSERT INTO metadata_text(rowid, title, author, subject, \"from\", \"to\", language)"
+     "  SELECT document_id,"
+     "    group_concat(CASE key WHEN 'title' THEN value END, char(30)),"
+     "    group_concat(CASE key WHEN 'author' THEN value END, char(30)),"
+     "    group_concat(CASE key WHEN 'subject' THEN value END, char(30)),"
+     "    group_concat(CASE key WHEN 'from' THEN value END, char(30)),"
+     "    group_concat(CASE key WHEN 'to' THEN value END, char(30)),"
+     "    group_concat(CASE key WHEN 'language' THEN value END, char(30))"
+     "  FROM findings WHERE key IN ('title', 'author', 'subject', 'from', 'to', 'language')"
+     "  GROUP BY document_id ORDER BY document_id;"
+     "CREATE TRIGGER documents_delete_metadata AFTER DELETE ON documents BEGIN"
+     "  DELETE FROM metadata_text WHERE rowid = old.id;"
+     "END;"
+     "CREATE INDEX findings_pages ON findings(CAST(value AS INTEGER)) WHERE key = 'pages';"
+     "CREATE INDEX findings_created ON findings(value) WHERE key = 'created';"
+     "UPDATE catalog_state SET value = value + 1 WHERE key = 'text_generation';"),
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
+
+// The migrations from these versions re-tokenize every stored text, which takes time in
+// proportion to the store: they are logged, so that a slow first start explains itself.
+constexpr int64_t kRebuildsTextIndex[] = {6};
 
 }  // namespace
 
@@ -94,7 +134,24 @@ Status Migrate(sqlite3* db, const std::string& file) {
   }
   for (int64_t v = current; v < kSchemaVersion; ++v) {
     ARCHIVUM_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
-    Status st = Exec(db, kMigrations[v]);
+    // A new store (version 0) has nothing to rebuild.
+    const bool rebuilds =
+        current > 0 && std::find(std::begin(kRebuildsTextIndex), std::end(kRebuildsTextIndex), v) !=
+                           std::end(kRebuildsTextIndex);
+    const auto start = std::chrono::steady_clock::now();
+    Status st;
+    if (rebuilds) {
+      Statement count(db, "SELECT count(*) FROM documents");
+      st = count.status();
+      if (count.ok() && count.Step()) {
+        spdlog::info(
+            "store: migrating catalog {} from schema {} to {}: rebuilding the full-text index of "
+            "{} documents with the folding tokenizer (once)",
+            file, v, v + 1, count.Int(0));
+      }
+      if (st.ok()) st = count.status();
+    }
+    if (st.ok()) st = Exec(db, kMigrations[v]);
     if (st.ok()) {
       st = Exec(db, ("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
     }
@@ -103,6 +160,13 @@ Status Migrate(sqlite3* db, const std::string& file) {
       return st;
     }
     ARCHIVUM_RETURN_IF_ERROR(Exec(db, "COMMIT"));
+    if (rebuilds) {
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
+      spdlog::info("store: catalog {} is at schema {}; full-text index rebuilt in {} ms", file,
+                   v + 1, ms);
+    }
   }
   return Status::Ok();
 }

@@ -5,11 +5,18 @@
 //   documents      id INTEGER PRIMARY KEY, path TEXT UNIQUE, size, mtime_ns, ingested_at_ns,
 //                  parent, name, ext, sha256, mime, analyzers, signature (all NOT NULL)
 //   findings       document_id (documents.id, ON DELETE CASCADE), plugin, key, value
-//   texts          FTS5 over (path, body), unicode61 with diacritics removed; rowid =
+//   texts          FTS5 over (path, body) with the catalog's tokenizer (tokenizer.h); rowid =
+//                  documents.id, deleted with its document by a trigger
+//   metadata_text  FTS5 over the metadata words (metadata_text.h), same tokenizer; rowid =
 //                  documents.id, deleted with its document by a trigger
 //   catalog_state  key/value; 'text_generation' is bumped by every commit (doc_lengths.h)
 //   quarantine     (sha256, plugin, plugin_version) PRIMARY KEY, reason, path, at_ns: content a
 //                  plugin version must not be given again (Catalog::AddQuarantine)
+//   Partial indexes findings_pages (CAST(value AS INTEGER) WHERE key = 'pages') and
+//   findings_created (value WHERE key = 'created') serve the pages and created comparisons.
+//
+// Both FTS5 tables need the tokenizer "archivum" registered on a connection (RegisterTokenizer)
+// before it reads or writes them; other tools (the sqlite3 shell) can read every other table.
 //
 // The version is PRAGMA user_version. Migrations run forward only; a database newer than this
 // build is refused rather than guessed at.
@@ -27,11 +34,13 @@
 namespace archivum::store::sqlite {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
-// Migrates the database on `db` (named `file` in errors) to kSchemaVersion, one transaction
-// per version. Errors: FAILED_PRECONDITION if its version is newer than this build's; SQLite's
-// errors otherwise (the failed version's transaction is rolled back).
+// Migrates the database on `db` (named `file` in errors and logs) to kSchemaVersion, one
+// transaction per version; a migration that rebuilds the text index logs a line before and after.
+// Precondition: the tokenizer is registered on `db` (RegisterTokenizer). Errors:
+// FAILED_PRECONDITION if its version is newer than this build's; SQLite's errors otherwise (the
+// failed version's transaction is rolled back).
 Status Migrate(sqlite3* db, const std::string& file);
 
 }  // namespace archivum::store::sqlite

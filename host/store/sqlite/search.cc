@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
 
 #include "store/sqlite/count_cache.h"
+#include "store/sqlite/documents.h"
 #include "store/sqlite/exact_lookups.h"
 #include "store/sqlite/query_compiler.h"
 #include "store/sqlite/ranked_search.h"
@@ -55,19 +57,33 @@ StatusOr<uint64_t> CountUnranked(Connection& conn, CountCache& cache, const quer
   return total;
 }
 
+// Each hit's metadata; ids[i] is hits[i]'s document id.
+Status FillMetadata(Connection& conn, const std::vector<int64_t>& ids, SearchResult* result) {
+  for (size_t i = 0; i < ids.size() && i < result->hits.size(); ++i) {
+    ARCHIVUM_RETURN_IF_ERROR(AppendMetadata(conn, ids[i], &result->hits[i].metadata));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<SearchResult> Search(ReaderPool& readers, DocLengthCache& lengths, const query::Query& q,
                               uint32_t limit, uint32_t offset, const SearchOptions& options) {
   SearchResult result;
-  // A lone sha256: filter is one statement (no count, no findings): no SQL to compile and no
-  // transaction to open.
+  // A lone sha256: filter is one statement (no count, no findings): no SQL to compile, and a
+  // transaction only to read the hits' metadata from the same snapshot.
   if (const query::Filter* sha256 = SingleFilter(q, query::Field::kSha256)) {
     ReadLease lease(readers);
     if (!lease.reader()) return lease.status();
+    std::optional<ReadTransaction> txn;
+    if (options.metadata) {
+      txn.emplace(lease.conn());
+      ARCHIVUM_RETURN_IF_ERROR(txn->status());
+    }
     std::vector<int64_t> ids;
     ARCHIVUM_RETURN_IF_ERROR(
         SearchSha256(lease.conn(), sha256->text, limit, offset, &result, &ids));
+    if (options.metadata) ARCHIVUM_RETURN_IF_ERROR(FillMetadata(lease.conn(), ids, &result));
     return result;
   }
   auto compiled = Compile(q, limit, offset);
@@ -116,6 +132,8 @@ StatusOr<SearchResult> Search(ReaderPool& readers, DocLengthCache& lengths, cons
       result.total = *total;
     }
   }
+
+  if (options.metadata) ARCHIVUM_RETURN_IF_ERROR(FillMetadata(lease.conn(), ids, &result));
 
   // The findings the query's plugin filters asked about, so a client sees why a hit matched.
   std::vector<std::pair<std::string, std::string>> keys;

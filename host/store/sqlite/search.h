@@ -6,9 +6,10 @@
 //   anything else             the compiled page query (query_compiler.h); its total from the
 //                             connection's count cache, the path: fast path or count_sql
 //
-// Then, when the query names plugin findings, each hit gets its findings of those keys. All but
-// the sha256: fast path run in one read transaction, so a page, its total and its findings
-// describe one snapshot.
+// Then each hit gets its metadata (SearchOptions::metadata) and, when the query names plugin
+// findings, its findings of those keys. Each search runs in one read transaction (the sha256:
+// fast path only to read metadata), so a page, its total, its metadata and its findings describe
+// one snapshot.
 //
 // Thread safety: safe for concurrent use; each call leases its own reader.
 #pragma once

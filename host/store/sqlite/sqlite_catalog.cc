@@ -53,6 +53,24 @@ StatusOr<std::optional<DocumentDetail>> SqliteCatalog::Get(std::string_view path
   return GetDocument(lease.conn(), path);
 }
 
+StatusOr<ChildList> SqliteCatalog::ListChildren(std::string_view path, uint32_t limit) {
+  ReadLease lease(readers_);
+  if (!lease.reader()) return lease.status();
+  // The count and the page describe one snapshot.
+  ReadTransaction txn(lease.conn());
+  ARCHIVUM_RETURN_IF_ERROR(txn.status());
+  return ListChildDocuments(lease.conn(), path, limit);
+}
+
+StatusOr<std::vector<std::vector<MetadataEntry>>> SqliteCatalog::Metadata(
+    const std::vector<std::string>& paths) {
+  ReadLease lease(readers_);
+  if (!lease.reader()) return lease.status();
+  ReadTransaction txn(lease.conn());
+  ARCHIVUM_RETURN_IF_ERROR(txn.status());
+  return MetadataOfPaths(lease.conn(), paths);
+}
+
 StatusOr<SearchResult> SqliteCatalog::Search(const query::Query& q, uint32_t limit, uint32_t offset,
                                              const SearchOptions& options) {
   return sqlite::Search(readers_, lengths_, q, limit, offset, options);

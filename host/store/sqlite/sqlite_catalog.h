@@ -38,6 +38,9 @@ class SqliteCatalog final : public Catalog {
   Status Commit(const std::vector<DocumentWrite>& writes,
                 const std::vector<std::string>& removals) override;
   StatusOr<std::optional<DocumentDetail>> Get(std::string_view path) override;
+  StatusOr<ChildList> ListChildren(std::string_view path, uint32_t limit) override;
+  StatusOr<std::vector<std::vector<MetadataEntry>>> Metadata(
+      const std::vector<std::string>& paths) override;
   using Catalog::Search;
   StatusOr<SearchResult> Search(const query::Query& query, uint32_t limit, uint32_t offset,
                                 const SearchOptions& options) override;

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "store/sqlite/metadata_text.h"
 #include "store/sqlite/schema.h"
+#include "store/sqlite/tokenizer.h"
 
 namespace archivum::store::sqlite {
 namespace {
@@ -42,6 +44,7 @@ StatusOr<std::unique_ptr<Writer>> Writer::Open(const std::string& file, DocLengt
   auto db = OpenConnection(file, /*create=*/true);
   if (!db.ok()) return db.status();
   std::unique_ptr<Writer> writer(new Writer(std::make_unique<Connection>(*db), lengths));
+  ARCHIVUM_RETURN_IF_ERROR(RegisterTokenizer(writer->conn_->db()));
   ARCHIVUM_RETURN_IF_ERROR(Migrate(writer->conn_->db(), file));
   ARCHIVUM_RETURN_IF_ERROR(ConfigureWriter(writer->conn_->db()));
   ARCHIVUM_RETURN_IF_ERROR(lengths.Load(*writer->conn_));
@@ -145,10 +148,14 @@ Status Writer::WriteLocked(const std::vector<DocumentWrite>& writes,
   Statement clear_text(conn, "DELETE FROM texts WHERE rowid = ?1");
   Statement add_text(conn, "INSERT INTO texts(rowid, path, body) VALUES(?1, ?2, ?3)");
   Statement text_size(conn, "SELECT sz FROM texts_docsize WHERE id = ?1");
-  for (Statement* s : {&up, &clear_findings, &add_finding, &clear_text, &add_text, &text_size}) {
+  Statement clear_metadata(conn, "DELETE FROM metadata_text WHERE rowid = ?1");
+  Statement add_metadata(conn, MetadataInsertSql());
+  for (Statement* s : {&up, &clear_findings, &add_finding, &clear_text, &add_text, &text_size,
+                       &clear_metadata, &add_metadata}) {
     if (!s->ok()) return s->status();
   }
-  // Documents and findings first; the full-text rows after, in rowid order. FTS5 flushes its
+  // Documents and findings first; the full-text rows (text and metadata words) after, in rowid
+  // order. FTS5 flushes its
   // pending index data to a new segment whenever a write goes to a rowid below the previous one,
   // so writing texts in batch order (workers finish in any order; a re-analysis rewrites old
   // rows) would cut a tiny segment per document and leave the merging to later writes.
@@ -235,6 +242,21 @@ Status Writer::WriteLocked(const std::vector<DocumentWrite>& writes,
     }
     ARCHIVUM_RETURN_IF_ERROR(text_size.status());
     text_size.Reset();
+
+    // The metadata words replace the document's previous ones (metadata_text.h).
+    clear_metadata.Bind(1, t.id);
+    clear_metadata.Step();
+    ARCHIVUM_RETURN_IF_ERROR(clear_metadata.status());
+    clear_metadata.Reset();
+    const auto row = MetadataRow(t.write->findings);
+    bool any = false;
+    for (const std::string& column : row) any = any || !column.empty();
+    if (!any) continue;
+    add_metadata.Bind(1, t.id);
+    for (size_t c = 0; c < row.size(); ++c) add_metadata.Bind(static_cast<int>(c) + 2, row[c]);
+    add_metadata.Step();
+    ARCHIVUM_RETURN_IF_ERROR(add_metadata.status());
+    add_metadata.Reset();
   }
   return Status::Ok();
 }

@@ -64,6 +64,12 @@ pb::AnalyzeResponse SampleResponse(const std::string& text, double score) {
   f->set_plugin("hash");
   f->set_key("sha256");
   f->set_value(text);
+  pb::MetadataEntry* m = hit->add_metadata();
+  m->set_key("title");
+  m->set_value(text);
+  m = hit->add_metadata();
+  m->set_key("author");
+  m->set_value("Jane Doe");
   r.add_hits()->set_path("/second/without/findings");
   r.set_total(std::numeric_limits<uint64_t>::max());
   return r;
@@ -155,6 +161,11 @@ TEST(AnalyzeJson, RandomResponsesMatchProtobuf) {
         f->set_plugin(random_text());
         f->set_key(random_text());
         f->set_value(random_text());
+      }
+      for (uint64_t j = rng() % 3; j > 0; --j) {
+        pb::MetadataEntry* m = h->add_metadata();
+        m->set_key(random_text());
+        m->set_value(random_text());
       }
     }
     r.set_total(rng());

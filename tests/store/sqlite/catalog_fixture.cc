@@ -6,6 +6,8 @@
 #include "common/ascii.h"
 #include "open_sqlite_catalog.h"
 #include "query/parser.h"
+#include "store/sqlite/metadata_text.h"
+#include "store/sqlite/tokenizer.h"
 
 namespace archivum::store::sqlite {
 namespace {
@@ -35,7 +37,9 @@ QueryCatalog::QueryCatalog() {
   catalog_ = std::move(*catalog);
   if (sqlite3_open((dir_.path() / "store" / "catalog.db").c_str(), &db_) != SQLITE_OK) {
     error_ = SqliteMessage(db_, "open");
+    return;
   }
+  if (Status st = RegisterTokenizer(db_); !st.ok()) error_ = st.ToString();
 }
 
 QueryCatalog::~QueryCatalog() {
@@ -99,7 +103,20 @@ std::string QueryCatalog::Insert(const std::vector<CorpusDoc>& docs,
         {f.path, f.plugin, f.key, f.value}, nullptr);
     if (!err.empty()) return err;
   }
-  return "";
+  // The metadata words of every document, as the catalog's writer keeps them (metadata_text.h).
+  std::string columns;
+  std::string values;
+  std::string keys;
+  for (const MetadataColumn& c : kMetadataColumns) {
+    columns += ", \"" + std::string(c.column) + "\"";
+    values += ", group_concat(CASE key WHEN '" + std::string(c.key) + "' THEN value END, char(30))";
+    keys += std::string(keys.empty() ? "'" : ", '") + std::string(c.key) + "'";
+  }
+  std::string err = Exec("DELETE FROM metadata_text", {}, nullptr);
+  if (!err.empty()) return err;
+  return Exec("INSERT INTO metadata_text(rowid" + columns + ") SELECT document_id" + values +
+                  " FROM findings WHERE key IN (" + keys + ") GROUP BY document_id",
+              {}, nullptr);
 }
 
 QueryRows QueryCatalog::Run(std::string_view query, int64_t limit, int64_t offset) {

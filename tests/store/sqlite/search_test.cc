@@ -13,6 +13,7 @@
 
 #include "open_sqlite_catalog.h"
 #include "query/parser.h"
+#include "store/sqlite/tokenizer.h"
 #include "support/daemon.h"
 
 namespace archivum::store::sqlite {
@@ -50,6 +51,7 @@ std::vector<RefRow> Reference(const std::filesystem::path& dir, const std::strin
   std::vector<RefRow> rows;
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open((dir / "catalog.db").c_str(), &db), SQLITE_OK);
+  EXPECT_TRUE(RegisterTokenizer(db).ok());
   const std::string sql =
       "SELECT d.path, -bm25(texts, 4.0, 1.0) AS score FROM documents d JOIN texts ON "
       "texts.rowid = d.id WHERE texts MATCH ?1 " +

@@ -1,8 +1,12 @@
 // SqliteCatalog on a real database file in a temporary directory.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <set>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +15,7 @@
 #include "query/parser.h"
 #include "store/sqlite/query_compiler.h"
 #include "store/sqlite/schema.h"
+#include "store/sqlite/tokenizer.h"
 #include "support/daemon.h"
 
 namespace archivum::store::sqlite {
@@ -133,7 +138,8 @@ std::string Column0(const std::filesystem::path& dir, const char* sql) {
   sqlite3* db = nullptr;
   std::string out;
   if (sqlite3_open_v2((dir / "catalog.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-      SQLITE_OK) {
+          SQLITE_OK &&
+      RegisterTokenizer(db).ok()) {
     sqlite3_exec(
         db, sql,
         [](void* acc, int, char** values, char**) {
@@ -146,6 +152,28 @@ std::string Column0(const std::filesystem::path& dir, const char* sql) {
   }
   sqlite3_close(db);
   return out;
+}
+
+// Undoes migration 6 → 7 on a connection with the tokenizer registered: the text index back on
+// unicode61 (rebuilt from its text), no metadata words, no partial findings indexes, version 6.
+constexpr const char* kBackToVersion6 =
+    "DROP TRIGGER documents_delete_metadata; DROP TABLE metadata_text;"
+    "DROP INDEX findings_pages; DROP INDEX findings_created;"
+    "DROP TRIGGER documents_delete_text; ALTER TABLE texts RENAME TO texts_v7;"
+    "CREATE VIRTUAL TABLE texts USING fts5(path, body, tokenize = 'unicode61 remove_diacritics 2');"
+    "INSERT INTO texts(rowid, path, body) SELECT rowid, path, body FROM texts_v7;"
+    "DROP TABLE texts_v7;"
+    "CREATE TRIGGER documents_delete_text AFTER DELETE ON documents BEGIN"
+    "  DELETE FROM texts WHERE rowid = old.id;"
+    "END;"
+    "PRAGMA user_version=6;";
+
+// Opens the catalog file of `dir` directly, with the tokenizer its text index needs.
+sqlite3* OpenRaw(const std::filesystem::path& dir) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open((dir / "catalog.db").c_str(), &db), SQLITE_OK);
+  EXPECT_TRUE(RegisterTokenizer(db).ok());
+  return db;
 }
 
 TEST(SqliteCatalog, ABatchRewritingADocumentDropsTheTextOfItsEarlierMembers) {
@@ -302,8 +330,8 @@ TEST(SqliteCatalog, MigratesVersion3StoresForward) {
   EXPECT_EQ(version(), std::make_pair(kSchemaVersion, 1));
   {
     // Back to exactly what version 3 wrote.
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir.path() / "catalog.db").c_str(), &db), SQLITE_OK);
+    sqlite3* db = OpenRaw(dir.path());
+    ASSERT_EQ(sqlite3_exec(db, kBackToVersion6, nullptr, nullptr, nullptr), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
                            "DROP INDEX documents_ext; DROP TABLE catalog_state; "
                            "DROP INDEX documents_path_page; DROP INDEX documents_sha256; "
@@ -366,8 +394,8 @@ TEST(SqliteCatalog, MigratesVersion4StoresToCoveringLookupIndexes) {
             "documents(sha256, path, size, mtime_ns, mime)");
   {
     // Back to exactly what version 4 wrote.
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir.path() / "catalog.db").c_str(), &db), SQLITE_OK);
+    sqlite3* db = OpenRaw(dir.path());
+    ASSERT_EQ(sqlite3_exec(db, kBackToVersion6, nullptr, nullptr, nullptr), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
                            "DROP INDEX documents_path_page; DROP INDEX documents_sha256; "
                            "CREATE INDEX documents_sha256 ON documents(sha256); "
@@ -444,8 +472,8 @@ TEST(SqliteCatalog, MigratesVersion5StoresToAnEmptyQuarantine) {
   EXPECT_EQ(Column0(dir.path(), kTable), "quarantine");
   {
     // Back to exactly what version 5 wrote.
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir.path() / "catalog.db").c_str(), &db), SQLITE_OK);
+    sqlite3* db = OpenRaw(dir.path());
+    ASSERT_EQ(sqlite3_exec(db, kBackToVersion6, nullptr, nullptr, nullptr), SQLITE_OK);
     ASSERT_EQ(
         sqlite3_exec(db, "DROP TABLE quarantine; PRAGMA user_version=5", nullptr, nullptr, nullptr),
         SQLITE_OK);
@@ -486,6 +514,128 @@ TEST(SqliteCatalog, MigratesVersion5StoresToAnEmptyQuarantine) {
   auto hits = (*cat)->Search(*q, 10, 0);
   ASSERT_TRUE(hits.ok());
   EXPECT_EQ(hits->total, 1u);
+}
+
+// A store exactly as schema version 6 wrote it (FTS5's unicode61 tokenizer; no metadata words),
+// built here with that version's SQL and without the catalog's tokenizer, migrates on open: the
+// text index is rebuilt from its stored text with the folding, CJK-aware tokenizer (with a log
+// line before and after), the metadata words are built from the findings already cataloged, and
+// every query works on the old documents as on new ones.
+TEST(SqliteCatalog, MigratesVersion6StoresByRebuildingTheTextIndex) {
+  testing::TempDir dir;
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() / "catalog.db").c_str(), &db), SQLITE_OK);
+    const char* kVersion6 =
+        "PRAGMA journal_mode=WAL;"
+        "CREATE TABLE documents (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,"
+        "  size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ingested_at_ns INTEGER NOT NULL,"
+        "  parent TEXT NOT NULL DEFAULT '', name TEXT NOT NULL DEFAULT '',"
+        "  ext TEXT NOT NULL DEFAULT '', sha256 TEXT NOT NULL DEFAULT '',"
+        "  mime TEXT NOT NULL DEFAULT '', analyzers TEXT NOT NULL DEFAULT '',"
+        "  signature TEXT NOT NULL DEFAULT '');"
+        "CREATE INDEX documents_parent ON documents(parent) WHERE parent != '';"
+        "CREATE TABLE findings (document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE "
+        "  CASCADE, plugin TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL);"
+        "CREATE INDEX findings_document ON findings(document_id);"
+        "CREATE INDEX findings_lookup ON findings(plugin, key, value);"
+        "CREATE VIRTUAL TABLE texts USING fts5(path, body, tokenize = 'unicode61 "
+        "  remove_diacritics 2');"
+        "CREATE TRIGGER documents_delete_text AFTER DELETE ON documents BEGIN"
+        "  DELETE FROM texts WHERE rowid = old.id;"
+        "END;"
+        "CREATE INDEX documents_ext ON documents(ext, path);"
+        "CREATE TABLE catalog_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+        "INSERT INTO catalog_state VALUES ('text_generation', 5);"
+        "CREATE INDEX documents_sha256 ON documents(sha256, path, size, mtime_ns, mime);"
+        "CREATE INDEX documents_path_page ON documents(path, size, mtime_ns, mime);"
+        "CREATE TABLE quarantine (sha256 TEXT NOT NULL, plugin TEXT NOT NULL,"
+        "  plugin_version TEXT NOT NULL, reason TEXT NOT NULL, path TEXT NOT NULL,"
+        "  at_ns INTEGER NOT NULL, PRIMARY KEY (sha256, plugin, plugin_version)) WITHOUT ROWID;"
+        "INSERT INTO documents(id, path, size, mtime_ns, ingested_at_ns, name, ext) VALUES"
+        "  (1, '/old/de.txt', 10, 1, 1, 'de.txt', 'txt'),"
+        "  (2, '/old/ja.txt', 10, 1, 1, 'ja.txt', 'txt'),"
+        "  (3, '/old/report.pdf', 10, 1, 1, 'report.pdf', 'pdf'),"
+        "  (4, '/old/empty.bin', 10, 1, 1, 'empty.bin', 'bin');"
+        "INSERT INTO texts(rowid, path, body) VALUES"
+        "  (1, '/old/de.txt', 'Die Straße in München'),"
+        "  (2, '/old/ja.txt', '私は東京都に住んでいます'),"
+        "  (3, '/old/report.pdf', 'numbers');"
+        "INSERT INTO findings(document_id, plugin, key, value) VALUES"
+        "  (3, 'pdf', 'title', 'Quarterly Report'), (3, 'pdf', 'author', 'Jane Doe'),"
+        "  (3, 'pdf', 'author', 'Jürgen Müller'), (3, 'pdf', 'pages', '12'),"
+        "  (3, 'pdf', 'created', '2024-03-01'), (3, 'hash', 'sha256', 'ab'),"
+        "  (1, 'text', 'charset', 'utf-8');"
+        "PRAGMA user_version=6;";
+    char* error = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, kVersion6, nullptr, nullptr, &error), SQLITE_OK) << error;
+    sqlite3_close(db);
+  }
+  // unicode61 folds neither ß nor CJK words: what the migration changes.
+  EXPECT_EQ(Column0(dir.path(), "SELECT count(*) FROM texts WHERE texts MATCH 'strasse'"), "0");
+  EXPECT_EQ(Column0(dir.path(), "SELECT count(*) FROM texts WHERE texts MATCH '東京'"), "0");
+
+  std::ostringstream log;
+  const auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "migration", std::make_shared<spdlog::sinks::ostream_sink_st>(log)));
+  auto cat = OpenSqliteCatalog(dir.path());
+  spdlog::set_default_logger(previous);
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  EXPECT_NE(log.str().find("from schema 6 to 7: rebuilding the full-text index of 4 documents"),
+            std::string::npos)
+      << log.str();
+  EXPECT_NE(log.str().find("is at schema 7; full-text index rebuilt in"), std::string::npos)
+      << log.str();
+
+  EXPECT_EQ(Column0(dir.path(), "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  EXPECT_NE(Column0(dir.path(), "SELECT sql FROM sqlite_master WHERE name = 'texts'")
+                .find("tokenize = 'archivum'"),
+            std::string::npos);
+  EXPECT_EQ(Column0(dir.path(), "SELECT value FROM catalog_state"), "6");
+  EXPECT_EQ(Column0(dir.path(), "SELECT name FROM sqlite_master WHERE name LIKE 'texts_v6%'"), "");
+
+  auto search = [&](const std::string& text) {
+    auto q = query::Parse(text);
+    EXPECT_TRUE(q.ok()) << text;
+    auto got = (*cat)->Search(*q, 10, 0);
+    EXPECT_TRUE(got.ok()) << text << ": " << got.status().ToString();
+    std::set<std::string> out;
+    if (got.ok()) {
+      for (const auto& hit : got->hits) out.insert(hit.document.path);
+    }
+    return out;
+  };
+  using Set = std::set<std::string>;
+  EXPECT_EQ(search("strasse"), Set{"/old/de.txt"});
+  EXPECT_EQ(search("MUNCHEN"), Set{"/old/de.txt"});
+  EXPECT_EQ(search("東京"), Set{"/old/ja.txt"});
+  EXPECT_EQ(search("numbers"), Set{"/old/report.pdf"});
+  EXPECT_EQ(search("author:muller"), Set{"/old/report.pdf"});
+  EXPECT_EQ(search("title:\"quarterly report\""), Set{"/old/report.pdf"});
+  EXPECT_EQ(search("pages>10"), Set{"/old/report.pdf"});
+  EXPECT_EQ(search("created:2024-03-01"), Set{"/old/report.pdf"});
+  EXPECT_EQ(search("ext:bin"), Set{"/old/empty.bin"});
+  auto q = query::Parse("munchen");
+  ASSERT_TRUE(q.ok());
+  auto got = (*cat)->Search(*q, 10, 0);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->hits.size(), 1u);
+  EXPECT_EQ(got->hits[0].snippet, "Die Straße in [München]");
+  q = query::Parse("author:doe");
+  ASSERT_TRUE(q.ok());
+  got = (*cat)->Search(*q, 10, 0);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->hits.size(), 1u);
+  EXPECT_EQ(got->hits[0].metadata.size(), 5u);
+
+  // Old documents are replaced and removed as new ones are.
+  DocumentWrite w = Doc("/old/report.pdf", 3);
+  w.text = "rewritten";
+  ASSERT_TRUE((*cat)->Commit({w}, {"/old/de.txt"}).ok());
+  EXPECT_EQ(search("author:doe"), Set{});
+  EXPECT_EQ(search("strasse"), Set{});
+  EXPECT_EQ(search("rewritten"), Set{"/old/report.pdf"});
 }
 
 }  // namespace

@@ -1,0 +1,62 @@
+// The metadata words index (schema.h: table metadata_text): what the query language's metadata
+// fields (title:, author:, subject:, from:, to:, lang:) search.
+//
+// One FTS5 row per document that has a finding of any of these keys (rowid = documents.id), one
+// column per key holding every value of that key, whichever plugin recorded it, joined with
+// U+001E, which the catalog's tokenizer makes a token of its own, so that a phrase never spans two
+// values ("Jane Doe" and "John Smith" do not make the phrase "doe john"). The tokenizer folds the
+// values as it folds the text index and the queries (tokenizer.h).
+//
+// Why a full-text index rather than an index on findings(key, value): a field matches a word or a
+// phrase inside a value ("author:doe" finds "Jane Doe", "from:ann@example.org" finds
+// "Ann <ann@example.org>"), case- and diacritic-insensitively; a b-tree over the values serves
+// only whole values and their prefixes, and would have to scan every value of the key with a
+// folding LIKE, where the full-text index answers with one posting-list lookup per word. Why one
+// row per document rather than per finding: the row is replaced and deleted with its document
+// (keyed by documents.id, like texts), whereas findings have no stable key of their own (their
+// implicit rowids may change on VACUUM).
+//
+// Thread safety: constants and pure functions.
+#pragma once
+
+#include <array>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/catalog.h"
+
+namespace archivum::store::sqlite {
+
+// A finding key and the column of metadata_text that holds its values. The column names are
+// SQL keywords for from and to: SQL text quotes every one of them.
+struct MetadataColumn {
+  std::string_view key;
+  std::string_view column;
+};
+
+// In the table's column order (schema.cc creates it with these columns).
+inline constexpr MetadataColumn kMetadataColumns[] = {
+    {"title", "title"}, {"author", "author"}, {"subject", "subject"},
+    {"from", "from"},   {"to", "to"},         {"language", "language"},
+};
+
+inline constexpr size_t kMetadataColumnCount = std::size(kMetadataColumns);
+
+// Joins the values of one key in a column.
+inline constexpr char kMetadataValueSeparator = '\x1e';
+
+// The column values of a document with `findings`, in kMetadataColumns order; all empty when it
+// has none of the keys (then it gets no row).
+std::array<std::string, kMetadataColumnCount> MetadataRow(
+    const std::vector<FindingRecord>& findings);
+
+// The column holding `key`'s values; empty when the key is not indexed.
+std::string_view MetadataColumnFor(std::string_view key);
+
+// "INSERT INTO metadata_text(rowid, "title", ...) VALUES(?1, ?2, ...)": the row's id, then the
+// columns in kMetadataColumns order.
+std::string MetadataInsertSql();
+
+}  // namespace archivum::store::sqlite
