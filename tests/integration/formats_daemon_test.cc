@@ -183,6 +183,16 @@ TEST_F(FormatsTest, AFolderOfOrdinaryDocumentsIsReadWhole) {
   EXPECT_EQ(Value(Get("budget.xlsx"), "sheets"), "1");
   EXPECT_EQ(Value(Get("report.pdf"), "pages"), "2");
   EXPECT_EQ(Value(Get("letter.docx"), "created"), "2024-03-01T09:30:00Z");
+
+  // The metadata fields of the query language, over whichever plugin read the file.
+  EXPECT_EQ(Q("title:\"annual review\" ext:pdf"), (Paths{"report.pdf"}));
+  const Paths by_doe = Q("author:doe");
+  for (const char* doc : {"report.pdf", "letter.docx", "notes.odt", "book.epub"}) {
+    EXPECT_EQ(by_doe.count(doc), 1u) << doc;
+  }
+  EXPECT_EQ(Q("pages>1 ext:pdf"), (Paths{"report.pdf"}));
+  EXPECT_EQ(Q("from:ann subject:quarterly"), (Paths{"mail.eml"}));
+  EXPECT_EQ(Q("created>2024-02-01 created<2024-03-02 ext:docx"), (Paths{"letter.docx"}));
 }
 
 TEST_F(FormatsTest, ArchiveMembersAreDocumentsFoundOnceAtTheirPath) {
@@ -339,7 +349,35 @@ TEST_F(FormatsTest, TextInLegacyCharsetsIsFoundByItsWords) {
   EXPECT_EQ(Q("губерний"), (Paths{"ru-koi8.txt"}));
   EXPECT_EQ(Q("München"), (Paths{"de-latin1.txt"}));
   EXPECT_EQ(Value(Get("ru-cp1251.txt"), "charset"), "windows-1251");
+  EXPECT_EQ(Q("strasse muenchen OR munchen"), (Paths{"de-latin1.txt"})) << "folded like Straße";
   EXPECT_EQ(Value(Get("ru-koi8.txt"), "charset"), "koi8-r");
+}
+
+TEST_F(FormatsTest, CjkTextInAnyCharsetIsFoundByItsWords) {
+  Start();
+  using testing::Language;
+  Write("ja-sjis.txt", testing::EncodeText(testing::SampleText(Language::kJapanese), "Shift_JIS"));
+  Write("ja-eucjp.txt",
+        testing::EncodeText("東京都の図書館で古い地図を見つけました。\n", "EUC-JP"));
+  Write("zh-gb18030.txt",
+        testing::EncodeText(testing::SampleText(Language::kChineseSimplified), "GB18030"));
+  Write("zh-big5.txt",
+        testing::EncodeText(testing::SampleText(Language::kChineseTraditional), "Big5"));
+  Write("ko-euckr.txt", testing::EncodeText(testing::SampleText(Language::kKorean), "EUC-KR"));
+  Write("ja-utf8.txt", "新しい研究所は京都大学の近くにあります。\n");
+  Ingest(corpus_);
+  // 公園 (park) is written so in Japanese and in Traditional Chinese; 公园 in Simplified.
+  EXPECT_EQ(Q("公園"), (Paths{"ja-sjis.txt", "zh-big5.txt"}));
+  EXPECT_EQ(Q("地図"), (Paths{"ja-eucjp.txt"}));
+  EXPECT_EQ(Q("东京"), Paths{});
+  EXPECT_EQ(Q("东京 OR 東京"), (Paths{"ja-eucjp.txt"}));
+  EXPECT_EQ(Q("公园"), (Paths{"zh-gb18030.txt"}));
+  EXPECT_EQ(Q("樹葉"), (Paths{"zh-big5.txt"}));
+  EXPECT_EQ(Q("공원을"), (Paths{"ko-euckr.txt"}));
+  // CJK is indexed as overlapping bigrams: 京都 (Kyoto) is also inside 東京都 (Tokyo Metropolis).
+  EXPECT_EQ(Q("京都"), (Paths{"ja-utf8.txt", "ja-eucjp.txt"}));
+  EXPECT_EQ(Q("研究所"), (Paths{"ja-utf8.txt"}));
+  EXPECT_EQ(Value(Get("ja-sjis.txt"), "charset"), "shift_jis");
 }
 
 TEST_F(FormatsTest, MailHeadersBodiesAttachmentsAndMboxMessages) {
