@@ -19,8 +19,8 @@ namespace archivum::bundled::mail {
 MessageOptions ParseOptions(std::string_view config_json);
 
 // Reads `file` according to its MIME type: application/mbox as an mbox (ReadMbox),
-// message/rfc822 as a message (ReadMessage); anything else (text/plain, see common/mail_sniff.h) as an mbox
-// if LooksLikeMbox, as a message if LooksLikeMessage, and otherwise returns
+// message/rfc822 as a message (ReadMessage); anything else (text/plain, see common/mail_sniff.h) as
+// an mbox if LooksLikeMbox, as a message if LooksLikeMessage, and otherwise returns
 // ARCHIVUM_UNSUPPORTED. Returns ARCHIVUM_OK, ARCHIVUM_CANCELLED or ARCHIVUM_UNSUPPORTED; throws
 // sdk::Error for input it cannot read.
 archivum_rc ProcessMail(const sdk::File& file, sdk::Sink& sink, const MessageOptions& options);

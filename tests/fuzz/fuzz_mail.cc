@@ -18,9 +18,9 @@
 #include <string_view>
 
 #include "archivum/plugin.hpp"
+#include "common/mail_sniff.h"
 #include "common/utf8.h"
 #include "mail/mail_extractor.h"
-#include "common/mail_sniff.h"
 
 namespace {
 

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "common/mail_sniff.h"
 #include "mail/child_names.h"
 #include "mail/mbox_reader.h"
 #include "mail/parse_guard.h"
-#include "common/mail_sniff.h"
 #include "mail/text_output.h"
 #include "plugins_bundled/mail_test_util.h"
 #include "support/documents/mail_writer.h"
