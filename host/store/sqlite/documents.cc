@@ -1,6 +1,8 @@
 #include "store/sqlite/documents.h"
 
+#include <functional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 namespace archivum::store::sqlite {
@@ -114,6 +116,37 @@ StatusOr<ChildList> ListChildDocuments(Connection& conn, std::string_view path, 
   while (st.Step()) out.paths.push_back(st.Text(0));
   if (!st.status().ok()) return st.status();
   return out;
+}
+
+Status AppendMetadataOfIds(Connection& conn, const std::vector<int64_t>& ids,
+                           const std::function<std::vector<MetadataEntry>*(size_t)>& out) {
+  if (ids.empty()) return Status::Ok();
+  // One statement for the whole page: the ids travel as a JSON array (json_each), so the
+  // statement text, and with it the cached prepared statement, is the same for every page.
+  static const std::string kSql = [] {
+    std::string sql = MetadataSql();
+    const std::string one = "document_id = ?1";
+    sql.replace(sql.find(one), one.size(), "document_id IN (SELECT value FROM json_each(?1))");
+    sql.replace(sql.find("SELECT key, value"), 17, "SELECT document_id, key, value");
+    return sql;
+  }();
+  std::string json = "[";
+  std::unordered_map<int64_t, std::vector<size_t>> where;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) json += ',';
+    json += std::to_string(ids[i]);
+    where[ids[i]].push_back(i);
+  }
+  json += ']';
+  Statement st(conn, kSql);
+  if (!st.ok()) return st.status();
+  st.Bind(1, json);
+  while (st.Step()) {
+    const auto it = where.find(st.Int(0));
+    if (it == where.end()) continue;
+    for (size_t i : it->second) out(i)->push_back({st.Text(1), st.Text(2)});
+  }
+  return st.status();
 }
 
 Status AppendMetadata(Connection& conn, int64_t id, std::vector<MetadataEntry>* out) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,10 @@ StatusOr<ChildList> ListChildDocuments(Connection& conn, std::string_view path, 
 // Appends the metadata (Catalog::Metadata) of the document with id `id` to *out: one lookup of
 // the findings_document index.
 Status AppendMetadata(Connection& conn, int64_t id, std::vector<MetadataEntry>* out);
+// The same for several documents in one statement: the entries of ids[i] go to *out(i), each
+// in the order they were recorded (a search page's hits).
+Status AppendMetadataOfIds(Connection& conn, const std::vector<int64_t>& ids,
+                           const std::function<std::vector<MetadataEntry>*(size_t)>& out);
 
 // Catalog::Metadata.
 StatusOr<std::vector<std::vector<MetadataEntry>>> MetadataOfPaths(

@@ -59,10 +59,7 @@ StatusOr<uint64_t> CountUnranked(Connection& conn, CountCache& cache, const quer
 
 // Each hit's metadata; ids[i] is hits[i]'s document id.
 Status FillMetadata(Connection& conn, const std::vector<int64_t>& ids, SearchResult* result) {
-  for (size_t i = 0; i < ids.size() && i < result->hits.size(); ++i) {
-    ARCHIVUM_RETURN_IF_ERROR(AppendMetadata(conn, ids[i], &result->hits[i].metadata));
-  }
-  return Status::Ok();
+  return AppendMetadataOfIds(conn, ids, [result](size_t i) { return &result->hits[i].metadata; });
 }
 
 }  // namespace
