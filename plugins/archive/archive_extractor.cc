@@ -12,6 +12,7 @@
 #include <string>
 
 #include "archive/member_info.h"
+#include "common/thread_locale.h"
 #include "common/utf8.h"
 
 namespace archivum::bundled::archives {
@@ -27,29 +28,6 @@ constexpr uint64_t kReleaseStep = uint64_t{4} << 20;
 // bound only guards against a reader that would not).
 constexpr int kMaxRetries = 16;
 constexpr int kMaxFailedHeaders = 64;
-
-// Makes the calling thread's locale C.UTF-8 for its lifetime. libarchive converts member names
-// between the archive's charset (UTF-16 in 7z, UTF-8 in pax tar and flagged ZIP entries) and the
-// thread's locale, and in the C locale it cannot convert any non-ASCII name (7z names would
-// come out empty). If C.UTF-8 cannot be loaded (a sandbox without the locale files), the locale
-// stays as it was and names fall back to their raw bytes, repaired to UTF-8.
-class ThreadUtf8Locale {
- public:
-  ThreadUtf8Locale() : utf8_(newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr)) {
-    if (utf8_ != nullptr) previous_ = uselocale(utf8_);
-  }
-  ~ThreadUtf8Locale() {
-    if (utf8_ == nullptr) return;
-    uselocale(previous_);
-    freelocale(utf8_);
-  }
-  ThreadUtf8Locale(const ThreadUtf8Locale&) = delete;
-  ThreadUtf8Locale& operator=(const ThreadUtf8Locale&) = delete;
-
- private:
-  locale_t utf8_;
-  locale_t previous_ = nullptr;
-};
 
 struct ReaderDeleter {
   void operator()(::archive* a) const { archive_read_free(a); }

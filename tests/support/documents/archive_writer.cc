@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "common/thread_locale.h"
+
 namespace archivum::testing {
 namespace {
 
@@ -17,27 +19,6 @@ namespace {
                a != nullptr && archive_error_string(a) ? archive_error_string(a) : "?");
   std::abort();
 }
-
-// The calling thread's locale is C.UTF-8 while a writer exists: libarchive converts names from
-// the locale's charset (to UTF-16 for 7z, to flagged UTF-8 for ZIP), which the C locale cannot do
-// for any non-ASCII name.
-class ThreadUtf8Locale {
- public:
-  ThreadUtf8Locale() : utf8_(newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr)) {
-    if (utf8_ != nullptr) previous_ = uselocale(utf8_);
-  }
-  ~ThreadUtf8Locale() {
-    if (utf8_ == nullptr) return;
-    uselocale(previous_);
-    freelocale(utf8_);
-  }
-  ThreadUtf8Locale(const ThreadUtf8Locale&) = delete;
-  ThreadUtf8Locale& operator=(const ThreadUtf8Locale&) = delete;
-
- private:
-  locale_t utf8_;
-  locale_t previous_ = nullptr;
-};
 
 struct WriterDeleter {
   void operator()(archive* a) const { archive_write_free(a); }
@@ -138,7 +119,7 @@ Writer NewWriter(ArchiveFormat format) {
 }  // namespace
 
 std::string MakeArchive(ArchiveFormat format, const std::vector<ArchiveEntry>& entries) {
-  const ThreadUtf8Locale locale;
+  const bundled::ThreadUtf8Locale locale;
   Writer a = NewWriter(format);
   std::string out;
   Open(a.get(), &out);
@@ -148,7 +129,7 @@ std::string MakeArchive(ArchiveFormat format, const std::vector<ArchiveEntry>& e
 }
 
 std::string Compress(Compression compression, std::string_view bytes) {
-  const ThreadUtf8Locale locale;
+  const bundled::ThreadUtf8Locale locale;
   Writer a(archive_write_new());
   archive_write_set_format_raw(a.get());
   switch (compression) {
@@ -186,7 +167,7 @@ std::string Compress(Compression compression, std::string_view bytes) {
 
 std::string MakeEncryptedZip(const std::vector<ArchiveEntry>& entries, std::string_view passphrase,
                              std::string_view encryption) {
-  const ThreadUtf8Locale locale;
+  const bundled::ThreadUtf8Locale locale;
   Writer a = NewWriter(ArchiveFormat::kZip);
   const std::string option = "zip:encryption=" + std::string(encryption);
   if (archive_write_set_options(a.get(), option.c_str()) != ARCHIVE_OK) {
@@ -204,7 +185,7 @@ std::string MakeEncryptedZip(const std::vector<ArchiveEntry>& entries, std::stri
 
 std::string MakeArchiveWithZeros(ArchiveFormat format, std::string_view name, uint64_t size,
                                  const std::vector<ArchiveEntry>& after) {
-  const ThreadUtf8Locale locale;
+  const bundled::ThreadUtf8Locale locale;
   Writer a = NewWriter(format);
   // The fastest deflate level: on zeros it compresses as well as the default, several times faster.
   if ((format == ArchiveFormat::kZip &&
@@ -233,7 +214,7 @@ std::string MakeSparseTar(std::string_view name, uint64_t size, uint64_t offset,
     std::fprintf(stderr, "archive_writer: sparse data past the member's end\n");
     std::abort();
   }
-  const ThreadUtf8Locale locale;
+  const bundled::ThreadUtf8Locale locale;
   Writer a = NewWriter(ArchiveFormat::kTar);
   std::string out;
   Open(a.get(), &out);
