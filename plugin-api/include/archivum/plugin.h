@@ -1,5 +1,5 @@
 /*
- * Archivum analyzer plugin ABI, version 1 (1.3).
+ * Archivum analyzer plugin ABI, version 1 (1.4).
  *
  * A plugin is a shared library that exports exactly one symbol, archivum_plugin_entry, which
  * returns a static descriptor. The descriptor says which ABI the plugin was built against, what
@@ -74,7 +74,7 @@ extern "C" {
 
 /* The ABI version this header describes. */
 #define ARCHIVUM_ABI_VERSION_MAJOR 1
-#define ARCHIVUM_ABI_VERSION_MINOR 3
+#define ARCHIVUM_ABI_VERSION_MINOR 4
 
 /* The one symbol the host resolves. */
 #define ARCHIVUM_PLUGIN_ENTRY_SYMBOL "archivum_plugin_entry"
@@ -137,7 +137,10 @@ typedef int32_t archivum_log_level;
 
 /* Descriptor flags. */
 #define ARCHIVUM_FLAG_THREAD_SAFE 0x1u /* process()/query() may run concurrently on one state */
-#define ARCHIVUM_FLAGS_KNOWN 0x1u      /* every flag bit this header defines */
+/* ABI 1.4: the plugin is off unless the host's configuration enables it (plugins.settings.NAME.
+ * enabled: true), for plugins that are costly (OCR) or need configuration to be useful. */
+#define ARCHIVUM_FLAG_OPT_IN 0x2u
+#define ARCHIVUM_FLAGS_KNOWN 0x3u /* every flag bit this header defines */
 
 /* The plugin's own state, allocated by create() and freed by destroy(). Opaque to the host. */
 typedef struct archivum_plugin_state archivum_plugin_state;
@@ -258,6 +261,23 @@ typedef struct archivum_sink {
   /* Closes the open child: ARCHIVUM_OK if it will be analyzed, ARCHIVUM_RESOURCE_EXHAUSTED if it
    * was dropped for a limit, ARCHIVUM_INVALID_ARGUMENT if no child is open. */
   archivum_rc (*end_child)(void* ctx);
+
+  /* ---- ABI 1.4 (present when ARCHIVUM_HAS_FIELD(sink, archivum_sink, emit_text_as)) ---- */
+
+  /* A preview of the file: a thumbnail image of at most 256 pixels on its long side (the first
+   * page of a document, a picture scaled down), encoded as "image/webp", "image/jpeg" or
+   * "image/png" (`mime`), at most 512 KiB. The host stores it with the document, outside the
+   * full-text index, and serves it to clients as that image type. A document keeps one preview:
+   * a second call in the same process() replaces the first, and the preview of a plugin that
+   * runs earlier (stage order, then load order) is kept over a later plugin's.
+   * Returns ARCHIVUM_INVALID_ARGUMENT for another MIME type, empty bytes or bytes that do not
+   * start like an image of that type, ARCHIVUM_RESOURCE_EXHAUSTED when larger than 512 KiB. */
+  archivum_rc (*emit_preview)(void* ctx, archivum_str mime, archivum_bytes bytes);
+  /* Appends extracted text like emit_text, and says where it came from: `kind` is a short label
+   * of [a-z0-9_-] (1..32 characters) such as "ocr" (recognized from an image), which the host
+   * keeps with that part of the text and shows to clients (GetDocument). emit_text is
+   * emit_text_as with no kind. */
+  archivum_rc (*emit_text_as)(void* ctx, archivum_str kind, archivum_str text);
 } archivum_sink;
 
 /* Where query() sends its hits. OWNERSHIP and threading as archivum_sink. */

@@ -13,6 +13,7 @@
 //     static constexpr uint64_t kMaxFileSize = 0;                        // optional, 0 = any
 //     static constexpr std::string_view kQueryVerbs[] = {"words"};       // optional
 //     static constexpr std::string_view kTuningKeys[] = {"cache"};       // optional, ABI 1.2
+//     static constexpr bool kOptIn = true;  // optional, false; off unless enabled (ABI 1.4)
 //
 //     Wordcount(std::string_view config_json, const archivum::sdk::Host& host);
 //     void Process(const archivum::sdk::File& file, archivum::sdk::Sink& sink);
@@ -179,6 +180,19 @@ class Sink {
     if (!StreamsChildren()) return ARCHIVUM_UNSUPPORTED;
     return sink_->end_child(sink_->ctx);
   }
+  // A thumbnail of the file (ABI 1.4; see archivum_sink.emit_preview): at most 256 px on the long
+  // side, "image/webp", "image/jpeg" or "image/png", at most 512 KiB.
+  bool TakesPreviews() const { return ARCHIVUM_HAS_FIELD(sink_, archivum_sink, emit_text_as); }
+  archivum_rc Preview(std::string_view mime, std::string_view bytes) {
+    if (!TakesPreviews()) return ARCHIVUM_UNSUPPORTED;
+    return sink_->emit_preview(sink_->ctx, ToStr(mime),
+                               {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+  }
+  // Text with its origin, e.g. TextAs("ocr", words) (ABI 1.4; see archivum_sink.emit_text_as).
+  archivum_rc TextAs(std::string_view kind, std::string_view text) {
+    if (!TakesPreviews()) return ARCHIVUM_UNSUPPORTED;
+    return sink_->emit_text_as(sink_->ctx, ToStr(kind), ToStr(text));
+  }
   archivum_rc SetMime(std::string_view mime) { return sink_->set_mime(sink_->ctx, ToStr(mime)); }
   void Log(LogLevel level, std::string_view message) {
     sink_->log(sink_->ctx, static_cast<archivum_log_level>(level), ToStr(message));
@@ -216,6 +230,10 @@ concept HasDescription = requires {
 template <class P>
 concept HasThreadSafe = requires {
   bool(P::kThreadSafe);
+};
+template <class P>
+concept HasOptIn = requires {
+  bool(P::kOptIn);
 };
 template <class P>
 concept HasMaxFileSize = requires {
@@ -334,6 +352,7 @@ class Adapter {
     if constexpr (HasDescription<P>) d.description = ToStr(P::kDescription);
     d.stage = static_cast<archivum_stage>(P::kStage);
     if constexpr (HasThreadSafe<P>) d.flags = P::kThreadSafe ? ARCHIVUM_FLAG_THREAD_SAFE : 0u;
+    if constexpr (HasOptIn<P>) d.flags |= P::kOptIn ? ARCHIVUM_FLAG_OPT_IN : 0u;
     d.accept = kAccept.data();
     d.accept_count = kAccept.size();
     if constexpr (HasQuery<P>) {
