@@ -409,12 +409,26 @@ typedef struct archivum_plugin_descriptor {
    * nothing. Each 1..64 characters of [A-Za-z0-9_.-], at most 16. NULL with count 0 if none. */
   const archivum_str* tuning_keys;
   size_t tuning_key_count;
+
+  /* ---- ABI 1.4 ---- */
+
+  /* Top-level keys of the plugin's configuration whose values (a string, or a list of strings)
+   * name files or directories the plugin reads in create(): rule files, a dictionary, a model.
+   * For these the host (1) resolves relative paths against the configuration file's directory
+   * and passes them to create() absolute, (2) lets a sandboxed worker read them (read-only), and
+   * (3) analyzes files again when the content of what they name changes (size or modification
+   * time of any file in them), as when the configuration changes. Same syntax and bound as
+   * tuning_keys; NULL with count 0 if none. */
+  const archivum_str* path_keys;
+  size_t path_key_count;
 } archivum_plugin_descriptor;
 
 /* Size of the ABI 1.0 descriptor: everything before the first 1.1 field. */
 #define ARCHIVUM_DESCRIPTOR_SIZE_1_0 offsetof(archivum_plugin_descriptor, max_file_size)
 /* Size of the ABI 1.1 descriptor: everything before the first 1.2 field. */
 #define ARCHIVUM_DESCRIPTOR_SIZE_1_1 offsetof(archivum_plugin_descriptor, flush)
+/* Size of the ABI 1.2 and 1.3 descriptors: everything before the first 1.4 field. */
+#define ARCHIVUM_DESCRIPTOR_SIZE_1_3 offsetof(archivum_plugin_descriptor, path_keys)
 
 /* The entry symbol every plugin exports. Returns the plugin's descriptor (never NULL); it must
  * not fail, allocate host-visible resources or depend on the caller's state.

@@ -14,6 +14,7 @@
 //     static constexpr std::string_view kQueryVerbs[] = {"words"};       // optional
 //     static constexpr std::string_view kTuningKeys[] = {"cache"};       // optional, ABI 1.2
 //     static constexpr bool kOptIn = true;  // optional, false; off unless enabled (ABI 1.4)
+//     static constexpr std::string_view kPathKeys[] = {"rules"};      // optional, ABI 1.4
 //
 //     Wordcount(std::string_view config_json, const archivum::sdk::Host& host);
 //     void Process(const archivum::sdk::File& file, archivum::sdk::Sink& sink);
@@ -232,6 +233,10 @@ concept HasThreadSafe = requires {
   bool(P::kThreadSafe);
 };
 template <class P>
+concept HasPathKeys = requires {
+  std::size(P::kPathKeys);
+};
+template <class P>
 concept HasOptIn = requires {
   bool(P::kOptIn);
 };
@@ -371,6 +376,11 @@ class Adapter {
       static constexpr auto kKeys = ToStrArray<std::size(P::kTuningKeys)>(P::kTuningKeys);
       d.tuning_keys = kKeys.data();
       d.tuning_key_count = kKeys.size();
+    }
+    if constexpr (HasPathKeys<P>) {
+      static constexpr auto kKeys = ToStrArray<std::size(P::kPathKeys)>(P::kPathKeys);
+      d.path_keys = kKeys.data();
+      d.path_key_count = kKeys.size();
     }
     return d;
   }
