@@ -138,6 +138,33 @@ class RecordingSink {
       self->children.push_back(std::move(self->current_));
       return dropped ? ARCHIVUM_RESOURCE_EXHAUSTED : ARCHIVUM_OK;
     };
+    // ABI 1.4: previews (the host's checks: MIME type, leading bytes, 512 KiB) and text with a
+    // kind (recorded in text too, as the host indexes it).
+    sink_.emit_preview = [](void* ctx, archivum_str mime, archivum_bytes bytes) -> archivum_rc {
+      auto* self = static_cast<RecordingSink*>(ctx);
+      const std::string m = Str(mime);
+      const std::string b(reinterpret_cast<const char*>(bytes.data), bytes.size);
+      const bool magic =
+          (m == "image/webp" && b.size() >= 12 && b.compare(0, 4, "RIFF") == 0 &&
+           b.compare(8, 4, "WEBP") == 0) ||
+          (m == "image/jpeg" && b.size() >= 3 && b.compare(0, 3, "\xFF\xD8\xFF") == 0) ||
+          (m == "image/png" && b.size() >= 8 && b.compare(0, 8, "\x89PNG\r\n\x1A\n") == 0);
+      if (!magic) return ARCHIVUM_INVALID_ARGUMENT;
+      if (b.size() > 512 * 1024) return ARCHIVUM_RESOURCE_EXHAUSTED;
+      self->preview_mime = m;
+      self->preview = b;
+      ++self->preview_calls;
+      return ARCHIVUM_OK;
+    };
+    sink_.emit_text_as = [](void* ctx, archivum_str kind, archivum_str text) -> archivum_rc {
+      auto* self = static_cast<RecordingSink*>(ctx);
+      if (kind.size == 0 || kind.size > 32) return ARCHIVUM_INVALID_ARGUMENT;
+      if (self->text.size() + text.size > self->text_budget) return ARCHIVUM_RESOURCE_EXHAUSTED;
+      self->text += Str(text);
+      self->text_by_kind[Str(kind)] += Str(text);
+      ++self->text_calls;
+      return ARCHIVUM_OK;
+    };
     sink_.set_mime = [](void* ctx, archivum_str mime) -> archivum_rc {
       static_cast<RecordingSink*>(ctx)->mime = Str(mime);
       return ARCHIVUM_OK;
@@ -157,6 +184,10 @@ class RecordingSink {
   std::string text;
   int text_calls = 0;
   size_t text_budget = SIZE_MAX;
+  std::map<std::string, std::string> text_by_kind;  // emit_text_as, by kind (also in text)
+  std::string preview;                              // the last preview (emit_preview) and its type
+  std::string preview_mime;
+  int preview_calls = 0;
   std::vector<std::string> tags;
   std::string mime;
   struct LogLine {
