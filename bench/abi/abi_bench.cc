@@ -355,6 +355,7 @@ void BM_WorkerStart(benchmark::State& state) {
     o.plugins.push_back({fs::path(ARCHIVUM_BUNDLED_PLUGIN_DIR) / (std::string(name) + ".so"),
                          "{}",
                          data.path() / name,
+                         {},
                          {}});
     fs::create_directories(data.path() / name);
     o.sandbox.read_write.push_back(data.path() / name);

@@ -63,6 +63,8 @@ static const archivum_plugin_descriptor noop_descriptor = {
     0,
     NULL,
     NULL,
+    0,
+    NULL,
     0};
 
 ARCHIVUM_EXPORT const archivum_plugin_descriptor* archivum_plugin_entry(void) {

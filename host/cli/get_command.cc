@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdint>
+#include <fstream>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -23,6 +24,15 @@ CLI::App* AddGetCommand(CLI::App& app, GetOptions* options) {
                   "The document's path (relative: against the current directory) or "
                   "upload:<name>")
       ->required();
+  cmd->add_option("--text", options->text_bytes,
+                  "Also print the first BYTES of the extracted text (parts recognized by OCR "
+                  "are marked)")
+      ->option_text("BYTES")
+      ->check(CLI::Range(1u, 1u << 20));
+  cmd->add_option(
+         "--thumbnail", options->thumbnail,
+         "Write the document's thumbnail image to FILE (NOT_FOUND, exit 1, if it has none)")
+      ->option_text("FILE");
   return cmd;
 }
 
@@ -31,9 +41,42 @@ std::string DocumentPath(const std::string& typed) {
   return MakeAbsolute(typed);
 }
 
+namespace {
+
+int RunGetThumbnail(const GetOptions& options, const GlobalOptions& globals, const Streams& io) {
+  aichemist_archivum::GetThumbnailRequest request;
+  request.set_path(DocumentPath(options.path));
+  aichemist_archivum::Thumbnail thumbnail;
+  const int code =
+      RunRpc(globals, kDefaultCallTimeout, io.err,
+             [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext& context) {
+               return aichemist_archivum::FileManager::NewStub(channel)->GetThumbnail(
+                   &context, request, &thumbnail);
+             });
+  if (code != kExitOk) return code;
+  std::ofstream file(options.thumbnail, std::ios::binary | std::ios::trunc);
+  file.write(thumbnail.data().data(), static_cast<std::streamsize>(thumbnail.data().size()));
+  file.close();
+  if (!file) {
+    io.err << "error: cannot write " << options.thumbnail << "\n";
+    return kExitServerError;
+  }
+  if (globals.json) {
+    thumbnail.clear_data();  // written to the file, not printed
+    return PrintJson(thumbnail, io);
+  }
+  io.out << options.thumbnail << ": " << thumbnail.mime() << ", "
+         << FormatBytes(thumbnail.data().size()) << " (from plugin " << thumbnail.plugin() << ")\n";
+  return kExitOk;
+}
+
+}  // namespace
+
 int RunGet(const GetOptions& options, const GlobalOptions& globals, const Streams& io) {
+  if (!options.thumbnail.empty()) return RunGetThumbnail(options, globals, io);
   aichemist_archivum::GetDocumentRequest request;
   request.set_path(DocumentPath(options.path));
+  request.set_text_bytes(options.text_bytes);
   aichemist_archivum::Document document;
   const int code =
       RunRpc(globals, kDefaultCallTimeout, io.err,
@@ -46,6 +89,31 @@ int RunGet(const GetOptions& options, const GlobalOptions& globals, const Stream
   io.out << FormatDocument(document);
   return kExitOk;
 }
+
+namespace {
+
+// The text part of FormatDocument.
+std::string FormatText(const aichemist_archivum::Document& document) {
+  if (document.text().empty()) return "";
+  const std::string& text = document.text();
+  std::string out = "text (" + std::to_string(text.size()) + " of " +
+                    std::to_string(document.text_size()) + " bytes):\n";
+  uint64_t at = 0;
+  for (const aichemist_archivum::TextPart& part : document.text_parts()) {
+    if (part.offset() < at || part.offset() > text.size()) continue;  // malformed: skipped
+    const uint64_t end = std::min<uint64_t>(part.offset() + part.length(), text.size());
+    out.append(text, at, part.offset() - at);
+    out += "[" + part.kind() + " from " + part.plugin() + ": ";
+    out.append(text, part.offset(), end - part.offset());
+    out += "]";
+    at = end;
+  }
+  out.append(text, at);
+  if (out.back() != '\n') out += '\n';
+  return out;
+}
+
+}  // namespace
 
 std::string FormatDocument(const aichemist_archivum::Document& document) {
   std::string size = FormatBytes(document.size());
@@ -89,7 +157,7 @@ std::string FormatDocument(const aichemist_archivum::Document& document) {
     out += std::to_string(total) + "):\n";
     for (const std::string& child : document.children()) out += "  " + OneLine(child) + "\n";
   }
-  if (document.findings_size() == 0) return out + "findings   none\n";
+  if (document.findings_size() == 0) return out + "findings   none\n" + FormatText(document);
 
   out += "findings (" + std::to_string(document.findings_size()) + "):\n";
   Table table({{"PLUGIN"}, {"KEY"}, {"VALUE"}});
@@ -97,7 +165,7 @@ std::string FormatDocument(const aichemist_archivum::Document& document) {
     table.AddRow({finding.plugin(), finding.key(), finding.value()});
   }
   out += table.Render("  ");
-  return out;
+  return out + FormatText(document);
 }
 
 }  // namespace archivum::cli

@@ -2,6 +2,7 @@
 // the analyzers found in it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "aichemist_archivum.pb.h"
@@ -15,6 +16,8 @@ namespace archivum::cli {
 
 struct GetOptions {
   std::string path;
+  uint32_t text_bytes = 0;  // --text: this much of the extracted text (0: none)
+  std::string thumbnail;    // --thumbnail: write the thumbnail image to this file
 };
 
 // Registers the `get` subcommand on `app`, binding its argument to *options, which must outlive
@@ -31,7 +34,9 @@ int RunGet(const GetOptions& options, const GlobalOptions& globals, const Stream
 // The text form: "label  value" lines for the document's fields (parent only for a member), then
 // its metadata as a KEY / VALUE table and its children one per line ("children (first N of
 // M):" when not all are listed), each only when it has any, then its findings as a
-// PLUGIN / KEY / VALUE table (values are not truncated). Ends with '\n'.
+// PLUGIN / KEY / VALUE table (values are not truncated), then the text when the document carries
+// some ("text (N of M bytes):", each marked part between "[KIND from PLUGIN:" and "]").
+// Ends with '\n'.
 std::string FormatDocument(const aichemist_archivum::Document& document);
 
 }  // namespace archivum::cli

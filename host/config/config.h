@@ -109,9 +109,12 @@ struct PluginSettings {
   std::optional<uint64_t> max_file_size;  // larger files are not given to it
   std::optional<std::string> sha256;      // pin: refuse the .so unless its digest matches
   std::string config_json = "{}";         // the `config:` subtree, as JSON, passed to create()
-  std::optional<Isolation> isolation;     // unset: plugins.isolation
-  std::optional<std::string> group;       // isolation group; unset: "bundled" or its own
-  std::optional<uint64_t> memory;         // worker address-space limit; unset: 2 GiB
+  // Where relative paths in config_json resolve (the config file's directory): for the keys a
+  // plugin declares as path keys (ABI 1.4). Empty: the working directory.
+  std::filesystem::path config_dir;
+  std::optional<Isolation> isolation;  // unset: plugins.isolation
+  std::optional<std::string> group;    // isolation group; unset: "bundled" or its own
+  std::optional<uint64_t> memory;      // worker address-space limit; unset: 2 GiB
 };
 
 struct Plugins {

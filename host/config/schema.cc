@@ -157,6 +157,7 @@ Status Loader::ParsePluginSettings(const Value& v,
                                " again (first on line " + std::to_string(it->second) + ")");
     }
     PluginSettings& s = settings[name];
+    s.config_dir = base_dir_;
     Value body{entry.second, source_.MarkOf(entry.second, key.Mark()), path};
     ARCHIVUM_RETURN_IF_ERROR(
         Map(body, {

@@ -53,6 +53,9 @@ class FileManager {
                          pb::AnalyzeResponse* response) = 0;
   virtual Status GetDocument(const pb::GetDocumentRequest& request, const CallContext& ctx,
                              pb::Document* document) = 0;
+  // The document's thumbnail. NOT_FOUND if the document is not cataloged or has none.
+  virtual Status GetThumbnail(const pb::GetThumbnailRequest& request, const CallContext& ctx,
+                              pb::Thumbnail* thumbnail) = 0;
   virtual Status ListPlugins(const pb::ListPluginsRequest& request, const CallContext& ctx,
                              pb::ListPluginsResponse* response) = 0;
   // The quarantine, newest first.

@@ -148,6 +148,31 @@ Status FileManagerImpl::GetDocument(const pb::GetDocumentRequest& request, const
   auto children = catalog_->ListChildren(request.path(), kMaxListedChildren);
   if (!children.ok()) return children.status();
   ToProto(**found, *children, document);
+  if (request.text_bytes() > 0) {
+    auto text = catalog_->GetText(request.path(),
+                                  std::min<uint64_t>(request.text_bytes(), kMaxDocumentTextBytes));
+    if (!text.ok()) return text.status();
+    // Removed between the two reads: the document as it was, without text.
+    if (text->has_value()) ToProto(std::move(**text), document);
+  }
+  return Status::Ok();
+}
+
+Status FileManagerImpl::GetThumbnail(const pb::GetThumbnailRequest& request, const CallContext&,
+                                     pb::Thumbnail* thumbnail) {
+  if (request.path().empty()) return InvalidArgument("path is empty");
+  auto preview = catalog_->GetPreview(request.path());
+  if (!preview.ok()) return preview.status();
+  if (!preview->has_value()) {
+    auto found = catalog_->Find(request.path());
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) return NotFound("no cataloged document at " + request.path());
+    return NotFound("no thumbnail for " + request.path());
+  }
+  thumbnail->set_path(request.path());
+  thumbnail->set_mime(std::move((*preview)->mime));
+  thumbnail->set_data(std::move((*preview)->bytes));
+  thumbnail->set_plugin(std::move((*preview)->plugin));
   return Status::Ok();
 }
 

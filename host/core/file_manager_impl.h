@@ -42,6 +42,8 @@ class FileManagerImpl final : public FileManager {
   Status Upload(UploadReader& reader, const CallContext& ctx, pb::IngestSummary* summary) override;
   Status Analyze(const pb::AnalyzeRequest& request, const CallContext& ctx,
                  pb::AnalyzeResponse* response) override;
+  Status GetThumbnail(const pb::GetThumbnailRequest& request, const CallContext& ctx,
+                      pb::Thumbnail* thumbnail) override;
   Status GetDocument(const pb::GetDocumentRequest& request, const CallContext& ctx,
                      pb::Document* document) override;
   Status ListPlugins(const pb::ListPluginsRequest& request, const CallContext& ctx,
@@ -57,6 +59,8 @@ class FileManagerImpl final : public FileManager {
 
   // The catalog path prefix of uploaded documents.
   static constexpr const char* kUploadPrefix = "upload:";
+  // GetDocument returns at most this much of the text (GetDocumentRequest.text_bytes).
+  static constexpr uint64_t kMaxDocumentTextBytes = 1 << 20;
   // GetDocument lists at most this many children (children_total counts them all); the
   // proto's comment on Document.children states the same number.
   static constexpr uint32_t kMaxListedChildren = 1000;

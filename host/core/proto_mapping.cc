@@ -73,6 +73,19 @@ void ToProto(const store::DocumentDetail& detail, const store::ChildList& childr
   }
   for (const std::string& child : children.paths) out->add_children(child);
   out->set_children_total(children.total);
+  out->set_has_thumbnail(detail.has_preview);
+}
+
+void ToProto(store::DocumentText&& text, pb::Document* out) {
+  out->set_text(std::move(text.text));
+  out->set_text_size(text.total_size);
+  for (const store::TextPart& part : text.parts) {
+    pb::TextPart* p = out->add_text_parts();
+    p->set_plugin(part.plugin);
+    p->set_kind(part.kind);
+    p->set_offset(part.offset);
+    p->set_length(part.size);
+  }
 }
 
 void AppendHits(std::vector<store::SearchHit>::iterator begin,

@@ -19,6 +19,9 @@ namespace pb = ::aichemist_archivum;
 // children, as GetDocument answers it.
 void ToProto(const store::DocumentDetail& detail, const store::ChildList& children,
              pb::Document* out);
+// The beginning of a document's text and its marked parts, into the document (text,
+// text_size, text_parts).
+void ToProto(store::DocumentText&& text, pb::Document* out);
 
 // Moves a page of search hits into the response (results and hits), reserving its repeated
 // fields once. Empty strings are left unset: they are the proto3 default and cost an arena

@@ -146,6 +146,8 @@ void DocumentAnalyzer::AnalyzeInto(store::DocumentRecord record, std::string_vie
   }
   for (auto& t : r.tags) findings.push_back({kHostPlugin, "tag", std::move(t)});
   out->writes[index].text = std::move(r.text);
+  out->writes[index].text_parts = std::move(r.text_parts);
+  out->writes[index].preview = std::move(r.preview);
   const std::string parent_path = record.path;
   out->writes[index].document = std::move(record);
 

@@ -74,6 +74,7 @@ size_t WriteBytes(const AnalyzedDocument& d) {
   size_t n = 0;
   for (const auto& w : d.writes) {
     n += w.text.size() + w.document.path.size() + 128;
+    if (w.preview) n += w.preview->bytes.size();
     for (const auto& f : w.findings) n += f.key.size() + f.value.size() + f.plugin.size();
   }
   return n;
@@ -297,7 +298,7 @@ struct IngestRun::Impl {
       RecordError(path, Internal(o.doc.first_error));
     }
     for (auto& w : o.doc.writes) {
-      batch_bytes += w.text.size();
+      batch_bytes += w.text.size() + (w.preview ? w.preview->bytes.size() : 0);
       batch.push_back(std::move(w));
       batch_marks.push_back(o.mark);
     }

@@ -27,6 +27,13 @@ bool IsCancelled(const FileInput& file) {
 // Appends a plugin's accepted output to the file's result.
 void Merge(const std::string& plugin, PluginOutput& out, ProcessResult* result) {
   if (out.mime) result->mime = std::move(*out.mime);
+  for (const auto& span : out.text_spans) {
+    result->text_parts.push_back({plugin, span.kind, result->text.size() + span.offset, span.size});
+  }
+  if (out.preview && !result->preview) {
+    result->preview =
+        store::Preview{plugin, std::move(out.preview->mime), std::move(out.preview->bytes)};
+  }
   if (!out.text.empty()) {
     // The first text of a file (the usual case: one extract plugin) is taken over, not copied.
     if (result->text.empty()) {

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,7 @@
 #include "pipeline/quarantine.h"
 #include "plugins/plugin.h"
 #include "plugins/registry.h"
+#include "store/catalog.h"
 
 namespace archivum::pipeline {
 
@@ -98,6 +100,10 @@ class AnalyzerList {
 struct ProcessResult {
   std::string mime;  // set by a detect plugin, else the input MIME
   std::string text;  // extracted text (concatenated emits)
+  // The parts of `text` plugins marked with a kind (emit_text_as), in order.
+  std::vector<store::TextPart> text_parts;
+  // The first plugin's preview (stage order, then load order).
+  std::optional<store::Preview> preview;
   std::vector<std::string> tags;
   std::vector<Finding> findings;  // includes error findings: key "error", plugin = name
   std::vector<ChildDocument> children;

@@ -229,7 +229,7 @@ void RunIsolatedChecks(const CheckOptions& options, Report& report) {
   }
   report.Pass("isolated: load in a worker");
   ScratchDir data_dir;
-  auto plugin = std::move(**module).Start(options.config_json, data_dir.path(), OutputLimits{});
+  auto plugin = std::move(**module).Start(options.config_json, data_dir.path(), {}, OutputLimits{});
   if (!plugin.ok()) {
     report.Fail("isolated: create in a worker", plugin.status().message());
     return;
@@ -305,7 +305,7 @@ void RunChecks(const CheckOptions& options, Report& report) {
 
   ScratchDir data_dir;
   auto module = inprocess::MakeModule(std::move(*library), manifest, entry_points);
-  auto plugin = std::move(*module).Start(options.config_json, data_dir.path(), OutputLimits{});
+  auto plugin = std::move(*module).Start(options.config_json, data_dir.path(), {}, OutputLimits{});
   if (!plugin.ok()) {
     report.Fail("create with config " + options.config_json, plugin.status().message());
     return;

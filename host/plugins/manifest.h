@@ -34,7 +34,11 @@ struct Manifest {
   std::vector<std::string> accepts;      // MIME patterns, as declared
   std::vector<std::string> query_verbs;  // as declared; non-empty iff the plugin answers queries
   std::vector<std::string> tuning_keys;  // config keys left out of the signature
-  uint64_t max_file_size = 0;            // 0: no limit
+  // Config keys whose values name files the plugin reads at create (ABI 1.4 path_keys): resolved
+  // against the config file's directory, readable in the sandbox, part of the signature.
+  std::vector<std::string> path_keys;
+  bool opt_in = false;         // off unless its settings enable it (ARCHIVUM_FLAG_OPT_IN, ABI 1.4)
+  uint64_t max_file_size = 0;  // 0: no limit
 
   std::string abi_version() const;  // "major.minor" the plugin requires
   std::string id() const { return name + "@" + version; }

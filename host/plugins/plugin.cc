@@ -17,6 +17,16 @@ std::string CallCodeName(CallCode code) {
   return "return code " + std::to_string(static_cast<int32_t>(code));
 }
 
+bool LooksLikePreview(std::string_view mime, std::string_view bytes) {
+  using namespace std::string_view_literals;
+  if (mime == "image/webp") {
+    return bytes.size() >= 12 && bytes.substr(0, 4) == "RIFF"sv && bytes.substr(8, 4) == "WEBP"sv;
+  }
+  if (mime == "image/jpeg") return bytes.size() >= 3 && bytes.substr(0, 3) == "\xFF\xD8\xFF"sv;
+  if (mime == "image/png") return bytes.size() >= 8 && bytes.substr(0, 8) == "\x89PNG\r\n\x1A\n"sv;
+  return false;
+}
+
 bool Routing::Routes(std::string_view mime, uint64_t size) const {
   if (!accepts_any_mime && !AnyMimeMatches(accepts, mime)) return false;
   if (!rejects.empty() && AnyMimeMatches(rejects, mime)) return false;

@@ -103,6 +103,21 @@ struct PluginOutput {
   std::optional<std::chrono::steady_clock::time_point> finished;
   std::optional<std::string> mime;  // set_mime (detect stage only)
   std::string text;
+  // The parts of `text` that came with a kind (emit_text_as, e.g. "ocr"), in order; the rest of
+  // the text has none.
+  struct TextSpan {
+    uint64_t offset = 0;
+    uint64_t size = 0;
+    std::string kind;
+  };
+  std::vector<TextSpan> text_spans;
+  // The preview (emit_preview; the last one of the call), checked: kPreviewMimes, leading bytes
+  // and kMaxPreviewBytes.
+  struct Preview {
+    std::string mime;
+    std::string bytes;
+  };
+  std::optional<Preview> preview;
   std::vector<std::string> tags;
   std::vector<std::pair<std::string, std::string>> findings;  // key, value
   std::vector<ChildOutput> children;                          // in the order they were completed
@@ -114,6 +129,13 @@ struct PluginOutput {
   uint64_t children_refused_count = 0;
   uint64_t children_refused_size = 0;
 };
+
+// Previews (archivum_sink.emit_preview): the image types a plugin may give, and their size bound.
+inline constexpr uint64_t kMaxPreviewBytes = 512 * 1024;
+// Whether `bytes` start like an image of `mime`, one of "image/webp", "image/jpeg", "image/png"
+// (false for any other type). The host serves previews as that type: this keeps a plugin from
+// handing over, say, HTML as a thumbnail.
+bool LooksLikePreview(std::string_view mime, std::string_view bytes);
 
 // One result of a query verb.
 struct QueryHit {
@@ -290,11 +312,12 @@ class PluginModule {
   virtual ~PluginModule() = default;
   virtual const Manifest& manifest() const = 0;
   // Creates the plugin's state with `config_json` and the data directory `data_dir` (may be
-  // empty; must exist otherwise). Consumes the module. Errors: FAILED_PRECONDITION
-  // "create failed: <reason>".
-  virtual StatusOr<std::unique_ptr<Plugin>> Start(const std::string& config_json,
-                                                  const std::filesystem::path& data_dir,
-                                                  const OutputLimits& limits) && = 0;
+  // empty; must exist otherwise). `read_paths`: files and directories the plugin reads in create
+  // (its configuration's path keys), which a sandbox must let it read. Consumes the module.
+  // Errors: FAILED_PRECONDITION "create failed: <reason>".
+  virtual StatusOr<std::unique_ptr<Plugin>> Start(
+      const std::string& config_json, const std::filesystem::path& data_dir,
+      const std::vector<std::filesystem::path>& read_paths, const OutputLimits& limits) && = 0;
 };
 
 // Where plugins run: in this process (inprocess/) or in worker processes (process/). The

@@ -1,6 +1,7 @@
 #include "plugins/registry.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,8 +22,10 @@ struct PluginRegistry::Entry {
   std::string reason;               // why failed or disabled
   bool manifest_valid = false;      // the plugin opened: its manifest passed validation
   Manifest manifest;                // partially filled if validation failed
-  config::PluginSettings settings;  // this plugin's settings (defaults if none)
-  std::unique_ptr<Plugin> plugin;   // set iff state == kLoaded
+  config::PluginSettings settings;  // this plugin's settings (defaults if none; path keys resolved)
+  // What the files named by the plugin's path keys looked like at load (for the signature).
+  std::string paths_state;
+  std::unique_ptr<Plugin> plugin;  // set iff state == kLoaded
 
   Routing routing() const { return EffectiveRouting(manifest, settings); }
 };
@@ -59,6 +62,71 @@ std::string SignatureConfig(const std::string& config_json,
   if (!config.is_object()) return config_json;
   for (const std::string& key : tuning_keys) config.erase(key);
   return config.dump();
+}
+
+// Rewrites the values of `keys` in `config_json` (a string or a list of strings each) to absolute
+// paths resolved against `base`, and adds them to `paths`. A value of another type is left as it
+// is, for the plugin to refuse.
+std::string ResolvePathKeys(const std::string& config_json, const std::vector<std::string>& keys,
+                            const std::filesystem::path& base,
+                            std::vector<std::filesystem::path>* paths) {
+  if (keys.empty()) return config_json;
+  nlohmann::json config = nlohmann::json::parse(config_json, nullptr, /*allow_exceptions=*/false);
+  if (!config.is_object()) return config_json;
+  auto resolve = [&](nlohmann::json& value) {
+    if (!value.is_string()) return;
+    std::filesystem::path p = value.get<std::string>();
+    if (p.empty()) return;
+    if (p.is_relative() && !base.empty()) p = base / p;
+    p = p.lexically_normal();
+    value = p.string();
+    paths->push_back(std::move(p));
+  };
+  for (const std::string& key : keys) {
+    auto it = config.find(key);
+    if (it == config.end()) continue;
+    if (it->is_array()) {
+      for (auto& item : *it) resolve(item);
+    } else {
+      resolve(*it);
+    }
+  }
+  return config.dump();
+}
+
+// The names, sizes and modification times of the files under `paths` (recursively, sorted), so
+// that the signature changes when a rule file or dictionary is edited, added or removed. Bounded:
+// past kMaxFiles the count alone stands for the rest.
+std::string PathsState(const std::vector<std::filesystem::path>& paths) {
+  constexpr size_t kMaxFiles = 100000;
+  std::vector<std::string> lines;
+  size_t seen = 0;
+  auto add = [&](const std::filesystem::path& file) {
+    if (++seen > kMaxFiles) return;
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) {
+      lines.push_back(file.string() + " missing");
+      return;
+    }
+    lines.push_back(file.string() + " " + std::to_string(st.st_size) + " " +
+                    std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec));
+  };
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(path, ec)) {
+      add(path);
+      continue;
+    }
+    for (std::filesystem::recursive_directory_iterator it(path, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      std::error_code type_ec;
+      if (it->is_regular_file(type_ec)) add(it->path());
+    }
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string all = std::to_string(seen) + " files\n";
+  for (const auto& line : lines) all.append(line).append("\n");
+  return Sha256Hex(all);
 }
 
 }  // namespace
@@ -169,6 +237,19 @@ void PluginRegistry::LoadFile(const std::filesystem::path& file, const Options& 
     entries_.push_back(std::move(entry));
     return;  // the module closes here
   }
+  if (entry->manifest.opt_in && entry->settings.enabled != true) {
+    spdlog::info("plugin {} ({}) is off by default; plugins.settings.{}.enabled: true turns it on",
+                 name, file.string(), name);
+    entry->state = PluginState::kDisabled;
+    entry->reason = "off by default (enable with plugins.settings." + name + ".enabled: true)";
+    entries_.push_back(std::move(entry));
+    return;
+  }
+  std::vector<std::filesystem::path> read_paths;
+  entry->settings.config_json =
+      ResolvePathKeys(entry->settings.config_json, entry->manifest.path_keys,
+                      entry->settings.config_dir, &read_paths);
+  if (!entry->manifest.path_keys.empty()) entry->paths_state = PathsState(read_paths);
   std::filesystem::path data_dir;
   if (!options.data_root.empty()) {
     data_dir = options.data_root / name;
@@ -177,7 +258,8 @@ void PluginRegistry::LoadFile(const std::filesystem::path& file, const Options& 
     if (ec)
       return refuse("cannot create data directory " + data_dir.string() + ": " + ec.message());
   }
-  auto plugin = std::move(**module).Start(entry->settings.config_json, data_dir, options.limits);
+  auto plugin =
+      std::move(**module).Start(entry->settings.config_json, data_dir, read_paths, options.limits);
   if (!plugin.ok()) return refuse(plugin.status().message());
   entry->plugin = std::move(*plugin);
   entry->state = PluginState::kLoaded;
@@ -297,6 +379,7 @@ std::string PluginRegistry::Signature() const {
     field(&line, m.version);
     field(&line, m.abi_version());
     field(&line, SignatureConfig(s.config_json, m.tuning_keys));
+    if (!entry->paths_state.empty()) field(&line, "paths=" + entry->paths_state);
     const Routing routing = entry->routing();
     for (const auto& a : routing.accepts) field(&line, "accept=" + a);
     for (const auto& r : routing.rejects) field(&line, "reject=" + r);

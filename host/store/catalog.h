@@ -66,17 +66,44 @@ struct MetadataEntry {
   bool operator==(const MetadataEntry&) const = default;
 };
 
+// A part of a document's text that a plugin marked with a kind (ABI 1.4 emit_text_as, e.g.
+// "ocr"): bytes [offset, offset + size) of the text.
+struct TextPart {
+  std::string plugin;
+  std::string kind;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  bool operator==(const TextPart&) const = default;
+};
+
+// A document's preview (ABI 1.4 emit_preview): a small image, kept outside the full-text index.
+struct Preview {
+  std::string plugin;  // the plugin that made it
+  std::string mime;    // "image/webp", "image/jpeg" or "image/png"
+  std::string bytes;
+};
+
 // Everything one analysis of a document produced, written as a unit.
 struct DocumentWrite {
   DocumentRecord document;
   std::vector<FindingRecord> findings;  // replace the document's previous findings
   std::string text;                     // replaces the indexed text
+  std::vector<TextPart> text_parts;     // replace the previous ones; each lies within `text`
+  std::optional<Preview> preview;       // replaces the previous one (none: removes it)
 };
 
 // A document with everything recorded about it.
 struct DocumentDetail {
   DocumentRecord document;
   std::vector<FindingRecord> findings;
+  bool has_preview = false;  // Catalog::GetPreview has an image for it
+};
+
+// The beginning of a document's text (Catalog::GetText).
+struct DocumentText {
+  std::string text;             // at most the bytes asked for, cut at a character boundary
+  uint64_t total_size = 0;      // bytes of the whole text
+  std::vector<TextPart> parts;  // the marked parts that overlap `text`, clipped to it
 };
 
 // The child-document path of `member` inside `parent`: "parent!/member".
@@ -149,6 +176,14 @@ class Catalog {
 
   // The document at `path` with its findings, or nullopt.
   virtual StatusOr<std::optional<DocumentDetail>> Get(std::string_view path) = 0;
+
+  // The preview of the document at `path`; nullopt if the path is not cataloged or has none.
+  virtual StatusOr<std::optional<Preview>> GetPreview(std::string_view path) = 0;
+
+  // The first `max_bytes` of the document's text (cut back to a UTF-8 character boundary) and
+  // its marked parts; nullopt if the path is not cataloged.
+  virtual StatusOr<std::optional<DocumentText>> GetText(std::string_view path,
+                                                        uint64_t max_bytes) = 0;
 
   // The first `limit` paths (in path order) of the documents whose parent is `path`, and how
   // many there are; empty when there are none or `path` is not cataloged.

@@ -208,7 +208,7 @@ TEST_F(FileManagerSearchTest, GetDocumentReturnsTheRecordWithItsFindingsOrNotFou
 TEST_F(FileManagerSearchTest, ListPluginsReportsTheLoadedPluginsAndTheirCalls) {
   pb::ListPluginsResponse list;
   ASSERT_TRUE(service_->ListPlugins({}, CallContext{}, &list).ok());
-  EXPECT_EQ(list.host_abi_version(), "1.3");
+  EXPECT_EQ(list.host_abi_version(), "1.4");
   ASSERT_EQ(list.plugins_size(), 3);
   const pb::PluginInfo* c = plugins::testing::FindByName(list, "fixture_c");
   ASSERT_NE(c, nullptr);
@@ -227,7 +227,7 @@ TEST_F(FileManagerPluginListTest, WithoutPluginsTheListIsEmptyButNamesTheHostAbi
   pb::ListPluginsResponse list;
   ASSERT_TRUE(service_->ListPlugins({}, CallContext{}, &list).ok());
   EXPECT_EQ(list.plugins_size(), 0);
-  EXPECT_EQ(list.host_abi_version(), "1.3");
+  EXPECT_EQ(list.host_abi_version(), "1.4");
 }
 
 TEST_F(FileManagerPluginListTest, RefusedPluginsAreListedAsFailedWithTheReason) {
@@ -237,7 +237,7 @@ TEST_F(FileManagerPluginListTest, RefusedPluginsAreListedAsFailedWithTheReason) 
   const pb::PluginInfo* major = plugins::testing::FindByFile(list, "fixture_abi_major.so");
   ASSERT_NE(major, nullptr);
   EXPECT_EQ(major->state(), pb::PluginInfo::FAILED);
-  EXPECT_EQ(major->reason(), "requires ABI 2.0, host provides 1.3");
+  EXPECT_EQ(major->reason(), "requires ABI 2.0, host provides 1.4");
   const pb::PluginInfo* loaded = plugins::testing::FindByFile(list, "fixture_throws.so");
   ASSERT_NE(loaded, nullptr);
   EXPECT_EQ(loaded->state(), pb::PluginInfo::LOADED);

@@ -61,6 +61,10 @@ class FailingQuarantineCatalog final : public store::Catalog {
   }
   StatusOr<std::optional<store::DocumentDetail>> Get(std::string_view) override { return failure_; }
   StatusOr<store::ChildList> ListChildren(std::string_view, uint32_t) override { return failure_; }
+  StatusOr<std::optional<store::Preview>> GetPreview(std::string_view) override { return failure_; }
+  StatusOr<std::optional<store::DocumentText>> GetText(std::string_view, uint64_t) override {
+    return failure_;
+  }
   StatusOr<std::vector<std::vector<store::MetadataEntry>>> Metadata(
       const std::vector<std::string>&) override {
     return failure_;

@@ -41,7 +41,7 @@ TEST(PluginCheckerTest, PassesGoodPlugins) {
   CheckerRun c = RunChecker(Fixture("good", "fixture_good_c.so") + " --config '{\"x\":1}'");
   EXPECT_EQ(c.exit_code, 0) << c.output;
   EXPECT_THAT(c.output, HasSubstr("[PASS] entry symbol archivum_plugin_entry"));
-  EXPECT_THAT(c.output, HasSubstr("[PASS] ABI version: requires 1.3, host provides 1.3"));
+  EXPECT_THAT(c.output, HasSubstr("[PASS] ABI version: requires 1.4, host provides 1.4"));
   EXPECT_THAT(c.output, HasSubstr("[PASS] create with config {\"x\":1}"));
   EXPECT_THAT(c.output, HasSubstr("[PASS] process invalid UTF-8"));
   EXPECT_THAT(c.output, HasSubstr("[PASS] concurrent process (4 threads x 16 calls)"));
@@ -56,7 +56,7 @@ TEST(PluginCheckerTest, PassesGoodPlugins) {
 
   CheckerRun old = RunChecker(Fixture("good", "fixture_old_abi.so"));
   EXPECT_EQ(old.exit_code, 0) << old.output;
-  EXPECT_THAT(old.output, HasSubstr("[PASS] ABI version: requires 1.0, host provides 1.3"));
+  EXPECT_THAT(old.output, HasSubstr("[PASS] ABI version: requires 1.0, host provides 1.4"));
 }
 
 TEST(PluginCheckerTest, ChecksFlushWhenThePluginProvidesIt) {
@@ -73,7 +73,7 @@ TEST(PluginCheckerTest, ChecksFlushWhenThePluginProvidesIt) {
 
   CheckerRun v11 = RunChecker(Fixture("flush", "fixture_abi_1_1.so"));
   EXPECT_EQ(v11.exit_code, 0) << v11.output;
-  EXPECT_THAT(v11.output, HasSubstr("[PASS] ABI version: requires 1.1, host provides 1.3"));
+  EXPECT_THAT(v11.output, HasSubstr("[PASS] ABI version: requires 1.1, host provides 1.4"));
   EXPECT_THAT(v11.output, Not(HasSubstr("] flush")));
   EXPECT_THAT(v11.output, HasSubstr("[PASS] capabilities: process;"));
 }
@@ -82,8 +82,8 @@ TEST(PluginCheckerTest, FailsBrokenPluginsWithTheReason) {
   const std::map<std::string, std::string> expected = {
       {"fixture_no_entry.so",
        "[FAIL] entry symbol archivum_plugin_entry: missing entry symbol archivum_plugin_entry"},
-      {"fixture_abi_major.so", "[FAIL] ABI version: requires ABI 2.0, host provides 1.3"},
-      {"fixture_abi_minor.so", "[FAIL] ABI version: requires ABI 1.4, host provides 1.3"},
+      {"fixture_abi_major.so", "[FAIL] ABI version: requires ABI 2.0, host provides 1.4"},
+      {"fixture_abi_minor.so", "[FAIL] ABI version: requires ABI 1.5, host provides 1.4"},
       {"fixture_bad_caps.so",
        "[FAIL] capabilities: inconsistent capabilities: declares query verbs but no query entry "
        "point"},

@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 
+#include "archivum/plugin.h"
 #include "common/sha256.h"
 #include "pipeline/stages.h"
 #include "support/temp_dir.h"
@@ -48,14 +49,14 @@ TEST_P(PluginRegistryTest, LoadsGoodFixturesAndDescribesThem) {
   auto registry = LoadDirs({FixtureDir("good")});
   EXPECT_EQ(registry->loaded_count(), 3u);
   const auto list = Describe(*registry);
-  EXPECT_EQ(list.host_abi_version(), "1.3");
+  EXPECT_EQ(list.host_abi_version(), "1.4");
   ASSERT_EQ(list.plugins_size(), 3);
 
   const pb::PluginInfo* c = FindByName(list, "fixture_c");
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->state(), pb::PluginInfo::LOADED);
   EXPECT_EQ(c->version(), "1.2.3");
-  EXPECT_EQ(c->abi_version(), "1.3");
+  EXPECT_EQ(c->abi_version(), "1.4");
   EXPECT_EQ(c->stage(), "detect");
   EXPECT_THAT(c->accepts(), ElementsAre("*/*"));
   EXPECT_THAT(c->query_verbs(), ElementsAre("echo"));
@@ -173,7 +174,7 @@ TEST_P(PluginRegistryTest, FlushReachesThePluginsThatProvideIt) {
   const auto list = Describe(*registry);
   const pb::PluginInfo* flush = FindByName(list, "fixture_flush");
   ASSERT_NE(flush, nullptr);
-  EXPECT_EQ(flush->abi_version(), "1.3");
+  EXPECT_EQ(flush->abi_version(), "1.4");
   EXPECT_EQ(
       FindingValue(Process(*registry, TextFile(kText)), "fixture_flush", "fixture_flush.flushes"),
       "0");
@@ -207,8 +208,8 @@ TEST_P(PluginRegistryTest, RefusesBrokenFixturesWithExactReasons) {
   const auto list = Describe(*registry);
   const std::map<std::string, std::string> expected = {
       {"fixture_no_entry.so", "missing entry symbol archivum_plugin_entry"},
-      {"fixture_abi_major.so", "requires ABI 2.0, host provides 1.3"},
-      {"fixture_abi_minor.so", "requires ABI 1.4, host provides 1.3"},
+      {"fixture_abi_major.so", "requires ABI 2.0, host provides 1.4"},
+      {"fixture_abi_minor.so", "requires ABI 1.5, host provides 1.4"},
       {"fixture_bad_caps.so",
        "inconsistent capabilities: declares query verbs but no query entry point"},
       {"fixture_create_fails.so", "create failed: model file not found"},
@@ -367,6 +368,123 @@ TEST_P(PluginRegistryTest, SignatureLeavesOutTuningKeys) {
   const pb::PluginInfo* flush = FindByName(list, "fixture_flush");
   ASSERT_NE(flush, nullptr);
   EXPECT_EQ(flush->state(), pb::PluginInfo::LOADED) << flush->reason();
+}
+
+TEST_P(PluginRegistryTest, Abi13PluginLoadsWithItsShorterDescriptorAndSink) {
+  // fixture_v13's descriptor ends before the 1.4 fields (where it keeps garbage the host must
+  // not read) and it reads only the 1.3 sink.
+  auto registry = LoadDirs({FixtureDir("abi14")});
+  const auto list = Describe(*registry);
+  const pb::PluginInfo* v13 = FindByName(list, "fixture_v13");
+  ASSERT_NE(v13, nullptr);
+  EXPECT_EQ(v13->state(), pb::PluginInfo::LOADED) << v13->reason();
+  EXPECT_EQ(v13->abi_version(), "1.3");
+  const pipeline::ProcessResult result = Process(*registry, TextFile("v13 stream"));
+  EXPECT_EQ(result.text, "v13 text");
+  EXPECT_TRUE(result.text_parts.empty());
+  EXPECT_FALSE(result.preview.has_value());
+  ASSERT_EQ(result.children.size(), 1u);
+  EXPECT_EQ(result.children[0].child.name, "streamed.txt");
+  EXPECT_EQ(result.children[0].child.size, 14u);
+}
+
+TEST_P(PluginRegistryTest, PreviewAndMarkedTextReachTheResult) {
+  auto registry = LoadDirs({FixtureDir("abi14")});
+  const pipeline::ProcessResult result = Process(*registry, TextFile("preview png"));
+  EXPECT_EQ(result.text, "plain words recognized words");
+  ASSERT_EQ(result.text_parts.size(), 1u);
+  EXPECT_EQ(result.text_parts[0].plugin, "fixture_preview");
+  EXPECT_EQ(result.text_parts[0].kind, "ocr");
+  EXPECT_EQ(result.text.substr(result.text_parts[0].offset, result.text_parts[0].size),
+            "recognized words");
+  ASSERT_TRUE(result.preview.has_value());
+  EXPECT_EQ(result.preview->plugin, "fixture_preview");
+  EXPECT_EQ(result.preview->mime, "image/png");
+  EXPECT_EQ(result.preview->bytes.size(), 24u);
+  EXPECT_TRUE(result.preview->bytes.starts_with("\x89PNG"));
+
+  // A second preview in the same call replaces the first.
+  const pipeline::ProcessResult twice = Process(*registry, TextFile("preview twice"));
+  ASSERT_TRUE(twice.preview.has_value());
+  EXPECT_EQ(twice.preview->mime, "image/png");
+}
+
+TEST_P(PluginRegistryTest, PreviewsThatAreNotImagesOfTheirTypeAreRefused) {
+  auto registry = LoadDirs({FixtureDir("abi14")});
+  const pipeline::ProcessResult result = Process(*registry, TextFile("preview html"));
+  EXPECT_EQ(FindingValue(result, "fixture_preview", "rc"),
+            std::to_string(ARCHIVUM_INVALID_ARGUMENT));
+  EXPECT_EQ(FindingValue(result, "fixture_preview", "rc_svg"),
+            std::to_string(ARCHIVUM_INVALID_ARGUMENT));
+  EXPECT_EQ(FindingValue(result, "fixture_preview", "rc_big"),
+            std::to_string(ARCHIVUM_RESOURCE_EXHAUSTED));
+  EXPECT_EQ(FindingValue(result, "fixture_preview", "rc_kind"),
+            std::to_string(ARCHIVUM_INVALID_ARGUMENT));
+  EXPECT_FALSE(result.preview.has_value());
+  EXPECT_TRUE(result.text.empty());
+}
+
+TEST_P(PluginRegistryTest, OptInPluginIsOffUntilEnabled) {
+  {
+    auto registry = LoadDirs({FixtureDir("abi14")});
+    const auto list = Describe(*registry);
+    const pb::PluginInfo* optin = FindByName(list, "fixture_optin");
+    ASSERT_NE(optin, nullptr);
+    EXPECT_EQ(optin->state(), pb::PluginInfo::DISABLED);
+    EXPECT_THAT(optin->reason(), HasSubstr("plugins.settings.fixture_optin.enabled: true"));
+    EXPECT_EQ(FindingValue(Process(*registry, TextFile("x")), "fixture_optin", "optin"), "<none>");
+  }
+  std::map<std::string, config::PluginSettings> settings;
+  settings["fixture_optin"].enabled = true;
+  auto registry = LoadDirs({FixtureDir("abi14")}, settings);
+  const auto list = Describe(*registry);
+  const pb::PluginInfo* optin = FindByName(list, "fixture_optin");
+  ASSERT_NE(optin, nullptr);
+  EXPECT_EQ(optin->state(), pb::PluginInfo::LOADED) << optin->reason();
+  EXPECT_EQ(FindingValue(Process(*registry, TextFile("x")), "fixture_optin", "optin"), "ran");
+}
+
+TEST_P(PluginRegistryTest, PathKeysResolveAgainstTheConfigDirectoryAndAreReadable) {
+  // The file lies outside every path a worker's sandbox allows by default (a temporary
+  // directory): only the path key grant makes it readable there.
+  TempDir dir;
+  dir.Write("rules/words.txt", "first line\nsecond line\n");
+  std::map<std::string, config::PluginSettings> settings;
+  settings["fixture_paths"].config_json = R"({"file":"rules/words.txt","other":"x.txt"})";
+  settings["fixture_paths"].config_dir = dir.path();
+  auto registry = LoadDirs({FixtureDir("paths")}, settings);
+  const auto list = Describe(*registry);
+  const pb::PluginInfo* paths = FindByName(list, "fixture_paths");
+  ASSERT_NE(paths, nullptr);
+  ASSERT_EQ(paths->state(), pb::PluginInfo::LOADED) << paths->reason();
+  const pipeline::ProcessResult result = Process(*registry, TextFile("x"));
+  EXPECT_EQ(FindingValue(result, "fixture_paths", "content"), "first line");
+  EXPECT_EQ(FindingValue(result, "fixture_paths", "path"),
+            (dir.path() / "rules/words.txt").string());
+}
+
+TEST_P(PluginRegistryTest, PathKeyFilesThatChangeChangeTheSignature) {
+  TempDir dir;
+  const auto file = dir.Write("words.txt", "one\n");
+  std::map<std::string, config::PluginSettings> settings;
+  settings["fixture_paths"].config_json = R"({"file":"words.txt"})";
+  settings["fixture_paths"].config_dir = dir.path();
+  const std::string before = LoadDirs({FixtureDir("paths")}, settings)->Signature();
+  EXPECT_EQ(LoadDirs({FixtureDir("paths")}, settings)->Signature(), before);
+  dir.Write("words.txt", "one two\n");  // another size
+  EXPECT_NE(LoadDirs({FixtureDir("paths")}, settings)->Signature(), before);
+}
+
+TEST_P(PluginRegistryTest, PathKeyFileThatCannotBeReadFailsTheLoad) {
+  TempDir dir;
+  std::map<std::string, config::PluginSettings> settings;
+  settings["fixture_paths"].config_json = R"({"file":"missing.txt"})";
+  settings["fixture_paths"].config_dir = dir.path();
+  const auto list = Describe(*LoadDirs({FixtureDir("paths")}, settings));
+  const pb::PluginInfo* paths = FindByName(list, "fixture_paths");
+  ASSERT_NE(paths, nullptr);
+  EXPECT_EQ(paths->state(), pb::PluginInfo::FAILED);
+  EXPECT_THAT(paths->reason(), HasSubstr("cannot read " + (dir.path() / "missing.txt").string()));
 }
 
 TEST(PluginRegistryDefaultsTest, DefaultDirectoryIsRelativeToTheExecutable) {

@@ -290,6 +290,14 @@ grpc::ServerUnaryReactor* FileManagerService::GetDocument(grpc::CallbackServerCo
       &core::FileManager::GetDocument, kAlwaysInline);
 }
 
+grpc::ServerUnaryReactor* FileManagerService::GetThumbnail(grpc::CallbackServerContext* ctx,
+                                                           const grpc::ByteBuffer* request,
+                                                           grpc::ByteBuffer* response) {
+  return Dispatch<pb::GetThumbnailRequest, pb::Thumbnail>(
+      "GetThumbnail", ctx, request, response, pool_, core_, policy_, calls_,
+      &core::FileManager::GetThumbnail, kAlwaysInline);
+}
+
 grpc::ServerUnaryReactor* FileManagerService::ListPlugins(grpc::CallbackServerContext* ctx,
                                                           const grpc::ByteBuffer* request,
                                                           grpc::ByteBuffer* response) {

@@ -36,10 +36,11 @@ using FileManagerBase =
         pb::FileManager::WithRawCallbackMethod_IngestStream<
             pb::FileManager::WithRawCallbackMethod_Upload<
                 pb::FileManager::WithRawCallbackMethod_GetDocument<
-                    pb::FileManager::WithRawCallbackMethod_ListPlugins<
-                        pb::FileManager::WithRawCallbackMethod_ListQuarantine<
-                            pb::FileManager::WithRawCallbackMethod_ClearQuarantine<
-                                pb::FileManager::Service>>>>>>>>;
+                    pb::FileManager::WithRawCallbackMethod_GetThumbnail<
+                        pb::FileManager::WithRawCallbackMethod_ListPlugins<
+                            pb::FileManager::WithRawCallbackMethod_ListQuarantine<
+                                pb::FileManager::WithRawCallbackMethod_ClearQuarantine<
+                                    pb::FileManager::Service>>>>>>>>>;
 }  // namespace internal
 
 class FileManagerService final : public internal::FileManagerBase {
@@ -63,6 +64,9 @@ class FileManagerService final : public internal::FileManagerBase {
   grpc::ServerUnaryReactor* GetDocument(grpc::CallbackServerContext* ctx,
                                         const grpc::ByteBuffer* request,
                                         grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetThumbnail(grpc::CallbackServerContext* ctx,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ListPlugins(grpc::CallbackServerContext* ctx,
                                         const grpc::ByteBuffer* request,
                                         grpc::ByteBuffer* response) override;

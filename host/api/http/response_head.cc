@@ -45,6 +45,11 @@ void AppendReplyHead(const ReplyHead& head, std::string* out) {
   out->append("\r\n");
   AppendField("Server", "archivum", out);
   AppendField("Content-Type", head.content_type, out);
+  if (head.media) {
+    AppendField("X-Content-Type-Options", "nosniff", out);
+    AppendField("Content-Security-Policy", "default-src 'none'", out);
+    AppendField("Cache-Control", "private, no-cache", out);
+  }
   if (!head.allow.empty()) AppendField("Allow", head.allow, out);
   if (!head.challenge.empty()) AppendField("WWW-Authenticate", head.challenge, out);
   if (head.version < 11 && head.keep_alive) AppendField("Connection", "keep-alive", out);

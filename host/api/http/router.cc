@@ -17,6 +17,7 @@ struct Alias {
   http::verb verb;
   const char* method;
   bool seed_status;
+  bool media = false;  // see Route::media
 };
 // GET and DELETE aliases take their request from the query string, others from the body.
 constexpr Alias kAliases[] = {
@@ -26,6 +27,8 @@ constexpr Alias kAliases[] = {
     {"/v1/documents", http::verb::get, "GetDocument", false},
     {"/v1/quarantine", http::verb::get, "ListQuarantine", false},
     {"/v1/quarantine", http::verb::delete_, "ClearQuarantine", false},
+    // The image itself, for <img src>; GET /v1/get_thumbnail answers with JSON as usual.
+    {"/v1/thumbnail", http::verb::get, "GetThumbnail", false, true},
 };
 
 bool IsUnary(const MethodDescriptor* m) {
@@ -88,7 +91,9 @@ Router::Router(const google::protobuf::ServiceDescriptor* service) {
     const MethodDescriptor* m = service->FindMethodByName(a.method);
     if (m == nullptr) continue;
     const bool from_query = a.verb == http::verb::get || a.verb == http::verb::delete_;
-    Add(a.path, a.verb, RpcRoute(m, from_query, a.seed_status));
+    Route route = RpcRoute(m, from_query, a.seed_status);
+    route.media = a.media;
+    Add(a.path, a.verb, std::move(route));
   }
 }
 

@@ -40,7 +40,9 @@ struct Route {
   const google::protobuf::MethodDescriptor* method = nullptr;  // kRpc only; owned by the pool
   bool from_query = false;   // the request message comes from the query string (GET)
   bool seed_status = false;  // the response object gains "status":"ok" (the seed's POST /ingest)
-  std::string allow;         // kMethodNotAllowed: "GET, POST"
+  // The reply is the response's `data` bytes served as its `mime`, not JSON (GET /v1/thumbnail).
+  bool media = false;
+  std::string allow;  // kMethodNotAllowed: "GET, POST"
 };
 
 // "IngestStream" → "ingest_stream", "GetHTTPHeader" → "get_http_header".

@@ -57,6 +57,26 @@ std::optional<JsonReply> PrepareUnary(const Bindings& bindings, const Route& rou
   return BuildRequest(route, input, call->request.get());
 }
 
+// A media route's reply: the response's `data` bytes, served as its `mime` (GetThumbnail's
+// Thumbnail). The type is one the host checked when the plugin gave the image; anything else is
+// refused rather than served.
+JsonReply MediaReply(const google::protobuf::Message& response) {
+  const auto* descriptor = response.GetDescriptor();
+  const auto* reflection = response.GetReflection();
+  const auto* mime = descriptor->FindFieldByName("mime");
+  const auto* data = descriptor->FindFieldByName("data");
+  using FD = google::protobuf::FieldDescriptor;
+  if (mime == nullptr || data == nullptr || mime->type() != FD::TYPE_STRING ||
+      data->type() != FD::TYPE_BYTES || mime->is_repeated() || data->is_repeated()) {
+    return ErrorReply(Internal("the method's response is not an image"));
+  }
+  std::string type = reflection->GetString(response, mime);
+  if (type != "image/webp" && type != "image/jpeg" && type != "image/png") {
+    return ErrorReply(Internal("refusing to serve a thumbnail of type " + type));
+  }
+  return JsonReply{200, reflection->GetString(response, data), std::move(type)};
+}
+
 JsonReply RunPrepared(const Route& route, PreparedUnary& call, const CallContext& ctx,
                       std::string buffer) {
   const auto* method = route.method;
@@ -64,6 +84,7 @@ JsonReply RunPrepared(const Route& route, PreparedUnary& call, const CallContext
       method->name(), [&] { return call.invoker->unary(*call.request, ctx, call.response.get()); });
   if (!st.ok()) return ErrorReply(st);
 
+  if (route.media) return MediaReply(*call.response);
   buffer.clear();
   const Status printed = AppendJson(*call.response, &buffer);
   if (!printed.ok()) return ErrorReply(printed);

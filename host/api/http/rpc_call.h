@@ -24,6 +24,8 @@ namespace archivum::api::gateway {
 struct JsonReply {
   unsigned status = 200;
   std::string body;
+  // Empty: application/json. Else a media reply (Route::media): `body` is an image of this type.
+  std::string media_type;
 };
 
 // google.rpc.Status body with the HTTP status grpc-gateway maps `status`'s code to.

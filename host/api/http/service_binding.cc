@@ -45,6 +45,8 @@ Bindings BindFileManager(FileManager* core) {
   // A catalog read of one document, and the registry's in-memory description.
   b["GetDocument"] = Unary(core, &FileManager::GetDocument);
   b["GetDocument"].may_run_on_io_thread = [](const Message&) { return true; };
+  b["GetThumbnail"] = Unary(core, &FileManager::GetThumbnail);
+  b["GetThumbnail"].may_run_on_io_thread = [](const Message&) { return true; };
   b["ListPlugins"] = Unary(core, &FileManager::ListPlugins);
   b["ListPlugins"].may_run_on_io_thread = [](const Message&) { return true; };
   // The quarantine's in-memory copy; clearing writes the catalog, so it goes to a worker.

@@ -456,6 +456,10 @@ void Session::SendReply(JsonReply reply, bool close, std::string_view allow) {
   head.keep_alive = keep;
   head.allow = allow;
   head.challenge = challenge_;
+  if (!reply.media_type.empty()) {
+    head.content_type = reply.media_type;
+    head.media = true;
+  }
   head.content_length = reply_body_.size();
   AppendReplyHead(head, &reply_head_);
   close_after_write_ = !keep;

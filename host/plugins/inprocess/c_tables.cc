@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <exception>
@@ -83,6 +84,8 @@ ProcessSink::ProcessSink(std::string_view plugin_name, bool may_set_mime, uint64
   table_.child_finding = &ProcessSink::ChildFinding;
   table_.child_tag = &ProcessSink::ChildTag;
   table_.end_child = &ProcessSink::EndChild;
+  table_.emit_preview = &ProcessSink::EmitPreview;
+  table_.emit_text_as = &ProcessSink::EmitTextAs;
 }
 
 void ProcessSink::Finish() {
@@ -142,6 +145,56 @@ archivum_rc ProcessSink::EmitText(void* ctx, archivum_str text) {
     std::lock_guard lock(self->mu_);
     if (!self->Charge(text.size)) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
     self->output_->text.append(View(text));
+    return ARCHIVUM_OK;
+  } catch (...) {
+    return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+  }
+}
+
+archivum_rc ProcessSink::EmitTextAs(void* ctx, archivum_str kind, archivum_str text) {
+  auto* self = static_cast<ProcessSink*>(ctx);
+  const std::string_view k = View(kind);
+  const bool kind_ok =
+      !k.empty() && k.size() <= 32 && kind.data != nullptr &&
+      std::all_of(k.begin(), k.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      });
+  if (!kind_ok || !ValidText(text)) return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+  try {
+    std::lock_guard lock(self->mu_);
+    if (!self->Charge(text.size)) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    auto& spans = self->output_->text_spans;
+    const uint64_t offset = self->output_->text.size();
+    // Consecutive parts of one kind make one span.
+    if (!spans.empty() && spans.back().kind == k &&
+        spans.back().offset + spans.back().size == offset) {
+      spans.back().size += text.size;
+    } else if (text.size > 0) {
+      spans.push_back({offset, text.size, std::string(k)});
+    }
+    self->output_->text.append(View(text));
+    return ARCHIVUM_OK;
+  } catch (...) {
+    return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+  }
+}
+
+archivum_rc ProcessSink::EmitPreview(void* ctx, archivum_str mime, archivum_bytes bytes) {
+  auto* self = static_cast<ProcessSink*>(ctx);
+  if (mime.size > 0 && mime.data == nullptr) return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+  if (bytes.size > 0 && bytes.data == nullptr) return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+  const std::string_view data(reinterpret_cast<const char*>(bytes.data), bytes.size);
+  if (!LooksLikePreview(View(mime), data)) return self->Refuse(ARCHIVUM_INVALID_ARGUMENT);
+  if (bytes.size > kMaxPreviewBytes) return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+  try {
+    std::lock_guard lock(self->mu_);
+    const uint64_t previous = self->output_->preview ? self->output_->preview->bytes.size() : 0;
+    self->used_bytes_ -= previous;  // a second preview replaces the first
+    if (!self->Charge(bytes.size)) {
+      self->used_bytes_ += previous;
+      return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);
+    }
+    self->output_->preview = PluginOutput::Preview{std::string(View(mime)), std::string(data)};
     return ARCHIVUM_OK;
   } catch (...) {
     return self->Refuse(ARCHIVUM_RESOURCE_EXHAUSTED);

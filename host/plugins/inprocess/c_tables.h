@@ -74,6 +74,8 @@ class ProcessSink {
   static archivum_rc ChildFinding(void* ctx, archivum_str key, archivum_str value);
   static archivum_rc ChildTag(void* ctx, archivum_str tag);
   static archivum_rc EndChild(void* ctx);
+  static archivum_rc EmitPreview(void* ctx, archivum_str mime, archivum_bytes bytes);
+  static archivum_rc EmitTextAs(void* ctx, archivum_str kind, archivum_str text);
   // Charges `n` bytes to the budget; false if it is exhausted.
   bool Charge(uint64_t n);
   // Counts a refusal and returns `rc`.

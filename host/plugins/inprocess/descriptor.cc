@@ -75,8 +75,9 @@ Status Inconsistent(std::string_view what) {
 size_t RequiredDescriptorSize(uint16_t minor) {
   if (minor == 0) return ARCHIVUM_DESCRIPTOR_SIZE_1_0;
   if (minor == 1) return ARCHIVUM_DESCRIPTOR_SIZE_1_1;
-  return offsetof(archivum_plugin_descriptor, tuning_key_count) +
-         sizeof(archivum_plugin_descriptor::tuning_key_count);
+  if (minor <= 3) return ARCHIVUM_DESCRIPTOR_SIZE_1_3;
+  return offsetof(archivum_plugin_descriptor, path_key_count) +
+         sizeof(archivum_plugin_descriptor::path_key_count);
 }
 
 Status ReadDescriptor(const archivum_plugin_descriptor* descriptor, Manifest* out,
@@ -121,10 +122,14 @@ Status ReadDescriptor(const archivum_plugin_descriptor* descriptor, Manifest* ou
   out->stage = d.stage == ARCHIVUM_STAGE_DETECT    ? Stage::kDetect
                : d.stage == ARCHIVUM_STAGE_EXTRACT ? Stage::kExtract
                                                    : Stage::kAnalyze;
-  if ((d.flags & ~ARCHIVUM_FLAGS_KNOWN) != 0) {
-    return InvalidArgument("unknown flags " + std::to_string(d.flags & ~ARCHIVUM_FLAGS_KNOWN));
+  // A flag bit is known only from the minor that defines it on.
+  const uint32_t known =
+      out->abi_minor >= 4 ? ARCHIVUM_FLAGS_KNOWN : uint32_t{ARCHIVUM_FLAG_THREAD_SAFE};
+  if ((d.flags & ~known) != 0) {
+    return InvalidArgument("unknown flags " + std::to_string(d.flags & ~known));
   }
   out->thread_safe = (d.flags & ARCHIVUM_FLAG_THREAD_SAFE) != 0;
+  out->opt_in = (d.flags & ARCHIVUM_FLAG_OPT_IN) != 0;
   ARCHIVUM_RETURN_IF_ERROR(CopyList(d.accept, d.accept_count, kMaxPatterns, kMaxPatternSize,
                                     "MIME pattern", IsPrintable, &out->accepts));
   if (out->accepts.empty()) return InvalidArgument("accepts no MIME types");
@@ -149,6 +154,8 @@ Status ReadDescriptor(const archivum_plugin_descriptor* descriptor, Manifest* ou
   ARCHIVUM_RETURN_IF_ERROR(CopyList(d.tuning_keys, d.tuning_key_count, kMaxTuningKeys,
                                     kMaxTuningKeySize, "tuning key", IsNameChar,
                                     &out->tuning_keys));
+  ARCHIVUM_RETURN_IF_ERROR(CopyList(d.path_keys, d.path_key_count, kMaxTuningKeys,
+                                    kMaxTuningKeySize, "path key", IsNameChar, &out->path_keys));
   if (entry_points != nullptr) *entry_points = d;
   return Status::Ok();
 }

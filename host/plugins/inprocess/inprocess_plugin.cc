@@ -160,8 +160,10 @@ class InProcessModule final : public PluginModule {
 
   StatusOr<std::unique_ptr<Plugin>> Start(const std::string& config_json,
                                           const std::filesystem::path& data_dir,
+                                          const std::vector<std::filesystem::path>& read_paths,
                                           const OutputLimits& limits) &&
       override {
+    (void)read_paths;  // no sandbox in this process
     auto host = std::make_unique<HostApi>(manifest_.name, data_dir.string());
     const archivum_plugin_descriptor& d = entry_points_;
     archivum_plugin_state* state = nullptr;

@@ -292,6 +292,7 @@ class ProcessModule final : public PluginModule {
 
   StatusOr<std::unique_ptr<Plugin>> Start(const std::string& config_json,
                                           const std::filesystem::path& data_dir,
+                                          const std::vector<std::filesystem::path>& read_paths,
                                           const OutputLimits& limits) &&
       override {
     (void)limits;  // the placement's limits apply in the worker
@@ -302,7 +303,8 @@ class ProcessModule final : public PluginModule {
     if (auto it = opts.settings.find(manifest_.name); it != opts.settings.end()) {
       settings = it->second;
     }
-    handle->specs.push_back({file_, config_json, data_dir, EffectiveRouting(manifest_, settings)});
+    handle->specs.push_back(
+        {file_, config_json, data_dir, EffectiveRouting(manifest_, settings), read_paths});
     handle->manifests.push_back(manifest_);
     uint64_t memory = opts.sandbox.data_size;
     if (auto it = opts.settings.find(manifest_.name);
@@ -421,6 +423,7 @@ std::vector<std::pair<const Plugin*, std::string>> ProcessPlacement::Finish() {
     for (const auto& spec : handle->specs) {
       dirs.insert(spec.file.parent_path());
       if (!spec.data_dir.empty()) o.sandbox.read_write.push_back(spec.data_dir);
+      for (const auto& path : spec.read_paths) dirs.insert(path);
     }
     // Streamed children are written to unnamed files in a directory of the group's own, so that
     // the groups cannot see each other's files even if a plugin names one.

@@ -16,6 +16,8 @@ void ToProto(const Manifest& m, worker::Manifest* out) {
   for (const auto& a : m.accepts) out->add_accepts(a);
   for (const auto& v : m.query_verbs) out->add_query_verbs(v);
   for (const auto& k : m.tuning_keys) out->add_tuning_keys(k);
+  for (const auto& k : m.path_keys) out->add_path_keys(k);
+  out->set_opt_in(m.opt_in);
   out->set_max_file_size(m.max_file_size);
 }
 
@@ -36,6 +38,8 @@ Manifest FromProto(const worker::Manifest& p) {
   m.accepts.assign(p.accepts().begin(), p.accepts().end());
   m.query_verbs.assign(p.query_verbs().begin(), p.query_verbs().end());
   m.tuning_keys.assign(p.tuning_keys().begin(), p.tuning_keys().end());
+  m.path_keys.assign(p.path_keys().begin(), p.path_keys().end());
+  m.opt_in = p.opt_in();
   m.max_file_size = p.max_file_size();
   return m;
 }
@@ -65,6 +69,16 @@ void ToProto(PluginOutput&& o, worker::Output* out,
     out->set_mime(std::move(*o.mime));
   }
   out->set_text(std::move(o.text));
+  for (auto& span : o.text_spans) {
+    auto* s = out->add_text_spans();
+    s->set_offset(span.offset);
+    s->set_size(span.size);
+    s->set_kind(std::move(span.kind));
+  }
+  if (o.preview) {
+    out->set_preview_mime(std::move(o.preview->mime));
+    out->set_preview(std::move(o.preview->bytes));
+  }
   for (auto& tag : o.tags) out->add_tags(std::move(tag));
   for (auto& [key, value] : o.findings) {
     auto* kv = out->add_findings();
@@ -100,6 +114,22 @@ Status FromProto(worker::Output&& p, std::vector<os::UniqueFd>& fds, PluginOutpu
   out->error = std::move(*p.mutable_error());
   if (p.has_mime()) out->mime = std::move(*p.mutable_mime());
   out->text = std::move(*p.mutable_text());
+  // A worker is as untrusted as its plugins: spans must lie in the text, and a preview passes the
+  // same checks as in the sink.
+  for (auto& s : *p.mutable_text_spans()) {
+    if (s.offset() > out->text.size() || s.size() > out->text.size() - s.offset() ||
+        s.kind().empty()) {
+      return DataLoss("a reply's text span lies outside its text");
+    }
+    out->text_spans.push_back({s.offset(), s.size(), std::move(*s.mutable_kind())});
+  }
+  if (!p.preview_mime().empty()) {
+    if (!LooksLikePreview(p.preview_mime(), p.preview()) || p.preview().size() > kMaxPreviewBytes) {
+      return DataLoss("a reply's preview is not an image of its type within the size limit");
+    }
+    out->preview = PluginOutput::Preview{std::move(*p.mutable_preview_mime()),
+                                         std::move(*p.mutable_preview())};
+  }
   out->tags.reserve(p.tags_size());
   for (auto& tag : *p.mutable_tags()) out->tags.push_back(std::move(tag));
   out->findings.reserve(p.findings_size());

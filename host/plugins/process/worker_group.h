@@ -56,6 +56,8 @@ class WorkerGroup {
     std::string config_json = "{}";
     std::filesystem::path data_dir;  // may be empty
     Routing routing;                 // which files go to it
+    // Read in create (the configuration's path keys): the group's sandbox may read them.
+    std::vector<std::filesystem::path> read_paths;
   };
 
   struct Options {

@@ -117,7 +117,7 @@ class Worker {
         continue;
       }
       ToProto((*module)->manifest(), started->mutable_manifest());
-      auto plugin = std::move(**module).Start(spec.config_json(), spec.data_dir(), limits);
+      auto plugin = std::move(**module).Start(spec.config_json(), spec.data_dir(), {}, limits);
       if (!plugin.ok()) {
         started->set_error(plugin.status().message());
         plugins_.emplace_back();

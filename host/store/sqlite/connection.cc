@@ -122,6 +122,10 @@ void Statement::BindStatic(int index, std::string_view text) {
   sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
 }
 
+void Statement::BindStaticBlob(int index, std::string_view bytes) {
+  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+}
+
 void Statement::Bind(int index, int64_t value) {
   sqlite3_bind_int64(stmt_, index, value);
 }

@@ -97,6 +97,8 @@ class Statement {
   // this Statement (both clear the bindings), not only until Step() returns. For large values
   // (document texts) Bind's copy is worth avoiding; never pass a temporary.
   void BindStatic(int index, std::string_view text);
+  // Binds `bytes` as a BLOB without a copy; the same contract as BindStatic.
+  void BindStaticBlob(int index, std::string_view bytes);
 
   // Advances: true while a row is available; false when done or on error (see status()).
   bool Step();

@@ -95,7 +95,76 @@ StatusOr<std::optional<DocumentDetail>> GetDocument(Connection& conn, std::strin
   fs.Bind(1, id);
   while (fs.Step()) detail.findings.push_back({fs.Text(0), fs.Text(1), fs.Text(2)});
   if (!fs.status().ok()) return fs.status();
+  Statement ps(conn, "SELECT 1 FROM previews WHERE document_id = ?1");
+  if (!ps.ok()) return ps.status();
+  ps.Bind(1, id);
+  detail.has_preview = ps.Step();
+  if (!ps.status().ok()) return ps.status();
   return std::optional<DocumentDetail>(std::move(detail));
+}
+
+StatusOr<std::optional<Preview>> GetDocumentPreview(Connection& conn, std::string_view path) {
+  Statement st(conn,
+               "SELECT p.plugin, p.mime, p.bytes FROM documents d JOIN previews p ON "
+               "p.document_id = d.id WHERE d.path = ?1");
+  if (!st.ok()) return st.status();
+  st.Bind(1, path);
+  if (!st.Step()) {
+    if (!st.status().ok()) return st.status();
+    return std::optional<Preview>();
+  }
+  Preview p;
+  p.plugin = st.Text(0);
+  p.mime = st.Text(1);
+  p.bytes = st.Text(2);
+  return std::optional<Preview>(std::move(p));
+}
+
+StatusOr<std::optional<DocumentText>> GetDocumentText(Connection& conn, std::string_view path,
+                                                      uint64_t max_bytes) {
+  Statement id_of(conn, "SELECT id FROM documents WHERE path = ?1");
+  if (!id_of.ok()) return id_of.status();
+  id_of.Bind(1, path);
+  if (!id_of.Step()) {
+    if (!id_of.status().ok()) return id_of.status();
+    return std::optional<DocumentText>();
+  }
+  const int64_t id = id_of.Int(0);
+  DocumentText out;
+  // substr counts characters of TEXT values; bytes are counted on a BLOB cast, whose cut is then
+  // moved back to a character boundary here.
+  Statement text(conn,
+                 "SELECT length(CAST(body AS BLOB)), substr(CAST(body AS BLOB), 1, ?2) FROM texts "
+                 "WHERE rowid = ?1");
+  if (!text.ok()) return text.status();
+  text.Bind(1, id);
+  text.Bind(2, static_cast<int64_t>(std::min<uint64_t>(max_bytes, INT64_MAX)));
+  if (text.Step()) {
+    out.total_size = static_cast<uint64_t>(text.Int(0));
+    out.text = text.Text(1);
+    if (out.text.size() < out.total_size) {
+      size_t end = out.text.size();
+      // Back off continuation bytes (10xxxxxx) and the lead byte of the cut character.
+      while (end > 0 && (static_cast<unsigned char>(out.text[end - 1]) & 0xC0) == 0x80) --end;
+      if (end > 0 && static_cast<unsigned char>(out.text[end - 1]) >= 0xC0) --end;
+      out.text.resize(end);
+    }
+  }
+  if (!text.status().ok()) return text.status();
+  Statement parts(conn,
+                  "SELECT plugin, kind, start, length FROM text_parts WHERE document_id = ?1 "
+                  "ORDER BY seq");
+  if (!parts.ok()) return parts.status();
+  parts.Bind(1, id);
+  while (parts.Step()) {
+    const auto start = static_cast<uint64_t>(parts.Int(2));
+    const auto size = static_cast<uint64_t>(parts.Int(3));
+    if (start >= out.text.size()) continue;
+    out.parts.push_back(
+        {parts.Text(0), parts.Text(1), start, std::min<uint64_t>(size, out.text.size() - start)});
+  }
+  if (!parts.status().ok()) return parts.status();
+  return std::optional<DocumentText>(std::move(out));
 }
 
 StatusOr<ChildList> ListChildDocuments(Connection& conn, std::string_view path, uint32_t limit) {

@@ -26,6 +26,13 @@ StatusOr<std::vector<DocumentRecord>> ListDocumentsUnder(Connection& conn, std::
 // Catalog::Get.
 StatusOr<std::optional<DocumentDetail>> GetDocument(Connection& conn, std::string_view path);
 
+// Catalog::GetPreview.
+StatusOr<std::optional<Preview>> GetDocumentPreview(Connection& conn, std::string_view path);
+
+// Catalog::GetText: reads the text from the full-text table (its stored column) and the parts.
+StatusOr<std::optional<DocumentText>> GetDocumentText(Connection& conn, std::string_view path,
+                                                      uint64_t max_bytes);
+
 // Catalog::ListChildren: over the documents_parent index.
 StatusOr<ChildList> ListChildDocuments(Connection& conn, std::string_view path, uint32_t limit);
 

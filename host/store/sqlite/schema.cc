@@ -109,6 +109,23 @@ constexpr const char* kMigrations[] = {
      "CREATE INDEX findings_pages ON findings(CAST(value AS INTEGER)) WHERE key = 'pages';"
      "CREATE INDEX findings_created ON findings(value) WHERE key = 'created';"
      "UPDATE catalog_state SET value = value + 1 WHERE key = 'text_generation';"),
+    // 7 → 8: previews (thumbnails, kept out of the full-text index) and the marked parts of
+    // texts (OCR), ABI 1.4.
+    ("CREATE TABLE previews ("
+     "  document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
+     "  plugin TEXT NOT NULL,"
+     "  mime TEXT NOT NULL,"
+     "  bytes BLOB NOT NULL"
+     ");"
+     "CREATE TABLE text_parts ("
+     "  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+     "  seq INTEGER NOT NULL,"
+     "  plugin TEXT NOT NULL,"
+     "  kind TEXT NOT NULL,"
+     "  start INTEGER NOT NULL,"
+     "  length INTEGER NOT NULL,"
+     "  PRIMARY KEY (document_id, seq)"
+     ") WITHOUT ROWID;"),
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

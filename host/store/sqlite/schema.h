@@ -12,6 +12,10 @@
 //   catalog_state  key/value; 'text_generation' is bumped by every commit (doc_lengths.h)
 //   quarantine     (sha256, plugin, plugin_version) PRIMARY KEY, reason, path, at_ns: content a
 //                  plugin version must not be given again (Catalog::AddQuarantine)
+//   previews       document_id PRIMARY KEY (documents.id, ON DELETE CASCADE), plugin, mime,
+//                  bytes BLOB: the document's thumbnail (Catalog::GetPreview)
+//   text_parts     (document_id (ON DELETE CASCADE), seq) PRIMARY KEY, plugin, kind, start,
+//                  length: the marked parts of the document's text (Catalog::GetText)
 //   Partial indexes findings_pages (CAST(value AS INTEGER) WHERE key = 'pages') and
 //   findings_created (value WHERE key = 'created') serve the pages and created comparisons.
 //
@@ -34,7 +38,7 @@
 namespace archivum::store::sqlite {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 // Migrates the database on `db` (named `file` in errors and logs) to kSchemaVersion, one
 // transaction per version; a migration that rebuilds the text index logs a line before and after.

@@ -53,6 +53,21 @@ StatusOr<std::optional<DocumentDetail>> SqliteCatalog::Get(std::string_view path
   return GetDocument(lease.conn(), path);
 }
 
+StatusOr<std::optional<Preview>> SqliteCatalog::GetPreview(std::string_view path) {
+  ReadLease lease(readers_);
+  if (!lease.reader()) return lease.status();
+  return GetDocumentPreview(lease.conn(), path);
+}
+
+StatusOr<std::optional<DocumentText>> SqliteCatalog::GetText(std::string_view path,
+                                                             uint64_t max_bytes) {
+  ReadLease lease(readers_);
+  if (!lease.reader()) return lease.status();
+  ReadTransaction txn(lease.conn());  // the text and its parts from one snapshot
+  ARCHIVUM_RETURN_IF_ERROR(txn.status());
+  return GetDocumentText(lease.conn(), path, max_bytes);
+}
+
 StatusOr<ChildList> SqliteCatalog::ListChildren(std::string_view path, uint32_t limit) {
   ReadLease lease(readers_);
   if (!lease.reader()) return lease.status();

@@ -38,6 +38,8 @@ class SqliteCatalog final : public Catalog {
   Status Commit(const std::vector<DocumentWrite>& writes,
                 const std::vector<std::string>& removals) override;
   StatusOr<std::optional<DocumentDetail>> Get(std::string_view path) override;
+  StatusOr<std::optional<Preview>> GetPreview(std::string_view path) override;
+  StatusOr<std::optional<DocumentText>> GetText(std::string_view path, uint64_t max_bytes) override;
   StatusOr<ChildList> ListChildren(std::string_view path, uint32_t limit) override;
   StatusOr<std::vector<std::vector<MetadataEntry>>> Metadata(
       const std::vector<std::string>& paths) override;

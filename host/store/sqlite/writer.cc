@@ -150,8 +150,16 @@ Status Writer::WriteLocked(const std::vector<DocumentWrite>& writes,
   Statement text_size(conn, "SELECT sz FROM texts_docsize WHERE id = ?1");
   Statement clear_metadata(conn, "DELETE FROM metadata_text WHERE rowid = ?1");
   Statement add_metadata(conn, MetadataInsertSql());
-  for (Statement* s : {&up, &clear_findings, &add_finding, &clear_text, &add_text, &text_size,
-                       &clear_metadata, &add_metadata}) {
+  Statement clear_preview(conn, "DELETE FROM previews WHERE document_id = ?1");
+  Statement add_preview(
+      conn, "INSERT INTO previews(document_id, plugin, mime, bytes) VALUES(?1, ?2, ?3, ?4)");
+  Statement clear_parts(conn, "DELETE FROM text_parts WHERE document_id = ?1");
+  Statement add_part(conn,
+                     "INSERT INTO text_parts(document_id, seq, plugin, kind, start, length) "
+                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  for (Statement* s :
+       {&up, &clear_findings, &add_finding, &clear_text, &add_text, &text_size, &clear_metadata,
+        &add_metadata, &clear_preview, &add_preview, &clear_parts, &add_part}) {
     if (!s->ok()) return s->status();
   }
   // Documents and findings first; the full-text rows (text and metadata words) after, in rowid
@@ -214,6 +222,33 @@ Status Writer::WriteLocked(const std::vector<DocumentWrite>& writes,
       add_finding.Step();
       ARCHIVUM_RETURN_IF_ERROR(add_finding.status());
       add_finding.Reset();
+    }
+    for (Statement* clear : {&clear_preview, &clear_parts}) {
+      clear->Bind(1, id);
+      clear->Step();
+      ARCHIVUM_RETURN_IF_ERROR(clear->status());
+      clear->Reset();
+    }
+    if (w.preview) {
+      add_preview.Bind(1, id);
+      add_preview.BindStatic(2, w.preview->plugin);
+      add_preview.BindStatic(3, w.preview->mime);
+      add_preview.BindStaticBlob(4, w.preview->bytes);
+      add_preview.Step();
+      ARCHIVUM_RETURN_IF_ERROR(add_preview.status());
+      add_preview.Reset();
+    }
+    int64_t seq = 0;
+    for (const TextPart& part : w.text_parts) {
+      add_part.Bind(1, id);
+      add_part.Bind(2, seq++);
+      add_part.BindStatic(3, part.plugin);
+      add_part.BindStatic(4, part.kind);
+      add_part.Bind(5, static_cast<int64_t>(part.offset));
+      add_part.Bind(6, static_cast<int64_t>(part.size));
+      add_part.Step();
+      ARCHIVUM_RETURN_IF_ERROR(add_part.status());
+      add_part.Reset();
     }
     texts.push_back({id, &w});
     if (d.path.find("!/") != std::string::npos) ++member_texts;

@@ -240,6 +240,17 @@ std::optional<pb::IngestRequest> FakeFileManager::last_ingest() const {
   std::lock_guard lock(mu_);
   return last_ingest_;
 }
+Status FakeFileManager::GetThumbnail(const pb::GetThumbnailRequest& request, const CallContext& ctx,
+                                     pb::Thumbnail* thumbnail) {
+  Record(ctx);
+  ARCHIVUM_RETURN_IF_ERROR(CannedStatus(request.path()));
+  // A PNG signature and nothing more: the gateway serves the bytes as they are.
+  thumbnail->set_path(request.path());
+  thumbnail->set_mime("image/png");
+  thumbnail->set_data(std::string("\x89PNG\r\n\x1A\n", 8));
+  return Status::Ok();
+}
+
 std::optional<pb::GetDocumentRequest> FakeFileManager::last_get() const {
   std::lock_guard lock(mu_);
   return last_get_;

@@ -9,6 +9,7 @@
 //                "short:" are declared short (AnalyzeMayRunOnIoThread), so the gateway runs them on
 //                its I/O thread; "short:empty" → an empty response.
 //   GetDocument  → a document with the requested path, size 7, sha256 "abc".
+//   GetThumbnail → an image/png of the 8 bytes of the PNG signature.
 //   ListPlugins  → two plugins ("text" LOADED, "broken" FAILED).
 //   ListQuarantine → one entry (sha256 "aaa...a", text@1.0, "crashed: SIGSEGV", /data/bad.txt).
 //   ClearQuarantine plugin "status:N" → that error; otherwise cleared 3 without filters, else 1.
@@ -73,6 +74,8 @@ class FakeFileManager final : public core::FileManager {
   bool AnalyzeMayRunOnIoThread(const pb::AnalyzeRequest& request) const override;
   Status GetDocument(const pb::GetDocumentRequest& request, const CallContext& ctx,
                      pb::Document* document) override;
+  Status GetThumbnail(const pb::GetThumbnailRequest& request, const CallContext& ctx,
+                      pb::Thumbnail* thumbnail) override;
   Status ListPlugins(const pb::ListPluginsRequest& request, const CallContext& ctx,
                      pb::ListPluginsResponse* response) override;
   Status ListQuarantine(const pb::ListQuarantineRequest& request, const CallContext& ctx,

@@ -85,6 +85,28 @@ TEST_F(GatewayTest, RestAliasesForDocumentsAndPlugins) {
   EXPECT_EQ(Call(http::verb::get, "/v1/list_plugins").result_int(), 200u);
 }
 
+TEST_F(GatewayTest, ThumbnailIsServedAsTheImageItselfAndNeverSniffed) {
+  const Response image = Call(http::verb::get, "/v1/thumbnail?path=%2Fsrv%2Fphoto.jpg");
+  ASSERT_EQ(image.result_int(), 200u) << image.body();
+  EXPECT_EQ(image[http::field::content_type], "image/png");
+  EXPECT_EQ(image["X-Content-Type-Options"], "nosniff");
+  EXPECT_EQ(image["Content-Security-Policy"], "default-src 'none'");
+  EXPECT_EQ(image.body(), std::string("\x89PNG\r\n\x1A\n", 8));
+
+  // The generic route answers JSON (the bytes in base64), like every method.
+  const Response as_json = Call(http::verb::get, "/v1/get_thumbnail?path=%2Fsrv%2Fphoto.jpg");
+  ASSERT_EQ(as_json.result_int(), 200u) << as_json.body();
+  EXPECT_EQ(Json(as_json)["mime"], "image/png");
+  EXPECT_EQ(Json(as_json)["data"], "iVBORw0KGgo=");
+
+  // No thumbnail: the error body, as JSON, with the mapped status.
+  const Response missing = Call(http::verb::get, "/v1/thumbnail?path=status:5");
+  EXPECT_EQ(missing.result_int(), 404u);
+  EXPECT_EQ(missing[http::field::content_type], "application/json");
+  EXPECT_EQ(Json(missing)["code"], 5);
+  EXPECT_EQ(Call(http::verb::post, "/v1/thumbnail").result_int(), 405u);
+}
+
 TEST_F(GatewayTest, QuarantineIsListedWithGetAndClearedWithDeleteOrPostButNeverGet) {
   const Response list = Call(http::verb::get, "/v1/quarantine");
   ASSERT_EQ(list.result_int(), 200u) << list.body();

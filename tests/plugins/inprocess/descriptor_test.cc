@@ -59,7 +59,7 @@ TEST(DescriptorTest, AcceptsAValidDescriptor) {
   ASSERT_TRUE(ReadDescriptor(&d, &m).ok());
   EXPECT_EQ(m.name, "valid");
   EXPECT_EQ(m.id(), "valid@1.0");
-  EXPECT_EQ(m.abi_version(), "1.3");
+  EXPECT_EQ(m.abi_version(), "1.4");
   EXPECT_EQ(m.stage, Stage::kAnalyze);
   EXPECT_EQ(m.max_file_size, 100u);
   EXPECT_EQ(m.accepts, std::vector<std::string>{"text/*"});
@@ -127,7 +127,7 @@ TEST(DescriptorTest, Abi11SizeIgnoresThe12Fields) {
   d.abi_minor = 2;  // a 1.2 plugin must cover flush
   EXPECT_EQ(Reason(d), "descriptor size " + std::to_string(ARCHIVUM_DESCRIPTOR_SIZE_1_1) +
                            " is smaller than ABI 1.2 requires (" +
-                           std::to_string(sizeof(archivum_plugin_descriptor)) + ")");
+                           std::to_string(ARCHIVUM_DESCRIPTOR_SIZE_1_3) + ")");
 }
 
 TEST(DescriptorTest, RefusesWithClearReasons) {
@@ -138,12 +138,12 @@ TEST(DescriptorTest, RefusesWithClearReasons) {
   d = Valid();
   d.struct_size = ARCHIVUM_DESCRIPTOR_SIZE_1_0;
   EXPECT_EQ(Reason(d), "descriptor size " + std::to_string(ARCHIVUM_DESCRIPTOR_SIZE_1_0) +
-                           " is smaller than ABI 1.3 requires (" +
+                           " is smaller than ABI 1.4 requires (" +
                            std::to_string(sizeof(archivum_plugin_descriptor)) + ")");
 
   d = Valid();
   d.abi_major = 0;
-  EXPECT_EQ(Reason(d), "requires ABI 0.3, host provides 1.3");
+  EXPECT_EQ(Reason(d), "requires ABI 0.4, host provides 1.4");
 
   d = Valid();
   d.name = {"bad name", 8};
@@ -167,7 +167,12 @@ TEST(DescriptorTest, RefusesWithClearReasons) {
 
   d = Valid();
   d.flags = 0x6;
-  EXPECT_EQ(Reason(d), "unknown flags 6");
+  EXPECT_EQ(Reason(d), "unknown flags 4");
+  // ARCHIVUM_FLAG_OPT_IN exists from 1.4 on: a 1.3 plugin cannot have set it.
+  d.abi_minor = 3;
+  d.struct_size = ARCHIVUM_DESCRIPTOR_SIZE_1_3;
+  d.flags = ARCHIVUM_FLAG_OPT_IN;
+  EXPECT_EQ(Reason(d), "unknown flags 2");
 
   d = Valid();
   d.accept_count = 0;

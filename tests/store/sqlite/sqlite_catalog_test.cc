@@ -157,6 +157,7 @@ std::string Column0(const std::filesystem::path& dir, const char* sql) {
 // Undoes migration 6 → 7 on a connection with the tokenizer registered: the text index back on
 // unicode61 (rebuilt from its text), no metadata words, no partial findings indexes, version 6.
 constexpr const char* kBackToVersion6 =
+    "DROP TABLE previews; DROP TABLE text_parts;"
     "DROP TRIGGER documents_delete_metadata; DROP TABLE metadata_text;"
     "DROP INDEX findings_pages; DROP INDEX findings_created;"
     "DROP TRIGGER documents_delete_text; ALTER TABLE texts RENAME TO texts_v7;"
@@ -636,6 +637,77 @@ TEST(SqliteCatalog, MigratesVersion6StoresByRebuildingTheTextIndex) {
   EXPECT_EQ(search("author:doe"), Set{});
   EXPECT_EQ(search("strasse"), Set{});
   EXPECT_EQ(search("rewritten"), Set{"/old/report.pdf"});
+}
+
+// Previews and marked text parts (ABI 1.4) are written with their document, replaced by the next
+// analysis, and removed with it.
+TEST(SqliteCatalog, KeepsPreviewsAndMarkedTextPartsWithTheirDocument) {
+  testing::TempDir dir;
+  auto cat = OpenSqliteCatalog(dir.path());
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  DocumentWrite w = Doc("/photos/scan.png", 10);
+  w.text = "caption é then recognized words";
+  const uint64_t ocr_at = w.text.find("recognized");
+  w.text_parts = {{"ocr", "ocr", ocr_at, w.text.size() - ocr_at}};
+  const std::string png("\x89PNG\r\n\x1A\n\0\0\0\rIHDR", 16);  // binary, with NULs
+  w.preview = Preview{"image", "image/png", png};
+  ASSERT_TRUE((*cat)->Commit({w}, {}).ok());
+
+  auto preview = (*cat)->GetPreview("/photos/scan.png");
+  ASSERT_TRUE(preview.ok()) << preview.status().ToString();
+  ASSERT_TRUE(preview->has_value());
+  EXPECT_EQ((*preview)->plugin, "image");
+  EXPECT_EQ((*preview)->mime, "image/png");
+  EXPECT_EQ((*preview)->bytes, png);
+  auto detail = (*cat)->Get("/photos/scan.png");
+  ASSERT_TRUE(detail.ok() && detail->has_value());
+  EXPECT_TRUE((*detail)->has_preview);
+
+  auto text = (*cat)->GetText("/photos/scan.png", 1 << 20);
+  ASSERT_TRUE(text.ok() && text->has_value());
+  EXPECT_EQ((*text)->text, w.text);
+  EXPECT_EQ((*text)->total_size, w.text.size());
+  ASSERT_EQ((*text)->parts.size(), 1u);
+  EXPECT_EQ((*text)->parts[0], w.text_parts[0]);
+
+  // Cut inside "é" (two bytes at 8 and 9): back to the character boundary; the part beyond the
+  // cut is left out.
+  text = (*cat)->GetText("/photos/scan.png", 9);
+  ASSERT_TRUE(text.ok() && text->has_value());
+  EXPECT_EQ((*text)->text, "caption ");
+  EXPECT_TRUE((*text)->parts.empty());
+  // Cut inside the part: clipped to what is returned.
+  text = (*cat)->GetText("/photos/scan.png", ocr_at + 4);
+  ASSERT_TRUE(text.ok() && text->has_value());
+  ASSERT_EQ((*text)->parts.size(), 1u);
+  EXPECT_EQ((*text)->parts[0].size, 4u);
+
+  EXPECT_FALSE((*cat)->GetPreview("/photos/other.png")->has_value());
+  EXPECT_FALSE((*cat)->GetText("/photos/other.png", 10)->has_value());
+
+  // Analyzed again without a preview or parts: both gone.
+  DocumentWrite again = Doc("/photos/scan.png", 11);
+  again.text = "plain";
+  ASSERT_TRUE((*cat)->Commit({again}, {}).ok());
+  EXPECT_FALSE((*cat)->GetPreview("/photos/scan.png")->has_value());
+  EXPECT_TRUE((*(*cat)->GetText("/photos/scan.png", 100))->parts.empty());
+  EXPECT_FALSE((**(*cat)->Get("/photos/scan.png")).has_preview);
+
+  // Removed: with its preview.
+  ASSERT_TRUE((*cat)->Commit({w}, {}).ok());
+  ASSERT_TRUE((*cat)->Commit({}, {"/photos/scan.png"}).ok());
+  EXPECT_FALSE((*cat)->GetPreview("/photos/scan.png")->has_value());
+  sqlite3* db = OpenRaw(dir.path());
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT (SELECT count(*) FROM previews) + "
+                               "(SELECT count(*) FROM text_parts)",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
 }
 
 }  // namespace
