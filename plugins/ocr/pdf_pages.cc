@@ -94,7 +94,9 @@ PdfPages::PdfPages() : keepalive_bytes_(BuiltInDocument()) {
 PdfPages::~PdfPages() = default;
 
 bool PdfPages::HasTextLayer(const poppler::page& page) {
-  const poppler::ustring text = page.text();
+  // Raw order: only the characters count here, not the reading order the default layout works
+  // out.
+  const poppler::ustring text = page.text(poppler::rectf(), poppler::page::raw_order_layout);
   int chars = 0;
   for (const unsigned short c : text) {
     if (!IsSpace(c) && ++chars >= kMinTextLayerChars) return true;

@@ -102,6 +102,22 @@ TEST_F(OcrAbiTest, RecognizesTheWordsOfAnImageAsOcrText) {
   EXPECT_EQ(sink.findings.count("truncated"), 0u);
 }
 
+TEST_F(OcrAbiTest, AnImageWithoutWordsIsRecognizedAsEmpty) {
+  for (const int size : {1, 16, 600}) {
+    SCOPED_TRACE(size);
+    const GrayImage blank{.width = size,
+                          .height = size,
+                          .dpi = 300,
+                          .pixels = std::string(static_cast<size_t>(size) * size, '\xff')};
+    TestFile png("/icons/blank.png", EncodeImage(blank, ImageFormat::kPng), "image/png");
+    RecordingSink sink;
+    ASSERT_EQ(module().Process(png, sink), ARCHIVUM_OK) << module().error();
+    EXPECT_EQ(sink.text, "");
+    EXPECT_EQ(sink.findings["ocr_pages"], "1");
+    EXPECT_EQ(sink.findings.count("ocr_confidence"), 0u) << "no words, no confidence";
+  }
+}
+
 TEST_F(OcrAbiTest, ReadsEveryImageFormatLeptonicaDecodes) {
   const struct {
     ImageFormat format;
@@ -353,6 +369,26 @@ TEST(OcrConfigTest, MaxMegapixelsRefusesLargerImagesAndRendersPdfPagesSmaller) {
     logged |= line.message.find("to stay within max_megapixels") != std::string::npos;
   }
   EXPECT_TRUE(logged) << "the lower resolution is logged";
+}
+
+TEST(OcrConfigTest, WithOneEngineConcurrentCallsTakeTurns) {
+  LoadedModule module(ARCHIVUM_OCR_PLUGIN);
+  ASSERT_TRUE(module.loaded()) << module.error();
+  ASSERT_EQ(module.Create(R"({"instances": 1})"), ARCHIVUM_OK) << module.error();
+  const std::string first = PhrasePng();
+  const std::string second = EncodeImage(testing::RenderLines(kOtherPhrase), ImageFormat::kPng);
+  TestFile a("/a.png", first, "image/png");
+  TestFile b("/b.png", second, "image/png");
+  RecordingSink a_sink, b_sink;
+  std::string a_error, b_error;
+  archivum_rc a_rc = ARCHIVUM_ERROR, b_rc = ARCHIVUM_ERROR;
+  std::thread other([&] { b_rc = module.ProcessConcurrently(b, b_sink, &b_error); });
+  a_rc = module.ProcessConcurrently(a, a_sink, &a_error);
+  other.join();
+  ASSERT_EQ(a_rc, ARCHIVUM_OK) << a_error;
+  ASSERT_EQ(b_rc, ARCHIVUM_OK) << b_error;
+  EXPECT_TRUE(HasWords(a_sink.text_by_kind["ocr"], kPhraseWords));
+  EXPECT_TRUE(HasWords(b_sink.text_by_kind["ocr"], kOtherPhraseWords));
 }
 
 TEST(OcrConfigTest, MaxPagesStopsAMultipageTiffAndSaysSo) {
