@@ -44,7 +44,10 @@ PageResult RecognizePix(tesseract::TessBaseAPI& engine, Pix* pix, int dpi,
                         Clock::time_point page_deadline, const sdk::File& file);
 
 // Recognizes an 8-bit gray image: `height` rows of `width` bytes, each row `stride` bytes after
-// the previous one, rendered at `dpi`.
+// the previous one, rendered at `dpi`. tesseract copies the rows into a leptonica image of its
+// own: the one copy of the page made here. poppler's buffer cannot serve as a leptonica image in
+// place (leptonica keeps 8-bit pixels in 32-bit words in the machine's byte order, reversed within
+// each word on x86), so handing tesseract a leptonica image would take a copy as well.
 PageResult RecognizeGray(tesseract::TessBaseAPI& engine, const unsigned char* pixels, int width,
                          int height, int stride, int dpi, Clock::time_point page_deadline,
                          const sdk::File& file);
