@@ -6,7 +6,8 @@
 //
 // DIR holds one JSON file per measurement, as bench/run leaves them: meta, ingest (+ the CLI's
 // ingest summaries), hyperfine exports of the floors, recoll, startup, grpc_*/http_* (load
-// client and wrk script), query (in-process latency), abi (Google Benchmark) and documents_*
+// client and wrk script), query (in-process latency), abi (Google Benchmark), ocr (the ocr plugin
+// and the tesseract command, archivum_bench_ocr) and documents_*
 // (the document corpus: the generator's summary, the daemon's ingest, recollindex, and the
 // recall of both). A missing fragment shows as "-" and its targets as "n/a", so a partial run
 // still reports. There are two tables: the tree's (not made when meta says only the documents
@@ -65,6 +66,7 @@ class Report {
       ServerSide();
       Abi();
       Startup();
+      Ocr();
     }
     if (f_.Get("documents_corpus") != nullptr) documents_.Build(results_["documents"]);
   }
@@ -482,6 +484,49 @@ class Report {
                            {"shutdown_ms", J(f_.N("startup", "/shutdown_ms/median"), 2)},
                            {"idle_rss_mb", J(rss, 1)},
                            {"threads", J(f_.N("startup", "/threads"), 0)}};
+  }
+
+  // The ocr plugin next to the tesseract command on the same pages, one core (archivum_bench_ocr).
+  void Ocr() {
+    const std::string status = f_.S("ocr", "/status");
+    if (!status.empty() || f_.Get("ocr") == nullptr) {
+      Add("OCR", "pages/s on one core, ocr plugin and tesseract command",
+          status.empty() ? "not run" : status);
+      return;
+    }
+    const Num pages = f_.N("ocr", "/pages");
+    const Num ours = f_.N("ocr", "/plugin/pages_per_s");
+    const Num cli = f_.N("ocr", "/cli/pages_per_s");
+    const Num ratio = f_.N("ocr", "/time_ratio");
+    const std::string cli_status = f_.S("ocr", "/cli/status");
+    Add("OCR",
+        "ocr plugin, " + Fmt(pages, 0) + " A4 pages at 300 dpi (" +
+            Fmt(f_.N("ocr", "/words_per_page"), 0) + " words each), one engine, one core",
+        Fmt(ours, 2) + " pages/s (" + Fmt(f_.N("ocr", "/plugin/cpu_s_per_page"), 2) +
+            " s CPU/page; create " + Fmt(f_.N("ocr", "/plugin/create_s"), 2) + " s, +" +
+            Fmt(f_.N("ocr", "/plugin/rss_create_mb"), 0) + " MB RSS)");
+    Add("OCR", "`tesseract PAGE OUT -l eng`, a process per page, OMP_THREAD_LIMIT=1",
+        cli_status.empty()
+            ? Fmt(cli, 2) + " pages/s (" + Fmt(f_.N("ocr", "/cli/cpu_s_per_page"), 2) +
+                  " s CPU/page; " + f_.S("ocr", "/cli/version") + ")"
+            : cli_status);
+    Add("OCR", "time: ocr plugin / tesseract command, same pages", Fmt(ratio, 3) + "x",
+        AddTarget("OCR time / tesseract command time", ratio, false, 1.1, "x"));
+    Add("OCR", "words of the pages read (plugin / command); pages read alike",
+        Fmt(Scale(f_.N("ocr", "/plugin/word_recall"), 100), 2) + "% / " +
+            Fmt(Scale(f_.N("ocr", "/cli/word_recall"), 100), 2) + "%; " +
+            Fmt(f_.N("ocr", "/same_text_pages"), 0) + " of " + Fmt(pages, 0));
+    results_["ocr"] = {{"pages", J(pages, 0)},
+                       {"plugin_pages_per_s", J(ours, 3)},
+                       {"plugin_cpu_s_per_page", J(f_.N("ocr", "/plugin/cpu_s_per_page"), 3)},
+                       {"plugin_create_s", J(f_.N("ocr", "/plugin/create_s"), 3)},
+                       {"plugin_rss_create_mb", J(f_.N("ocr", "/plugin/rss_create_mb"), 1)},
+                       {"cli_pages_per_s", J(cli, 3)},
+                       {"cli_cpu_s_per_page", J(f_.N("ocr", "/cli/cpu_s_per_page"), 3)},
+                       {"time_ratio", J(ratio, 3)},
+                       {"plugin_word_recall", J(f_.N("ocr", "/plugin/word_recall"), 4)},
+                       {"cli_word_recall", J(f_.N("ocr", "/cli/word_recall"), 4)},
+                       {"same_text_pages", J(f_.N("ocr", "/same_text_pages"), 0)}};
   }
 
   static std::string ErrorsNote(Num errors) {

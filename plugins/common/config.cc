@@ -187,4 +187,39 @@ std::string PluginConfig::Choice(std::string_view key, std::string_view fallback
   Invalid(key, expected, *value);
 }
 
+std::string PluginConfig::String(std::string_view key, std::string_view fallback,
+                                 size_t max_size) const {
+  const json* value = Find(key);
+  if (value == nullptr) return std::string(fallback);
+  if (!value->is_string() || value->get_ref<const std::string&>().empty() ||
+      value->get_ref<const std::string&>().size() > max_size) {
+    Invalid(key, "a string of 1 to " + std::to_string(max_size) + " bytes", *value);
+  }
+  return value->get<std::string>();
+}
+
+std::vector<std::string> PluginConfig::StringList(std::string_view key,
+                                                  std::vector<std::string> fallback,
+                                                  size_t max_count, size_t max_size) const {
+  const json* value = Find(key);
+  if (value == nullptr) return fallback;
+  const std::string expected = "a list of 1 to " + std::to_string(max_count) + " strings of 1 to " +
+                               std::to_string(max_size) + " bytes";
+  const auto valid = [&](const json& item) {
+    return item.is_string() && !item.get_ref<const std::string&>().empty() &&
+           item.get_ref<const std::string&>().size() <= max_size;
+  };
+  if (value->is_string()) {
+    if (!valid(*value)) Invalid(key, expected, *value);
+    return {value->get<std::string>()};
+  }
+  if (!value->is_array() || value->empty() || value->size() > max_count ||
+      !std::all_of(value->begin(), value->end(), valid)) {
+    Invalid(key, expected, *value);
+  }
+  std::vector<std::string> list;
+  for (const json& item : *value) list.push_back(item.get<std::string>());
+  return list;
+}
+
 }  // namespace archivum::bundled

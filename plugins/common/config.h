@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace archivum::bundled {
 
@@ -44,6 +45,16 @@ class PluginConfig {
   // setting may list them among its choices). Returns `fallback` if the key is absent or null.
   std::string Choice(std::string_view key, std::string_view fallback,
                      std::initializer_list<std::string_view> allowed) const;
+
+  // A string of 1 to `max_size` bytes (a JSON string). Returns `fallback` if the key is absent
+  // or null.
+  std::string String(std::string_view key, std::string_view fallback, size_t max_size) const;
+
+  // A non-empty list of non-empty strings of at most `max_size` bytes each: a JSON array of
+  // strings, or one string for a list of one (a YAML scalar where a list was meant). At most
+  // `max_count` of them. Returns `fallback` if the key is absent or null.
+  std::vector<std::string> StringList(std::string_view key, std::vector<std::string> fallback,
+                                      size_t max_count, size_t max_size) const;
 
  private:
   const nlohmann::json* Find(std::string_view key) const;

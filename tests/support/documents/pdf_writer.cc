@@ -1,5 +1,7 @@
 #include "support/documents/pdf_writer.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -90,6 +92,26 @@ std::string ContentStream(std::string_view text) {
   return ops + "ET\n";
 }
 
+// `bytes` compressed with zlib, as a FlateDecode stream holds them.
+std::string Deflate(const std::string& bytes) {
+  uLongf size = compressBound(static_cast<uLong>(bytes.size()));
+  std::string out(size, '\0');
+  if (compress2(reinterpret_cast<Bytef*>(out.data()), &size,
+                reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uLong>(bytes.size()),
+                Z_BEST_COMPRESSION) != Z_OK) {
+    Die("zlib cannot compress a scanned page");
+  }
+  out.resize(size);
+  return out;
+}
+
+// A number as PDF writes it: at most 4 decimals, no exponent.
+std::string Real(double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.4f", value);
+  return buf;
+}
+
 // Appends numbered objects and remembers where each starts, for the cross-reference table.
 class ObjectWriter {
  public:
@@ -135,13 +157,14 @@ std::string MakePdf(const PdfSpec& spec) {
   const int font = w.Reserve();
   std::vector<int> page_objects;
   std::string kids;
-  for (size_t i = 0; i < spec.pages.size(); ++i) {
+  const size_t page_count = spec.pages.size() + spec.scanned_pages.size();
+  for (size_t i = 0; i < page_count; ++i) {
     page_objects.push_back(w.Reserve());
     kids += (i == 0 ? "" : " ") + std::to_string(page_objects.back()) + " 0 R";
   }
   w.Write(catalog, "<< /Type /Catalog /Pages " + std::to_string(pages) + " 0 R >>");
-  w.Write(pages, "<< /Type /Pages /Kids [" + kids + "] /Count " +
-                     std::to_string(spec.pages.size()) + " >>");
+  w.Write(pages,
+          "<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(page_count) + " >>");
   w.Write(font,
           "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
   for (size_t i = 0; i < spec.pages.size(); ++i) {
@@ -151,6 +174,31 @@ std::string MakePdf(const PdfSpec& spec) {
                                  std::to_string(font) + " 0 R >> >> /Contents " +
                                  std::to_string(contents) + " 0 R >>");
     const std::string ops = ContentStream(spec.pages[i]);
+    w.Write(contents,
+            "<< /Length " + std::to_string(ops.size()) + " >>\nstream\n" + ops + "endstream");
+  }
+  for (size_t i = 0; i < spec.scanned_pages.size(); ++i) {
+    const PdfScannedPage& scan = spec.scanned_pages[i];
+    if (scan.width <= 0 || scan.height <= 0 || scan.dpi <= 0 ||
+        scan.gray.size() != static_cast<size_t>(scan.width) * static_cast<size_t>(scan.height)) {
+      Die("a scanned page's pixels do not match its size");
+    }
+    // The page in points (1/72 inch), the image scaled onto all of it.
+    const std::string width = Real(scan.width * 72.0 / scan.dpi);
+    const std::string height = Real(scan.height * 72.0 / scan.dpi);
+    const int image = w.Reserve();
+    const int contents = w.Reserve();
+    w.Write(page_objects[spec.pages.size() + i],
+            "<< /Type /Page /Parent " + std::to_string(pages) + " 0 R /MediaBox [0 0 " + width +
+                " " + height + "] /Resources << /XObject << /Scan " + std::to_string(image) +
+                " 0 R >> >> /Contents " + std::to_string(contents) + " 0 R >>");
+    const std::string pixels = Deflate(scan.gray);
+    w.Write(image,
+            "<< /Type /XObject /Subtype /Image /Width " + std::to_string(scan.width) + " /Height " +
+                std::to_string(scan.height) +
+                " /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length " +
+                std::to_string(pixels.size()) + " >>\nstream\n" + pixels + "\nendstream");
+    const std::string ops = "q " + width + " 0 0 " + height + " 0 0 cm /Scan Do Q\n";
     w.Write(contents,
             "<< /Length " + std::to_string(ops.size()) + " >>\nstream\n" + ops + "endstream");
   }
