@@ -434,6 +434,9 @@ std::vector<std::pair<const Plugin*, std::string>> ProcessPlacement::Finish() {
       o.sandbox.read_write.push_back(o.limits.spool_dir);
     }
     o.sandbox.read_only.insert(o.sandbox.read_only.end(), dirs.begin(), dirs.end());
+    // Libraries that print diagnostics of their own (tesseract) are pointed at /dev/null by
+    // their plugins; writing there reaches nothing.
+    o.sandbox.read_write.emplace_back("/dev/null");
     WorkerGroup::Started started;
     auto group = WorkerGroup::Start(std::move(o), &started);
     if (!group.ok()) {
