@@ -60,8 +60,8 @@ bool Utf8Valid(std::string_view s) {
   return true;
 }
 
-// IPTC IIM text: UTF-8 when it is (the coded character set says so, or the bytes are valid
-// UTF-8), else Latin-1, the usual charset of IIM written without a declaration.
+// IPTC IIM text: UTF-8 when the bytes are valid UTF-8 (as IIM declaring the coded character set
+// ESC % G is), else Latin-1, the usual charset of IIM written without a declaration.
 std::string IptcText(std::string_view bytes) {
   if (Utf8Valid(bytes)) return std::string(bytes);
   std::string out;
@@ -286,7 +286,7 @@ std::string_view ContainerName(Container c) {
     case Container::kTiff: return "TIFF";
     case Container::kWebp: return "WebP";
     case Container::kGif: return "GIF";
-    case Container::kBmff: return "HEIF";
+    case Container::kBmff: return "HEIF/CR3";
     case Container::kCr2: return "CR2";
     case Container::kOrf: return "ORF";
     case Container::kRw2: return "RW2";
@@ -329,7 +329,8 @@ ImageInfo ReadImage(std::string_view bytes, std::string_view mime) {
   const long size = static_cast<long>(bytes.size());
   ImageInfo info;
   Container container;
-  Exiv2::Image::AutoPtr image;
+  // exiv2 0.27 hands the image over as a std::auto_ptr (deprecated); it is never named here.
+  std::unique_ptr<Exiv2::Image> image;
   try {
     const int type = Exiv2::ImageFactory::getType(data, size);
     if (type == Exiv2::ImageType::none) throw NotAnImage("not an image format exiv2 knows");
@@ -340,7 +341,7 @@ ImageInfo ReadImage(std::string_view bytes, std::string_view mime) {
     }
     container = *known;
     info.container = container;
-    image = Exiv2::ImageFactory::open(data, size);
+    image.reset(Exiv2::ImageFactory::open(data, size).release());
   } catch (const Exiv2::AnyError& e) {
     throw NotAnImage(OneLine(e.what(), kMaxShortValue));
   }

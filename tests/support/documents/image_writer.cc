@@ -178,8 +178,11 @@ void SetIptc(Exiv2::IptcData& iptc, const CaptionSpec& spec) {
 std::string WriteMetadata(const std::string& encoded, const ImageSpec& spec,
                           const std::string& thumbnail) {
   try {
-    Exiv2::Image::AutoPtr image = Exiv2::ImageFactory::open(
-        reinterpret_cast<const Exiv2::byte*>(encoded.data()), static_cast<long>(encoded.size()));
+    // exiv2 0.27 hands the image over as a std::auto_ptr (deprecated); it is never named here.
+    const std::unique_ptr<Exiv2::Image> image(
+        Exiv2::ImageFactory::open(reinterpret_cast<const Exiv2::byte*>(encoded.data()),
+                                  static_cast<long>(encoded.size()))
+            .release());
     image->readMetadata();
     SetExif(image->exifData(), spec.exif);
     if (!thumbnail.empty()) {
