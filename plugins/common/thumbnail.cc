@@ -58,20 +58,23 @@ const std::string& InitVips() {
   return *error;
 }
 
-Thumbnail Failure(std::string reason, bool refused = false) {
+enum class Why { kInternal, kTooLarge, kUndecodable };
+
+Thumbnail Failure(std::string reason, Why why = Why::kInternal) {
   Thumbnail t;
   t.error = std::move(reason);
-  t.refused = refused;
+  t.refused = why == Why::kTooLarge;
+  t.undecodable = why == Why::kUndecodable;
   return t;
 }
 
 Thumbnail CheckPixels(uint64_t width, uint64_t height, const ThumbnailLimits& limits) {
-  if (width == 0 || height == 0) return Failure("the image has no pixels");
+  if (width == 0 || height == 0) return Failure("the image has no pixels", Why::kUndecodable);
   if (width * height > limits.max_pixels) {
     return Failure("declares " + std::to_string(width) + " x " + std::to_string(height) +
                        " pixels, more than the " + std::to_string(limits.max_pixels) +
                        " a thumbnail is made of",
-                   true);
+                   Why::kTooLarge);
   }
   return {};
 }
@@ -93,7 +96,8 @@ Thumbnail Finish(ImagePtr image, const ThumbnailLimits& limits) {
   size_t length = 0;
   if (vips_webpsave_buffer(image.get(), &buffer, &length, "Q", kQuality, "strip", TRUE, nullptr) !=
       0) {
-    return Failure(VipsReason("cannot decode the image"));
+    // libvips decodes lazily: damaged pixel data fails here, as the result is written.
+    return Failure(VipsReason("cannot decode the image"), Why::kUndecodable);
   }
   Thumbnail t;
   t.webp.assign(static_cast<const char*>(buffer), length);
@@ -113,11 +117,11 @@ Thumbnail Finish(ImagePtr image, const ThumbnailLimits& limits) {
 
 Thumbnail ThumbnailFromEncoded(std::string_view bytes, const ThumbnailLimits& limits) {
   if (const std::string& error = InitVips(); !error.empty()) return Failure(error);
-  if (bytes.empty()) return Failure("the image is empty");
+  if (bytes.empty()) return Failure("the image is empty", Why::kUndecodable);
   // The header alone: libvips's loaders read the dimensions without decoding pixels.
   ImagePtr header(vips_image_new_from_buffer(bytes.data(), bytes.size(), "", "access",
                                              VIPS_ACCESS_SEQUENTIAL, nullptr));
-  if (header == nullptr) return Failure(VipsReason("not a supported image"));
+  if (header == nullptr) return Failure(VipsReason("not a supported image"), Why::kUndecodable);
   const auto source_width = static_cast<uint64_t>(vips_image_get_width(header.get()));
   const auto source_height = static_cast<uint64_t>(vips_image_get_height(header.get()));
   header.reset();
@@ -131,7 +135,7 @@ Thumbnail ThumbnailFromEncoded(std::string_view bytes, const ThumbnailLimits& li
                               // The loader's option: libvips 8.14 does not pass the thumbnail's
                               // own fail_on on to it.
                               "option_string", "fail_on=truncated", nullptr) != 0) {
-      t = Failure(VipsReason("cannot decode the image"));
+      t = Failure(VipsReason("cannot decode the image"), Why::kUndecodable);
     } else {
       t = Finish(ImagePtr(out), limits);
     }

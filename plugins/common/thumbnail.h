@@ -64,6 +64,9 @@ struct Thumbnail {
   std::string error;
   // The source was refused for ThumbnailLimits (not damaged, just too large).
   bool refused = false;
+  // The source's bytes could not be decoded: not an image a trusted loader reads, or its data is
+  // damaged or cut short. (Neither this nor `refused`: libvips itself failed.)
+  bool undecodable = false;
 
   bool ok() const { return !webp.empty(); }
 };

@@ -35,8 +35,7 @@ bool LabeledImage(std::string_view mime) {
   return head == "image/";
 }
 
-// The name of the format for messages: what the content is when exiv2 recognized it, else what
-// the label says.
+// The name of the format for messages about bytes exiv2 does not recognize: the label's type.
 std::string FormatName(std::string_view mime) {
   const std::string type = OneLine(mime.substr(0, mime.find(';')), 64);
   return type.empty() ? std::string("image") : type;
@@ -171,7 +170,7 @@ archivum_rc Process(const sdk::File& file, sdk::Sink& sink, const Options& optio
     }
     const Thumbnail thumbnail = EmitPreview(bytes, 0, file, sink, options);
     // The header was read but the pixels are not there as it says (cut short, corrupt).
-    if (!thumbnail.ok() && !thumbnail.refused && !thumbnail.error.empty() && !file.cancelled()) {
+    if (thumbnail.undecodable && !file.cancelled()) {
       Emit(sink, "damaged", "image data: cannot be decoded");
     }
   }

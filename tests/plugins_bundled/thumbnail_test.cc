@@ -99,6 +99,7 @@ TEST(ThumbnailTest, SourcesOverThePixelLimitAreRefusedFromTheirHeader) {
   const Thumbnail bomb = ThumbnailFromEncoded(MakePngDeclaring(100000, 100000));
   EXPECT_FALSE(bomb.ok());
   EXPECT_TRUE(bomb.refused);
+  EXPECT_FALSE(bomb.undecodable);
   EXPECT_EQ(bomb.source_width, 100000u);
   EXPECT_NE(bomb.error.find("100000 x 100000"), std::string::npos) << bomb.error;
 
@@ -122,6 +123,7 @@ TEST(ThumbnailTest, OnlyTheTrustedLoadersRun) {
     const Thumbnail t = ThumbnailFromEncoded(bytes);
     EXPECT_FALSE(t.ok()) << bytes.substr(0, 8);
     EXPECT_FALSE(t.refused);
+    EXPECT_TRUE(t.undecodable);
     EXPECT_FALSE(t.error.empty());
   }
   for (const ImageFormat format : {ImageFormat::kJpeg, ImageFormat::kPng, ImageFormat::kTiff,
@@ -135,7 +137,12 @@ TEST(ThumbnailTest, GarbageIsAnErrorNotACrash) {
   EXPECT_FALSE(ThumbnailFromEncoded("").ok());
   EXPECT_FALSE(ThumbnailFromEncoded(std::string(1000, '\xff')).ok());
   const std::string jpeg = MakeImage({.width = 300, .height = 200});
-  EXPECT_FALSE(ThumbnailFromEncoded(jpeg.substr(0, 100)).ok());
+  EXPECT_TRUE(ThumbnailFromEncoded(jpeg.substr(0, 100)).undecodable);
+  // Cut in the pixel data: the header reads, the pixels do not (no half-grey thumbnail).
+  const Thumbnail cut = ThumbnailFromEncoded(jpeg.substr(0, jpeg.size() - 100));
+  EXPECT_FALSE(cut.ok());
+  EXPECT_TRUE(cut.undecodable);
+  EXPECT_EQ(cut.source_width, 300u);
 }
 
 }  // namespace
