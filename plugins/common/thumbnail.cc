@@ -38,10 +38,10 @@ const std::string& InitVips() {
   static std::once_flag once;
   static std::string* error = new std::string();  // never destroyed: read by any thread
   std::call_once(once, [] {
-    // libvips's own switch for its warnings (damage it decoded past, ...), which would go to
-    // stderr without saying which file they are about; failures still reach the caller. Read by
-    // vips_init, which then installs a handler of its own (never one of this module's functions,
-    // which could be unloaded). Set only if unset, so that an operator can still see them.
+    // libvips's own switch that silences its warnings (damage it decoded past, ...), which would
+    // go to stderr without saying which file they are about; failures still reach the caller.
+    // Read by vips_init, which then installs a handler of its own (never one of this module's
+    // functions, which could be unloaded). A value already in the environment is kept.
     setenv("VIPS_WARNING", "0", 0);
     if (VIPS_INIT("archivum") != 0) {
       *error = VipsReason("libvips cannot start");

@@ -12,11 +12,16 @@
 //    thumbnails are off, the source is over max_thumbnail_input bytes or max_thumbnail_pixels
 //    pixels (a decompression bomb costs a header read), a RAW embeds no preview, or the pixels
 //    cannot be decoded; the metadata is emitted all the same.
+//  - "damaged" = "image data: cannot be decoded" when the header was read but libvips cannot
+//    decode the pixels for the thumbnail (cut short, corrupt); with thumbnails off, or a source
+//    over the limits, the pixels are not read and not judged;
 //  - for an image whose metadata exiv2 cannot read (a damaged EXIF or XMP block) but whose
 //    pixels libvips can: width and height from the pixel data's header, the preview, and
 //    "damaged" = "metadata: <exiv2's reason>".
-// Errors: ARCHIVUM_ERROR "not a readable JPEG: ..." (PNG, TIFF, ...) for bytes labeled as an
-// image that are neither readable metadata nor decodable pixels (empty, truncated, garbage);
+// Errors: ARCHIVUM_ERROR "not a readable <format>: <why>" (the format exiv2 recognized, e.g.
+// "JPEG", else the file's label, e.g. "image/png") for bytes labeled as an image that are
+// neither readable metadata nor decodable pixels (empty, truncated, garbage, a header without
+// dimensions, a format exiv2 knows that the plugin does not read);
 // ARCHIVUM_UNSUPPORTED for bytes that are no image and not labeled image/* (which only a routing
 // configuration sends here); ARCHIVUM_CANCELLED once the file's deadline has passed (polled
 // between the steps; one exiv2 or libvips call is not interrupted, each is bounded by the file's
