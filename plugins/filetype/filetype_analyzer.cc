@@ -223,23 +223,45 @@ std::optional<std::string_view> MimeFromName(std::string_view detected, std::str
       {"xz", "application/x-xz", false},
       {"zst", "application/zstd", false},
   };
+  // Camera RAW files: libmagic 5.44 names CR2, ORF and RAF by their signatures, but calls CR3 and
+  // RW2 nothing specific and the TIFF-based ones (NEF, NRW, ARW, DNG, PEF, SRW) TIFF; their
+  // extension says which camera format they are, so that the image plugin treats them as RAWs.
+  struct RawClaim {
+    std::string_view ext;
+    std::string_view mime;
+  };
+  static constexpr RawClaim kRawClaims[] = {
+      {"cr2", "image/x-canon-cr2"},   {"cr3", "image/x-canon-cr3"},
+      {"nef", "image/x-nikon-nef"},   {"nrw", "image/x-nikon-nrw"},
+      {"arw", "image/x-sony-arw"},    {"dng", "image/x-adobe-dng"},
+      {"orf", "image/x-olympus-orf"}, {"rw2", "image/x-panasonic-rw2"},
+      {"raf", "image/x-fuji-raf"},    {"pef", "image/x-pentax-pef"},
+      {"srw", "image/x-samsung-srw"},
+  };
   const bool unknown = detected == "application/octet-stream" || detected == "application/x-empty";
   const bool zip = detected == "application/zip";
-  if (!unknown && !zip) return std::nullopt;
+  const bool tiff = detected == "image/tiff";
+  if (!unknown && !zip && !tiff) return std::nullopt;
   const size_t slash = name.find_last_of('/');
   const std::string_view base = slash == std::string_view::npos ? name : name.substr(slash + 1);
   const size_t dot = base.find_last_of('.');
   if (dot == std::string_view::npos || dot == 0) return std::nullopt;
   const std::string_view ext = base.substr(dot + 1);
-  for (const Claim& c : kClaims) {
-    if (ext.size() != c.ext.size()) continue;
-    bool equal = true;
-    for (size_t i = 0; i < ext.size() && equal; ++i) {
+  const auto is = [ext](std::string_view lower) {
+    if (ext.size() != lower.size()) return false;
+    for (size_t i = 0; i < ext.size(); ++i) {
       char ch = ext[i];
       if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-      equal = ch == c.ext[i];
+      if (ch != lower[i]) return false;
     }
-    if (!equal) continue;
+    return true;
+  };
+  for (const RawClaim& c : kRawClaims) {
+    if (is(c.ext)) return zip ? std::nullopt : std::optional(c.mime);
+  }
+  if (tiff) return std::nullopt;  // a TIFF named report.pdf is a TIFF
+  for (const Claim& c : kClaims) {
+    if (!is(c.ext)) continue;
     if (zip && !c.zip_based) return std::nullopt;
     return c.mime;
   }

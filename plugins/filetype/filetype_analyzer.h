@@ -66,7 +66,9 @@ struct CacheStats {
 // The MIME type a file's name claims when libmagic's answer `detected` is not specific: for
 // application/octet-stream (and application/x-empty), any document or container extension this
 // table knows (pdf, docx, odt, epub, eml, zip, ...); for application/zip, the ZIP-based document
-// formats (docx, xlsx, pptx, odt, ods, odp, epub). nullopt otherwise: libmagic's answer stands.
+// formats (docx, xlsx, pptx, odt, ods, odp, epub); for application/octet-stream and image/tiff,
+// the camera RAW extensions (cr2, cr3, nef, nrw, arw, dng, orf, rw2, raf, pef, srw: their
+// image/x-<maker>-<format> types). nullopt otherwise: libmagic's answer stands.
 // The extension is matched without case. Pure function.
 std::optional<std::string_view> MimeFromName(std::string_view detected, std::string_view name);
 

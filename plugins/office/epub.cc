@@ -32,6 +32,19 @@ constexpr std::string_view kPackageType = "application/oebps-package+xml";
 
 constexpr size_t kMaxItems = 65536;
 
+// Whether the white-space separated list `list` holds `token` (OPF's properties attribute).
+bool HasToken(std::string_view list, std::string_view token) {
+  while (!list.empty()) {
+    const size_t start = list.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos) return false;
+    list.remove_prefix(start);
+    const size_t end = std::min(list.find_first_of(" \t\r\n"), list.size());
+    if (list.substr(0, end) == token) return true;
+    list.remove_prefix(end);
+  }
+  return false;
+}
+
 class ContainerHandler : public XmlHandler {
  public:
   void StartElement(std::string_view ns, std::string_view local, const XmlAttributes& a) override {
@@ -62,6 +75,10 @@ class PackageHandler : public XmlHandler {
   };
   std::unordered_map<std::string, Item> manifest;
   std::vector<std::string> spine;  // item ids, in reading order
+  // The cover image's item: EPUB 3's item with the "cover-image" property (the first), else the
+  // one EPUB 2's <meta name="cover" content="ID"> names.
+  std::string cover_image_id;
+  std::string cover_meta_id;
 
   void StartElement(std::string_view ns, std::string_view local, const XmlAttributes& a) override {
     ++depth_;
@@ -69,9 +86,12 @@ class PackageHandler : public XmlHandler {
     if (ns == kOpf && local == "metadata") {
       metadata_depth_ = depth_;
     } else if (ns == kOpf && local == "item" && manifest.size() < kMaxItems) {
-      manifest.emplace(std::string(a.Get("", "id").value_or("")),
-                       Item{std::string(a.Get("", "href").value_or("")),
-                            std::string(a.Get("", "media-type").value_or(""))});
+      const std::string_view id = a.Get("", "id").value_or("");
+      manifest.emplace(std::string(id), Item{std::string(a.Get("", "href").value_or("")),
+                                             std::string(a.Get("", "media-type").value_or(""))});
+      if (cover_image_id.empty() && HasToken(a.Get("", "properties").value_or(""), "cover-image")) {
+        cover_image_id = std::string(id);
+      }
     } else if (ns == kOpf && local == "itemref" && spine.size() < kMaxItems) {
       spine.emplace_back(a.Get("", "idref").value_or(""));
     } else if (metadata_depth_ > 0 && capture_depth_ == 0) {
@@ -80,6 +100,9 @@ class PackageHandler : public XmlHandler {
         const std::string_view name = a.Get("", "name").value_or("");
         if (name == "generator")
           Metadata::SetOnce(metadata_->creator, a.Get("", "content").value_or(""));
+        if (name == "cover" && cover_meta_id.empty()) {
+          cover_meta_id = std::string(a.Get("", "content").value_or(""));
+        }
         property_ = std::string(a.Get("", "property").value_or(""));
         if (property_.empty()) return;
         name_ = "meta";
@@ -259,6 +282,16 @@ void ExtractEpub(Extraction& x) {
   ParseNamedPart(x.package, "META-INF/encryption.xml", encryption);  // optional
 
   const std::string base = DirectoryOf(opf);
+  for (const std::string* id : {&package.cover_image_id, &package.cover_meta_id}) {
+    const auto item = package.manifest.find(*id);
+    if (id->empty() || item == package.manifest.end() ||
+        !item->second.media_type.starts_with("image/")) {
+      continue;
+    }
+    const std::string name = ResolvePart(base, item->second.href);
+    if (!encryption.resources.contains(name)) x.cover = name;
+    break;
+  }
   std::vector<size_t> parts;
   for (const std::string& id : package.spine) {
     const auto item = package.manifest.find(id);

@@ -28,6 +28,9 @@ struct Extraction {
   std::string text;
   bool encrypted = false;
   bool cut = false;  // a size limit stopped the read of a part
+  // The part name of the image that shows the document (OOXML's package thumbnail, ODF's
+  // Thumbnails/thumbnail.png, EPUB's cover image), if the package names one; "" otherwise.
+  std::string cover;
 };
 
 // DOCX, XLSX and PPTX (ECMA-376 transitional and strict).

@@ -199,6 +199,7 @@ void ExtractOdf(Extraction& x) {
   const std::optional<size_t> content = x.package.Find("content.xml");
   if (!content) throw PackageError("content.xml missing");
 
+  if (x.package.Find("Thumbnails/thumbnail.png")) x.cover = "Thumbnails/thumbnail.png";
   ManifestHandler manifest;
   ParseNamedPart(x.package, "META-INF/manifest.xml", manifest);  // optional
   if (!manifest.encrypted.contains("meta.xml")) ReadMeta(x);

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "common/config.h"
+#include "common/thumbnail.h"
 #include "common/utf8.h"
 #include "office/encrypted_ooxml.h"
 #include "office/formats.h"
@@ -64,11 +65,49 @@ std::optional<Kind> DetectKind(ZipPackage& package, std::optional<Kind> hinted) 
   return std::nullopt;
 }
 
+// Whether a part's name says it is a raster image that libvips reads; Office also writes its
+// thumbnails as EMF or WMF, which are vector drawings.
+bool RasterName(std::string_view part) {
+  const size_t dot = part.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  std::string ext(part.substr(dot + 1));
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const std::string_view raster : {"jpeg", "jpg", "png", "gif", "webp", "tif", "tiff"}) {
+    if (ext == raster) return true;
+  }
+  return false;
+}
+
+// The bytes of the cover part, or "" (with the reason in *why) when it cannot be had: missing,
+// not a raster image, too large, encrypted or damaged. A cover is never worth failing the
+// document for.
+std::string ReadCover(ZipPackage& package, const std::string& part, std::string* why) {
+  if (!RasterName(part)) {
+    *why = part + " is not a raster image";
+    return {};
+  }
+  try {
+    std::optional<std::string> bytes = ReadSmallMember(package, part, kMaxCoverBytes + 1);
+    if (!bytes) {
+      *why = part + " is missing or encrypted";
+    } else if (bytes->size() > kMaxCoverBytes) {
+      *why = part + " is larger than " + std::to_string(kMaxCoverBytes) + " bytes";
+    } else {
+      return std::move(*bytes);
+    }
+  } catch (const PackageError& e) {
+    *why = part + ": " + SanitizeUtf8(e.what());
+  }
+  return {};
+}
+
 }  // namespace
 
 Options ParseOptions(std::string_view config_json) {
-  const PluginConfig config(config_json, {"max_text", "max_part_size", "max_total_size"});
+  const PluginConfig config(config_json,
+                            {"max_text", "max_part_size", "max_total_size", "thumbnails"});
   Options options;
+  options.thumbnails = config.Bool("thumbnails", options.thumbnails);
   options.max_text = config.Size("max_text", options.max_text, 1, kMaxTextLimit);
   options.max_part_size = config.Size("max_part_size", options.max_part_size, 1, kMaxSizeLimit);
   options.max_total_size = config.Size("max_total_size", options.max_total_size, 1, kMaxSizeLimit);
@@ -138,6 +177,11 @@ Document Extract(std::string_view bytes, std::string_view mime, const Options& o
     doc.findings = x.metadata.Findings();
     doc.encrypted = x.encrypted;
     doc.truncated = x.budget.truncated() || x.cut || package.limited();
+    if (options.thumbnails && !x.encrypted && !x.cover.empty()) {
+      std::string why;
+      doc.cover = ReadCover(package, x.cover, &why);
+      if (doc.cover.empty()) doc.cover_problem = SanitizeUtf8(why);
+    }
   } catch (const PackageError& e) {
     // The reason may quote a member name, which need not be UTF-8.
     const std::string reason = SanitizeUtf8(e.what());
@@ -172,6 +216,18 @@ archivum_rc Process(const sdk::File& file, sdk::Sink& sink, const Options& optio
   }
   for (const auto& [key, value] : doc.findings) check(sink.Finding(key, value), "a finding");
   if (doc.truncated) check(sink.Finding("truncated", "true"), "a finding");
+  if (!doc.cover_problem.empty()) {
+    sink.Log(sdk::LogLevel::kDebug, "no thumbnail: " + doc.cover_problem);
+  } else if (!doc.cover.empty() && sink.TakesPreviews()) {
+    if (file.cancelled()) throw sdk::Error(ARCHIVUM_CANCELLED, "cancelled");
+    const Thumbnail thumbnail = ThumbnailFromEncoded(doc.cover);
+    if (thumbnail.ok()) {
+      const archivum_rc rc = sink.Preview(kThumbnailMime, thumbnail.webp);
+      if (rc != ARCHIVUM_UNSUPPORTED) check(rc, "the preview");
+    } else {
+      sink.Log(sdk::LogLevel::kInfo, "no thumbnail of the cover image: " + thumbnail.error);
+    }
+  }
   return ARCHIVUM_OK;
 }
 

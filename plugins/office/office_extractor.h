@@ -14,6 +14,12 @@
 //    stated), keywords, created, modified (UTC ISO 8601), language, creator (the application),
 //    pages (DOCX, ODT), sheets (XLSX, ODS), slides (PPTX, ODP), where the file states them;
 //    "truncated" = "true" when a limit cut the text short;
+//  - a preview (ABI 1.4; common/thumbnail.h) made from the image the package keeps to show the
+//    document, when it is a raster image (JPEG, PNG, GIF, WebP, TIFF) of at most kMaxCoverBytes:
+//    OOXML's thumbnail (docProps/thumbnail.jpeg, named by the package relationships), ODF's
+//    Thumbnails/thumbnail.png, EPUB's cover image (the manifest item with the "cover-image"
+//    property, or the one EPUB 2's <meta name="cover"> names). A log line when there is none
+//    that can be read; the document is OK either way;
 //  - the tag "encrypted" for a password-protected document: an OOXML package encrypted into a
 //    compound file (its metadata is encrypted too: nothing else is emitted), an ODF document
 //    whose content.xml is encrypted (see META-INF/manifest.xml), an EPUB whose chapters are
@@ -45,14 +51,19 @@
 
 namespace archivum::bundled::office {
 
+// The cover or thumbnail image read from a package, at most (a larger one is skipped).
+inline constexpr size_t kMaxCoverBytes = size_t{16} << 20;
+
 struct Options {
+  bool thumbnails = true;                        // make the preview from the cover image
   uint64_t max_text = uint64_t{8} << 20;         // bytes of UTF-8 text emitted at most
   uint64_t max_part_size = uint64_t{256} << 20;  // decompressed bytes read from one member
   uint64_t max_total_size = uint64_t{1} << 30;   // decompressed bytes read from one document
 };
 
-// Parses {"max_text": <size>, "max_part_size": <size>, "max_total_size": <size>} (sizes as
-// common/config.h reads them, 1 byte to 1 GiB for max_text, 4 GiB for the others). Throws
+// Parses {"max_text": <size>, "max_part_size": <size>, "max_total_size": <size>, "thumbnails":
+// <bool>} (sizes as common/config.h reads them, 1 byte to 1 GiB for max_text, 4 GiB for the
+// others). Throws
 // sdk::Error(ARCHIVUM_INVALID_ARGUMENT) naming the offending key.
 Options ParseOptions(std::string_view config_json);
 
@@ -69,7 +80,9 @@ struct Document {
   std::string text;  // well-formed UTF-8, at most Options::max_text bytes
   std::vector<std::pair<std::string, std::string>> findings;  // in vocabulary order
   bool encrypted = false;
-  bool truncated = false;  // a limit cut the text short
+  bool truncated = false;     // a limit cut the text short
+  std::string cover;          // the bytes of the cover image (see above), or empty
+  std::string cover_problem;  // why a cover the package names could not be read; empty if none
 };
 
 // Reads the document in `bytes` (not copied; never modified). `mime` is the detected type (may be
@@ -77,13 +90,15 @@ struct Document {
 // Throws sdk::Error: ARCHIVUM_ERROR with a message such as "not a readable DOCX: ..." for an
 // unreadable document, ARCHIVUM_UNSUPPORTED for input that is no office document (see above),
 // ARCHIVUM_CANCELLED once `cancelled` returned true.
+// The cover image is read only when options.thumbnails is set.
 Document Extract(std::string_view bytes, std::string_view mime, const Options& options,
                  const std::function<bool()>& cancelled);
 
 // Extract on the file, then its results to the sink: the tag, the text in pieces of at most
-// 64 KiB, the findings. The host's refusal of text for its own output limit (RESOURCE_EXHAUSTED)
-// truncates the text without failing. Returns ARCHIVUM_OK or throws as Extract does (or
-// sdk::Error(ARCHIVUM_ERROR) if the host refuses output for another reason).
+// 64 KiB, the findings, the preview (when options.thumbnails). The host's refusal of text for its
+// own output limit (RESOURCE_EXHAUSTED) truncates the text without failing. Returns ARCHIVUM_OK or
+// throws as Extract does (or sdk::Error(ARCHIVUM_ERROR) if the host refuses output for another
+// reason).
 archivum_rc Process(const sdk::File& file, sdk::Sink& sink, const Options& options);
 
 }  // namespace archivum::bundled::office

@@ -517,6 +517,8 @@ void ExtractOoxml(Extraction& x) {
   const std::optional<size_t> main_index = x.package.Find(main_part);
   if (!main_index) throw PackageError(main_part + " missing");
 
+  // The package thumbnail (relationship type .../metadata/thumbnail): what Office shows of it.
+  x.cover = TargetOf(package_rels, "thumbnail");
   std::string core = TargetOf(package_rels, "core-properties");
   std::string app = TargetOf(package_rels, "extended-properties");
   ReadCoreProperties(x, core.empty() ? "docProps/core.xml" : core);

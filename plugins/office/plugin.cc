@@ -3,7 +3,8 @@
 //
 // Config: {"max_text": <size, default 8M>: bytes of text emitted at most,
 //          "max_part_size": <size, default 256M>: decompressed bytes read from one ZIP member,
-//          "max_total_size": <size, default 1G>: decompressed bytes read from one document}.
+//          "max_total_size": <size, default 1G>: decompressed bytes read from one document,
+//          "thumbnails": <bool, default true>: a preview from the package's cover image}.
 #include "archivum/plugin.hpp"
 
 #include <string_view>

@@ -1,13 +1,17 @@
 #include "pdf/pdf_extractor.h"
 
 #include <poppler-document.h>
+#include <poppler-image.h>
+#include <poppler-page-renderer.h>
 #include <poppler-page.h>
 
+#include <algorithm>
 #include <limits>
 #include <mutex>
 #include <optional>
 #include <vector>
 
+#include "common/thumbnail.h"
 #include "common/utf8.h"
 #include "pdf/pdf_date.h"
 #include "pdf/pdf_strings.h"
@@ -126,6 +130,68 @@ void EmitInfo(const poppler::document& doc, sdk::Sink& sink) {
   }
 }
 
+// Page 1 rendered to about kThumbnailMaxSide pixels on its long side and made a thumbnail. An
+// empty webp and the reason when it cannot be.
+Thumbnail RenderThumbnail(const poppler::page& page) {
+  Thumbnail failed;
+  const poppler::rectf box = page.page_rect();
+  const double long_side = std::max(box.width(), box.height());  // in points, 72 per inch
+  if (!(long_side >= 1) || !(long_side <= 1e6)) {
+    failed.error = "the page has no usable size";
+    return failed;
+  }
+  poppler::page_renderer renderer;
+  if (!poppler::page_renderer::can_render()) {
+    failed.error = "poppler was built without a renderer";
+    return failed;
+  }
+  renderer.set_render_hint(poppler::page_renderer::antialiasing);
+  renderer.set_render_hint(poppler::page_renderer::text_antialiasing);
+  renderer.set_image_format(poppler::image::format_rgb24);
+  const double dpi = 72.0 * kThumbnailMaxSide / long_side;
+  const poppler::image image = renderer.render_page(&page, dpi, dpi);
+  if (!image.is_valid() || image.format() != poppler::image::format_rgb24 || image.width() <= 0 ||
+      image.height() <= 0) {
+    failed.error = "poppler could not render it";
+    return failed;
+  }
+  // format_rgb24 is three bytes per pixel, red, green, blue (Splash's RGB8), in rows of
+  // bytes_per_row() bytes; the helper takes the rows packed.
+  const int width = image.width();
+  const int height = image.height();
+  const size_t row_bytes = static_cast<size_t>(width) * 3;
+  if (static_cast<size_t>(image.bytes_per_row()) < row_bytes) {
+    failed.error = "poppler rendered rows shorter than the page";
+    return failed;
+  }
+  std::string rgb;
+  rgb.reserve(row_bytes * static_cast<size_t>(height));
+  for (int y = 0; y < height; ++y) {
+    rgb.append(image.const_data() + static_cast<size_t>(y) * image.bytes_per_row(), row_bytes);
+  }
+  return ThumbnailFromPixels(rgb, width, height, 3);
+}
+
+// The preview of page 1, or a log line saying why there is none.
+void EmitFirstPage(const poppler::document& doc, sdk::Sink& sink) {
+  const std::unique_ptr<poppler::page> page(doc.create_page(0));
+  Thumbnail thumbnail;
+  if (page == nullptr) {
+    thumbnail.error = "page 1 is missing";
+  } else {
+    thumbnail = RenderThumbnail(*page);
+  }
+  if (!thumbnail.ok()) {
+    sink.Log(thumbnail.refused ? sdk::LogLevel::kInfo : sdk::LogLevel::kWarn,
+             "no thumbnail of page 1: " + thumbnail.error);
+    return;
+  }
+  const archivum_rc rc = sink.Preview(kThumbnailMime, thumbnail.webp);
+  if (rc != ARCHIVUM_OK && rc != ARCHIVUM_RESOURCE_EXHAUSTED && rc != ARCHIVUM_UNSUPPORTED) {
+    Refused("the preview", rc);
+  }
+}
+
 bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -148,7 +214,8 @@ bool IsPdfCandidate(std::string_view mime, std::string_view bytes) {
   return bytes.substr(0, kHeaderSearch + 4).find("%PDF-") != std::string_view::npos;
 }
 
-PdfExtractor::PdfExtractor(const sdk::Host& host) : keepalive_bytes_(BuiltInDocument()) {
+PdfExtractor::PdfExtractor(const sdk::Host& host, bool thumbnails)
+    : thumbnails_(thumbnails), keepalive_bytes_(BuiltInDocument()) {
   // Serialized so that two instances created at once do not race in the first page extraction
   // (see the class comment).
   static std::mutex warm_up;
@@ -164,6 +231,12 @@ PdfExtractor::PdfExtractor(const sdk::Host& host) : keepalive_bytes_(BuiltInDocu
     throw sdk::Error(ARCHIVUM_ERROR,
                      "poppler cannot read a built-in one-page PDF" +
                          (messages.last().empty() ? std::string() : ": " + messages.last()));
+  }
+  if (thumbnails_) {
+    // The rendering path's first use, here where it cannot race (see the class comment). A
+    // failure only costs the previews, which Process reports file by file.
+    const Thumbnail warm = RenderThumbnail(*page);
+    if (!warm.ok()) host.Log(sdk::LogLevel::kWarn, "PDF thumbnails will fail: " + warm.error);
   }
 }
 
@@ -217,6 +290,10 @@ archivum_rc PdfExtractor::Process(const sdk::File& file, sdk::Sink& sink) const 
       Emit(sink, "truncated", "true");
       break;
     }
+  }
+  if (thumbnails_ && sink.TakesPreviews()) {
+    if (file.cancelled()) return ARCHIVUM_CANCELLED;
+    EmitFirstPage(*doc, sink);
   }
   return ARCHIVUM_OK;
 }

@@ -48,17 +48,19 @@ bool IsPdfCandidate(std::string_view mime, std::string_view bytes);
 // caches lock a mutex; GlobalParamsIniter counts documents under a lock), with one exception on
 // this path: GfxState's constructor creates process-wide LittleCMS profiles the first time it runs
 // without any lock, so two first page extractions at once would race. The constructor therefore
-// extracts the text of a built-in page first, serialized across instances, before any Process()
-// can run. It also keeps that document open for the instance's lifetime, which keeps poppler's
-// GlobalParams alive: poppler-cpp builds them for the first open document and frees them with the
-// last, and rebuilding them for every file would cost more than reading a small PDF (1.6 ms
-// against 0.12 ms).
+// extracts the text of a built-in page first, and renders it when thumbnails are on (so that the
+// rendering path's first use, with whatever shared state it sets up, happens there too),
+// serialized across instances, before any Process() can run. It also keeps that
+// document open for the instance's lifetime, which keeps poppler's GlobalParams alive: poppler-cpp
+// builds them for the first open document and frees them with the last, and rebuilding them for
+// every file would cost more than reading a small PDF (1.6 ms against 0.12 ms).
 class PdfExtractor {
  public:
   // Prepares poppler as described above; poppler's messages about the built-in document go to
-  // `host`'s log (only used during the constructor). Throws sdk::Error(ARCHIVUM_ERROR) if poppler
-  // cannot read that document (a broken installation).
-  explicit PdfExtractor(const sdk::Host& host);
+  // `host`'s log (only used during the constructor). `thumbnails`: whether Process renders page 1
+  // as the preview. Throws sdk::Error(ARCHIVUM_ERROR) if poppler cannot read that document (a
+  // broken installation).
+  explicit PdfExtractor(const sdk::Host& host, bool thumbnails = true);
   ~PdfExtractor();
   PdfExtractor(const PdfExtractor&) = delete;
   PdfExtractor& operator=(const PdfExtractor&) = delete;
@@ -75,6 +77,10 @@ class PdfExtractor {
   //  - for a document that needs a password: the tag "encrypted" and nothing else (poppler-cpp
   //    does not give the page count of a locked document). An empty user password is not one:
   //    such a document is read normally.
+  //  - with thumbnails on, a preview (ABI 1.4; common/thumbnail.h): page 1 rendered at the
+  //    resolution that makes its long side about kThumbnailMaxSide pixels, as a WebP. After the
+  //    text, so that a page slow to render costs the preview, not the text. A page that cannot
+  //    be rendered gets a log line instead; the document is still OK.
   // Returns ARCHIVUM_OK; ARCHIVUM_UNSUPPORTED, emitting nothing, for a file that is not a PDF by
   // either sign (see IsPdfCandidate); or ARCHIVUM_CANCELLED once file.cancelled() (polled before
   // and after loading and before each page; poppler itself cannot be interrupted).
@@ -86,6 +92,7 @@ class PdfExtractor {
   archivum_rc Process(const sdk::File& file, sdk::Sink& sink) const;
 
  private:
+  bool thumbnails_;
   std::string keepalive_bytes_;  // the built-in document; poppler reads it in place
   std::unique_ptr<poppler::document> keepalive_;
 };

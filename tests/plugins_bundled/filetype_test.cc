@@ -259,5 +259,21 @@ TEST(FiletypeNameTest, ADocumentExtensionDecidesOnlyWhenLibmagicKnowsNothingOrOn
   EXPECT_EQ(MimeFromName("application/octet-stream", "dir.pdf/x"), std::nullopt);
 }
 
+TEST(FiletypeNameTest, ARawExtensionRefinesTiffOrNothingIntoTheCameraFormat) {
+  // NEF, ARW, DNG, PEF and SRW are TIFF files to libmagic; CR3 and RW2 are nothing it knows.
+  EXPECT_EQ(MimeFromName("image/tiff", "/photos/DSC_0001.NEF"), "image/x-nikon-nef");
+  EXPECT_EQ(MimeFromName("image/tiff", "a.arw"), "image/x-sony-arw");
+  EXPECT_EQ(MimeFromName("image/tiff", "a.dng"), "image/x-adobe-dng");
+  EXPECT_EQ(MimeFromName("image/tiff", "a.pef"), "image/x-pentax-pef");
+  EXPECT_EQ(MimeFromName("image/tiff", "a.srw"), "image/x-samsung-srw");
+  EXPECT_EQ(MimeFromName("application/octet-stream", "IMG_0001.CR3"), "image/x-canon-cr3");
+  EXPECT_EQ(MimeFromName("application/octet-stream", "P1000001.RW2"), "image/x-panasonic-rw2");
+  // A TIFF keeps its type under any other name; a ZIP named .nef is still a ZIP.
+  EXPECT_EQ(MimeFromName("image/tiff", "scan.tif"), std::nullopt);
+  EXPECT_EQ(MimeFromName("image/tiff", "scan.pdf"), std::nullopt);
+  EXPECT_EQ(MimeFromName("application/zip", "a.nef"), std::nullopt);
+  EXPECT_EQ(MimeFromName("image/jpeg", "a.nef"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace archivum::bundled::filetype
