@@ -348,7 +348,7 @@ int main(int argc, char** argv) {
     std::snprintf(name, sizeof name, "page-%02d", i + 1);
     const fs::path png = fs::path(dir) / (std::string(name) + ".png");
     std::ofstream(png, std::ios::binary)
-        << archivum::testing::EncodeImage(image, archivum::testing::ImageFormat::kPng);
+        << archivum::testing::EncodeImage(image, archivum::testing::TextImageFormat::kPng);
     std::ofstream(fs::path(dir) / (std::string(name) + ".txt")) << text;
     images.push_back(png);
     truths.push_back(text);

@@ -22,7 +22,7 @@ using archivum::testing::EncodeImage;
 using archivum::testing::EncodeMultipageTiff;
 using archivum::testing::EncodeTransparentPng;
 using archivum::testing::GrayImage;
-using archivum::testing::ImageFormat;
+using archivum::testing::TextImageFormat;
 using archivum::testing::MakePdf;
 using archivum::testing::PdfFixture;
 using archivum::testing::PdfScannedPage;
@@ -109,7 +109,7 @@ TEST_F(OcrAbiTest, AnImageWithoutWordsIsRecognizedAsEmpty) {
                           .height = size,
                           .dpi = 300,
                           .pixels = std::string(static_cast<size_t>(size) * size, '\xff')};
-    TestFile png("/icons/blank.png", EncodeImage(blank, ImageFormat::kPng), "image/png");
+    TestFile png("/icons/blank.png", EncodeImage(blank, TextImageFormat::kPng), "image/png");
     RecordingSink sink;
     ASSERT_EQ(module().Process(png, sink), ARCHIVUM_OK) << module().error();
     EXPECT_EQ(sink.text, "");
@@ -120,13 +120,13 @@ TEST_F(OcrAbiTest, AnImageWithoutWordsIsRecognizedAsEmpty) {
 
 TEST_F(OcrAbiTest, ReadsEveryImageFormatLeptonicaDecodes) {
   const struct {
-    ImageFormat format;
+    TextImageFormat format;
     const char* mime;
-  } kFormats[] = {{ImageFormat::kJpeg, "image/jpeg"},
-                  {ImageFormat::kTiff, "image/tiff"},
-                  {ImageFormat::kWebp, "image/webp"},
-                  {ImageFormat::kPnm, "image/x-portable-greymap"},
-                  {ImageFormat::kGif, "image/gif"}};
+  } kFormats[] = {{TextImageFormat::kJpeg, "image/jpeg"},
+                  {TextImageFormat::kTiff, "image/tiff"},
+                  {TextImageFormat::kWebp, "image/webp"},
+                  {TextImageFormat::kPnm, "image/x-portable-greymap"},
+                  {TextImageFormat::kGif, "image/gif"}};
   for (const auto& f : kFormats) {
     SCOPED_TRACE(f.mime);
     TestFile image("/scans/phrase", EncodeImage(PhraseImage(), f.format), f.mime);
@@ -255,7 +255,7 @@ TEST_F(OcrAbiTest, CancellationStopsRecognitionMidway) {
       testing::RenderLines("Archivum recognizes printed words\nThe quick brown fox jumps\n"
                            "over the lazy dog again\nQuarterly budget meeting tomorrow\n"
                            "Fifth line of printed words\nAnd a sixth one to finish"),
-      ImageFormat::kPng);
+      TextImageFormat::kPng);
   TestFile full("/scans/lines.png", png, "image/png");
   RecordingSink full_sink;
   ASSERT_EQ(module().Process(full, full_sink), ARCHIVUM_OK) << module().error();
@@ -279,7 +279,7 @@ TEST_F(OcrAbiTest, CancellationStopsRecognitionMidway) {
 
 TEST_F(OcrAbiTest, TwoThreadsAtOnceEachGetTheirOwnWords) {
   const std::string first = PhrasePng();
-  const std::string second = EncodeImage(testing::RenderLines(kOtherPhrase), ImageFormat::kPng);
+  const std::string second = EncodeImage(testing::RenderLines(kOtherPhrase), TextImageFormat::kPng);
   const std::string pdf = MakePdf({.scanned_pages = {Scan(PhraseImage())}});
   struct Call {
     std::unique_ptr<TestFile> file;
@@ -354,7 +354,7 @@ TEST(OcrConfigTest, MaxMegapixelsRefusesLargerImagesAndRendersPdfPagesSmaller) {
                                           .page_width = 2480,
                                           .page_height = 3508});
 
-  TestFile png("/scans/page.png", EncodeImage(page, ImageFormat::kPng), "image/png");
+  TestFile png("/scans/page.png", EncodeImage(page, TextImageFormat::kPng), "image/png");
   RecordingSink png_sink;
   EXPECT_EQ(module.Process(png, png_sink), ARCHIVUM_RESOURCE_EXHAUSTED);
   EXPECT_NE(module.error().find("2480 x 3508"), std::string::npos) << module.error();
@@ -376,7 +376,7 @@ TEST(OcrConfigTest, WithOneEngineConcurrentCallsTakeTurns) {
   ASSERT_TRUE(module.loaded()) << module.error();
   ASSERT_EQ(module.Create(R"({"instances": 1})"), ARCHIVUM_OK) << module.error();
   const std::string first = PhrasePng();
-  const std::string second = EncodeImage(testing::RenderLines(kOtherPhrase), ImageFormat::kPng);
+  const std::string second = EncodeImage(testing::RenderLines(kOtherPhrase), TextImageFormat::kPng);
   TestFile a("/a.png", first, "image/png");
   TestFile b("/b.png", second, "image/png");
   RecordingSink a_sink, b_sink;

@@ -14,7 +14,7 @@ namespace {
 
 using archivum::testing::EncodeImage;
 using archivum::testing::EncodeMultipageTiff;
-using archivum::testing::ImageFormat;
+using archivum::testing::TextImageFormat;
 using testing::PhraseImage;
 using testing::PngDeclaring;
 
@@ -45,8 +45,8 @@ std::string BmpDeclaring(int32_t width, int32_t height) {
 
 TEST(OcrImageTest, ReadsTheSizeOfRealImagesFromTheirHeaders) {
   const auto& image = PhraseImage();
-  for (const ImageFormat format : {ImageFormat::kPng, ImageFormat::kJpeg, ImageFormat::kTiff,
-                                   ImageFormat::kWebp, ImageFormat::kPnm, ImageFormat::kGif}) {
+  for (const TextImageFormat format : {TextImageFormat::kPng, TextImageFormat::kJpeg, TextImageFormat::kTiff,
+                                   TextImageFormat::kWebp, TextImageFormat::kPnm, TextImageFormat::kGif}) {
     SCOPED_TRACE(static_cast<int>(format));
     const std::string bytes = EncodeImage(image, format);
     ASSERT_TRUE(IsReadableImage(bytes));

@@ -34,7 +34,7 @@ inline const archivum::testing::GrayImage& PhraseImage() {
 }
 
 inline std::string PhrasePng() {
-  return archivum::testing::EncodeImage(PhraseImage(), archivum::testing::ImageFormat::kPng);
+  return archivum::testing::EncodeImage(PhraseImage(), archivum::testing::TextImageFormat::kPng);
 }
 
 inline std::string Lower(std::string_view text) {

@@ -116,17 +116,17 @@ GrayImage RenderTextImage(const TextImageSpec& spec) {
   return image;
 }
 
-std::string EncodeImage(const GrayImage& image, ImageFormat format) {
+std::string EncodeImage(const GrayImage& image, TextImageFormat format) {
   InitVips();
   const Image with_resolution = Wrap(image);
   const char* suffix = nullptr;
   switch (format) {
-    case ImageFormat::kPng: suffix = ".png"; break;
-    case ImageFormat::kJpeg: suffix = ".jpg[Q=90]"; break;
-    case ImageFormat::kTiff: suffix = ".tif"; break;
-    case ImageFormat::kWebp: suffix = ".webp[lossless]"; break;
-    case ImageFormat::kPnm: suffix = ".pgm"; break;
-    case ImageFormat::kGif: suffix = ".gif"; break;
+    case TextImageFormat::kPng: suffix = ".png"; break;
+    case TextImageFormat::kJpeg: suffix = ".jpg[Q=90]"; break;
+    case TextImageFormat::kTiff: suffix = ".tif"; break;
+    case TextImageFormat::kWebp: suffix = ".webp[lossless]"; break;
+    case TextImageFormat::kPnm: suffix = ".pgm"; break;
+    case TextImageFormat::kGif: suffix = ".gif"; break;
   }
   return Save(with_resolution.get(), suffix);
 }

@@ -44,7 +44,7 @@ struct GrayImage {
 // empty text): a broken fixture is a bug in the test.
 GrayImage RenderTextImage(const TextImageSpec& spec);
 
-enum class ImageFormat {
+enum class TextImageFormat {
   kPng,   // lossless, records the resolution
   kJpeg,  // quality 90
   kTiff,  // uncompressed, records the resolution
@@ -54,7 +54,7 @@ enum class ImageFormat {
 };
 
 // `image` encoded as `format` (libvips' savers). Aborts the test program on failure.
-std::string EncodeImage(const GrayImage& image, ImageFormat format);
+std::string EncodeImage(const GrayImage& image, TextImageFormat format);
 
 // `pages` as one multipage TIFF (uncompressed, a page each, in order), as a scanner's document
 // feeder writes them. The pages must all have the same size. Aborts the test program on failure.
