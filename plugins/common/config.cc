@@ -187,4 +187,25 @@ std::string PluginConfig::Choice(std::string_view key, std::string_view fallback
   Invalid(key, expected, *value);
 }
 
+std::vector<std::string> PluginConfig::StringList(std::string_view key) const {
+  const json* value = Find(key);
+  if (value == nullptr) return {};
+  constexpr std::string_view kExpected = "a non-empty string or a list of them";
+  std::vector<std::string> out;
+  if (value->is_string()) {
+    out.push_back(value->get<std::string>());
+  } else if (value->is_array()) {
+    for (const json& item : *value) {
+      if (!item.is_string()) Invalid(key, kExpected, *value);
+      out.push_back(item.get<std::string>());
+    }
+  } else {
+    Invalid(key, kExpected, *value);
+  }
+  for (const std::string& s : out) {
+    if (s.empty()) Invalid(key, kExpected, *value);
+  }
+  return out;
+}
+
 }  // namespace archivum::bundled

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace archivum::bundled {
 
@@ -44,6 +45,10 @@ class PluginConfig {
   // setting may list them among its choices). Returns `fallback` if the key is absent or null.
   std::string Choice(std::string_view key, std::string_view fallback,
                      std::initializer_list<std::string_view> allowed) const;
+
+  // A string or a list of strings (each non-empty), in order; empty if the key is absent or
+  // null. For settings that name one thing or several, e.g. rules: a.yar or [a.yar, dir/].
+  std::vector<std::string> StringList(std::string_view key) const;
 
  private:
   const nlohmann::json* Find(std::string_view key) const;
