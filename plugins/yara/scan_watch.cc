@@ -59,7 +59,9 @@ void ScanWatch::Run() {
     for (Entry& e : entries_) {
       if (e.stopped.load(std::memory_order_relaxed)) continue;
       const bool expired = e.file->deadline_ns != INT64_MAX && now >= e.file->deadline_ns;
-      if (expired || e.file->is_cancelled(e.file->cancel_ctx) != 0) {
+      const bool cancelled =
+          e.file->is_cancelled != nullptr && e.file->is_cancelled(e.file->cancel_ctx) != 0;
+      if (expired || cancelled) {
         e.stop();
         e.stopped.store(true, std::memory_order_release);
       }
