@@ -3,7 +3,6 @@
 #include <atomic>
 #include <climits>
 #include <exception>
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -12,10 +11,6 @@
 
 namespace archivum::bundled::yara {
 namespace {
-
-struct ScannerDeleter {
-  void operator()(YR_SCANNER* s) const { yr_scanner_destroy(s); }
-};
 
 // The state of one scan, shared with libyara's callback.
 class ScanState {
@@ -132,11 +127,7 @@ int OnScanMessage(YR_SCAN_CONTEXT* context, int message, void* data, void* user_
 
 archivum_rc FileScanner::Scan(const sdk::File& file, sdk::Sink& sink) const {
   if (file.cancelled()) Cancelled();
-  YR_SCANNER* raw = nullptr;
-  if (const int rc = yr_scanner_create(rules_.rules(), &raw); rc != ERROR_SUCCESS) {
-    throw sdk::Error(ARCHIVUM_ERROR, "libyara: cannot create a scanner: " + YaraErrorName(rc));
-  }
-  std::unique_ptr<YR_SCANNER, ScannerDeleter> scanner(raw);
+  ScannerPool::Lease scanner = pool_.Acquire();
   ScanState state(file, sink);
   // The host guards its mappings against files truncated underneath (SIGBUS); libyara's own
   // guard would swap the process-wide SIGBUS and SIGSEGV handlers during every scan.
@@ -151,13 +142,14 @@ archivum_rc FileScanner::Scan(const sdk::File& file, sdk::Sink& sink) const {
                                            kExternals[i] + ": " + YaraErrorName(rc));
     }
   }
-  // libyara's own timeout, in whole seconds rounded up, backs up the watch.
+  // libyara's own timeout, in whole seconds rounded up, backs up the watch; 0 is none.
+  int timeout_s = 0;
   if (const int64_t deadline = file.raw().deadline_ns; deadline != INT64_MAX) {
     const int64_t left = deadline - MonotonicNowNs();
     if (left <= 0) Cancelled();
-    const int64_t seconds = (left + 999999999) / 1000000000;
-    yr_scanner_set_timeout(scanner.get(), static_cast<int>(std::min<int64_t>(seconds, INT_MAX)));
+    timeout_s = static_cast<int>(std::min<int64_t>((left + 999999999) / 1000000000, INT_MAX));
   }
+  yr_scanner_set_timeout(scanner.get(), timeout_s);
 
   static constexpr uint8_t kEmpty = 0;
   const std::string_view bytes = file.bytes();
@@ -187,6 +179,7 @@ archivum_rc FileScanner::Scan(const sdk::File& file, sdk::Sink& sink) const {
     }
     throw sdk::Error(ARCHIVUM_ERROR, message);
   }
+  scanner.Keep();  // a clean scan: the scanner may serve the next call
   return ARCHIVUM_OK;
 }
 

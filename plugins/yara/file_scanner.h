@@ -14,7 +14,8 @@
 // stay right. Scans stop at the call's deadline and when the host cancels the call (see
 // ScanWatch): the call then fails with ARCHIVUM_CANCELLED.
 //
-// Thread safety: Scan is const and safe to call concurrently; each call has its own YR_SCANNER.
+// Thread safety: Scan is const and safe to call concurrently; each call has a YR_SCANNER of its
+// own for its duration (from a ScannerPool).
 // Ownership: refers to the RuleSet and the ScanWatch, which must outlive it.
 #pragma once
 
@@ -23,6 +24,7 @@
 #include "archivum/plugin.hpp"
 #include "yara/rule_set.h"
 #include "yara/scan_watch.h"
+#include "yara/scanner_pool.h"
 
 namespace archivum::bundled::yara {
 
@@ -30,7 +32,8 @@ inline constexpr size_t kMaxFindings = 10000;
 
 class FileScanner {
  public:
-  FileScanner(const RuleSet& rules, ScanWatch& watch) : rules_(rules), watch_(watch) {}
+  FileScanner(const RuleSet& rules, ScanWatch& watch)
+      : rules_(rules), watch_(watch), pool_(rules.rules()) {}
 
   // Returns ARCHIVUM_OK with the findings emitted. Throws sdk::Error(ARCHIVUM_CANCELLED) when
   // cancelled or out of time, and sdk::Error(ARCHIVUM_ERROR, "libyara: ERROR_NAME ...") when
@@ -40,6 +43,7 @@ class FileScanner {
  private:
   const RuleSet& rules_;
   ScanWatch& watch_;
+  mutable ScannerPool pool_;  // internally synchronized
 };
 
 }  // namespace archivum::bundled::yara

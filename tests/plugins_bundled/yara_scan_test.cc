@@ -183,6 +183,12 @@ TEST_F(YaraScanTest, FindingsStopCleanlyAtTheHostsLimit) {
   EXPECT_NE(sink.logs.back().message.find("not reported: the host's output limit"),
             std::string::npos)
       << sink.logs.back().message;
+
+  // The next call (which may reuse the stopped scan's scanner) reports everything.
+  RecordingSink all;
+  ASSERT_EQ(module_->Process(file, all), ARCHIVUM_OK) << module_->error();
+  EXPECT_EQ(all.finding_list.size(), 15u);
+  EXPECT_TRUE(all.logs.empty());
 }
 
 TEST_F(YaraScanTest, AStringWithTooManyMatchesIsReportedAndTheScanGoesOn) {
