@@ -1,7 +1,9 @@
 #include "yara/file_scanner.h"
 
+#include <algorithm>
 #include <atomic>
 #include <climits>
+#include <cstdint>
 #include <exception>
 #include <string>
 #include <string_view>
