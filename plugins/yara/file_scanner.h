@@ -32,8 +32,7 @@ inline constexpr size_t kMaxFindings = 10000;
 
 class FileScanner {
  public:
-  FileScanner(const RuleSet& rules, ScanWatch& watch)
-      : rules_(rules), watch_(watch), pool_(rules.rules()) {}
+  FileScanner(const RuleSet& rules, ScanWatch& watch) : watch_(watch), pool_(rules.rules()) {}
 
   // Returns ARCHIVUM_OK with the findings emitted. Throws sdk::Error(ARCHIVUM_CANCELLED) when
   // cancelled or out of time, and sdk::Error(ARCHIVUM_ERROR, "libyara: ERROR_NAME ...") when
@@ -41,7 +40,6 @@ class FileScanner {
   archivum_rc Scan(const sdk::File& file, sdk::Sink& sink) const;
 
  private:
-  const RuleSet& rules_;
   ScanWatch& watch_;
   mutable ScannerPool pool_;  // internally synchronized
 };
