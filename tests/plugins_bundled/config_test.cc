@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "archivum/plugin.hpp"
 #include "common/utf8.h"
@@ -64,6 +65,31 @@ TEST(PluginConfigTest, RefusesUnknownKeysAndNonObjects) {
   EXPECT_THROW(PluginConfig("null", {}), sdk::Error);
   EXPECT_NO_THROW(PluginConfig("  ", {}));
   EXPECT_NO_THROW(PluginConfig(R"({"x": null})", {"x"}));
+}
+
+TEST(PluginConfigTest, ReadsOneStringOrAListOfThem) {
+  using List = std::vector<std::string>;
+  const PluginConfig config(
+      R"({"one": "a.yar", "many": ["a.yar", "dir/"], "none": [], "null": null,
+          "number": 3, "mixed": ["a", 1], "blank": ["a", ""]})",
+      {"one", "many", "none", "null", "number", "mixed", "blank"});
+  EXPECT_EQ(config.StringList("one"), List{"a.yar"});
+  EXPECT_EQ(config.StringList("many"), (List{"a.yar", "dir/"}));
+  EXPECT_EQ(config.StringList("none"), List{});
+  EXPECT_EQ(config.StringList("null"), List{});
+  EXPECT_EQ(config.StringList("absent"), List{});
+  for (const char* key : {"number", "mixed", "blank"}) {
+    try {
+      config.StringList(key);
+      ADD_FAILURE() << key;
+    } catch (const sdk::Error& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(std::string("config \"") + key +
+                                                "\": expected a non-empty string or a list of them",
+                                            0),
+                0u)
+          << e.what();
+    }
+  }
 }
 
 TEST(Utf8Test, SanitizeReplacesEachBrokenSequenceOnce) {
