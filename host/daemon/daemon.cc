@@ -392,11 +392,14 @@ int Run(int argc, char** argv) {
   if (!flags.check_config.empty()) {
     auto cfg = config::LoadConfigFile(flags.check_config);
     Status st = cfg.ok() ? ApplyOverrides(flags, &*cfg) : cfg.status();
+    // Warnings (exposure, plugins loading) go to stderr, so that stdout holds only the verdict:
+    // warnings and worse, unless the file asks for less.
+    if (st.ok()) {
+      LogOptions log = cfg->log;
+      if (log.level != "error" && log.level != "critical" && log.level != "off") log.level = "warn";
+      st = ConfigureLogging(log);
+    }
     if (st.ok()) st = CheckExposure(*cfg);
-    // Plugins log their load on stderr; only warnings and worse, unless the file asks for less.
-    LogOptions log = st.ok() ? cfg->log : LogOptions{};
-    if (log.level != "error" && log.level != "critical" && log.level != "off") log.level = "warn";
-    if (st.ok()) st = ConfigureLogging(log);
     if (!st.ok()) {
       std::cerr << "archivumd: " << st.message() << "\n";
       return 1;
