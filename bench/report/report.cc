@@ -69,6 +69,8 @@ class Report {
       Ocr();
     }
     if (f_.Get("documents_corpus") != nullptr) documents_.Build(results_["documents"]);
+    // The yara section's summary, as bench/run computed it.
+    if (const json* yara = f_.Get("yara")) results_["yara"] = *yara;
   }
 
   // Whether the run measured the tree (all sections), not only the document corpus.

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <boost/asio/ip/address.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -176,7 +177,8 @@ std::filesystem::path ChildSpoolDir(const config::Config& cfg) {
 }
 
 plugins::process::ProcessPlacementOptions PlacementOptions(
-    const config::Config& cfg, const std::vector<std::filesystem::path>& directories) {
+    const config::Config& cfg, const std::vector<std::filesystem::path>& directories,
+    const std::filesystem::path& spool_dir) {
   plugins::process::ProcessPlacementOptions o;
   o.worker_exe = plugins::process::DefaultWorkerPath();
   o.inprocess_by_default = cfg.plugins.isolation == config::Isolation::kInProcess;
@@ -192,10 +194,74 @@ plugins::process::ProcessPlacementOptions PlacementOptions(
   o.sandbox.data_size = uint64_t{2} << 30;
   o.sandbox.file_size = uint64_t{16} << 30;
   o.sandbox.open_files = 1024;
-  o.limits.spool_dir = ChildSpoolDir(cfg);
+  o.limits.spool_dir = spool_dir;
   o.max_crashes = cfg.plugins.max_crashes;
   o.crash_window = std::chrono::duration_cast<std::chrono::seconds>(cfg.plugins.crash_window);
   return o;
+}
+
+// How the daemon loads its plugins: the configured directories (or the bundled ones), settings
+// and timeout; each plugin's data directory under `data_root`, streamed children spooled under
+// `spool_dir`. The placement is set by the caller.
+plugins::PluginRegistry::Options RegistryOptions(const config::Config& cfg,
+                                                 const std::filesystem::path& data_root,
+                                                 const std::filesystem::path& spool_dir) {
+  plugins::PluginRegistry::Options popts;
+  popts.directories = cfg.plugins.directories.empty() ? plugins::DefaultPluginDirectories()
+                                                      : cfg.plugins.directories;
+  popts.settings = cfg.plugins.settings;
+  popts.default_timeout = cfg.plugins.timeout;
+  popts.data_root = data_root;
+  popts.limits.spool_dir = spool_dir;
+  return popts;
+}
+
+// A directory of its own under the system's temporary directory, removed with its content on
+// destruction (empty path if it could not be made).
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string tmpl = (fs::temp_directory_path() / "archivumd-check-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// --check-config's second half: loads every plugin the configuration enables exactly as Serve
+// does (directories, settings, placement in sandboxed workers or in process), and reports each
+// one that fails as "archivumd: plugin NAME: REASON" on stderr. The store is never opened: the
+// plugins' data directories and spool live in a scratch directory, removed afterwards, so a
+// plugin that keeps an index of its own starts as it would on a new store. Returns whether
+// every enabled plugin loaded.
+bool CheckPlugins(const config::Config& cfg) {
+  const ScratchDir scratch;
+  if (scratch.path().empty()) {
+    std::cerr << "archivumd: cannot create a scratch directory to load the plugins in\n";
+    return false;
+  }
+  const fs::path spool = scratch.path() / "spool";
+  plugins::PluginRegistry::Options popts = RegistryOptions(cfg, scratch.path() / "plugins", spool);
+  bool ok = true;
+  {
+    plugins::process::ProcessPlacement placement(PlacementOptions(cfg, popts.directories, spool));
+    popts.placement = &placement;
+    const auto registry = plugins::PluginRegistry::Load(popts);
+    for (const plugins::PluginDescription& d : registry->Describe()) {
+      if (d.state != plugins::PluginState::kFailed) continue;
+      std::cerr << "archivumd: plugin " << d.name << ": " << d.reason << "\n";
+      ok = false;
+    }
+  }  // the workers are gone before the scratch directory goes
+  return ok;
 }
 
 int Serve(const config::Config& cfg, const sigset_t& signals) {
@@ -227,13 +293,8 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
                  entries == 1 ? "entry" : "entries");
   }
 
-  plugins::PluginRegistry::Options popts;
-  popts.directories = cfg.plugins.directories.empty() ? plugins::DefaultPluginDirectories()
-                                                      : cfg.plugins.directories;
-  popts.settings = cfg.plugins.settings;
-  popts.default_timeout = cfg.plugins.timeout;
-  popts.data_root = cfg.store.path / "plugins";
-  popts.limits.spool_dir = ChildSpoolDir(cfg);
+  plugins::PluginRegistry::Options popts =
+      RegistryOptions(cfg, cfg.store.path / "plugins", ChildSpoolDir(cfg));
   // Spooled children have no names, but a plugin may have created named files in its group's
   // spool directory: nothing in there outlives a daemon.
   {
@@ -241,7 +302,8 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
     std::filesystem::remove_all(popts.limits.spool_dir, ec);
     if (ec) spdlog::warn("cannot empty {}: {}", popts.limits.spool_dir.string(), ec.message());
   }
-  plugins::process::ProcessPlacement placement(PlacementOptions(cfg, popts.directories));
+  plugins::process::ProcessPlacement placement(
+      PlacementOptions(cfg, popts.directories, popts.limits.spool_dir));
   popts.placement = &placement;
   auto registry = plugins::PluginRegistry::Load(popts);
 
@@ -310,7 +372,8 @@ int Run(int argc, char** argv) {
   app.add_option("-c,--config", flags.config_file, "YAML config file (default: built-in defaults)")
       ->check(CLI::ExistingFile);
   app.add_option("--check-config", flags.check_config,
-                 "Validate a config file and exit (0 valid, 1 invalid)");
+                 "Validate a config file and load the plugins it enables, then exit (0 valid, "
+                 "1 invalid or a plugin failed to load)");
   app.add_option("--grpc-listen", flags.grpc_listen, "gRPC address host:port (overrides config)");
   app.add_option("--http-listen", flags.http_listen, "HTTP address host:port (overrides config)");
   app.add_option("--store", flags.store, "Store directory (overrides config)");
@@ -329,11 +392,19 @@ int Run(int argc, char** argv) {
   if (!flags.check_config.empty()) {
     auto cfg = config::LoadConfigFile(flags.check_config);
     Status st = cfg.ok() ? ApplyOverrides(flags, &*cfg) : cfg.status();
+    // Warnings (exposure, plugins loading) go to stderr, so that stdout holds only the verdict:
+    // warnings and worse, unless the file asks for less.
+    if (st.ok()) {
+      LogOptions log = cfg->log;
+      if (log.level != "error" && log.level != "critical" && log.level != "off") log.level = "warn";
+      st = ConfigureLogging(log);
+    }
     if (st.ok()) st = CheckExposure(*cfg);
     if (!st.ok()) {
       std::cerr << "archivumd: " << st.message() << "\n";
       return 1;
     }
+    if (!CheckPlugins(*cfg)) return 1;
     std::cout << flags.check_config << ": ok\n";
     return 0;
   }

@@ -260,6 +260,32 @@ TEST(DaemonLifecycle, CheckConfigAcceptsTheShippedConfig) {
   EXPECT_EQ(RunProcess({Archivumd(), "--check-config", shipped}, &out), 0) << out;
 }
 
+// --check-config loads the plugins the config enables, as the daemon would, and names each one
+// that fails; a plugin that is disabled is not loaded, so it cannot fail the check.
+TEST(DaemonLifecycle, CheckConfigLoadsThePluginsAndNamesEachOneThatFails) {
+  TempDir dir;
+  const fs::path broken = dir.path() / "broken.yaml";
+  WriteFile(broken, "plugins:\n  directories: [\"" ARCHIVUM_FIXTURE_DIR
+                    "/good\", \"" ARCHIVUM_FIXTURE_DIR "/broken\"]\n");
+  std::string out;
+  EXPECT_EQ(RunProcess({Archivumd(), "--check-config", broken.string()}, &out), 1) << out;
+  EXPECT_NE(out.find("archivumd: plugin broken_create: create failed: model file not found\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("archivumd: plugin fixture_abi_major: "), std::string::npos) << out;
+  EXPECT_EQ(out.find("archivumd: plugin fixture_c:"), std::string::npos) << "it loads: " << out;
+  EXPECT_EQ(out.find(": ok"), std::string::npos) << out;
+
+  const fs::path good = dir.path() / "good.yaml";
+  WriteFile(good, "plugins:\n  directories: [\"" ARCHIVUM_FIXTURE_DIR
+                  "/good\"]\n  settings:\n    fixture_c:\n      enabled: false\n");
+  // stdout holds only the verdict; warnings (e.g. a sandbox layer missing) go to stderr.
+  const testing::ProcessResult ok = RunProcess({Archivumd(), "--check-config", good.string()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_EQ(ok.out, good.string() + ": ok\n") << ok.err;
+  EXPECT_EQ(ok.err.find("archivumd: plugin"), std::string::npos) << ok.err;
+}
+
 TEST(DaemonLifecycle, UsageErrorExitsTwo) {
   std::string out;
   EXPECT_EQ(RunProcess({Archivumd(), "--no-such-flag"}, &out), 2) << out;

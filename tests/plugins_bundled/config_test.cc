@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "archivum/plugin.hpp"
 #include "common/utf8.h"
@@ -64,6 +65,34 @@ TEST(PluginConfigTest, RefusesUnknownKeysAndNonObjects) {
   EXPECT_THROW(PluginConfig("null", {}), sdk::Error);
   EXPECT_NO_THROW(PluginConfig("  ", {}));
   EXPECT_NO_THROW(PluginConfig(R"({"x": null})", {"x"}));
+}
+
+TEST(PluginConfigTest, ReadsOneStringOrAListOfThem) {
+  using List = std::vector<std::string>;
+  const PluginConfig config(
+      R"({"one": "a.yar", "many": ["a.yar", "dir/"], "none": [], "null": null,
+          "number": 3, "mixed": ["a", 1], "blank": ["a", ""]})",
+      {"one", "many", "none", "null", "number", "mixed", "blank"});
+  const List fallback{"default"};
+  EXPECT_EQ(config.StringList("one", fallback, 8, 16), List{"a.yar"});
+  EXPECT_EQ(config.StringList("many", fallback, 8, 16), (List{"a.yar", "dir/"}));
+  EXPECT_EQ(config.StringList("null", fallback, 8, 16), fallback);
+  EXPECT_EQ(config.StringList("absent", fallback, 8, 16), fallback);
+  for (const char* key : {"none", "number", "mixed", "blank"}) {
+    try {
+      config.StringList(key, fallback, 8, 16);
+      ADD_FAILURE() << key;
+    } catch (const sdk::Error& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(std::string("config \"") + key +
+                                                "\": expected a list of 1 to 8 strings of 1 to 16 bytes",
+                                            0),
+                0u)
+          << e.what();
+    }
+  }
+  // Bounds: more items or longer strings than allowed are refused too.
+  EXPECT_THROW(config.StringList("many", fallback, 1, 16), sdk::Error);
+  EXPECT_THROW(config.StringList("many", fallback, 8, 4), sdk::Error);
 }
 
 TEST(Utf8Test, SanitizeReplacesEachBrokenSequenceOnce) {

@@ -35,6 +35,8 @@ class TestFile {
   TestFile& operator=(const TestFile&) = delete;
 
   void CancelAfter(int calls) { cancel_after_ = calls; }
+  // The call's deadline on CLOCK_MONOTONIC in nanoseconds (INT64_MAX, the default: none).
+  void SetDeadlineNs(int64_t deadline_ns) { file_.deadline_ns = deadline_ns; }
   int cancel_checks() const { return checks_; }
   const archivum_file* get() const { return &file_; }
 
