@@ -1,5 +1,7 @@
 #include "query/ast.h"
 
+#include <charconv>
+#include <system_error>
 #include <utility>
 
 namespace archivum::query {
@@ -23,6 +25,13 @@ std::string Quoted(std::string_view text, bool always) {
   return out;
 }
 
+// The shortest decimal text that reads back as `value` exactly.
+std::string Degrees(double value) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  return ec == std::errc() ? std::string(buf, end) : std::string("?");
+}
+
 std::string FilterString(const Filter& f) {
   std::string out(FieldName(f.field));
   switch (f.field) {
@@ -31,11 +40,17 @@ std::string FilterString(const Filter& f) {
       out += std::to_string(f.number);
       return out;
     case Field::kPages:
+    case Field::kWidth:
+    case Field::kHeight:
       out += ComparisonSymbol(f.op);
       out += std::to_string(f.number);
       return out;
+    case Field::kNear:
+      return out + ":" + Degrees(f.latitude) + "," + Degrees(f.longitude) + "," +
+             Degrees(f.radius_km);
     case Field::kModified:
     case Field::kCreated:
+    case Field::kTaken:
       out += ComparisonSymbol(f.op);
       if (f.op == Comparison::kEq) {
         out += "[" + std::to_string(f.number) + "," + std::to_string(f.number_end) + ")";
@@ -50,6 +65,7 @@ std::string FilterString(const Filter& f) {
     case Field::kFrom:
     case Field::kTo:
     case Field::kLang:
+    case Field::kCamera:
       // A prefix keeps its '*'; text holding a '*' of its own is quoted, so the two differ.
       return out + ":" + Quoted(f.text, /*always=*/f.text.find('*') != std::string::npos) +
              (f.prefix ? "*" : "");
@@ -95,22 +111,50 @@ std::string_view FieldName(Field field) {
     case Field::kLang: return "lang";
     case Field::kPages: return "pages";
     case Field::kCreated: return "created";
+    case Field::kCamera: return "camera";
+    case Field::kTaken: return "taken";
+    case Field::kWidth: return "width";
+    case Field::kHeight: return "height";
+    case Field::kNear: return "near";
   }
   return "?";
 }
 
-std::string_view MetadataKey(Field field) {
+std::span<const std::string_view> MetadataKeys(Field field) {
+  static constexpr std::string_view kTitle[] = {"title"};
+  static constexpr std::string_view kAuthor[] = {"author"};
+  static constexpr std::string_view kSubject[] = {"subject"};
+  static constexpr std::string_view kFrom[] = {"from"};
+  static constexpr std::string_view kTo[] = {"to"};
+  static constexpr std::string_view kLanguage[] = {"language"};
+  static constexpr std::string_view kPages[] = {"pages"};
+  static constexpr std::string_view kCreated[] = {"created"};
+  static constexpr std::string_view kCamera[] = {"camera_make", "camera_model"};
+  static constexpr std::string_view kTaken[] = {"taken"};
+  static constexpr std::string_view kWidth[] = {"width"};
+  static constexpr std::string_view kHeight[] = {"height"};
+  static constexpr std::string_view kGps[] = {"gps_lat", "gps_lon"};
   switch (field) {
-    case Field::kTitle: return "title";
-    case Field::kAuthor: return "author";
-    case Field::kSubject: return "subject";
-    case Field::kFrom: return "from";
-    case Field::kTo: return "to";
-    case Field::kLang: return "language";
-    case Field::kPages: return "pages";
-    case Field::kCreated: return "created";
-    default: return "";
+    case Field::kTitle: return kTitle;
+    case Field::kAuthor: return kAuthor;
+    case Field::kSubject: return kSubject;
+    case Field::kFrom: return kFrom;
+    case Field::kTo: return kTo;
+    case Field::kLang: return kLanguage;
+    case Field::kPages: return kPages;
+    case Field::kCreated: return kCreated;
+    case Field::kCamera: return kCamera;
+    case Field::kTaken: return kTaken;
+    case Field::kWidth: return kWidth;
+    case Field::kHeight: return kHeight;
+    case Field::kNear: return kGps;
+    default: return {};
   }
+}
+
+std::string_view MetadataKey(Field field) {
+  const auto keys = MetadataKeys(field);
+  return keys.empty() ? std::string_view() : keys.front();
 }
 
 std::string_view ComparisonSymbol(Comparison op) {

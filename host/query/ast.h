@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -38,7 +39,7 @@ struct Prefix {
 
 // The built-in fields a filter can test: the document's own (mime ... dup), and the document
 // metadata that format plugins record in the shared vocabulary (plugin-api/README.md), whichever
-// plugin recorded it (title ... created).
+// plugin recorded it (title ... created, and the photo fields camera ... near).
 enum class Field {
   kMime,
   kExt,
@@ -56,21 +57,34 @@ enum class Field {
   kLang,
   kPages,
   kCreated,
+  kCamera,
+  kTaken,
+  kWidth,
+  kHeight,
+  kNear,
 };
 
 // Every field, in the order error messages list them.
 inline constexpr Field kAllFields[] = {
-    Field::kMime,   Field::kExt,  Field::kPath,  Field::kName,    Field::kSize,    Field::kModified,
-    Field::kSha256, Field::kDup,  Field::kTitle, Field::kAuthor,  Field::kSubject, Field::kFrom,
-    Field::kTo,     Field::kLang, Field::kPages, Field::kCreated,
+    Field::kMime,     Field::kExt,    Field::kPath,  Field::kName,  Field::kSize,
+    Field::kModified, Field::kSha256, Field::kDup,   Field::kTitle, Field::kAuthor,
+    Field::kSubject,  Field::kFrom,   Field::kTo,    Field::kLang,  Field::kPages,
+    Field::kCreated,  Field::kCamera, Field::kTaken, Field::kWidth, Field::kHeight,
+    Field::kNear,
 };
 
 // "mime", "ext", ... as written in queries.
 std::string_view FieldName(Field field);
 
 // The vocabulary key a metadata field tests ("title", ..., "language" for lang, "pages",
-// "created"); empty for the document's own fields.
+// "created", "taken", "width", "height"); for the fields of two keys (camera, near) the first of
+// MetadataKeys; empty for the document's own fields.
 std::string_view MetadataKey(Field field);
+
+// Every vocabulary key a metadata field tests: MetadataKey's one key, except camera
+// ("camera_make", "camera_model": either matches) and near ("gps_lat", "gps_lon": a pair
+// recorded by one plugin); empty for the document's own fields. The span and its views are static.
+std::span<const std::string_view> MetadataKeys(Field field);
 
 enum class Comparison { kEq, kLt, kLe, kGt, kGe };
 
@@ -97,6 +111,17 @@ std::string_view ComparisonSymbol(Comparison op);
 //   kPages  number: a page count (>= 0), compared with a finding "pages"; any op.
 //   kCreated number: as kModified, compared with a finding "created" (an ISO 8601 UTC time or
 //           date; a date alone counts as its midnight); any op, number_end for kEq.
+//   kCamera text and prefix as kTitle; matches a word of a finding "camera_make" or
+//           "camera_model"; op kEq.
+//   kTaken  number: the local date-time the query named, counted in nanoseconds as if it were
+//           UTC (a calendar reading, not an instant: taken compares local times as written, see
+//           parser.h); any op, number_end for kEq. Compared with a finding "taken"
+//           ("YYYY-MM-DDTHH:MM:SS", optionally followed by an offset that is ignored).
+//   kWidth, kHeight
+//           number: pixels (>= 0), compared with a finding "width" / "height"; any op.
+//   kNear   latitude in [-90, 90], longitude in [-180, 180] (degrees), radius_km finite and
+//           > 0; op kEq. Matches documents with a "gps_lat" and a "gps_lon" finding of the same
+//           plugin within radius_km of that point (great-circle distance).
 struct Filter {
   Field field = Field::kDup;
   Comparison op = Comparison::kEq;
@@ -104,6 +129,9 @@ struct Filter {
   int64_t number = 0;
   int64_t number_end = 0;
   bool prefix = false;
+  double latitude = 0;
+  double longitude = 0;
+  double radius_km = 0;
 };
 
 // A plugin finding filter "PLUGIN.KEY:VALUE". value is as typed: '*' matches any run of

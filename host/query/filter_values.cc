@@ -1,9 +1,11 @@
 #include "query/filter_values.h"
 
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <system_error>
 
 #include "common/ascii.h"
 #include "query/syntax_error.h"
@@ -100,8 +102,12 @@ struct Instant {
   int64_t period_ns = 0;  // length of the period the text named: a day, a minute or a second
 };
 
-StatusOr<Instant> ParseTime(const ValueSpan& v) {
-  constexpr char kShape[] = "a date like 2024-01-31 or 2024-01-31T12:30[:00][Z]";
+// A date or date-time; with `local` (taken: a camera's wall-clock reading) a zone designator
+// is refused, since the value compares with local times as written and a 'Z' would suggest a
+// conversion that never happens. The result counts the local reading as if it were UTC.
+StatusOr<Instant> ParseTime(const ValueSpan& v, bool local) {
+  const char* const kShape = local ? "a date like 2024-01-31 or 2024-01-31T12:30[:00]"
+                                   : "a date like 2024-01-31 or 2024-01-31T12:30[:00][Z]";
   const std::string_view s = v.text;
   Status bad;
   auto number = [&](size_t at, size_t width, int* out) {
@@ -137,9 +143,19 @@ StatusOr<Instant> ParseTime(const ValueSpan& v) {
       period_s = 1;
     }
   }
-  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) ++pos;
-  if (pos < s.size()) {
-    return ValueError(v, pos, period_s == 86400 ? "'T', 'Z' or end of date" : "'Z' or end of time");
+  if (local) {
+    if (pos < s.size()) {
+      return ValueError(v, pos,
+                        period_s == 86400
+                            ? "'T' or end of date (taken is the camera's local time, no zone)"
+                            : "end of time (taken is the camera's local time, no zone)");
+    }
+  } else {
+    if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) ++pos;
+    if (pos < s.size()) {
+      return ValueError(v, pos,
+                        period_s == 86400 ? "'T', 'Z' or end of date" : "'Z' or end of time");
+    }
   }
   auto range = [&](int value, int lo, int hi, size_t at, std::string_view what) {
     if (value >= lo && value <= hi) return true;
@@ -167,18 +183,88 @@ StatusOr<Instant> ParseTime(const ValueSpan& v) {
   return Instant{seconds * kNanos, period_s * kNanos};
 }
 
-StatusOr<int64_t> ParsePages(const ValueSpan& v) {
-  constexpr char kExpected[] = "a page count such as 10";
-  int64_t pages = 0;
+// A decimal count (pages, pixels); `what` names it in errors ("a page count").
+StatusOr<int64_t> ParseCount(const ValueSpan& v, std::string_view what, std::string_view example) {
+  int64_t count = 0;
   for (size_t i = 0; i < v.text.size(); ++i) {
     const char c = v.text[i];
-    if (!IsDigit(c)) return ValueError(v, i, kExpected);
-    if (__builtin_mul_overflow(pages, 10, &pages) ||
-        __builtin_add_overflow(pages, c - '0', &pages)) {
-      return SyntaxError(v.ColumnOf(0), "a page count below 2^63", QuoteForMessage(v.text));
+    if (!IsDigit(c)) {
+      return ValueError(v, i, std::string(what) + " such as " + std::string(example));
+    }
+    if (__builtin_mul_overflow(count, 10, &count) ||
+        __builtin_add_overflow(count, c - '0', &count)) {
+      return SyntaxError(v.ColumnOf(0), std::string(what) + " below 2^63", QuoteForMessage(v.text));
     }
   }
-  return pages;
+  return count;
+}
+
+// One decimal number of a near: value at v.text[*pos]: [sign] digits [. digits] (at least one
+// digit; no exponent, so no infinity or NaN can be written); leaves *pos after it.
+Status ParseDecimal(const ValueSpan& v, size_t* pos, bool signed_value, std::string_view expected,
+                    double* out) {
+  const std::string_view s = v.text;
+  const size_t start = *pos;
+  size_t i = start;
+  if (signed_value && i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  const size_t digits_start = i;
+  size_t digits = 0;
+  while (i < s.size() && IsDigit(s[i])) ++i, ++digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && IsDigit(s[i])) ++i, ++digits;
+  }
+  if (digits == 0) return ValueError(v, digits_start, expected);
+  // from_chars reads no '+'; the number is in the C locale whatever the process's locale is.
+  const size_t from = s[start] == '+' ? start + 1 : start;
+  const auto [end, ec] = std::from_chars(s.data() + from, s.data() + i, *out);
+  if (ec != std::errc() || end != s.data() + i) {
+    return SyntaxError(v.ColumnOf(start), expected, QuoteForMessage(s.substr(start, i - start)));
+  }
+  *pos = i;
+  return Status::Ok();
+}
+
+// near:LAT,LON,KM with an optional "km" after the radius.
+Status ParseNear(const ValueSpan& v, Filter* f) {
+  const std::string_view s = v.text;
+  size_t pos = 0;
+  auto number = [&](bool signed_value, std::string_view expected, double lo, double hi,
+                    std::string_view range, double* out) -> Status {
+    const size_t start = pos;
+    ARCHIVUM_RETURN_IF_ERROR(ParseDecimal(v, &pos, signed_value, expected, out));
+    if (!(*out >= lo && *out <= hi)) {
+      return SyntaxError(v.ColumnOf(start), range, QuoteForMessage(s.substr(start, pos - start)));
+    }
+    return Status::Ok();
+  };
+  auto comma = [&](std::string_view expected) -> Status {
+    if (pos < s.size() && s[pos] == ',') {
+      ++pos;
+      return Status::Ok();
+    }
+    return ValueError(v, pos, expected);
+  };
+  ARCHIVUM_RETURN_IF_ERROR(number(true, "a latitude in degrees such as 48.8584 (near:LAT,LON,KM)",
+                                  -90, 90, "a latitude from -90 to 90", &f->latitude));
+  ARCHIVUM_RETURN_IF_ERROR(comma("',' and the longitude after the latitude (near:LAT,LON,KM)"));
+  ARCHIVUM_RETURN_IF_ERROR(number(true, "a longitude in degrees such as 2.2945 (near:LAT,LON,KM)",
+                                  -180, 180, "a longitude from -180 to 180", &f->longitude));
+  ARCHIVUM_RETURN_IF_ERROR(comma("',' and the radius in km after the longitude (near:LAT,LON,KM)"));
+  const size_t radius_start = pos;
+  ARCHIVUM_RETURN_IF_ERROR(number(false, "a radius in km such as 5 (near:LAT,LON,KM)", 0,
+                                  std::numeric_limits<double>::max(), "a radius above 0 km",
+                                  &f->radius_km));
+  if (f->radius_km <= 0) {
+    return SyntaxError(v.ColumnOf(radius_start), "a radius above 0 km",
+                       QuoteForMessage(s.substr(radius_start, pos - radius_start)));
+  }
+  if (s.size() - pos >= 2 && (s[pos] == 'k' || s[pos] == 'K') &&
+      (s[pos + 1] == 'm' || s[pos + 1] == 'M')) {
+    pos += 2;
+  }
+  if (pos < s.size()) return ValueError(v, pos, "end of value after the radius in km");
+  return Status::Ok();
 }
 
 // A metadata field's word or phrase: a bare value may end in '*' (a prefix, as for free words);
@@ -239,7 +325,8 @@ std::optional<Field> LookupField(std::string_view name) {
 
 bool IsComparable(Field field) {
   return field == Field::kSize || field == Field::kModified || field == Field::kPages ||
-         field == Field::kCreated;
+         field == Field::kCreated || field == Field::kTaken || field == Field::kWidth ||
+         field == Field::kHeight;
 }
 
 StatusOr<Filter> ParseFilterValue(Field field, Comparison op, const ValueSpan& v) {
@@ -286,7 +373,7 @@ StatusOr<Filter> ParseFilterValue(Field field, Comparison op, const ValueSpan& v
       break;
     }
     case Field::kModified: {
-      auto instant = ParseTime(v);
+      auto instant = ParseTime(v, /*local=*/false);
       if (!instant.ok()) return instant.status();
       f.number = instant->start_ns;
       f.number_end = instant->start_ns + instant->period_ns;
@@ -298,20 +385,32 @@ StatusOr<Filter> ParseFilterValue(Field field, Comparison op, const ValueSpan& v
     case Field::kSubject:
     case Field::kFrom:
     case Field::kTo:
-    case Field::kLang: ARCHIVUM_RETURN_IF_ERROR(ParseMetadataWords(v, &f)); break;
+    case Field::kLang:
+    case Field::kCamera: ARCHIVUM_RETURN_IF_ERROR(ParseMetadataWords(v, &f)); break;
     case Field::kPages: {
-      auto pages = ParsePages(v);
+      auto pages = ParseCount(v, "a page count", "10");
       if (!pages.ok()) return pages.status();
       f.number = *pages;
       break;
     }
-    case Field::kCreated: {
-      auto instant = ParseTime(v);
+    case Field::kWidth:
+    case Field::kHeight: {
+      auto pixels =
+          ParseCount(v, field == Field::kWidth ? "a width in pixels" : "a height in pixels",
+                     field == Field::kWidth ? "1920" : "1080");
+      if (!pixels.ok()) return pixels.status();
+      f.number = *pixels;
+      break;
+    }
+    case Field::kCreated:
+    case Field::kTaken: {
+      auto instant = ParseTime(v, /*local=*/field == Field::kTaken);
       if (!instant.ok()) return instant.status();
       f.number = instant->start_ns;
       f.number_end = instant->start_ns + instant->period_ns;
       break;
     }
+    case Field::kNear: ARCHIVUM_RETURN_IF_ERROR(ParseNear(v, &f)); break;
     case Field::kDup: {
       const std::string lower = AsciiLower(s);
       if (!lower.empty() && lower != "true" && lower != "yes") {

@@ -32,7 +32,7 @@ std::optional<Field> LookupField(std::string_view name);
 // punctuation alone never makes a word.
 bool HasWordCharacter(std::string_view text);
 
-// Whether the field accepts <, <=, >, >= (size, modified, pages, created).
+// Whether the field accepts <, <=, >, >= (size, modified, pages, created, taken, width, height).
 bool IsComparable(Field field);
 
 // Builds the Filter for `field op value`. Precondition: op is kEq unless IsComparable(field).
@@ -43,10 +43,14 @@ bool IsComparable(Field field);
 //   size        N[.F][k|M|G|T][B] — binary multiples (1k = 1024); a fraction needs a unit.
 //   modified,   YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], optional trailing Z; always UTC; years
 //   created     1678-2261 (what nanoseconds since the epoch hold in int64).
-//   pages       a decimal page count.
-//   title, author, subject, from, to, lang
+//   taken       as modified without the 'Z': a local date-time (the camera's clock).
+//   pages,      a decimal count (pages, pixels).
+//   width, height
+//   title, author, subject, from, to, lang, camera
 //               a word (bare; a trailing '*' makes it a prefix) or a phrase (quoted), with at
 //               least one letter or digit.
+//   near        LAT,LON,KM: decimal degrees (latitude -90..90, longitude -180..180, an optional
+//               sign, no exponent) and a radius in km above 0, optionally followed by "km".
 //   sha256      64 hex digits, any case.
 //   dup         empty, "true" or "yes" (any case).
 StatusOr<Filter> ParseFilterValue(Field field, Comparison op, const ValueSpan& value);

@@ -14,7 +14,8 @@
 //   word     := run of bytes other than whitespace, '"', '(', ')'; not containing ':' and not
 //               the keyword OR (uppercase only; "or" is a word; quote "OR" to search for it)
 //   filter   := field ":" value
-//               | ("size"|"modified"|"pages"|"created") ("<"|"<="|">"|">=") value
+//               | ("size"|"modified"|"pages"|"created"|"taken"|"width"|"height")
+//                 ("<"|"<="|">"|">=") value
 //               | PLUGIN "." KEY ":" [value]
 //   verb     := VERB ":" value                 VERB registered in ParseOptions::verbs
 //   value    := bare run (may contain '*', '?', '[', ':') | phrase-style quoted string
@@ -30,11 +31,21 @@
 //   modified>D means mtime > D at 00:00:00Z (an instant, not "after that day"); <, <=, >=
 //   likewise compare with the instant. modified:D (equality) means "within the named day,
 //   minute or second". size:N is exact equality in bytes. created compares the same way with
-//   the document's "created" metadata, pages with its "pages".
-//   title:, author:, subject:, from:, to:, lang: take a word (author:doe), a prefix
+//   the document's "created" metadata, pages with its "pages", width and height with its
+//   "width" and "height" (pixels; > and < are strict).
+//   taken compares with the document's "taken" metadata (when a photo was taken) as local
+//   date-times, as written on both sides: the photo's "2024-06-01T14:30:00+02:00" reads as
+//   2024-06-01 14:30 whatever its offset, and the query's date names the same wall-clock
+//   reading (so no 'Z' is accepted). The camera's clock is what the photographer saw, and most
+//   photos state no offset at all, so normalizing only those that do would order photos of one
+//   trip inconsistently. taken:D is "within that day, minute or second" of local time.
+//   title:, author:, subject:, from:, to:, lang:, camera: take a word (author:doe), a prefix
 //   (author:do*) or a "quoted phrase", matched against the words of the metadata values of that
-//   key (lang: is the key "language"); a bare value that tokenizes to several words
-//   (from:ann@example.org) is the phrase of them, like a free word.
+//   key (lang: is the key "language", camera: either of "camera_make" and "camera_model"); a
+//   bare value that tokenizes to several words (from:ann@example.org) is the phrase of them,
+//   like a free word.
+//   near:LAT,LON,KM matches documents whose "gps_lat"/"gps_lon" pair (of one plugin) lies within
+//   KM kilometres of the point (great-circle distance on a sphere of the Earth's mean radius).
 //
 // Positive terms: a query whose catalog part could match "everything except ..." is refused:
 // the catalog part must contain a term every result must satisfy that is not an exclusion

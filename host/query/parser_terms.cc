@@ -1,6 +1,9 @@
 // Parser, part 2: bare terms — words, prefixes, built-in filters, plugin finding filters and
 // query verbs — everything read from a run of bytes up to the next delimiter.
+#include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "query/parser_internal.h"
 
@@ -19,6 +22,20 @@ bool IsKeyChar(char c) {
   return IsPluginChar(c) || c == '.';
 }
 
+// "size, modified, ... and height": the fields that compare with < and >, for messages.
+std::string ComparableFields() {
+  std::vector<std::string_view> names;
+  for (Field field : kAllFields) {
+    if (IsComparable(field)) names.push_back(FieldName(field));
+  }
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+
 }  // namespace
 
 Status Parser::Bare(Item* out) {
@@ -34,8 +51,8 @@ Status Parser::Bare(Item* out) {
     if (const auto field = LookupField(name)) {
       if (!IsComparable(*field)) {
         return SyntaxError(start + special + 1,
-                           "':' after '" + std::string(name) +
-                               "' (only size, modified, pages and created compare with < and >)",
+                           "':' after '" + std::string(name) + "' (only " + ComparableFields() +
+                               " compare with < and >)",
                            DescribeAt(text_, start + special));
       }
       return FilterTerm(*field, start, start + special, end, out);

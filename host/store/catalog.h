@@ -47,9 +47,10 @@ struct FindingRecord {
 // document with, whichever plugin recorded them. Hits and documents carry these findings as the
 // document's metadata.
 inline constexpr std::string_view kMetadataKeys[] = {
-    "title", "author", "subject", "keywords", "created",    "modified",
-    "pages", "sheets", "slides",  "language", "creator",    "producer",
-    "from",  "to",     "cc",      "date",     "message_id",
+    "title",        "author", "subject",    "keywords",    "created",  "modified",    "pages",
+    "sheets",       "slides", "language",   "creator",     "producer", "from",        "to",
+    "cc",           "date",   "message_id", "description", "width",    "height",      "camera_make",
+    "camera_model", "lens",   "taken",      "gps_lat",     "gps_lon",  "orientation",
 };
 
 inline bool IsMetadataKey(std::string_view key) {

@@ -88,6 +88,16 @@ class Catalog {
     writes[1].findings.push_back({"mail", "from", "Ann <ann@example.org>"});
     writes[1].findings.push_back({"mail", "created", "2024-03-02"});
     writes[1].findings.push_back({"mail", "language", "pt-BR"});
+    // The photo vocabulary, so that camera:, taken, width, height and near: meet values too.
+    writes[2].findings.push_back({"image", "camera_make", "Canon"});
+    writes[2].findings.push_back({"image", "camera_model", "Canon EOS 5D Mark IV"});
+    writes[2].findings.push_back({"image", "taken", "2024-06-01T14:30:00+02:00"});
+    writes[2].findings.push_back({"image", "width", "6720"});
+    writes[2].findings.push_back({"image", "height", "4480"});
+    writes[2].findings.push_back({"image", "gps_lat", "48.858361"});
+    writes[2].findings.push_back({"image", "gps_lon", "2.294481"});
+    writes[1].findings.push_back({"image", "gps_lat", "89.99"});
+    writes[1].findings.push_back({"image", "gps_lon", "-180"});
     if (!catalog_->Commit(writes, {}).ok()) std::abort();
   }
   ~Catalog() {

@@ -107,10 +107,11 @@ TEST(QueryParserErrorsTest, WordsAndPrefixes) {
 
 TEST(QueryParserErrorsTest, ColumnsCountBytes) {
   // 'é' is two bytes, so "foo" starts at byte column 4.
-  EXPECT_EQ(Error("é foo:bar"),
-            "unknown filter 'foo' at column 4; expected one of mime, ext, path, name, size, "
-            "modified, sha256, dup, title, author, subject, from, to, lang, pages, created, "
-            "PLUGIN.KEY, or a query verb (similar)");
+  EXPECT_EQ(
+      Error("é foo:bar"),
+      "unknown filter 'foo' at column 4; expected one of mime, ext, path, name, size, "
+      "modified, sha256, dup, title, author, subject, from, to, lang, pages, created, camera, "
+      "taken, width, height, near, PLUGIN.KEY, or a query verb (similar)");
   EXPECT_EQ(Error("é(x)"), "column 3: expected whitespace or end of query after 'é', got '('");
   EXPECT_EQ(Error("a é(x)"), "column 5: expected whitespace or end of query after 'é', got '('");
   EXPECT_EQ(Error("a*é"),
@@ -119,26 +120,30 @@ TEST(QueryParserErrorsTest, ColumnsCountBytes) {
 }
 
 TEST(QueryParserErrorsTest, UnknownFilters) {
-  EXPECT_EQ(Error("hello foo:bar"),
-            "unknown filter 'foo' at column 7; expected one of mime, ext, path, name, size, "
-            "modified, sha256, dup, title, author, subject, from, to, lang, pages, created, "
-            "PLUGIN.KEY, or a query verb (similar)");
+  EXPECT_EQ(
+      Error("hello foo:bar"),
+      "unknown filter 'foo' at column 7; expected one of mime, ext, path, name, size, "
+      "modified, sha256, dup, title, author, subject, from, to, lang, pages, created, camera, "
+      "taken, width, height, near, PLUGIN.KEY, or a query verb (similar)");
   ParseOptions two;
   two.verbs = {"similar", "near"};
-  EXPECT_EQ(Error("http://example.com", two),
-            "unknown filter 'http' at column 1; expected one of mime, ext, path, name, size, "
-            "modified, sha256, dup, title, author, subject, from, to, lang, pages, created, "
-            "PLUGIN.KEY, or a query verb (near, similar)");
+  EXPECT_EQ(
+      Error("http://example.com", two),
+      "unknown filter 'http' at column 1; expected one of mime, ext, path, name, size, "
+      "modified, sha256, dup, title, author, subject, from, to, lang, pages, created, camera, "
+      "taken, width, height, near, PLUGIN.KEY, or a query verb (near, similar)");
   auto none = Parse("x foo:bar", ParseOptions{});
   ASSERT_FALSE(none.ok());
-  EXPECT_EQ(none.status().message(),
-            "unknown filter 'foo' at column 3; expected one of mime, ext, path, name, size, "
-            "modified, sha256, dup, title, author, subject, from, to, lang, pages, created, or "
-            "PLUGIN.KEY");
-  EXPECT_EQ(Error("Similar:/a"),
-            "unknown filter 'Similar' at column 1; expected one of mime, ext, path, name, size, "
-            "modified, sha256, dup, title, author, subject, from, to, lang, pages, created, "
-            "PLUGIN.KEY, or a query verb (similar)");
+  EXPECT_EQ(
+      none.status().message(),
+      "unknown filter 'foo' at column 3; expected one of mime, ext, path, name, size, "
+      "modified, sha256, dup, title, author, subject, from, to, lang, pages, created, camera, "
+      "taken, width, height, near, or PLUGIN.KEY");
+  EXPECT_EQ(
+      Error("Similar:/a"),
+      "unknown filter 'Similar' at column 1; expected one of mime, ext, path, name, size, "
+      "modified, sha256, dup, title, author, subject, from, to, lang, pages, created, camera, "
+      "taken, width, height, near, PLUGIN.KEY, or a query verb (similar)");
   EXPECT_EQ(Error("a/b.c:x").substr(0, 31), "unknown filter 'a/b.c' at colum");
   EXPECT_EQ(Error(".k:x").substr(0, 28), "unknown filter '.k' at colum");
   EXPECT_EQ(Error(":x"), "column 1: expected a filter name before ':', got ':'");
@@ -155,8 +160,8 @@ TEST(QueryParserErrorsTest, FilterValuesNeedValues) {
   EXPECT_EQ(Error("size:<= 5"), "column 8: expected a value after 'size:<=', got whitespace");
   EXPECT_EQ(Error("path:\"\""), "column 6: expected a value for path, got an empty string");
   EXPECT_EQ(Error("mime>text"),
-            "column 5: expected ':' after 'mime' (only size, modified, pages and created compare "
-            "with < and >), got '>'");
+            "column 5: expected ':' after 'mime' (only size, modified, pages, created, "
+            "taken, width and height compare with < and >), got '>'");
   EXPECT_EQ(Error("name:foo\"bar\""),
             "column 9: expected whitespace or end of query after the filter value, got '\"'");
   EXPECT_EQ(Error("name:\"foo\"bar"),
@@ -222,11 +227,11 @@ TEST(QueryParserErrorsTest, MetadataFieldValues) {
             "column 11: expected end of value after '*' (a prefix's '*' ends the word; quote a "
             "phrase to search for '*'), got 'e'");
   EXPECT_EQ(Error("title>report"),
-            "column 6: expected ':' after 'title' (only size, modified, pages and created "
-            "compare with < and >), got '>'");
+            "column 6: expected ':' after 'title' (only size, modified, pages, created, "
+            "taken, width and height compare with < and >), got '>'");
   EXPECT_EQ(Error("lang<en"),
-            "column 5: expected ':' after 'lang' (only size, modified, pages and created "
-            "compare with < and >), got '<'");
+            "column 5: expected ':' after 'lang' (only size, modified, pages, created, "
+            "taken, width and height compare with < and >), got '<'");
 }
 
 TEST(QueryParserErrorsTest, PagesAndCreatedValues) {

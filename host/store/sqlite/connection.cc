@@ -130,6 +130,10 @@ void Statement::Bind(int index, int64_t value) {
   sqlite3_bind_int64(stmt_, index, value);
 }
 
+void Statement::BindDouble(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+}
+
 bool Statement::Step() {
   if (!stmt_) return false;
   const int rc = sqlite3_step(stmt_);

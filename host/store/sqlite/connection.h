@@ -92,6 +92,8 @@ class Statement {
   // Binders use 1-based indexes, as SQLite does. Text is copied (SQLITE_TRANSIENT).
   void Bind(int index, std::string_view text);
   void Bind(int index, int64_t value);
+  // Named apart so that an int argument never becomes ambiguous between int64_t and double.
+  void BindDouble(int index, double value);
   // Binds `text` without a copy (SQLITE_STATIC). Contract: the bytes must stay valid and
   // unchanged until the binding is replaced or cleared, i.e. until Reset() or the destruction of
   // this Statement (both clear the bindings), not only until Step() returns. For large values
@@ -118,8 +120,8 @@ class Statement {
   Status status_;
 };
 
-// A value for a statement parameter: an integer or a text.
-using SqlValue = std::variant<int64_t, std::string>;
+// A value for a statement parameter: an integer, a text or a real.
+using SqlValue = std::variant<int64_t, std::string, double>;
 
 // Binds `params` to ?1..?n, in order.
 inline void BindAll(Statement& st, std::span<const SqlValue> params) {
@@ -127,6 +129,8 @@ inline void BindAll(Statement& st, std::span<const SqlValue> params) {
   for (const auto& v : params) {
     if (const auto* n = std::get_if<int64_t>(&v)) {
       st.Bind(i++, *n);
+    } else if (const auto* d = std::get_if<double>(&v)) {
+      st.BindDouble(i++, *d);
     } else {
       st.Bind(i++, std::get<std::string>(v));
     }

@@ -2,14 +2,34 @@
 
 namespace archivum::store::sqlite {
 
+namespace {
+
+// The index of `column` in kMetadataColumnNames (every kMetadataColumns entry names one).
+constexpr size_t ColumnIndex(std::string_view column) {
+  size_t c = 0;
+  while (c < kMetadataColumnCount && kMetadataColumnNames[c] != column) ++c;
+  return c;
+}
+
+constexpr bool EveryKeyHasAColumn() {
+  for (const MetadataColumn& m : kMetadataColumns) {
+    if (ColumnIndex(m.column) == kMetadataColumnCount) return false;
+  }
+  return true;
+}
+static_assert(EveryKeyHasAColumn());
+
+}  // namespace
+
 std::array<std::string, kMetadataColumnCount> MetadataRow(
     const std::vector<FindingRecord>& findings) {
   std::array<std::string, kMetadataColumnCount> row;
   for (const FindingRecord& f : findings) {
-    for (size_t c = 0; c < kMetadataColumnCount; ++c) {
-      if (f.key != kMetadataColumns[c].key) continue;
-      if (!row[c].empty()) row[c] += kMetadataValueSeparator;
-      row[c] += f.value;
+    for (const MetadataColumn& m : kMetadataColumns) {
+      if (f.key != m.key) continue;
+      std::string& cell = row[ColumnIndex(m.column)];
+      if (!cell.empty()) cell += kMetadataValueSeparator;
+      cell += f.value;
       break;
     }
   }
@@ -28,7 +48,7 @@ std::string MetadataInsertSql() {
   std::string values = "?1";
   for (size_t c = 0; c < kMetadataColumnCount; ++c) {
     columns += ", \"";
-    columns += kMetadataColumns[c].column;
+    columns += kMetadataColumnNames[c];
     columns += '"';
     values += ", ?" + std::to_string(c + 2);
   }

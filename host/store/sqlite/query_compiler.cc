@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "store/sqlite/fts_expression.h"
+#include "store/sqlite/geo.h"
 #include "store/sqlite/metadata_text.h"
 
 namespace archivum::store::sqlite {
@@ -61,8 +62,9 @@ constexpr int64_t kNanosPerDay = int64_t{86400} * 1'000'000'000;
 // before every time of that day: for > and <= it is then less than the instant, which is right
 // unless the instant is that midnight; for < and >= the instant is then written as the date
 // alone (which sorts before every time of its day and after every earlier one), which makes the
-// midnight and its date-only value equal.
-std::string CreatedBound(int64_t ns, Comparison op) {
+// midnight and its date-only value equal. Without `utc` (taken: local times, compared through
+// their first 19 characters "YYYY-MM-DDTHH:MM:SS"), the same without the 'Z'.
+std::string TimeBound(int64_t ns, Comparison op, bool utc) {
   using namespace std::chrono;
   const sys_time<nanoseconds> t{nanoseconds{ns}};
   const sys_days day = floor<days>(t);
@@ -75,10 +77,11 @@ std::string CreatedBound(int64_t ns, Comparison op) {
     std::snprintf(out, sizeof out, "%04d-%02u-%02u", static_cast<int>(date.year()),
                   static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
   } else {
-    std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(date.year()),
-                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
-                  static_cast<int>(time.seconds().count()));
+    std::snprintf(
+        out, sizeof out, utc ? "%04d-%02u-%02uT%02d:%02d:%02dZ" : "%04d-%02u-%02uT%02d:%02d:%02d",
+        static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+        static_cast<unsigned>(date.day()), static_cast<int>(time.hours().count()),
+        static_cast<int>(time.minutes().count()), static_cast<int>(time.seconds().count()));
   }
   return out;
 }
@@ -223,37 +226,84 @@ class Compiler {
       case Field::kFrom:
       case Field::kTo:
       case Field::kLang: return MetadataWordsSql(f);
-      case Field::kPages: {
-        // The key is a literal so that the partial index findings_pages (schema.h) applies.
-        std::string sql =
-            "d.id IN (SELECT document_id FROM findings WHERE key = 'pages' AND "
-            "CAST(value AS INTEGER) ";
-        sql += SqlOperator(f.op);
-        sql += " ";
-        sql += Param(f.number);
-        return sql + " AND value GLOB '[0-9]*')";
-      }
-      case Field::kCreated: {
-        // Over the partial index findings_created (schema.h); values that are not dates are
-        // never compared.
-        std::string sql =
-            "d.id IN (SELECT document_id FROM findings WHERE key = 'created' AND value GLOB "
-            "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' AND ";
-        if (f.op == Comparison::kEq) {
-          sql += "value >= ";
-          sql += Param(CreatedBound(f.number, Comparison::kGe));
-          sql += " AND value < ";
-          sql += Param(CreatedBound(f.number_end, Comparison::kLt));
-        } else {
-          sql += "value ";
-          sql += SqlOperator(f.op);
-          sql += " ";
-          sql += Param(CreatedBound(f.number, f.op));
-        }
-        return sql + ")";
-      }
+      case Field::kPages: return CountSql(f, "pages");
+      case Field::kCreated:
+        // Over the partial index findings_created (schema.h).
+        return TimeSql(f, "created", "value", /*utc=*/true);
+      case Field::kTaken:
+        // Over the partial index findings_taken (schema.h): the local date-time as written, an
+        // offset after it ignored (query/parser.h says why).
+        return TimeSql(f, "taken", "substr(value, 1, 19)", /*utc=*/false);
+      case Field::kCamera: return MetadataWordsSql(f);
+      case Field::kWidth: return CountSql(f, "width");
+      case Field::kHeight: return CountSql(f, "height");
+      case Field::kNear: return NearSql(f);
     }
     return "0";
+  }
+
+  // `key` (a literal, so that the partial index of that key applies: schema.h) compared as a
+  // decimal count; values that do not start with a digit never compare.
+  std::string CountSql(const Filter& f, std::string_view key) {
+    std::string sql = "d.id IN (SELECT document_id FROM findings WHERE key = '";
+    sql += key;
+    sql += "' AND CAST(value AS INTEGER) ";
+    sql += SqlOperator(f.op);
+    sql += " ";
+    sql += Param(f.number);
+    return sql + " AND value GLOB '[0-9]*')";
+  }
+
+  // `key` (a literal, as in CountSql) compared as an ISO date or date-time through `operand`,
+  // the expression its partial index holds; values that are not dates are never compared.
+  std::string TimeSql(const Filter& f, std::string_view key, std::string_view operand, bool utc) {
+    std::string sql = "d.id IN (SELECT document_id FROM findings WHERE key = '";
+    sql += key;
+    sql += "' AND value GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' AND ";
+    sql += operand;
+    if (f.op == Comparison::kEq) {
+      sql += " >= ";
+      sql += Param(TimeBound(f.number, Comparison::kGe, utc));
+      sql += " AND ";
+      sql += operand;
+      sql += " < ";
+      sql += Param(TimeBound(f.number_end, Comparison::kLt, utc));
+    } else {
+      sql += " ";
+      sql += SqlOperator(f.op);
+      sql += " ";
+      sql += Param(TimeBound(f.number, f.op, utc));
+    }
+    return sql + ")";
+  }
+
+  // A gps_lat and a gps_lon finding of the same plugin within the radius: first the bounding
+  // box (geo.h) over the partial indexes findings_gps_lat (a latitude range) and
+  // findings_gps_lon (the pair's longitude by document and plugin, within the longitude range),
+  // whose CAST reads any text leniently, then the exact great-circle distance, which parses the
+  // values strictly and is NULL (no match) for malformed or out-of-range ones.
+  std::string NearSql(const Filter& f) {
+    const GeoBox box = BoundingBox(f.latitude, f.longitude, f.radius_km);
+    std::string sql =
+        "d.id IN (SELECT la.document_id FROM findings la JOIN findings lo ON lo.document_id = "
+        "la.document_id AND lo.plugin = la.plugin AND lo.key = 'gps_lon' WHERE la.key = "
+        "'gps_lat' AND CAST(la.value AS REAL) BETWEEN ";
+    sql += Param(box.min_lat);
+    sql += " AND ";
+    sql += Param(box.max_lat);
+    if (!box.all_longitudes) {
+      sql += " AND CAST(lo.value AS REAL) BETWEEN ";
+      sql += Param(box.min_lon);
+      sql += " AND ";
+      sql += Param(box.max_lon);
+    }
+    sql += " AND archivum_distance_km(la.value, lo.value, ";
+    sql += Param(f.latitude);
+    sql += ", ";
+    sql += Param(f.longitude);
+    sql += ") <= ";
+    sql += Param(f.radius_km);
+    return sql + ")";
   }
 
   // A word, prefix or phrase in the metadata words of one key (metadata_text.h): an FTS5 column

@@ -31,13 +31,20 @@
 // AND d.path < 'dir0' AND (d.path = 'dir' OR d.path >= 'dir/')); size and modified compare
 // d.size / d.mtime_ns; dup is "sha256 non-empty and seen more than once"; PLUGIN.KEY:VALUE is
 // "d.id IN (SELECT document_id FROM findings ...)" with the value as a GLOB in which only '*' is
-// a wildcard. The metadata word fields (title, author, subject, from, to, lang) are
+// a wildcard. The metadata word fields (title, author, subject, from, to, lang, camera) are
 // "d.id IN (SELECT rowid FROM metadata_text WHERE metadata_text MATCH ?)" with an FTS5 column
-// filter "{column} : \"words\"" (metadata_text.h); pages and created are "d.id IN (SELECT
-// document_id FROM findings WHERE key = 'pages'|'created' AND ...)" with the key a literal, so
-// that the partial indexes findings_pages and findings_created (schema.h) serve them; created
-// compares ISO strings (CreatedBound in the .cc explains date-only values). Exclusions compile
-// to NOT (...); all schema columns involved are NOT NULL, so NOT never meets NULL.
+// filter "{column} : \"words\"" (metadata_text.h); pages, created, taken, width and height are
+// "d.id IN (SELECT document_id FROM findings WHERE key = 'pages'|... AND ...)" with the key a
+// literal, so that the partial indexes findings_pages ... findings_height (schema.h) serve them;
+// created and taken compare ISO strings (TimeBound in the .cc explains date-only values; taken
+// compares the first 19 characters, the local date-time without its offset). near is a join of
+// each gps_lat finding with the gps_lon of the same document and plugin, narrowed by a bounding
+// box (geo.h) whose latitudes findings_gps_lat searches (the longitudes are tested in the same
+// findings_gps_lon seek that finds the pair) and decided by archivum_distance_km,
+// which the connection must have registered (RegisterGeoFunctions; the catalog's readers do).
+// Parameters are integers, texts, or reals (near's degrees and km). Exclusions compile to
+// NOT (...); all schema columns involved are NOT NULL, and archivum_distance_km's NULL for a
+// malformed value stays inside the subquery, so NOT never meets NULL.
 //
 // Thread safety: pure function.
 #pragma once

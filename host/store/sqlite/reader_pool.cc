@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "store/sqlite/geo.h"
 #include "store/sqlite/tokenizer.h"
 
 namespace archivum::store::sqlite {
@@ -20,6 +21,7 @@ StatusOr<std::unique_ptr<Reader>> ReaderPool::Acquire() {
   auto reader = std::make_unique<Reader>(*db);
   ARCHIVUM_RETURN_IF_ERROR(RegisterTokenizer(reader->conn.db()));
   ARCHIVUM_RETURN_IF_ERROR(RegisterFtsFunctions(reader->conn.db(), &reader->fts));
+  ARCHIVUM_RETURN_IF_ERROR(RegisterGeoFunctions(reader->conn.db()));
   return reader;
 }
 

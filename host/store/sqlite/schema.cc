@@ -109,7 +109,40 @@ constexpr const char* kMigrations[] = {
      "CREATE INDEX findings_pages ON findings(CAST(value AS INTEGER)) WHERE key = 'pages';"
      "CREATE INDEX findings_created ON findings(value) WHERE key = 'created';"
      "UPDATE catalog_state SET value = value + 1 WHERE key = 'text_generation';"),
-    // 7 → 8: previews (thumbnails, kept out of the full-text index) and the marked parts of
+    // 7 → 8: the photo fields. The metadata words gain a camera column (camera_make and
+    // camera_model, for camera:); FTS5 cannot add a column, so metadata_text is rebuilt from the
+    // findings, which hold every value it indexes (its rows are small: metadata, not text; the
+    // text index and its generation are untouched). Then partial indexes, like pages and created:
+    // taken over its local date-time (the first 19 characters; an offset after them is ignored,
+    // see query/parser.h), width and height over their integers; for near: (geo.h), gps_lat over
+    // its degrees (the bounding box's latitudes) and gps_lon by document and plugin, then degrees
+    // (the longitude of the same plugin's pair, and the box's longitudes, in one seek).
+    ("DROP TRIGGER documents_delete_metadata;"
+     "DROP TABLE metadata_text;"
+     "CREATE VIRTUAL TABLE metadata_text USING fts5(title, author, subject, \"from\", \"to\", "
+     "language, camera, tokenize = 'archivum');"
+     "INSERT INTO metadata_text(rowid, title, author, subject, \"from\", \"to\", language, camera)"
+     "  SELECT document_id,"
+     "    group_concat(CASE key WHEN 'title' THEN value END, char(30)),"
+     "    group_concat(CASE key WHEN 'author' THEN value END, char(30)),"
+     "    group_concat(CASE key WHEN 'subject' THEN value END, char(30)),"
+     "    group_concat(CASE key WHEN 'from' THEN value END, char(30)),"
+     "    group_concat(CASE key WHEN 'to' THEN value END, char(30)),"
+     "    group_concat(CASE key WHEN 'language' THEN value END, char(30)),"
+     "    group_concat(CASE WHEN key IN ('camera_make', 'camera_model') THEN value END, char(30))"
+     "  FROM (SELECT document_id, key, value FROM findings WHERE key IN ('title', 'author', "
+     "    'subject', 'from', 'to', 'language', 'camera_make', 'camera_model') ORDER BY rowid)"
+     "  GROUP BY document_id ORDER BY document_id;"
+     "CREATE TRIGGER documents_delete_metadata AFTER DELETE ON documents BEGIN"
+     "  DELETE FROM metadata_text WHERE rowid = old.id;"
+     "END;"
+     "CREATE INDEX findings_taken ON findings(substr(value, 1, 19)) WHERE key = 'taken';"
+     "CREATE INDEX findings_width ON findings(CAST(value AS INTEGER)) WHERE key = 'width';"
+     "CREATE INDEX findings_height ON findings(CAST(value AS INTEGER)) WHERE key = 'height';"
+     "CREATE INDEX findings_gps_lat ON findings(CAST(value AS REAL)) WHERE key = 'gps_lat';"
+     "CREATE INDEX findings_gps_lon ON findings(document_id, plugin, CAST(value AS REAL)) WHERE "
+     "key = 'gps_lon';"),
+    // 8 → 9: previews (thumbnails, kept out of the full-text index) and the marked parts of
     // texts (OCR), ABI 1.4.
     ("CREATE TABLE previews ("
      "  document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"

@@ -1,6 +1,7 @@
 #include "store/sqlite/search.h"
 
 #include <algorithm>
+#include <charconv>
 #include <functional>
 #include <optional>
 #include <string>
@@ -32,6 +33,12 @@ StatusOr<uint64_t> CountUnranked(Connection& conn, CountCache& cache, const quer
     if (const auto* n = std::get_if<int64_t>(&v)) {
       key += "\ni";
       key += std::to_string(*n);
+    } else if (const auto* d = std::get_if<double>(&v)) {
+      // The shortest text that reads back as the same double: distinct values, distinct keys.
+      char buf[32];
+      const auto written = std::to_chars(buf, buf + sizeof buf, *d);
+      key += "\nd";
+      key.append(buf, written.ptr);
     } else {
       const std::string& text = std::get<std::string>(v);
       key += "\ns";

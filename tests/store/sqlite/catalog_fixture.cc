@@ -107,10 +107,15 @@ std::string QueryCatalog::Insert(const std::vector<CorpusDoc>& docs,
   std::string columns;
   std::string values;
   std::string keys;
-  for (const MetadataColumn& c : kMetadataColumns) {
-    columns += ", \"" + std::string(c.column) + "\"";
-    values += ", group_concat(CASE key WHEN '" + std::string(c.key) + "' THEN value END, char(30))";
-    keys += std::string(keys.empty() ? "'" : ", '") + std::string(c.key) + "'";
+  for (std::string_view column : kMetadataColumnNames) {
+    std::string column_keys;
+    for (const MetadataColumn& c : kMetadataColumns) {
+      if (c.column != column) continue;
+      column_keys += std::string(column_keys.empty() ? "'" : ", '") + std::string(c.key) + "'";
+    }
+    columns += ", \"" + std::string(column) + "\"";
+    values += ", group_concat(CASE WHEN key IN (" + column_keys + ") THEN value END, char(30))";
+    keys += std::string(keys.empty() ? "" : ", ") + column_keys;
   }
   std::string err = Exec("DELETE FROM metadata_text", {}, nullptr);
   if (!err.empty()) return err;

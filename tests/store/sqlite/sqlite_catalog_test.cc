@@ -154,10 +154,13 @@ std::string Column0(const std::filesystem::path& dir, const char* sql) {
   return out;
 }
 
-// Undoes migration 6 → 7 on a connection with the tokenizer registered: the text index back on
-// unicode61 (rebuilt from its text), no metadata words, no partial findings indexes, version 6.
+// Undoes migrations 7 → 8 and 6 → 7 on a connection with the tokenizer registered: the text index
+// back on unicode61 (rebuilt from its text), no metadata words, no partial findings indexes,
+// version 6.
 constexpr const char* kBackToVersion6 =
     "DROP TABLE previews; DROP TABLE text_parts;"
+    "DROP INDEX findings_taken; DROP INDEX findings_width; DROP INDEX findings_height;"
+    "DROP INDEX findings_gps_lat; DROP INDEX findings_gps_lon;"
     "DROP TRIGGER documents_delete_metadata; DROP TABLE metadata_text;"
     "DROP INDEX findings_pages; DROP INDEX findings_created;"
     "DROP TRIGGER documents_delete_text; ALTER TABLE texts RENAME TO texts_v7;"
