@@ -25,7 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace pb = ::aichemist_archivum;
-namespace ht = api::gateway::testing;
+namespace ht = http_testing;
 using testing::ImageFormat;
 using testing::ImageSpec;
 
@@ -35,8 +35,7 @@ constexpr std::string_view kScanWords = "Archivum recognizes printed words";
 std::pair<int, int> WebpSize(const std::string& bytes) {
   int width = 0;
   int height = 0;
-  if (!WebPGetInfo(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &width,
-                   &height)) {
+  if (!WebPGetInfo(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &width, &height)) {
     return {0, 0};
   }
   return {width, height};
@@ -49,7 +48,8 @@ class ImagesTest : public ::testing::Test {
     opts.plugin_dirs = {ARCHIVUM_BUNDLED_PLUGINS};
     opts.http = true;
     // OCR is off by default; one engine keeps the test light.
-    opts.plugins_yaml = "  settings:\n    ocr:\n      enabled: true\n      config: {instances: 1}\n";
+    opts.plugins_yaml =
+        "  settings:\n    ocr:\n      enabled: true\n      config: {instances: 1}\n";
     std::string error;
     daemon_ = testing::Daemon::Start(opts, &error).release();
     ASSERT_NE(daemon_, nullptr) << error;
@@ -142,7 +142,8 @@ class ImagesTest : public ::testing::Test {
 
   std::map<std::string, std::string> Metadata(const std::string& rel) {
     std::map<std::string, std::string> out;
-    for (const pb::Finding& f : Get(rel).findings()) {
+    const pb::Document doc = Get(rel);
+    for (const pb::Finding& f : doc.findings()) {
       if (f.plugin() == "image") out[f.key()] = f.value();
     }
     return out;
@@ -213,12 +214,37 @@ TEST_F(ImagesTest, PhotoMetadataIsRecorded) {
   EXPECT_EQ(plain.count("camera_make"), 0u);
   // The vocabulary's keys are the document's metadata too.
   bool title = false;
-  for (const pb::MetadataEntry& m : Get("photos/eiffel.jpg").metadata()) {
+  const pb::Document eiffel_doc = Get("photos/eiffel.jpg");
+  for (const pb::MetadataEntry& m : eiffel_doc.metadata()) {
     if (m.key() == "title" && m.value() == "Tour Eiffel") title = true;
   }
   EXPECT_TRUE(title);
   EXPECT_EQ(Paths("image.camera_make:Canon"), std::set<std::string>{"photos/eiffel.jpg"});
   EXPECT_EQ(Paths("title:eiffel"), std::set<std::string>{"photos/eiffel.jpg"});
+}
+
+TEST_F(ImagesTest, PhotosAreFoundByCameraTimeSizeAndPlace) {
+  using Set = std::set<std::string>;
+  EXPECT_EQ(Paths("camera:canon"), Set{"photos/eiffel.jpg"});
+  EXPECT_EQ(Paths("camera:\"nikon d850\""), Set{"photos/opera.jpg"});
+  EXPECT_EQ(Paths("taken>2020-01-01"), Set{"photos/eiffel.jpg"});
+  EXPECT_EQ(Paths("taken<2020-01-01"), Set{"photos/opera.jpg"});
+  // The scan is a picture too (wider than 300 px); the opera's 300 px is not "> 300".
+  EXPECT_EQ(Paths("width>300"), (Set{"photos/eiffel.jpg", "scan.png"}));
+  EXPECT_EQ(Paths("width>99 height<100"), Set{"photos/plain.png"});
+  // The Eiffel tower's photo seen from the Trocadéro (0.56 km away), and the opera's from the
+  // harbour bridge's southern end (0.65 km).
+  EXPECT_EQ(Paths("near:48.8616,2.2886,1"), Set{"photos/eiffel.jpg"});
+  EXPECT_EQ(Paths("near:48.8616,2.2886,0.5"), Set{});
+  EXPECT_EQ(Paths("near:-33.8523,151.2108,2"), Set{"photos/opera.jpg"});
+  // A malformed place is the query's error, with its column.
+  grpc::ClientContext ctx;
+  pb::AnalyzeRequest req;
+  req.set_query("near:95,2,1");
+  pb::AnalyzeResponse r;
+  const grpc::Status st = stub_->Analyze(&ctx, req, &r);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(st.error_message().find("column"), std::string::npos) << st.error_message();
 }
 
 TEST_F(ImagesTest, PicturesAndPdfsHaveSmallThumbnailsThatDecode) {

@@ -83,10 +83,11 @@ TEST(PluginConfigTest, ReadsOneStringOrAListOfThem) {
       config.StringList(key, fallback, 8, 16);
       ADD_FAILURE() << key;
     } catch (const sdk::Error& e) {
-      EXPECT_EQ(std::string(e.what()).rfind(std::string("config \"") + key +
-                                                "\": expected a list of 1 to 8 strings of 1 to 16 bytes",
-                                            0),
-                0u)
+      EXPECT_EQ(
+          std::string(e.what()).rfind(std::string("config \"") + key +
+                                          "\": expected a list of 1 to 8 strings of 1 to 16 bytes",
+                                      0),
+          0u)
           << e.what();
     }
   }

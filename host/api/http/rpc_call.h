@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "api/http/router.h"
 #include "api/http/service_binding.h"
@@ -22,6 +23,9 @@ namespace archivum::api::gateway {
 
 // A complete JSON reply.
 struct JsonReply {
+  JsonReply() = default;
+  JsonReply(unsigned s, std::string b, std::string media = {})
+      : status(s), body(std::move(b)), media_type(std::move(media)) {}
   unsigned status = 200;
   std::string body;
   // Empty: application/json. Else a media reply (Route::media): `body` is an image of this type.
