@@ -53,7 +53,7 @@ TEST(YaraAbiTest, DescriptorDeclaresAThreadSafeOptInAnalyzerOfEveryFile) {
 }
 
 TEST(YaraAbiTest, NoRulesConfiguredIsALoadErrorSayingWhatToSet) {
-  for (const std::string config : {"{}", R"({"rules": []})", R"({"rules": null})"}) {
+  for (const std::string config : {"{}", R"({"rules": null})"}) {
     archivum_rc rc = ARCHIVUM_OK;
     std::string error;
     auto module = CreateYara(config, &rc, &error);
@@ -70,9 +70,12 @@ TEST(YaraAbiTest, MalformedSettingsAreRefusedByName) {
   std::string error;
   auto module = CreateYara(R"({"rules": 42})", &rc, &error);
   EXPECT_EQ(rc, ARCHIVUM_INVALID_ARGUMENT);
-  EXPECT_NE(error.find("config \"rules\": expected a non-empty string or a list"),
-            std::string::npos)
+  EXPECT_NE(error.find("config \"rules\": expected a list of 1 to 1024 strings"), std::string::npos)
       << error;
+  // An empty list names nothing to read: the same refusal.
+  module = CreateYara(R"({"rules": []})", &rc, &error);
+  EXPECT_EQ(rc, ARCHIVUM_INVALID_ARGUMENT) << error;
+  EXPECT_NE(error.find("config \"rules\": expected a list"), std::string::npos) << error;
   module = CreateYara(R"({"rules": [""]})", &rc, &error);
   EXPECT_EQ(rc, ARCHIVUM_INVALID_ARGUMENT) << error;
   module = CreateYara(R"({"rule": ")" + rules.string() + R"("})", &rc, &error);
