@@ -67,10 +67,13 @@ class Report {
       Abi();
       Startup();
       Ocr();
+      Photos();
     }
     if (f_.Get("documents_corpus") != nullptr) documents_.Build(results_["documents"]);
     // The yara section's summary, as bench/run computed it.
     if (const json* yara = f_.Get("yara")) results_["yara"] = *yara;
+    // The photo section's summary, as bench/run computed it.
+    if (const json* photos = f_.Get("photos")) results_["photos"] = *photos;
   }
 
   // Whether the run measured the tree (all sections), not only the document corpus.
@@ -486,6 +489,25 @@ class Report {
                            {"shutdown_ms", J(f_.N("startup", "/shutdown_ms/median"), 2)},
                            {"idle_rss_mb", J(rss, 1)},
                            {"threads", J(f_.N("startup", "/threads"), 0)}};
+  }
+
+  // Camera-sized photos through the daemon with the bundled plugins (bench/run's photo section).
+  void Photos() {
+    const std::string status = f_.S("photos", "/status");
+    if (f_.Get("photos") == nullptr || status != "ok") {
+      Add("photos", "camera-sized JPEGs: images/s with EXIF and thumbnails",
+          status.empty() ? "not run" : status);
+      return;
+    }
+    Add("photos",
+        "ingest of " + Fmt(f_.N("photos", "/files"), 0) + " JPEGs of " +
+            Fmt(f_.N("photos", "/width"), 0) + " x " + Fmt(f_.N("photos", "/height"), 0) + " (" +
+            Fmt(Scale(f_.N("photos", "/bytes"), 1e-6), 0) + " MB): EXIF and a WebP thumbnail each",
+        Fmt(f_.N("photos", "/images_per_s"), 1) + " images/s, " +
+            Fmt(f_.N("photos", "/mb_per_s"), 1) + " MB/s (" +
+            Fmt(f_.N("photos", "/cpu_s_per_image"), 3) + " s CPU per image; image plugin " +
+            Fmt(f_.N("photos", "/image_plugin_ms_per_call"), 1) + " ms per photo; " +
+            Fmt(f_.N("photos", "/previews"), 0) + " thumbnails stored)");
   }
 
   // The ocr plugin next to the tesseract command on the same pages, one core (archivum_bench_ocr).

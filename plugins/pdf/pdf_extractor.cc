@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "common/pdf_assembly.h"
 #include "common/thumbnail.h"
 #include "common/utf8.h"
 #include "pdf/pdf_date.h"
@@ -37,21 +38,7 @@ std::string BuiltInDocument() {
       "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
       "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "endstream",
   };
-  std::string pdf = "%PDF-1.4\n";
-  std::vector<size_t> offsets;
-  for (size_t i = 0; i < std::size(objects); ++i) {
-    offsets.push_back(pdf.size());
-    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-  }
-  const size_t xref = pdf.size();
-  pdf += "xref\n0 " + std::to_string(offsets.size() + 1) + "\n0000000000 65535 f \n";
-  for (const size_t offset : offsets) {
-    std::string entry = std::to_string(offset);
-    pdf += std::string(10 - entry.size(), '0') + entry + " 00000 n \n";
-  }
-  pdf += "trailer\n<< /Size " + std::to_string(offsets.size() + 1) + " /Root 1 0 R >>\n";
-  pdf += "startxref\n" + std::to_string(xref) + "\n%%EOF\n";
-  return pdf;
+  return AssemblePdf(objects);
 }
 
 std::string PageText(const poppler::page& page) {

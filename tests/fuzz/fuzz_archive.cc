@@ -119,6 +119,12 @@ struct FuzzSink {
       self->open = false;
       return self->dropped ? ARCHIVUM_RESOURCE_EXHAUSTED : ARCHIVUM_OK;
     };
+    t.emit_preview = [](void*, archivum_str, archivum_bytes) -> archivum_rc {
+      Broken("the archive plugin emitted a preview");
+    };
+    t.emit_text_as = [](void*, archivum_str, archivum_str) -> archivum_rc {
+      Broken("the archive plugin emitted text with a kind");
+    };
     return t;
   }
 };

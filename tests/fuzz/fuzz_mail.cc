@@ -104,6 +104,12 @@ struct FuzzSink {
       self->open = false;
       return self->dropped ? ARCHIVUM_RESOURCE_EXHAUSTED : ARCHIVUM_OK;
     };
+    s.emit_preview = [](void*, archivum_str, archivum_bytes) -> archivum_rc {
+      Fail("the mail plugin emitted a preview");
+    };
+    s.emit_text_as = [](void*, archivum_str, archivum_str) -> archivum_rc {
+      Fail("the mail plugin emitted text with a kind");
+    };
     s.set_mime = [](void*, archivum_str) -> archivum_rc { return ARCHIVUM_INVALID_ARGUMENT; };
     s.log = [](void*, archivum_log_level, archivum_str) {};
     return s;

@@ -105,6 +105,18 @@ archivum_sink Sink() {
   };
   t.child_tag = [](void*, archivum_str) -> archivum_rc { Broken("a child document"); };
   t.end_child = [](void*) -> archivum_rc { Broken("a child document"); };
+  t.emit_preview = [](void*, archivum_str mime, archivum_bytes bytes) -> archivum_rc {
+    // The thumbnail helper's contract: a WebP within the host's bound.
+    const std::string_view b(reinterpret_cast<const char*>(bytes.data), bytes.size);
+    if (View(mime) != "image/webp" || b.size() < 12 || b.substr(0, 4) != "RIFF" ||
+        b.substr(8, 4) != "WEBP" || b.size() > 512 * 1024) {
+      Broken("a preview that is not a WebP within 512 KiB");
+    }
+    return ARCHIVUM_OK;
+  };
+  t.emit_text_as = [](void*, archivum_str, archivum_str) -> archivum_rc {
+    Broken("text with a kind");
+  };
   return t;
 }
 

@@ -91,6 +91,18 @@ struct Recorder {
     };
     t.child_tag = [](void*, archivum_str) -> archivum_rc { Fail("child_tag"); };
     t.end_child = [](void*) -> archivum_rc { Fail("end_child"); };
+    t.emit_preview = [](void*, archivum_str mime, archivum_bytes bytes) -> archivum_rc {
+      // The thumbnail helper's contract: a WebP within the host's bound.
+      const std::string_view b(reinterpret_cast<const char*>(bytes.data), bytes.size);
+      if (View(mime) != "image/webp" || b.size() < 12 || b.substr(0, 4) != "RIFF" ||
+          b.substr(8, 4) != "WEBP" || b.size() > 512 * 1024) {
+        Fail("a preview that is not a WebP within 512 KiB");
+      }
+      return ARCHIVUM_OK;
+    };
+    t.emit_text_as = [](void*, archivum_str, archivum_str) -> archivum_rc {
+      Fail("text with a kind");
+    };
     return t;
   }
 };

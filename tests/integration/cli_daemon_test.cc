@@ -1,7 +1,11 @@
 // The real `archivum` CLI against the real daemon: the README's tour, as a user types it.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "support/daemon.h"
+#include "support/documents/image_writer.h"
 #include "support/process.h"
 
 namespace archivum {
@@ -58,6 +62,40 @@ TEST_F(CliDaemonTest, IngestAnalyzeGetUploadAndPlugins) {
   }
   EXPECT_EQ(Cli({"analyze", "size>"}, &out), 1) << out;
   EXPECT_NE(out.find("INVALID_ARGUMENT"), std::string::npos) << out;
+}
+
+TEST_F(CliDaemonTest, GetShowsTextAndWritesTheThumbnail) {
+  testing::ImageSpec photo;
+  photo.width = 512;
+  photo.height = 256;
+  photo.exif.make = "Canon";
+  testing::WriteFile(tree_ / "photos/wide.jpg", testing::MakeImage(photo));
+  std::string out;
+  ASSERT_EQ(Cli({"ingest", tree_.string()}, &out), 0) << out;
+
+  ASSERT_EQ(Cli({"get", "--text", "100", (tree_ / "notes/forest.md").string()}, &out), 0) << out;
+  EXPECT_NE(out.find("text (34 of 34 bytes):\nOwls hunt in the forest at night.\n"),
+            std::string::npos)
+      << out;
+  ASSERT_EQ(Cli({"get", "--text", "4", (tree_ / "notes/forest.md").string()}, &out), 0) << out;
+  EXPECT_NE(out.find("text (4 of 34 bytes):\nOwls\n"), std::string::npos) << out;
+
+  const fs::path thumb = daemon_->dir() / "thumb.webp";
+  ASSERT_EQ(Cli({"get", "--thumbnail", thumb.string(), (tree_ / "photos/wide.jpg").string()}, &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("image/webp"), std::string::npos) << out;
+  std::ifstream in(thumb, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GE(bytes.size(), 12u);
+  EXPECT_EQ(bytes.substr(0, 4), "RIFF");
+  EXPECT_EQ(bytes.substr(8, 4), "WEBP");
+  // A text file has none: the server's NOT_FOUND, exit 1, and no file written.
+  const fs::path none = daemon_->dir() / "none.webp";
+  EXPECT_EQ(Cli({"get", "--thumbnail", none.string(), (tree_ / "notes/forest.md").string()}, &out),
+            1);
+  EXPECT_NE(out.find("NOT_FOUND"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(none));
 }
 
 TEST_F(CliDaemonTest, IngestDrawsAProgressBarOnATerminal) {

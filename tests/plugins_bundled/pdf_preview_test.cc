@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "archivum/plugin.hpp"
+#include "common/pdf_assembly.h"
 #include "pdf/pdf_extractor.h"
 #include "plugins_bundled/loaded_module.h"
 #include "plugins_bundled/preview_util.h"
@@ -75,20 +76,7 @@ std::string RedBluePdf() {
       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
       "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "endstream",
   };
-  std::string pdf = "%PDF-1.4\n";
-  std::vector<size_t> offsets;
-  for (size_t i = 0; i < std::size(objects); ++i) {
-    offsets.push_back(pdf.size());
-    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-  }
-  const size_t xref = pdf.size();
-  pdf += "xref\n0 " + std::to_string(offsets.size() + 1) + "\n0000000000 65535 f \n";
-  for (const size_t offset : offsets) {
-    const std::string digits = std::to_string(offset);
-    pdf += std::string(10 - digits.size(), '0') + digits + " 00000 n \n";
-  }
-  pdf += "trailer\n<< /Size " + std::to_string(offsets.size() + 1) + " /Root 1 0 R >>\n";
-  return pdf + "startxref\n" + std::to_string(xref) + "\n%%EOF\n";
+  return AssemblePdf(objects);
 }
 
 TEST(PdfPreviewTest, ColorsAndSidesArePreserved) {
