@@ -65,7 +65,7 @@ std::string Encode(int width, int height, uint32_t seed) {
   for (VipsImage* b : bands) g_object_unref(b);
   Image rgb(joined);
   VipsImage* noise = nullptr;
-  if (vips_gaussnoise(&noise, width, height, "sigma", 3.0, "mean", 0.0, "seed",
+  if (vips_gaussnoise(&noise, width, height, "sigma", 4.5, "mean", 0.0, "seed",
                       static_cast<int>(seed), nullptr) != 0)
     Fail("vips_gaussnoise");
   Image n(noise);
