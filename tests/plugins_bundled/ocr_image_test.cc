@@ -45,8 +45,9 @@ std::string BmpDeclaring(int32_t width, int32_t height) {
 
 TEST(OcrImageTest, ReadsTheSizeOfRealImagesFromTheirHeaders) {
   const auto& image = PhraseImage();
-  for (const TextImageFormat format : {TextImageFormat::kPng, TextImageFormat::kJpeg, TextImageFormat::kTiff,
-                                   TextImageFormat::kWebp, TextImageFormat::kPnm, TextImageFormat::kGif}) {
+  for (const TextImageFormat format :
+       {TextImageFormat::kPng, TextImageFormat::kJpeg, TextImageFormat::kTiff,
+        TextImageFormat::kWebp, TextImageFormat::kPnm, TextImageFormat::kGif}) {
     SCOPED_TRACE(static_cast<int>(format));
     const std::string bytes = EncodeImage(image, format);
     ASSERT_TRUE(IsReadableImage(bytes));
