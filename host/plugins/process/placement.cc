@@ -466,7 +466,10 @@ std::vector<std::filesystem::path> SystemReadOnlyPaths() {
   std::vector<std::filesystem::path> paths;
   for (const char* p : {"/usr", "/lib", "/lib64", "/lib32", "/libx32", "/etc/ld.so.cache",
                         "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/magic",
-                        "/etc/mime.types", "/dev/null", "/dev/urandom", "/dev/zero"}) {
+                        "/etc/mime.types", "/dev/null", "/dev/urandom", "/dev/zero",
+                        // fontconfig's configuration and cache: poppler finds the fonts of the
+                        // PDFs it renders (page thumbnails, OCR) through them.
+                        "/etc/fonts", "/var/cache/fontconfig"}) {
     std::error_code ec;
     if (std::filesystem::exists(p, ec)) paths.emplace_back(p);
   }
