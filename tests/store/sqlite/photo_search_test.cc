@@ -15,6 +15,7 @@
 
 #include "open_sqlite_catalog.h"
 #include "query/parser.h"
+#include "store/sqlite/catalog_file.h"
 #include "store/sqlite/geo.h"
 #include "store/sqlite/query_compiler.h"
 #include "store/sqlite/schema.h"
@@ -392,27 +393,6 @@ TEST_F(PhotoSearch, FieldsAreAnsweredFromTheirIndexes) {
   }
 }
 
-// Runs `sql` on the catalog file directly; the first column of every row, joined by ",".
-std::string PhotoColumn0(const std::filesystem::path& dir, const char* sql) {
-  sqlite3* db = nullptr;
-  std::string out;
-  if (sqlite3_open_v2((dir / "catalog.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-          SQLITE_OK &&
-      RegisterTokenizer(db).ok()) {
-    sqlite3_exec(
-        db, sql,
-        [](void* acc, int, char** values, char**) {
-          auto* s = static_cast<std::string*>(acc);
-          if (!s->empty()) *s += ",";
-          *s += values[0] ? values[0] : "NULL";
-          return 0;
-        },
-        &out, nullptr);
-  }
-  sqlite3_close(db);
-  return out;
-}
-
 // A store exactly as schema version 7 wrote it (metadata words without a camera column, no photo
 // indexes), holding photos that an image plugin cataloged then, migrates on open: the camera
 // words are built from the findings already there, the indexes exist, and every photo field
@@ -428,7 +408,7 @@ TEST(PhotoSearchMigration, MigratesVersion7StoresToThePhotoFields) {
       "SELECT name FROM sqlite_master WHERE name IN ('findings_taken', 'findings_width', "
       "'findings_height', 'findings_gps_lat', 'findings_gps_lon') OR (name = 'metadata_text' "
       "AND sql LIKE '%camera%') ORDER BY name";
-  const std::string current = PhotoColumn0(dir.path(), kPhotoSchema);
+  const std::string current = CatalogColumn0(dir.path(), kPhotoSchema);
   EXPECT_EQ(current,
             "findings_gps_lat,findings_gps_lon,findings_height,findings_taken,findings_width,"
             "metadata_text");
@@ -464,18 +444,18 @@ TEST(PhotoSearchMigration, MigratesVersion7StoresToThePhotoFields) {
     ASSERT_EQ(rc, SQLITE_OK) << error;
     sqlite3_close(db);
   }
-  EXPECT_EQ(PhotoColumn0(dir.path(), kPhotoSchema), "");
+  EXPECT_EQ(CatalogColumn0(dir.path(), kPhotoSchema), "");
   const std::string generation =
-      PhotoColumn0(dir.path(), "SELECT value FROM catalog_state WHERE key = 'text_generation'");
+      CatalogColumn0(dir.path(), "SELECT value FROM catalog_state WHERE key = 'text_generation'");
 
   auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-  EXPECT_EQ(PhotoColumn0(dir.path(), "PRAGMA user_version"), std::to_string(kSchemaVersion));
-  EXPECT_EQ(PhotoColumn0(dir.path(), kPhotoSchema), current);
+  EXPECT_EQ(CatalogColumn0(dir.path(), "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  EXPECT_EQ(CatalogColumn0(dir.path(), kPhotoSchema), current);
   // Only the metadata words were rebuilt: the text index's token counts still hold.
-  EXPECT_EQ(PhotoColumn0(dir.path(),
-                         "SELECT value FROM catalog_state WHERE key = "
-                         "'text_generation'"),
+  EXPECT_EQ(CatalogColumn0(dir.path(),
+                           "SELECT value FROM catalog_state WHERE key = "
+                           "'text_generation'"),
             generation);
 
   auto search = [&](std::string_view text) {
@@ -500,7 +480,7 @@ TEST(PhotoSearchMigration, MigratesVersion7StoresToThePhotoFields) {
   EXPECT_EQ(search("near:0,179.99,3"), (PhotoSet{"/p/east.jpg", "/p/west.jpg"}));
   EXPECT_EQ(search("tower near:48.858361,2.294481,2"),
             (PhotoSet{"/p/eiffel.jpg", "/p/trocadero.jpg"}));
-  EXPECT_EQ(PhotoColumn0(dir.path(), "SELECT count(*) FROM metadata_text"), "5");
+  EXPECT_EQ(CatalogColumn0(dir.path(), "SELECT count(*) FROM metadata_text"), "5");
 
   // Old documents are replaced and removed as new ones are.
   ASSERT_TRUE(

@@ -13,6 +13,7 @@
 
 #include "open_sqlite_catalog.h"
 #include "query/parser.h"
+#include "store/sqlite/catalog_file.h"
 #include "store/sqlite/query_compiler.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/tokenizer.h"
@@ -133,27 +134,6 @@ TEST(SqliteCatalog, FindingsTextAndChildrenAreReplacedAsAUnit) {
   EXPECT_TRUE(all->empty());
 }
 
-// Runs `sql` on the catalog file directly; the first column of every row, joined by ",".
-std::string Column0(const std::filesystem::path& dir, const char* sql) {
-  sqlite3* db = nullptr;
-  std::string out;
-  if (sqlite3_open_v2((dir / "catalog.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-          SQLITE_OK &&
-      RegisterTokenizer(db).ok()) {
-    sqlite3_exec(
-        db, sql,
-        [](void* acc, int, char** values, char**) {
-          auto* s = static_cast<std::string*>(acc);
-          if (!s->empty()) *s += ",";
-          *s += values[0] ? values[0] : "NULL";
-          return 0;
-        },
-        &out, nullptr);
-  }
-  sqlite3_close(db);
-  return out;
-}
-
 // Undoes migrations 7 → 8 and 6 → 7 on a connection with the tokenizer registered: the text index
 // back on unicode61 (rebuilt from its text), no metadata words, no partial findings indexes,
 // version 6.
@@ -199,11 +179,13 @@ TEST(SqliteCatalog, ABatchRewritingADocumentDropsTheTextOfItsEarlierMembers) {
   auto child = (*cat)->Get(member.document.path);
   ASSERT_TRUE(child.ok());
   EXPECT_FALSE(child->has_value());
-  EXPECT_EQ(Column0(dir.path(), "SELECT path FROM texts ORDER BY path"),
+  EXPECT_EQ(CatalogColumn0(dir.path(), "SELECT path FROM texts ORDER BY path"),
             "/a/pack.zip,/b/plain.txt");
-  EXPECT_EQ(Column0(dir.path(), "SELECT count(*) FROM texts WHERE texts MATCH 'archive'"), "0");
-  EXPECT_EQ(Column0(dir.path(), "SELECT count(*) FROM texts WHERE texts MATCH 'words'"), "2");
-  EXPECT_EQ(Column0(dir.path(), "SELECT path FROM documents ORDER BY path"),
+  EXPECT_EQ(CatalogColumn0(dir.path(), "SELECT count(*) FROM texts WHERE texts MATCH 'archive'"),
+            "0");
+  EXPECT_EQ(CatalogColumn0(dir.path(), "SELECT count(*) FROM texts WHERE texts MATCH 'words'"),
+            "2");
+  EXPECT_EQ(CatalogColumn0(dir.path(), "SELECT path FROM documents ORDER BY path"),
             "/a/pack.zip,/b/plain.txt");
 }
 
@@ -217,11 +199,14 @@ TEST(SqliteCatalog, WriterSettingsArePersistedOnceAndDoNotChangeResults) {
     ASSERT_TRUE((*cat)->Commit({d}, {}).ok());
   }
   // The full-text index's pending-data size (FTS5 "hashsize") is stored with the index.
-  EXPECT_EQ(Column0(dir.path(), "SELECT v FROM texts_config WHERE k = 'hashsize'"), "4194304");
+  EXPECT_EQ(CatalogColumn0(dir.path(), "SELECT v FROM texts_config WHERE k = 'hashsize'"),
+            "4194304");
   auto again = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(Column0(dir.path(), "SELECT v FROM texts_config WHERE k = 'hashsize'"), "4194304");
-  EXPECT_EQ(Column0(dir.path(), "SELECT path FROM texts WHERE texts MATCH 'beta'"), "/x/one.txt");
+  EXPECT_EQ(CatalogColumn0(dir.path(), "SELECT v FROM texts_config WHERE k = 'hashsize'"),
+            "4194304");
+  EXPECT_EQ(CatalogColumn0(dir.path(), "SELECT path FROM texts WHERE texts MATCH 'beta'"),
+            "/x/one.txt");
 }
 
 // The writer binds every text of a batch without copying it (BindStatic): each row keeps its own
@@ -246,21 +231,25 @@ TEST(SqliteCatalog, EveryTextFieldOfABatchIsStoredAsWritten) {
   }
   ASSERT_TRUE((*cat)->Commit(batch, {}).ok());
   batch.clear();  // nothing the catalog stored may refer to the batch's buffers
-  EXPECT_EQ(Column0(dir.path(),
-                    "SELECT path || '|' || name || '|' || ext || '|' || substr(sha256, 1, 2) || "
-                    "'|' || mime || '|' || analyzers || '|' || signature FROM documents "
-                    "ORDER BY path"),
-            "/b/f0.t0|f0.t0|t0|aa|text/x-0|text@0|sig0,/b/f1.t1|f1.t1|t1|bb|text/x-1|text@1|sig1,"
-            "/b/f2.t2|f2.t2|t2|cc|text/x-2|text@2|sig2");
-  EXPECT_EQ(Column0(dir.path(),
-                    "SELECT d.path || '|' || f.plugin || '|' || f.key || '|' || f.value FROM "
-                    "findings f JOIN documents d ON d.id = f.document_id ORDER BY d.path"),
-            "/b/f0.t0|plug0|key0|value0,/b/f1.t1|plug1|key1|value1,/b/f2.t2|plug2|key2|value2");
-  EXPECT_EQ(Column0(dir.path(),
-                    "SELECT path || '|' || length(body) || '|' || substr(body, 1, 7) FROM texts "
-                    "ORDER BY path"),
-            "/b/f0.t0|100006|word0 p,/b/f1.t1|100006|word1 q,/b/f2.t2|100006|word2 r");
-  EXPECT_EQ(Column0(dir.path(), "SELECT path FROM texts WHERE texts MATCH 'word1'"), "/b/f1.t1");
+  EXPECT_EQ(
+      CatalogColumn0(dir.path(),
+                     "SELECT path || '|' || name || '|' || ext || '|' || substr(sha256, 1, 2) || "
+                     "'|' || mime || '|' || analyzers || '|' || signature FROM documents "
+                     "ORDER BY path"),
+      "/b/f0.t0|f0.t0|t0|aa|text/x-0|text@0|sig0,/b/f1.t1|f1.t1|t1|bb|text/x-1|text@1|sig1,"
+      "/b/f2.t2|f2.t2|t2|cc|text/x-2|text@2|sig2");
+  EXPECT_EQ(
+      CatalogColumn0(dir.path(),
+                     "SELECT d.path || '|' || f.plugin || '|' || f.key || '|' || f.value FROM "
+                     "findings f JOIN documents d ON d.id = f.document_id ORDER BY d.path"),
+      "/b/f0.t0|plug0|key0|value0,/b/f1.t1|plug1|key1|value1,/b/f2.t2|plug2|key2|value2");
+  EXPECT_EQ(
+      CatalogColumn0(dir.path(),
+                     "SELECT path || '|' || length(body) || '|' || substr(body, 1, 7) FROM texts "
+                     "ORDER BY path"),
+      "/b/f0.t0|100006|word0 p,/b/f1.t1|100006|word1 q,/b/f2.t2|100006|word2 r");
+  EXPECT_EQ(CatalogColumn0(dir.path(), "SELECT path FROM texts WHERE texts MATCH 'word1'"),
+            "/b/f1.t1");
 }
 
 // New stores get 16 KiB pages; a store created with SQLite's default 4 KiB pages keeps them,
@@ -272,7 +261,7 @@ TEST(SqliteCatalog, NewStoresUseLargePagesAndOldStoresKeepTheirs) {
     ASSERT_TRUE(cat.ok());
     ASSERT_TRUE((*cat)->Commit({Doc("/n/a", 1)}, {}).ok());
   }
-  EXPECT_EQ(Column0(fresh.path(), "PRAGMA page_size"), "16384");
+  EXPECT_EQ(CatalogColumn0(fresh.path(), "PRAGMA page_size"), "16384");
 
   testing::TempDir old;
   {
@@ -299,7 +288,7 @@ TEST(SqliteCatalog, NewStoresUseLargePagesAndOldStoresKeepTheirs) {
     auto found = (*cat)->Find("/o/doc0");
     ASSERT_TRUE(found.ok() && found->has_value());
   }
-  EXPECT_EQ(Column0(old.path(), "PRAGMA page_size"), "4096");
+  EXPECT_EQ(CatalogColumn0(old.path(), "PRAGMA page_size"), "4096");
 }
 
 // A store written by the previous schema (version 3: no documents_ext index, no catalog_state)
@@ -391,7 +380,7 @@ TEST(SqliteCatalog, MigratesVersion4StoresToCoveringLookupIndexes) {
   const char* kIndexes =
       "SELECT name || ':' || sql FROM sqlite_master WHERE name IN ('documents_sha256', "
       "'documents_path_page') ORDER BY name";
-  const std::string current = Column0(dir.path(), kIndexes);
+  const std::string current = CatalogColumn0(dir.path(), kIndexes);
   EXPECT_EQ(current,
             "documents_path_page:CREATE INDEX documents_path_page ON documents(path, size, "
             "mtime_ns, mime),documents_sha256:CREATE INDEX documents_sha256 ON "
@@ -408,7 +397,7 @@ TEST(SqliteCatalog, MigratesVersion4StoresToCoveringLookupIndexes) {
               SQLITE_OK);
     sqlite3_close(db);
   }
-  EXPECT_EQ(Column0(dir.path(), kIndexes),
+  EXPECT_EQ(CatalogColumn0(dir.path(), kIndexes),
             "documents_sha256:CREATE INDEX documents_sha256 ON documents(sha256)");
 
   auto search = [](Catalog& cat, const std::string& text) {
@@ -427,8 +416,8 @@ TEST(SqliteCatalog, MigratesVersion4StoresToCoveringLookupIndexes) {
   };
   auto cat = OpenSqliteCatalog(dir.path());
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-  EXPECT_EQ(Column0(dir.path(), "PRAGMA user_version"), std::to_string(kSchemaVersion));
-  EXPECT_EQ(Column0(dir.path(), kIndexes), current);
+  EXPECT_EQ(CatalogColumn0(dir.path(), "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  EXPECT_EQ(CatalogColumn0(dir.path(), kIndexes), current);
   EXPECT_EQ(search(**cat, "path:/v4"),
             "3: /v4/a.txt/10/7/text/plain /v4/b.txt/10/7/text/plain /v4/sub/c.txt/10/7/text/plain");
   EXPECT_EQ(search(**cat, "sha256:" + digest),
@@ -473,7 +462,7 @@ TEST(SqliteCatalog, MigratesVersion5StoresToAnEmptyQuarantine) {
     ASSERT_TRUE((*cat)->Commit({w}, {}).ok());
   }
   const char* kTable = "SELECT name FROM sqlite_master WHERE name = 'quarantine'";
-  EXPECT_EQ(Column0(dir.path(), kTable), "quarantine");
+  EXPECT_EQ(CatalogColumn0(dir.path(), kTable), "quarantine");
   {
     // Back to exactly what version 5 wrote.
     sqlite3* db = OpenRaw(dir.path());
@@ -483,7 +472,7 @@ TEST(SqliteCatalog, MigratesVersion5StoresToAnEmptyQuarantine) {
         SQLITE_OK);
     sqlite3_close(db);
   }
-  EXPECT_EQ(Column0(dir.path(), kTable), "");
+  EXPECT_EQ(CatalogColumn0(dir.path(), kTable), "");
 
   QuarantineEntry entry;
   entry.sha256 = std::string(64, '5');
@@ -495,8 +484,8 @@ TEST(SqliteCatalog, MigratesVersion5StoresToAnEmptyQuarantine) {
   {
     auto cat = OpenSqliteCatalog(dir.path());
     ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-    EXPECT_EQ(Column0(dir.path(), "PRAGMA user_version"), std::to_string(kSchemaVersion));
-    EXPECT_EQ(Column0(dir.path(), kTable), "quarantine");
+    EXPECT_EQ(CatalogColumn0(dir.path(), "PRAGMA user_version"), std::to_string(kSchemaVersion));
+    EXPECT_EQ(CatalogColumn0(dir.path(), kTable), "quarantine");
     auto found = (*cat)->Find("/v5/kept.txt");
     ASSERT_TRUE(found.ok() && found->has_value());
     auto listed = (*cat)->ListQuarantine();
@@ -576,8 +565,9 @@ TEST(SqliteCatalog, MigratesVersion6StoresByRebuildingTheTextIndex) {
     sqlite3_close(db);
   }
   // unicode61 folds neither ß nor CJK words: what the migration changes.
-  EXPECT_EQ(Column0(dir.path(), "SELECT count(*) FROM texts WHERE texts MATCH 'strasse'"), "0");
-  EXPECT_EQ(Column0(dir.path(), "SELECT count(*) FROM texts WHERE texts MATCH '東京'"), "0");
+  EXPECT_EQ(CatalogColumn0(dir.path(), "SELECT count(*) FROM texts WHERE texts MATCH 'strasse'"),
+            "0");
+  EXPECT_EQ(CatalogColumn0(dir.path(), "SELECT count(*) FROM texts WHERE texts MATCH '東京'"), "0");
 
   std::ostringstream log;
   const auto previous = spdlog::default_logger();
@@ -592,12 +582,13 @@ TEST(SqliteCatalog, MigratesVersion6StoresByRebuildingTheTextIndex) {
   EXPECT_NE(log.str().find("is at schema 7; full-text index rebuilt in"), std::string::npos)
       << log.str();
 
-  EXPECT_EQ(Column0(dir.path(), "PRAGMA user_version"), std::to_string(kSchemaVersion));
-  EXPECT_NE(Column0(dir.path(), "SELECT sql FROM sqlite_master WHERE name = 'texts'")
+  EXPECT_EQ(CatalogColumn0(dir.path(), "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  EXPECT_NE(CatalogColumn0(dir.path(), "SELECT sql FROM sqlite_master WHERE name = 'texts'")
                 .find("tokenize = 'archivum'"),
             std::string::npos);
-  EXPECT_EQ(Column0(dir.path(), "SELECT value FROM catalog_state"), "6");
-  EXPECT_EQ(Column0(dir.path(), "SELECT name FROM sqlite_master WHERE name LIKE 'texts_v6%'"), "");
+  EXPECT_EQ(CatalogColumn0(dir.path(), "SELECT value FROM catalog_state"), "6");
+  EXPECT_EQ(
+      CatalogColumn0(dir.path(), "SELECT name FROM sqlite_master WHERE name LIKE 'texts_v6%'"), "");
 
   auto search = [&](const std::string& text) {
     auto q = query::Parse(text);
