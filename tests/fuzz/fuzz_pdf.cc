@@ -22,31 +22,17 @@
 
 #include "archivum/plugin.hpp"
 #include "common/utf8.h"
+#include "fuzz_contract.h"
 #include "pdf/pdf_date.h"
 #include "pdf/pdf_extractor.h"
 
 namespace {
 
-using archivum::bundled::DecodeUtf8;
 namespace sdk = archivum::sdk;
 
-[[noreturn]] void Fail(const std::string& what) {
-  std::fprintf(stderr, "contract broken: %s\n", what.c_str());
-  std::abort();
-}
-
-bool ValidUtf8(std::string_view s) {
-  while (!s.empty()) {
-    const auto step = DecodeUtf8(s);
-    if (!step.valid) return false;
-    s.remove_prefix(step.length);
-  }
-  return true;
-}
-
-std::string View(archivum_str s) {
-  return s.size == 0 ? std::string() : std::string(s.data, s.size);
-}
+using archivum::fuzz::Fail;
+using archivum::fuzz::ValidUtf8;
+using archivum::fuzz::View;
 
 // What the plugin emitted for one input; refuses malformed output as the host would, and checks
 // it on the spot.

@@ -24,6 +24,7 @@
 
 #include "archivum/plugin.hpp"
 #include "common/utf8.h"
+#include "fuzz_contract.h"
 #include "yara/file_scanner.h"
 #include "yara/rule_set.h"
 #include "yara/scan_watch.h"
@@ -32,25 +33,10 @@ namespace {
 
 namespace sdk = archivum::sdk;
 namespace yara = archivum::bundled::yara;
-using archivum::bundled::DecodeUtf8;
 
-[[noreturn]] void Fail(const std::string& what) {
-  std::fprintf(stderr, "contract broken: %s\n", what.c_str());
-  std::abort();
-}
-
-bool ValidUtf8(std::string_view s) {
-  while (!s.empty()) {
-    const auto step = DecodeUtf8(s);
-    if (!step.valid) return false;
-    s.remove_prefix(step.length);
-  }
-  return true;
-}
-
-std::string View(archivum_str s) {
-  return s.size == 0 ? std::string() : std::string(s.data, s.size);
-}
+using archivum::fuzz::Fail;
+using archivum::fuzz::ValidUtf8;
+using archivum::fuzz::View;
 
 // Rules that make libyara's modules parse every input, and use what they parsed.
 constexpr char kRules[] = R"(
