@@ -179,6 +179,9 @@ export function writeCorpus(root) {
       'inner/readme.txt': 'Readme of the bundle.\n',
     })),
     png: w('pictures/gradient.png', makePng(320, 200)),
+    // 25 documents with one shared word, for paging (20 a page).
+    pebbles: Array.from({ length: 25 }, (_, i) =>
+      w(`pebbles/pebble-${String(i).padStart(2, '0')}.txt`, `Pebble ${i} of ${i * 7919} grains.\n`)),
   };
   return corpus;
 }
