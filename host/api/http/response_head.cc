@@ -50,6 +50,7 @@ void AppendReplyHead(const ReplyHead& head, std::string* out) {
     AppendField("Content-Security-Policy", "default-src 'none'", out);
     AppendField("Cache-Control", "private, no-cache", out);
   }
+  out->append(head.extra_fields);
   if (!head.allow.empty()) AppendField("Allow", head.allow, out);
   if (!head.challenge.empty()) AppendField("WWW-Authenticate", head.challenge, out);
   if (head.version < 11 && head.keep_alive) AppendField("Connection", "keep-alive", out);

@@ -6,8 +6,8 @@
 // The bytes are exactly those Beast's serializer writes for the equivalent beast::http::response
 // (status line with Beast's reason phrases, then the fields in this order, each present only
 // when it applies):
-//   Server: archivum / Content-Type / [media fields] / Allow / WWW-Authenticate / Connection /
-//   Content-Length
+//   Server: archivum / Content-Type / [media fields] / [extra fields] / Allow / WWW-Authenticate /
+//   Connection / Content-Length
 // where Connection is what message::keep_alive() sets on an empty field list: "close" for an
 // HTTP/1.1 reply that ends the connection, "keep-alive" for an HTTP/1.0 one that does not, absent
 // otherwise. tests/api/http/response_head_test.cc compares the two for every status and shape used.
@@ -28,6 +28,8 @@ struct ReplyHead {
   std::string_view content_type = "application/json";
   std::string_view allow;      // omitted if empty
   std::string_view challenge;  // WWW-Authenticate; omitted if empty
+  // More fields, each "Name: value\r\n", written after Content-Type (and the media fields).
+  std::string_view extra_fields;
   // A media reply (an image the API serves as such): adds X-Content-Type-Options: nosniff,
   // Content-Security-Policy: default-src 'none' and Cache-Control: private, no-cache after
   // Content-Type, so the bytes are never sniffed or run as a page from the daemon's origin.

@@ -25,6 +25,7 @@
 #include "api/http/http_server.h"
 #include "api/http/router.h"
 #include "api/http/service_binding.h"
+#include "api/http/static_assets.h"
 #include "auth/access_policy.h"
 #include "config/config.h"
 
@@ -44,7 +45,8 @@ class ServerState {
         hooks(std::move(hooks)),
         pool(pool),
         policy(std::move(policy)),
-        tls(std::move(tls)) {}
+        tls(std::move(tls)),
+        assets(nullptr) {}
 
   const config::HttpServer config;
   const Router router;
@@ -54,6 +56,8 @@ class ServerState {
   const auth::AccessPolicy policy;
   // Null for plain HTTP. OpenSSL contexts are safe to share between connections once set up.
   const std::shared_ptr<boost::asio::ssl::context> tls;
+  // The UI, the API explorer and /openapi.json (built from `router` on first request).
+  const StaticAssets assets;
 
   // A connection's slot in the registry; releasing it (on destruction) frees the slot. A Session
   // declares it first, so the slot is freed only after the socket and timers are destroyed.

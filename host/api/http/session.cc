@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <limits>
+#include <utility>
 
 #include "api/http/call_metadata.h"
 #include "api/http/response_head.h"
@@ -188,6 +189,7 @@ void Session::ReadRequest() {
   body_parser_.reset();
   upload_parser_.reset();
   route_ = Route{};
+  asset_ = nullptr;
   path_.clear();
   query_.clear();
   version_ = 11;
@@ -269,6 +271,13 @@ void Session::OnHeader(beast::error_code ec) {
     query_.assign(target.substr(q + 1));
   }
   route_ = state_->router.Match(req.method(), path_);
+  // A page path the API also serves with another method (GET /ingest; POST /ingest is the API's)
+  // is the page for GET and HEAD.
+  const bool read = req.method() == http::verb::get || req.method() == http::verb::head;
+  if (route_.kind == Route::Kind::kNotFound ||
+      (read && route_.kind == Route::Kind::kMethodNotAllowed)) {
+    asset_ = state_->assets.Find(path_);
+  }
   if (!Admit()) return;
   if (route_.kind == Route::Kind::kRpc && route_.method->client_streaming()) return StartUpload();
 
@@ -292,6 +301,7 @@ void Session::OnHeader(beast::error_code ec) {
 }
 
 bool Session::Admit() {
+  if (asset_ != nullptr) return true;  // the page asks for the token the API calls need
   const auto& req = header_parser_->get();
   const bool health = route_.kind == Route::Kind::kHealthz || route_.kind == Route::Kind::kReadyz;
   const auto header = req.find(http::field::authorization);
@@ -353,6 +363,7 @@ void Session::OnBody(beast::error_code ec) {
 void Session::Dispatch() {
   auto& req = body_parser_->get();
   const auto& hooks = state_->hooks;
+  if (asset_ != nullptr) return ServeAsset();
   switch (route_.kind) {
     case Route::Kind::kNotFound:
       return SendReply(ErrorReply(
@@ -449,6 +460,7 @@ void Session::SendReply(JsonReply reply, bool close, std::string_view allow) {
   if (closed_) return;
   const bool keep = keep_alive_ && !close && !draining_;
   reply_body_ = std::move(reply.body);
+  reply_static_.reset();
   reply_head_.clear();
   ReplyHead head;
   head.version = version_;
@@ -467,7 +479,10 @@ void Session::SendReply(JsonReply reply, bool close, std::string_view allow) {
 }
 
 void Session::WriteReply() {
-  std::array<net::const_buffer, 2> buffers{net::buffer(reply_head_), net::buffer(reply_body_)};
+  std::array<net::const_buffer, 2> buffers{
+      net::buffer(reply_head_), reply_static_
+                                    ? net::buffer(reply_static_->data(), reply_static_->size())
+                                    : net::buffer(std::as_const(reply_body_))};
   if (!stream_.tls()) {
     // The usual reply fits the socket's send buffer: write it now, without a round through the
     // reactor.

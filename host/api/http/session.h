@@ -109,6 +109,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadSome(void (Session::*next)(boost::beast::error_code, size_t));
   void Dispatch();
   void StartUnary(HttpCallInput input, CallContext ctx);
+  // Answers a request for asset_ (session_assets.cc).
+  void ServeAsset();
   // Writes `reply`; closes afterwards if `close` or the request/server says so.
   void SendReply(JsonReply reply, bool close = false, std::string_view allow = {});
   // Writes reply_head_ and reply_body_: at once if the socket takes them, else asynchronously.
@@ -178,6 +180,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<BodyParser> body_parser_;
   std::optional<UploadParser> upload_parser_;
   Route route_;
+  // The embedded file the request names (static_assets.h), when no API route answers GET/HEAD
+  // on its path; such requests need no token.
+  const StaticFile* asset_ = nullptr;
   unsigned version_ = 11;
   bool keep_alive_ = true;
   std::string path_;
@@ -188,6 +193,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool pending_linger_ = false;     // linger once the cancelled upload read completes
   std::string reply_head_;          // the reply being written (capacity reused between requests)
   std::string reply_body_;
+  // When set, the reply's body instead of reply_body_: bytes that outlive the connection (an
+  // embedded asset), written without a copy.
+  std::optional<std::string_view> reply_static_;
   PreparedUnary unary_;  // the last inline call's messages, reused by the next one
   boost::beast::http::response<boost::beast::http::empty_body> interim_;  // 100 Continue
   void (Session::*after_continue_)() = nullptr;
