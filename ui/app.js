@@ -33,6 +33,8 @@ async function render() {
     main.append(p);
     return;
   }
+  // Busy until the page has drawn what it loads first (a test or a screen reader waits on it).
+  main.setAttribute('aria-busy', 'true');
   try {
     await route(main, new URLSearchParams(location.search), () => mine === generation);
   } catch (error) {
@@ -42,6 +44,8 @@ async function render() {
     p.setAttribute('role', 'alert');
     p.textContent = error?.message ?? String(error);
     main.replaceChildren(p);
+  } finally {
+    if (mine === generation) main.removeAttribute('aria-busy');
   }
 }
 
