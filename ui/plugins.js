@@ -31,7 +31,7 @@ function pluginRows(p) {
     h('td', { class: 'num' }, `${(Number(p.totalTimeUs ?? 0) / 1000).toFixed(1)} ms`))];
   const notes = [p.reason, ...(p.sandboxWarnings ?? [])].filter(Boolean);
   if (notes.length) {
-    rows.push(h('tr', { class: 'plugin-reason' },
+    rows.push(h('tr', { class: `plugin-reason state-${state}` },
       h('td', { colspan: 12 }, notes.map((n) => h('div', {}, n)))));
   }
   return rows;

@@ -79,7 +79,8 @@ before(async () => {
   }
   const loaded = await (await fetch(`${daemon.url}/v1/plugins`)).json();
   assert.ok(loaded.plugins?.some((p) => p.name === 'hash' && p.state === 'LOADED'),
-            `the bundled plugins in ${args.plugins} are not loaded: ${JSON.stringify(loaded)}`);
+            `the bundled plugins in ${args.plugins} are not loaded: ` +
+                loaded.plugins?.map((p) => `${p.name} ${p.state} ${p.reason}`).join('; '));
   const summary = await api(daemon, '/v1/ingest', { path: path.join(daemon.files, 'corpus') });
   assert.equal(summary.filesFailed, '0', JSON.stringify(summary));
   writeCorpus(path.join(secured.files, 'corpus'));
