@@ -95,7 +95,7 @@ try {
   console.log(`Enter to rendered results: median ${median(times).toFixed(1)} ms, ` +
               `min ${Math.min(...times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms ` +
               `over ${times.length} searches (${Math.min(...hits)}-${Math.max(...hits)} hits shown, ` +
-              'with facets)');
+              'facets requested)');
 } finally {
   await browser?.close();
   await daemon.stop();
