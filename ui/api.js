@@ -33,16 +33,20 @@ function askForToken(refused) {
     : 'This daemon requires an access token.';
   input.value = '';
   prompting = new Promise((resolve) => {
+    // Nothing on the page works without a token: Escape does not dismiss the prompt.
+    const onCancel = (event) => event.preventDefault();
     const onSubmit = (event) => {
       event.preventDefault();
       if (!input.value) return;
       sessionStorage.setItem(TOKEN_KEY, input.value);
       form.removeEventListener('submit', onSubmit);
+      dialog.removeEventListener('cancel', onCancel);
       dialog.close();
       prompting = null;
       resolve();
     };
     form.addEventListener('submit', onSubmit);
+    dialog.addEventListener('cancel', onCancel);
   });
   dialog.showModal();
   input.focus();

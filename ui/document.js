@@ -151,7 +151,9 @@ export async function renderDocument(main, params, isCurrent) {
 
   // similar: answers NOT_FOUND for a document the similar plugin has no signature of.
   if ((doc.findings ?? []).some((f) => f.plugin === 'similar' && f.key === 'signature')) {
-    relatedList(similar, `similar:${doc.path}`, doc.path,
+    // Quoted, so that a path with spaces stays one argument.
+    const target = doc.path.includes('"') ? doc.path : `"${doc.path}"`;
+    relatedList(similar, `similar:${target}`, doc.path,
                 (hit) => h('span', { class: 'score' }, `similarity ${Number(hit.score).toFixed(2)}`));
   } else {
     replace(similar.querySelector('.related'), h('p', {}, 'Not indexed for near-duplicates.'));
