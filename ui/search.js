@@ -192,21 +192,25 @@ export async function renderSearch(main, params, isCurrent) {
   document.title = q ? `${q} – Archivum` : 'Archivum';
 
   if (!q) {
-    status.textContent = 'Type a query and press Enter; the ? button shows the syntax, and / comes back ' +
-                         'to the search box from any page.';
+    status.textContent = 'Type a query and press Enter; the ? button shows the syntax, and / ' +
+                         'comes back to the search box from any page.';
     input.focus();
     return;
   }
   status.textContent = 'Searching…';
   let answer;
   try {
-    answer = await analyze({ query: q, limit: PAGE, offset, sort: SORTS.find(([v]) => v === sort)[1],
-                             facets: true });
+    answer = await analyze({ query: q, limit: PAGE, offset,
+                             sort: SORTS.find(([v]) => v === sort)[1], facets: true });
   } catch (e) {
     if (!isCurrent()) return;
     status.textContent = '';
     const m = /^column (\d+):/.exec(e.message ?? '');
-    if (e.code !== 3 || !m) throw e;
+    if (e.code !== 3 || !m) {
+      // Other refusals (an unknown document for similar:, a daemon error) keep the search box.
+      replace(error, h('p', {}, e.message ?? String(e)));
+      return;
+    }
     const at = charIndexOfByteColumn(q, Number(m[1]));
     input.setAttribute('aria-invalid', 'true');
     replace(error, h('p', {}, e.message),

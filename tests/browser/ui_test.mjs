@@ -380,7 +380,13 @@ describe('browser UI', { concurrency: 1 }, () => {
     // The syntax help opens from its button.
     await page.getByRole('button', { name: 'Query syntax' }).click();
     await page.locator('#syntax-help', { hasText: 'similar:' }).waitFor();
-    await page.done([/status of 400/]);
+    await page.keyboard.press('Escape');
+
+    // Another refusal (NOT_FOUND) shows its message and keeps the search box.
+    await search(page, 'similar:/no/such/document.txt');
+    assert.match(await page.locator('#q-error p').textContent(), /document\.txt/);
+    assert.equal(await page.locator('#q').inputValue(), 'similar:/no/such/document.txt');
+    await page.done([/status of 400/, /status of 404/]);
   });
 
   test('keyboard: / focuses the search, arrows move through results, Enter opens', async () => {
