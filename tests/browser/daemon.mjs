@@ -42,6 +42,8 @@ export async function startDaemon(options) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
+  let closed = false;
+  const closing = new Promise((r) => child.once('close', () => { closed = true; r(); }));
   const onExit = () => child.kill('SIGKILL');
   process.on('exit', onExit);
   const address = await new Promise((resolve, reject) => {
@@ -67,16 +69,18 @@ export async function startDaemon(options) {
     files,
     url: `http://${address}`,
     log: () => log,
+    // Resolves with the exit code (null if a signal ended it) once the daemon and its output
+    // are closed, so that log() then holds everything it wrote (sanitizer reports at exit too).
     async stop() {
       process.off('exit', onExit);
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
+      if (!closed) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-        await exited;
+        await closing;
         clearTimeout(timer);
       }
       fs.rmSync(dir, { recursive: true, force: true });
+      return child.exitCode;
     },
   };
 }

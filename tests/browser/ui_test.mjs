@@ -93,7 +93,13 @@ before(async () => {
 after(async () => {
   await browser?.close();
   for (const close of devClosers) close();
-  await Promise.all([daemon?.stop(), secured?.stop()]);
+  const codes = await Promise.all([daemon?.stop(), secured?.stop()]);
+  // In the sanitizer build, a report (written when it happens, leaks at exit) fails the test.
+  for (const d of [daemon, secured]) {
+    assert.doesNotMatch(d?.log() ?? '', /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/,
+                        'sanitizer report in the daemon log');
+  }
+  assert.deepEqual(codes, [0, 0], 'the daemons exit cleanly on SIGTERM');
 });
 
 // A new page in its own context. Console errors are collected; check() asserts there were none
