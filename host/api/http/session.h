@@ -132,7 +132,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::function<bool()> CancelledFn() const;
   bool ExpectsContinue(const boost::beast::http::fields& headers) const;
 
-  // Server streaming as NDJSON (session_streaming.cc).
+  // Server streaming as NDJSON, or as a download for a media route (session_streaming.cc).
   void StartStream(HttpCallInput input, CallContext ctx);
   void PumpStream();
   void WriteStreamHead();

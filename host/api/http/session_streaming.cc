@@ -1,5 +1,6 @@
 // Session's two streaming directions: server-streaming RPCs written as NDJSON while the call
-// runs, and Upload's request body read piecewise while the core consumes it.
+// runs (or, for GET /v1/content, as the raw bytes of a download framed by Content-Length), and
+// Upload's request body read piecewise while the core consumes it.
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_cat.hpp>
 #include <boost/beast/core/string.hpp>
