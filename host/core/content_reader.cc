@@ -68,7 +68,10 @@ ContentReader::ContentReader(store::Catalog* catalog, const plugins::PluginRegis
                              pipeline::Quarantine* quarantine, const config::Ingest& limits,
                              const os::Roots* roots)
     : catalog_(catalog), limits_(limits), roots_(roots) {
-  if (registry != nullptr && registry->loaded_count() > 0) stages_.emplace(*registry, quarantine);
+  // Detect and extract only: the member is wanted, not a new analysis of its container.
+  if (registry != nullptr && registry->loaded_count() > 0) {
+    stages_.emplace(*registry, quarantine, plugins::Stage::kExtract);
+  }
 }
 
 Status ContentReader::Stream(const std::string& path, const CallContext& ctx,

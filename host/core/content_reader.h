@@ -9,10 +9,10 @@
 //
 // An archive member ("outer!/member", possibly nested) is extracted on demand by the same plugins
 // that cataloged it: its container chain is walked from the file on disk down, each container
-// run through the pipeline's stages (pipeline::Stages, so the plugins run where they always run:
-// in their sandboxed workers unless configured in process), and the member found among the
-// children by the name the pipeline gave it (SanitizeMemberName, MemberNames). Every container
-// in the chain is bounded by the ingest limits: nesting by ingest.max_depth, members by
+// run through the pipeline's detect and extract stages (pipeline::Stages, so the plugins run where
+// they always run: in their sandboxed workers unless configured in process), and the member found
+// among the children by the name the pipeline gave it (SanitizeMemberName, MemberNames). Every
+// container in the chain is bounded by the ingest limits: nesting by ingest.max_depth, members by
 // ingest.max_members, and all bytes expanded along the chain by ingest.max_expanded_size
 // (RESOURCE_EXHAUSTED when the member lies beyond them); the call's deadline and cancellation
 // reach the plugins. Members are spooled to unlinked files (plugins::OutputLimits::spool_dir), not
