@@ -37,6 +37,7 @@ using nlohmann::json;
 using testing::ArchiveEntry;
 using testing::ArchiveFormat;
 using testing::MakeArchive;
+using beast_error = ht::beast::error_code;
 
 constexpr char kToken[] = "content-suite-token-51f0";
 
@@ -187,6 +188,22 @@ TEST_F(ContentTest, FilesAndMembersComeBackByteForByteOverGrpcHttpAndTheCli) {
   EXPECT_EQ(r["Content-Security-Policy"], "default-src 'none'; sandbox");
   EXPECT_EQ(r[ht::http::field::cache_control], "no-store");
   EXPECT_FALSE(r[ht::http::field::content_type].empty());
+
+  // A download leaves the connection ready for the next request.
+  {
+    ht::HttpConnection conn(daemon_->http_address());
+    ASSERT_TRUE(conn.ok());
+    for (int i = 0; i < 2; ++i) {
+      beast_error ec;
+      ht::Response again = conn.RoundTrip(
+          ht::MakeRequest(ht::http::verb::get,
+                          "/v1/content?path=" + UrlEncode(Path("bin/blob.dat")), "", ""),
+          &ec);
+      ASSERT_FALSE(ec) << ec.message();
+      EXPECT_EQ(again.result_int(), 200);
+      EXPECT_TRUE(again.body() == blob) << "got " << again.body().size() << " bytes";
+    }
+  }
 
   // HTML is saved, never rendered from the daemon's origin.
   EXPECT_EQ(Get(Path("web/page.html")).mime(), "text/html");
