@@ -18,6 +18,7 @@ set(type_webp "image/webp")
 set(type_woff2 "font/woff2")
 set(type_txt "text/plain; charset=utf-8")
 set(type_webmanifest "application/manifest+json")
+set(type_binpb "application/x-protobuf")
 
 set(asm "")
 set(decls "")

@@ -29,5 +29,7 @@ struct EmbeddedAssetSet {
 extern const EmbeddedAssetSet kUiAssets;
 extern const EmbeddedAssetSet kSwaggerUiAssets;
 extern const EmbeddedAssetSet kExplorerAssets;
+// Not served: the API's descriptor set with source info (the proto's comments), for openapi.h.
+extern const EmbeddedAssetSet kApiDescriptorAssets;
 
 }  // namespace archivum::api::gateway

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "api/http/http_server.h"
+#include "api/http/openapi.h"
 #include "api/http/router.h"
 #include "api/http/service_binding.h"
 #include "api/http/static_assets.h"
@@ -46,7 +47,7 @@ class ServerState {
         pool(pool),
         policy(std::move(policy)),
         tls(std::move(tls)),
-        assets(nullptr) {}
+        assets([this, service] { return BuildOpenApi(service, router, this->policy); }) {}
 
   const config::HttpServer config;
   const Router router;

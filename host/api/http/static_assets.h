@@ -22,21 +22,19 @@
 // concurrently.
 #pragma once
 
-#include <google/protobuf/descriptor.h>
-
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/http/embedded_asset.h"
 
 namespace archivum::api::gateway {
-
-class Router;
 
 // One representation set of a served file.
 struct StaticFile {
@@ -63,7 +61,7 @@ class StaticAssets {
  public:
   // The embedded sets (embedded_asset.h) and /openapi.json, which `make_openapi` builds on its
   // first request (it must be safe to call from any thread once and must return JSON).
-  StaticAssets(std::function<std::string()> make_openapi);
+  explicit StaticAssets(std::function<std::string()> make_openapi);
 
   // The file served at `path` (without query), or null.
   const StaticFile* Find(std::string_view path) const;

@@ -40,7 +40,8 @@ TEST_F(GatewayTest, UnknownRouteIs404) {
 }
 
 TEST_F(GatewayTest, WrongMethodIs405WithAllow) {
-  Response res = Call(http::verb::get, "/ingest");
+  // (GET /ingest is the browser UI's Ingest page; POST /ingest the API's.)
+  Response res = Call(http::verb::get, "/analyze");
   EXPECT_EQ(res.result_int(), 405u);
   EXPECT_EQ(res[http::field::allow], "POST");
   EXPECT_EQ(Json(res)["code"], 12);
