@@ -107,8 +107,9 @@ after(async () => {
 async function open({ colorScheme = 'light', width = 1280, height = 900, acceptDownloads } = {}) {
   const context = await browser.newContext({ colorScheme, viewport: { width, height },
                                              acceptDownloads });
-  // Short enough that a failing run stays fast; a slow (sanitizer) daemon answers well within.
-  context.setDefaultTimeout(10000);
+  // Only bounds a failing run: a passing one never waits it out, and a sanitizer daemon on a
+  // loaded machine answers well within.
+  context.setDefaultTimeout(30000);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -134,7 +135,7 @@ async function expectHits(page, n) {
   await settled(page);
   try {
     await page.waitForFunction((k) => document.querySelectorAll('.hit').length === k, n,
-                               { timeout: 5000 });
+                               { timeout: 20000 });
   } catch {
     assert.equal(await page.locator('.hit').count(), n, 'results shown');
   }
@@ -314,6 +315,7 @@ describe('browser UI', { concurrency: 1 }, () => {
   test('ingest streams progress to the total; drag and drop uploads', async () => {
     const page = await open();
     await page.goto(base + '/ingest');
+    await settled(page);
     // Every value the bar takes, to check it only grows and ends at the total.
     await page.evaluate(() => {
       window.progressValues = [];
