@@ -3,7 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -32,6 +34,10 @@ CLI::App* AddGetCommand(CLI::App& app, GetOptions* options) {
   cmd->add_option(
          "--thumbnail", options->thumbnail,
          "Write the document's thumbnail image to FILE (NOT_FOUND, exit 1, if it has none)")
+      ->option_text("FILE");
+  cmd->add_option("--content", options->content,
+                  "Write the document's content to FILE (an archive member is extracted from "
+                  "its container; removed again if the download fails)")
       ->option_text("FILE");
   return cmd;
 }
@@ -70,10 +76,63 @@ int RunGetThumbnail(const GetOptions& options, const GlobalOptions& globals, con
   return kExitOk;
 }
 
+// Streams GetContent into options.content. No deadline unless --timeout: content may be large.
+int RunGetContent(const GetOptions& options, const GlobalOptions& globals, const Streams& io) {
+  aichemist_archivum::GetContentRequest request;
+  request.set_path(DocumentPath(options.path));
+  std::ofstream file(options.content, std::ios::binary | std::ios::trunc);
+  if (!file) {
+    io.err << "error: cannot write " << options.content << "\n";
+    return kExitServerError;
+  }
+  aichemist_archivum::ContentHeader header;
+  uint64_t written = 0;
+  bool write_failed = false;
+  const int code =
+      RunRpc(globals, std::nullopt, io.err,
+             [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext& context) {
+               auto reader =
+                   aichemist_archivum::FileManager::NewStub(channel)->GetContent(&context, request);
+               aichemist_archivum::ContentChunk chunk;
+               while (reader->Read(&chunk)) {
+                 if (chunk.has_header()) {
+                   header = chunk.header();
+                   continue;
+                 }
+                 file.write(chunk.data().data(), static_cast<std::streamsize>(chunk.data().size()));
+                 written += chunk.data().size();
+                 if (!file) {
+                   write_failed = true;
+                   context.TryCancel();
+                 }
+               }
+               return reader->Finish();
+             });
+  file.close();
+  if (code == kExitOk && (write_failed || !file)) {
+    io.err << "error: cannot write " << options.content << "\n";
+  }
+  if (code != kExitOk || write_failed || !file || written != header.size()) {
+    std::error_code ignored;
+    std::filesystem::remove(options.content, ignored);
+    if (code == kExitOk && !write_failed && file) {
+      io.err << "error: the content ended after " << written << " of " << header.size()
+             << " bytes\n";
+    }
+    return code != kExitOk ? code : kExitServerError;
+  }
+  if (globals.json) return PrintJson(header, io);
+  io.out << options.content << ": " << (header.mime().empty() ? "-" : header.mime()) << ", "
+         << FormatBytes(header.size()) << ", sha256 "
+         << (header.sha256().empty() ? "-" : header.sha256()) << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunGet(const GetOptions& options, const GlobalOptions& globals, const Streams& io) {
   if (!options.thumbnail.empty()) return RunGetThumbnail(options, globals, io);
+  if (!options.content.empty()) return RunGetContent(options, globals, io);
   aichemist_archivum::GetDocumentRequest request;
   request.set_path(DocumentPath(options.path));
   request.set_text_bytes(options.text_bytes);

@@ -18,6 +18,7 @@ struct GetOptions {
   std::string path;
   uint32_t text_bytes = 0;  // --text: this much of the extracted text (0: none)
   std::string thumbnail;    // --thumbnail: write the thumbnail image to this file
+  std::string content;      // --content: write the document's bytes to this file
 };
 
 // Registers the `get` subcommand on `app`, binding its argument to *options, which must outlive

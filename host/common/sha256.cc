@@ -74,4 +74,26 @@ StatusOr<std::string> FileSha256Hex(const std::filesystem::path& file) {
   return Finish(ctx.get());
 }
 
+void Sha256Stream::Free::operator()(evp_md_ctx_st* ctx) const {
+  EVP_MD_CTX_free(ctx);
+}
+
+Sha256Stream::Sha256Stream() : ctx_(NewSha256().release()) {}
+
+bool Sha256Stream::Update(std::string_view data) {
+  if (!ctx_) return false;
+  if (EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) != 1) {
+    ctx_.reset();
+    return false;
+  }
+  return true;
+}
+
+std::string Sha256Stream::HexDigest() {
+  if (!ctx_) return {};
+  std::string hex = Finish(ctx_.get());
+  ctx_.reset();
+  return hex;
+}
+
 }  // namespace archivum

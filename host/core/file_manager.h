@@ -12,6 +12,8 @@
 // Thread safety: implementations are safe for concurrent calls.
 #pragma once
 
+#include <functional>
+
 #include "aichemist_archivum.pb.h"
 #include "common/call_context.h"
 #include "common/status.h"
@@ -56,6 +58,21 @@ class FileManager {
   // The document's thumbnail. NOT_FOUND if the document is not cataloged or has none.
   virtual Status GetThumbnail(const pb::GetThumbnailRequest& request, const CallContext& ctx,
                               pb::Thumbnail* thumbnail) = 0;
+  // Receives GetContent's messages in order, on the calling thread; returns false to stop (the
+  // client went away).
+  using ContentSink = std::function<bool(const pb::ContentChunk&)>;
+  // Streams a cataloged document's content (the proto's GetContent contract): the header first,
+  // then the bytes in order. `sink` gets nothing if the call fails before the first byte is
+  // known to be readable; after the header, a failure (e.g. DATA_LOSS when the bytes do not match
+  // the cataloged SHA-256) is reported before the last data message is sent, so a client that
+  // counts bytes sees the content cut short. The default answers UNIMPLEMENTED.
+  virtual Status GetContent(const pb::GetContentRequest& request, const CallContext& ctx,
+                            const ContentSink& sink) {
+    (void)request;
+    (void)ctx;
+    (void)sink;
+    return Unimplemented("GetContent is not implemented by this server");
+  }
   virtual Status ListPlugins(const pb::ListPluginsRequest& request, const CallContext& ctx,
                              pb::ListPluginsResponse* response) = 0;
   // The quarantine, newest first.

@@ -36,6 +36,7 @@ FileManagerImpl::FileManagerImpl(store::Catalog* catalog, const plugins::PluginR
       analyzer_(registry, ingest_, quarantine),
       committer_(catalog, registry),
       searcher_(catalog, registry, max_query_bytes),
+      content_(catalog, registry, quarantine, ingest_, &roots_),
       spool_dir_(std::move(spool_dir)),
       ingests_(ingest.max_concurrent),
       heap_trimmer_(os::ReleaseFreeHeap, /*lazy=*/true) {}
@@ -174,6 +175,11 @@ Status FileManagerImpl::GetThumbnail(const pb::GetThumbnailRequest& request, con
   thumbnail->set_data(std::move((*preview)->bytes));
   thumbnail->set_plugin(std::move((*preview)->plugin));
   return Status::Ok();
+}
+
+Status FileManagerImpl::GetContent(const pb::GetContentRequest& request, const CallContext& ctx,
+                                   const ContentSink& sink) {
+  return content_.Stream(request.path(), ctx, sink);
 }
 
 Status FileManagerImpl::ListPlugins(const pb::ListPluginsRequest&, const CallContext&,

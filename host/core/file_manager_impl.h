@@ -14,6 +14,7 @@
 #include "common/coalescing_worker.h"
 #include "config/config.h"
 #include "core/admission.h"
+#include "core/content_reader.h"
 #include "core/file_manager.h"
 #include "core/searcher.h"
 #include "os/roots.h"
@@ -46,6 +47,9 @@ class FileManagerImpl final : public FileManager {
                       pb::Thumbnail* thumbnail) override;
   Status GetDocument(const pb::GetDocumentRequest& request, const CallContext& ctx,
                      pb::Document* document) override;
+  // See ContentReader (content_reader.h).
+  Status GetContent(const pb::GetContentRequest& request, const CallContext& ctx,
+                    const ContentSink& sink) override;
   Status ListPlugins(const pb::ListPluginsRequest& request, const CallContext& ctx,
                      pb::ListPluginsResponse* response) override;
   Status ListQuarantine(const pb::ListQuarantineRequest& request, const CallContext& ctx,
@@ -74,6 +78,7 @@ class FileManagerImpl final : public FileManager {
   pipeline::DocumentAnalyzer analyzer_;
   pipeline::BatchCommitter committer_;
   Searcher searcher_;
+  ContentReader content_;  // after roots_, which it borrows
   std::filesystem::path spool_dir_;
   AdmissionCounter ingests_;  // Ingest, IngestStream and Upload calls in progress
   // An ingest that saw at least this many files, or analyzed this many bytes, is followed by a

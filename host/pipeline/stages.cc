@@ -68,10 +68,11 @@ class Stages::Digest {
   std::optional<std::string> hex_;
 };
 
-Stages::Stages(const plugins::PluginRegistry& registry, Quarantine* quarantine)
+Stages::Stages(const plugins::PluginRegistry& registry, Quarantine* quarantine, plugins::Stage last)
     : quarantine_(quarantine) {
   for (plugins::Stage stage :
        {plugins::Stage::kDetect, plugins::Stage::kExtract, plugins::Stage::kAnalyze}) {
+    if (static_cast<int>(stage) > static_cast<int>(last)) break;
     for (const LoadedPlugin& p : registry.loaded()) {
       if (p.plugin->manifest().stage == stage) order_.push_back(&p);
     }

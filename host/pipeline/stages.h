@@ -125,8 +125,10 @@ struct ProcessResult {
 class Stages {
  public:
   // `registry` must outlive the stages; its loaded plugins are the ones that run. `quarantine`
-  // may be null (nothing is quarantined); else it must outlive the stages.
-  explicit Stages(const plugins::PluginRegistry& registry, Quarantine* quarantine = nullptr);
+  // may be null (nothing is quarantined); else it must outlive the stages. Only the stages up to
+  // `last` run (kExtract: what a file holds, without analyzing it).
+  explicit Stages(const plugins::PluginRegistry& registry, Quarantine* quarantine = nullptr,
+                  plugins::Stage last = plugins::Stage::kAnalyze);
 
   // Runs the loop over one file; see the file comment. Updates the plugins' counters. The clock
   // is read only when the file has a deadline or a plugin a timeout, or for sampled calls.

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <utility>
 
@@ -79,15 +80,23 @@ grpc::ServerUnaryReactor* Dispatch(const char* name, grpc::CallbackServerContext
 constexpr auto kAlwaysInline = [](const auto&) { return true; };
 constexpr auto kNeverInline = [](const auto&) { return false; };
 
-// Streams ingest events with flow control: the worker blocks while too many events wait to be
-// written, so a slow client slows the walk instead of growing memory.
-// Events are serialized by the worker that produces them; gRPC writes the bytes.
-class IngestStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+// Streams a server-streaming call's messages with flow control: the worker blocks while
+// `max_queued` messages wait to be written, so a slow client slows the producer (an ingest's walk,
+// a content read) instead of growing memory. Messages are serialized by the worker that produces
+// them; gRPC writes the bytes. `body` runs once on the pool with the call's context and an emit
+// function (false once the client is gone); its status finishes the call.
+class StreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
-  IngestStreamReactor(grpc::CallbackServerContext* ctx, pb::IngestRequest request,
-                      core::FileManager* core, boost::asio::thread_pool* pool,
-                      CallTracker::Ticket ticket)
-      : ticket_(std::move(ticket)), ctx_(ctx), request_(std::move(request)), core_(core) {
+  using Emit = std::function<bool(const google::protobuf::Message&)>;
+  using Body = std::function<Status(const CallContext&, const Emit&)>;
+
+  StreamReactor(const char* name, grpc::CallbackServerContext* ctx, Body body,
+                boost::asio::thread_pool* pool, CallTracker::Ticket ticket, size_t max_queued)
+      : ticket_(std::move(ticket)),
+        name_(name),
+        ctx_(ctx),
+        body_(std::move(body)),
+        max_queued_(max_queued) {
     boost::asio::post(*pool, [this] { Work(); });
   }
 
@@ -112,27 +121,21 @@ class IngestStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuff
   void OnDone() override { delete this; }
 
  private:
-  static constexpr size_t kMaxQueued = 256;
-
   void Work() {
-    pb::IngestSummary summary;
     CallContext cc = MakeCallContext(ctx_);
-    const Status st = Guarded("IngestStream", [&] {
-      return core_->IngestStream(
-          request_, cc,
-          [this](const pb::IngestEvent& ev) {
-            grpc::ByteBuffer bytes;
-            if (!SerializeMessage(ev, &bytes).ok()) {
-              return false;  // cannot happen for a message we built; stop rather than skip
-            }
-            std::unique_lock lock(mu_);
-            cv_.wait(lock, [this] { return queue_.size() < kMaxQueued || broken_; });
-            if (broken_) return false;
-            queue_.push_back(std::move(bytes));
-            PumpLocked();
-            return true;
-          },
-          &summary);
+    const Status st = Guarded(name_, [&] {
+      return body_(cc, [this](const google::protobuf::Message& message) {
+        grpc::ByteBuffer bytes;
+        if (!SerializeMessage(message, &bytes).ok()) {
+          return false;  // cannot happen for a message we built; stop rather than skip
+        }
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return queue_.size() < max_queued_ || broken_; });
+        if (broken_) return false;
+        queue_.push_back(std::move(bytes));
+        PumpLocked();
+        return true;
+      });
     });
     std::lock_guard lock(mu_);
     done_ = true;
@@ -156,9 +159,10 @@ class IngestStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuff
   }
 
   CallTracker::Ticket ticket_;  // counts the call until OnDone deletes the reactor
+  const char* const name_;
   grpc::CallbackServerContext* ctx_;
-  const pb::IngestRequest request_;
-  core::FileManager* core_;
+  const Body body_;
+  const size_t max_queued_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<grpc::ByteBuffer> queue_;  // guarded by mu_; front() is being written if writing_
@@ -168,6 +172,11 @@ class IngestStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuff
   bool finished_ = false;               // guarded by mu_
   grpc::Status final_;                  // guarded by mu_
 };
+
+// Ingest events are small: many may wait. Content chunks are up to 64 KiB: a few, bounding a
+// download's buffered bytes to about 1 MiB.
+constexpr size_t kMaxQueuedEvents = 256;
+constexpr size_t kMaxQueuedContentChunks = 16;
 
 // Bridges gRPC's asynchronous reads to the core's blocking UploadReader: the core runs on a
 // worker and pulls chunks; at most kMaxBuffered chunks wait in memory, so a fast client is
@@ -334,7 +343,35 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* FileManagerService::IngestStream(
   if (Status st = ParseMessage(*request, &parsed); !st.ok()) {
     return new RejectedWriteReactor<grpc::ByteBuffer>(st);
   }
-  return new IngestStreamReactor(ctx, std::move(parsed), core_, pool_, std::move(ticket));
+  core::FileManager* core = core_;
+  auto body = [core, request = std::move(parsed)](const CallContext& cc,
+                                                  const StreamReactor::Emit& emit) {
+    pb::IngestSummary summary;  // not sent: the stream ends after the last event
+    return core->IngestStream(
+        request, cc, [&emit](const pb::IngestEvent& ev) { return emit(ev); }, &summary);
+  };
+  return new StreamReactor("IngestStream", ctx, std::move(body), pool_, std::move(ticket),
+                           kMaxQueuedEvents);
+}
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>* FileManagerService::GetContent(
+    grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request) {
+  CallTracker::Ticket ticket = CallTracker::EnterIfAny(calls_);
+  if (Status st = Admit(calls_, policy_, *ctx); !st.ok()) {
+    return new RejectedWriteReactor<grpc::ByteBuffer>(st);
+  }
+  pb::GetContentRequest parsed;
+  if (Status st = ParseMessage(*request, &parsed); !st.ok()) {
+    return new RejectedWriteReactor<grpc::ByteBuffer>(st);
+  }
+  core::FileManager* core = core_;
+  auto body = [core, request = std::move(parsed)](const CallContext& cc,
+                                                  const StreamReactor::Emit& emit) {
+    return core->GetContent(request, cc,
+                            [&emit](const pb::ContentChunk& chunk) { return emit(chunk); });
+  };
+  return new StreamReactor("GetContent", ctx, std::move(body), pool_, std::move(ticket),
+                           kMaxQueuedContentChunks);
 }
 
 grpc::ServerReadReactor<grpc::ByteBuffer>* FileManagerService::Upload(

@@ -40,7 +40,8 @@ using FileManagerBase =
                         pb::FileManager::WithRawCallbackMethod_ListPlugins<
                             pb::FileManager::WithRawCallbackMethod_ListQuarantine<
                                 pb::FileManager::WithRawCallbackMethod_ClearQuarantine<
-                                    pb::FileManager::Service>>>>>>>>>;
+                                    pb::FileManager::WithRawCallbackMethod_GetContent<
+                                        pb::FileManager::Service>>>>>>>>>>;
 }  // namespace internal
 
 class FileManagerService final : public internal::FileManagerBase {
@@ -59,6 +60,8 @@ class FileManagerService final : public internal::FileManagerBase {
                                     grpc::ByteBuffer* response) override;
   grpc::ServerWriteReactor<grpc::ByteBuffer>* IngestStream(
       grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* GetContent(grpc::CallbackServerContext* ctx,
+                                                         const grpc::ByteBuffer* request) override;
   grpc::ServerReadReactor<grpc::ByteBuffer>* Upload(grpc::CallbackServerContext* ctx,
                                                     grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetDocument(grpc::CallbackServerContext* ctx,

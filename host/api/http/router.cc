@@ -29,6 +29,9 @@ constexpr Alias kAliases[] = {
     {"/v1/quarantine", http::verb::delete_, "ClearQuarantine", false},
     // The image itself, for <img src>; GET /v1/get_thumbnail answers with JSON as usual.
     {"/v1/thumbnail", http::verb::get, "GetThumbnail", false, true},
+    // The content as a download (a server stream of ContentChunk, written as raw bytes); POST
+    // /v1/get_content streams it as NDJSON as usual.
+    {"/v1/content", http::verb::get, "GetContent", false, true},
 };
 
 bool IsUnary(const MethodDescriptor* m) {

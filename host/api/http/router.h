@@ -13,6 +13,7 @@
 //   GET  /v1/plugins, GET /v1/documents  REST-ish names for ListPlugins and GetDocument
 //   GET, DELETE /v1/quarantine           ListQuarantine and ClearQuarantine (DELETE takes its
 //                                       filters from the query: ?plugin=NAME&sha256=HEX)
+//   GET  /v1/thumbnail, GET /v1/content  GetThumbnail's image and GetContent's bytes themselves
 // and the built-ins GET /healthz and GET /readyz.
 //
 // Thread safety: immutable after construction; Match is safe to call concurrently.
@@ -40,7 +41,8 @@ struct Route {
   const google::protobuf::MethodDescriptor* method = nullptr;  // kRpc only; owned by the pool
   bool from_query = false;   // the request message comes from the query string (GET)
   bool seed_status = false;  // the response object gains "status":"ok" (the seed's POST /ingest)
-  // The reply is the response's `data` bytes served as its `mime`, not JSON (GET /v1/thumbnail).
+  // The reply is the response's `data` bytes served as its `mime`, not JSON (GET /v1/thumbnail);
+  // for a server stream of ContentChunk, the chunks' bytes as a download (GET /v1/content).
   bool media = false;
   std::string allow;  // kMethodNotAllowed: "GET, POST"
 };

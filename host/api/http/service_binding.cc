@@ -62,6 +62,13 @@ Bindings BindFileManager(FileManager* core) {
     return core->IngestStream(
         *req, ctx, [&emit](const pb::IngestEvent& ev) { return emit(ev); }, &summary);
   };
+  b["GetContent"].server_stream = [core](const Message& request, const CallContext& ctx,
+                                         const std::function<bool(const Message&)>& emit) {
+    const auto* req = As<pb::GetContentRequest>(request);
+    if (req == nullptr) return TypeMismatch(request);
+    return core->GetContent(*req, ctx,
+                            [&emit](const pb::ContentChunk& chunk) { return emit(chunk); });
+  };
   b["Upload"].client_stream = [core](core::UploadReader& reader, const CallContext& ctx,
                                      Message* response) {
     auto* summary = As<pb::IngestSummary>(response);

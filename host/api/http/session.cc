@@ -198,7 +198,8 @@ void Session::ReadRequest() {
   challenge_.clear();
   ndjson_.reset();
   stream_serializer_.reset();
-  stream_started_ = stream_writing_ = stream_ending_ = false;
+  stream_started_ = stream_writing_ = stream_ending_ = stream_raw_ = false;
+  download_left_ = 0;
   upload_.reset();
   upload_invoker_ = nullptr;
   upload_reading_ = upload_paused_ = upload_call_done_ = false;

@@ -134,10 +134,14 @@ class Session : public std::enable_shared_from_this<Session> {
   std::function<bool()> CancelledFn() const;
   bool ExpectsContinue(const boost::beast::http::fields& headers) const;
 
-  // Server streaming as NDJSON (session_streaming.cc).
+  // Server streaming as NDJSON, or as a download for a media route (session_streaming.cc).
   void StartStream(HttpCallInput input, CallContext ctx);
   void PumpStream();
   void WriteStreamHead();
+  // GET /v1/content (a media route on a server stream): the first item is the ContentHeader,
+  // written as a download's head; the rest are raw bytes framed by Content-Length.
+  void WriteDownloadHead(const std::string& serialized_header);
+  void EndDownload(const Status& final);
   void OnStreamHeadWritten(boost::beast::error_code ec, size_t n);
   void WriteStreamBytes();
   void OnStreamBytesWritten(boost::beast::error_code ec, size_t n);
@@ -212,6 +216,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool stream_chunked_ = true;   // HTTP/1.1; HTTP/1.0 gets a close-delimited body
   bool stream_ending_ = false;   // the final error line / last chunk is queued
   std::string stream_line_;      // the line being written
+  bool stream_raw_ = false;      // a download: raw bytes, not NDJSON (WriteDownloadHead)
+  uint64_t download_left_ = 0;   // bytes of the announced Content-Length not yet queued
 
   // Upload state.
   std::shared_ptr<UploadBridge> upload_;

@@ -1,5 +1,6 @@
 // Session's two streaming directions: server-streaming RPCs written as NDJSON while the call
-// runs, and Upload's request body read piecewise while the core consumes it.
+// runs (or, for GET /v1/content, as the raw bytes of a download framed by Content-Length), and
+// Upload's request body read piecewise while the core consumes it.
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_cat.hpp>
 #include <boost/beast/core/string.hpp>
@@ -7,6 +8,7 @@
 #include <limits>
 
 #include "api/http/call_metadata.h"
+#include "api/http/download_head.h"
 #include "api/http/json_mapping.h"
 #include "api/http/query_params.h"
 #include "api/http/session.h"
@@ -27,14 +29,34 @@ constexpr size_t kUploadPiece = 64 * 1024;
 constexpr size_t kUploadQueuePieces = 4;
 constexpr char kNdjsonType[] = "application/x-ndjson";
 
+// A download's queue item for `message` (a ContentChunk): the serialized header first, then each
+// data part's bytes. The core promises that order; anything else is a gateway error.
+Status DownloadItem(const Message& message, bool* header_seen, std::string* item) {
+  const auto* chunk = google::protobuf::DynamicCastToGenerated<pb::ContentChunk>(&message);
+  if (chunk == nullptr) {
+    return Internal("gateway bug: a download of " + message.GetDescriptor()->full_name());
+  }
+  if (chunk->has_header()) {
+    if (*header_seen) return Internal("the content stream sent a second header");
+    *header_seen = true;
+    *item = chunk->header().SerializeAsString();
+    return Status::Ok();
+  }
+  if (!*header_seen) return Internal("the content stream sent data before its header");
+  *item = chunk->data();
+  return Status::Ok();
+}
+
 }  // namespace
 
 // ---- Server streaming ---------------------------------------------------------------------
 
 void Session::StartStream(HttpCallInput input, CallContext ctx) {
   ndjson_ = std::make_shared<NdjsonQueue>(kStreamQueueLines);
-  stream_chunked_ = version_ >= 11;
-  if (!stream_chunked_) keep_alive_ = false;  // HTTP/1.0: the body ends with the connection
+  // A download is framed by its Content-Length, in HTTP/1.0 too.
+  stream_raw_ = route_.media;
+  stream_chunked_ = version_ >= 11 && !stream_raw_;
+  if (version_ < 11 && !stream_raw_) keep_alive_ = false;  // the body ends with the connection
   net::post(*state_->pool, [self = shared_from_this(), queue = ndjson_, route = route_,
                             input = std::move(input), ctx = std::move(ctx)] {
     try {
@@ -49,13 +71,21 @@ void Session::StartStream(HttpCallInput input, CallContext ctx) {
         if (!request) return Internal("no generated type for " + route.method->full_name());
         refused = BuildRequest(route, input, request.get());
         if (refused) return Status::Ok();
+        bool header_seen = false;
         return it->second.server_stream(*request, ctx, [&](const Message& message) {
-          auto json = PrintJson(message);
-          if (!json.ok()) {
-            print_error = json.status();
-            return false;
+          std::string item;
+          if (route.media) {
+            print_error = DownloadItem(message, &header_seen, &item);
+            if (!print_error.ok()) return false;
+          } else {
+            auto json = PrintJson(message);
+            if (!json.ok()) {
+              print_error = json.status();
+              return false;
+            }
+            item = ResultLine(*json);
           }
-          if (!queue->Push(ResultLine(*json))) return false;  // the client went away
+          if (!queue->Push(std::move(item))) return false;  // the client went away
           self->PostToStrand([s = self.get()] { s->PumpStream(); });
           return true;
         });
@@ -82,14 +112,25 @@ void Session::PumpStream() {
   switch (item.kind) {
     case NdjsonQueue::Item::Kind::kEmpty: return;
     case NdjsonQueue::Item::Kind::kLine:
+      if (stream_raw_ && !stream_started_) return WriteDownloadHead(item.line);
       stream_line_ = std::move(item.line);
+      if (stream_raw_) {
+        if (stream_line_.size() > download_left_) {
+          // More bytes than announced: the download cannot be completed truthfully.
+          spdlog::error("HTTP download {}: the content outgrew its header", path_);
+          return Close();
+        }
+        download_left_ -= stream_line_.size();
+      }
       return stream_started_ ? WriteStreamBytes() : WriteStreamHead();
     case NdjsonQueue::Item::Kind::kEnd:
-      if (!stream_started_ && !item.final.ok()) {
+      if (!stream_started_ && (!item.final.ok() || stream_raw_)) {
         // Nothing streamed yet: answer like a unary call, with the mapped HTTP status.
         ndjson_.reset();
-        return SendReply(ErrorReply(item.final));
+        return SendReply(ErrorReply(
+            item.final.ok() ? Internal("the content stream ended without a header") : item.final));
       }
+      if (stream_raw_) return EndDownload(item.final);
       stream_ending_ = true;
       stream_line_ = item.final.ok() ? std::string() : ErrorLine(item.final);
       return stream_started_ ? WriteStreamBytes() : WriteStreamHead();
@@ -114,7 +155,49 @@ void Session::WriteStreamHead() {
 void Session::OnStreamHeadWritten(beast::error_code ec, size_t /*n*/) {
   stream_writing_ = false;
   if (ec) return Close();
+  if (stream_raw_) return PumpStream();  // the header was the item; the bytes follow
   WriteStreamBytes();
+}
+
+void Session::WriteDownloadHead(const std::string& serialized_header) {
+  pb::ContentHeader header;
+  if (!header.ParseFromString(serialized_header)) {
+    ndjson_->Abort();
+    ndjson_.reset();
+    return SendReply(ErrorReply(Internal("the gateway could not read the content header")));
+  }
+  stream_started_ = true;
+  stream_writing_ = true;
+  download_left_ = header.size();
+  stream_head_ = {};
+  stream_head_.version(version_);
+  stream_head_.result(http::status::ok);
+  stream_head_.set(http::field::server, "archivum");
+  stream_head_.set(http::field::content_type, DownloadMediaType(header.mime()));
+  stream_head_.set(http::field::content_disposition, ContentDisposition(header.path()));
+  // Never sniffed, never run as a page of the daemon's origin, never kept by a shared cache.
+  stream_head_.set("X-Content-Type-Options", "nosniff");
+  stream_head_.set("Content-Security-Policy", "default-src 'none'; sandbox");
+  stream_head_.set(http::field::cache_control, "no-store");
+  stream_head_.set("Referrer-Policy", "no-referrer");
+  stream_head_.keep_alive(keep_alive_ && !draining_);
+  stream_head_.content_length(header.size());
+  stream_serializer_.emplace(stream_head_);
+  ArmDeadline(state_->config.idle_timeout);
+  http::async_write_header(stream_, *stream_serializer_, Handler(&Session::OnStreamHeadWritten));
+}
+
+// After the last item of a download: a failed call, or fewer bytes than announced, ends the
+// connection with the body cut short, so the client sees a failed download rather than a
+// complete one; else the connection goes on to the next request.
+void Session::EndDownload(const Status& final) {
+  ndjson_.reset();
+  if (!final.ok() || download_left_ != 0) {
+    spdlog::warn("HTTP download {} failed after its head: {}", path_, final.message());
+    return Close();
+  }
+  close_after_write_ = !stream_head_.keep_alive();
+  FinishRequest();
 }
 
 // Writes stream_line_ as one chunk (flushed on its own, so the client sees each message as it
@@ -123,6 +206,9 @@ void Session::WriteStreamBytes() {
   stream_writing_ = true;
   ArmDeadline(state_->config.idle_timeout);
   const auto line = net::buffer(stream_line_);
+  if (stream_raw_) {
+    return net::async_write(stream_, line, Handler(&Session::OnStreamBytesWritten));
+  }
   if (!stream_ending_) {
     if (stream_chunked_) {
       return net::async_write(stream_, http::make_chunk(line),

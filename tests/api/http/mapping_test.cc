@@ -9,6 +9,7 @@
 
 #include "aichemist_archivum.pb.h"
 #include "api/http/call_metadata.h"
+#include "api/http/download_head.h"
 #include "api/http/fake_file_manager.h"
 #include "api/http/json_mapping.h"
 #include "api/http/ndjson_stream.h"
@@ -300,6 +301,49 @@ TEST(Router, AliasesBuiltinsAndMisses) {
   EXPECT_EQ(put.kind, Route::Kind::kMethodNotAllowed);
   EXPECT_EQ(put.allow, "POST, GET");
   EXPECT_EQ(router.Match(http::verb::post, "/healthz").allow, "GET");
+}
+
+TEST(Router, ContentIsADownloadOverGetOnly) {
+  const Router router(Service());
+  const Route content = router.Match(http::verb::get, "/v1/content");
+  ASSERT_EQ(content.kind, Route::Kind::kRpc);
+  EXPECT_EQ(content.method->name(), "GetContent");
+  EXPECT_TRUE(content.media);
+  EXPECT_TRUE(content.from_query);
+  EXPECT_EQ(router.Match(http::verb::post, "/v1/content").kind, Route::Kind::kMethodNotAllowed);
+  // The descriptor's route streams NDJSON as for every server stream.
+  EXPECT_FALSE(router.Match(http::verb::post, "/v1/get_content").media);
+}
+
+TEST(Download, ActiveOrUnknownTypesBecomeOctetStream) {
+  EXPECT_EQ(DownloadMediaType("application/pdf"), "application/pdf");
+  EXPECT_EQ(DownloadMediaType("Text/Plain; charset=utf-8"), "text/plain");
+  EXPECT_EQ(DownloadMediaType("image/png"), "image/png");
+  for (const char* active :
+       {"text/html", "TEXT/HTML", "image/svg+xml", "application/xhtml+xml", "text/xml",
+        "application/xml", "application/javascript", "text/javascript", "text/ecmascript",
+        "application/rss+xml", "multipart/x-mixed-replace", "text/xsl", "", "text", "/plain",
+        "text/", "text/pl ain", "text/plain\r\nX-Injected: 1", "application/octet-stream"}) {
+    EXPECT_EQ(DownloadMediaType(active), "application/octet-stream") << active;
+  }
+}
+
+TEST(Download, DispositionIsAnAttachmentNamedSafely) {
+  EXPECT_EQ(ContentDisposition("/srv/docs/report 1.pdf"),
+            "attachment; filename=\"report 1.pdf\"; filename*=UTF-8''report%201.pdf");
+  // A member is named by its own name, not its container's.
+  EXPECT_EQ(ContentDisposition("/srv/a.zip!/dir/b.txt"),
+            "attachment; filename=\"b.txt\"; filename*=UTF-8''b.txt");
+  EXPECT_EQ(ContentDisposition("upload:notes"),
+            "attachment; filename=\"upload:notes\"; filename*=UTF-8''upload%3Anotes");
+  EXPECT_EQ(ContentDisposition("/srv/"),
+            "attachment; filename=\"download\"; filename*=UTF-8''download");
+  // Quotes, backslashes, percent signs, CR/LF and non-ASCII never reach the quoted form as such.
+  EXPECT_EQ(ContentDisposition("/x/a\"b\\c%d\r\nSet-Cookie: e.txt"),
+            "attachment; filename=\"a_b_c_d__Set-Cookie: e.txt\"; "
+            "filename*=UTF-8''a%22b%5Cc%25d%0D%0ASet-Cookie%3A%20e.txt");
+  EXPECT_EQ(ContentDisposition("/x/r\xc3\xa9sum\xc3\xa9.txt"),
+            "attachment; filename=\"r__sum__.txt\"; filename*=UTF-8''r%C3%A9sum%C3%A9.txt");
 }
 
 TEST(Router, QuarantineAliasesAndNoGetForClearing) {
