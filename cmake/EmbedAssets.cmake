@@ -48,6 +48,7 @@ function(archivum_embed_assets)
   add_custom_target(archivum_embed_${ARG_NAME} DEPENDS ${out_dir}/${ARG_NAME}.cc)
   add_dependencies(${ARG_TARGET} archivum_embed_${ARG_NAME})
   target_sources(${ARG_TARGET} PRIVATE ${out_dir}/${ARG_NAME}.cc)
-  # A unity build must not merge the generated table with other sources.
-  set_source_files_properties(${out_dir}/${ARG_NAME}.cc PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
+  # A unity build must not merge the generated source (its top-level asm) with other sources.
+  set_source_files_properties(${out_dir}/${ARG_NAME}.cc TARGET_DIRECTORY ${ARG_TARGET}
+                              PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
 endfunction()

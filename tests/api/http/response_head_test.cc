@@ -8,6 +8,7 @@
 
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http.hpp>
+#include <sstream>
 #include <string>
 
 namespace archivum::api::gateway {
@@ -91,6 +92,39 @@ TEST(ResponseHeadTest, TheUsualReplyHead) {
   EXPECT_EQ(out,
             "HTTP/1.1 200 OK\r\nServer: archivum\r\nContent-Type: application/json\r\n"
             "Content-Length: 42\r\n\r\n");
+}
+
+// An embedded file's head (static_assets.h): its own type and fields, for 200 and 304 (whose
+// Content-Length is the representation's, with no body), as Beast writes them.
+TEST(ResponseHeadTest, ExtraFieldsFollowTheContentType) {
+  for (unsigned version : {10u, 11u}) {
+    for (unsigned status : {200u, 304u}) {
+      for (bool keep : {true, false}) {
+        http::response<http::empty_body> res;
+        res.version(version);
+        res.result(status);
+        res.set(http::field::server, "archivum");
+        res.set(http::field::content_type, "text/css; charset=utf-8");
+        res.set(http::field::etag, "\"0123abcd\"");
+        res.set(http::field::cache_control, "no-cache");
+        res.keep_alive(keep);
+        res.content_length(1234);
+        std::ostringstream beast;
+        beast << res.base();
+
+        ReplyHead head;
+        head.version = version;
+        head.status = status;
+        head.keep_alive = keep;
+        head.content_type = "text/css; charset=utf-8";
+        head.extra_fields = "ETag: \"0123abcd\"\r\nCache-Control: no-cache\r\n";
+        head.content_length = 1234;
+        std::string direct;
+        AppendReplyHead(head, &direct);
+        EXPECT_EQ(direct, beast.str()) << "HTTP/" << version << " " << status << " keep=" << keep;
+      }
+    }
+  }
 }
 
 TEST(ResponseHeadTest, ReasonPhrases) {
