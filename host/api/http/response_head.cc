@@ -8,16 +8,12 @@ namespace archivum::api::gateway {
 
 namespace http = boost::beast::http;
 
-namespace {
-
 void AppendField(std::string_view name, std::string_view value, std::string* out) {
   out->append(name);
   out->append(": ");
   out->append(value);
   out->append("\r\n");
 }
-
-}  // namespace
 
 std::string_view ReasonPhrase(unsigned status) {
   if (status == 499) return "Client Closed Request";

@@ -41,6 +41,10 @@ struct ReplyHead {
 // (grpc-gateway's CANCELLED mapping, which Beast does not name).
 std::string_view ReasonPhrase(unsigned status);
 
+// Appends "NAME: VALUE\r\n" to `out`. The caller guarantees both are valid field text (no CR or
+// LF); nothing is checked or escaped.
+void AppendField(std::string_view name, std::string_view value, std::string* out);
+
 // Appends the head (status line, fields and the blank line) to `out`.
 void AppendReplyHead(const ReplyHead& head, std::string* out);
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "api/http/response_head.h"
 #include "common/ascii.h"
 #include "common/sha256.h"
 
@@ -102,13 +103,6 @@ bool NoneMatchHits(std::string_view header, std::string_view etag) {
     if (tag == etag) return true;
   }
   return false;
-}
-
-void AppendField(std::string_view name, std::string_view value, std::string* out) {
-  out->append(name);
-  out->append(": ");
-  out->append(value);
-  out->append("\r\n");
 }
 
 }  // namespace
