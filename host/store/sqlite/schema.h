@@ -22,7 +22,7 @@
 //   findings_height (CAST(value AS INTEGER)) the taken, width and height comparisons, and
 //   findings_gps_lat (CAST(value AS REAL)) and findings_gps_lon (document_id, plugin,
 //   CAST(value AS REAL)) near:'s bounding box and pairing (geo.h, query_compiler.h);
-//   findings_facets ((document_id, key, value) WHERE key IN the faceted metadata keys) the
+//   findings_facets ((document_id, key, value, plugin) WHERE key IN the faceted metadata keys) the
 //   metadata facets (facets.h).
 //
 // Both FTS5 tables need the tokenizer "archivum" registered on a connection (RegisterTokenizer)
