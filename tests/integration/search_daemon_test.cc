@@ -293,7 +293,7 @@ TEST_F(SearchDaemonTest, SortAndFacetsOverGrpcVerbsAndTheCli) {
       analyze("rivers mountains", pb::AnalyzeRequest::SORT_SIZE_DESC, false, 1, 1);
   EXPECT_EQ(page.total(), 3u);
   EXPECT_EQ(Rel(page, rivers), (std::vector<std::string>{"a-near.txt"}));
-  EXPECT_NE(page.hits(0).snippet().find("[rivers]"), std::string::npos) << page.hits(0).snippet();
+  EXPECT_NE(page.hits(0).snippet().find("[rivers"), std::string::npos) << page.hits(0).snippet();
 
   // A verb: similar: lists the neighbours, most similar first by default; sorted by name on
   // request, with facets of the merged set.
@@ -401,8 +401,9 @@ TEST_F(SearchDaemonTest, TheGatewaySortsAndCountsFacetsByPostAndGet) {
   r = Get(target + "&sort=SORT_NAME_ASC");
   ASSERT_EQ(r.result_int(), 200) << r.body();
   body = json::parse(r.body());
-  EXPECT_EQ(fs::path(body["hits"][0]["path"].get<std::string>()).filename(), "de.txt");
-  EXPECT_FALSE(body.contains("facets"));
+  // report.txt's member a-summary.txt is named before de.txt.
+  EXPECT_EQ(fs::path(body["hits"][0]["path"].get<std::string>()).filename(), "a-summary.txt");
+  EXPECT_EQ(body["facets"], json::array());  // not asked for
 
   // A name the enum does not have: 400 naming the field.
   r = Get(target + "&sort=SORT_BIGGEST");

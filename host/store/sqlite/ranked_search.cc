@@ -95,13 +95,6 @@ StatusOr<SearchResult> SearchRankedSorted(Reader& reader, DocLengthCache& length
     }
     if (!st.status().ok()) return st.status();
   }
-  {
-    Statement count(reader.conn, compiled.count_sql);
-    if (!count.ok()) return count.status();
-    BindAll(count, compiled.count_params());
-    if (count.Step()) result.total = static_cast<uint64_t>(count.Int(0));
-    if (!count.status().ok()) return count.status();
-  }
   if (options.snippets) {
     auto snippets = PageSnippets(reader, compiled, *ids);
     if (!snippets.ok()) return snippets.status();

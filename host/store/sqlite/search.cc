@@ -18,8 +18,8 @@
 namespace archivum::store::sqlite {
 namespace {
 
-// The total of an unranked search (what compiled.count_sql counts), from `cache` when this
-// connection counted the same search at the database's current data version. Call inside a
+// The total of an unranked or sorted search (what compiled.count_sql counts), from `cache` when
+// this connection counted the same search at the database's current data version. Call inside a
 // read transaction that has already read something, so that the version is its snapshot's.
 StatusOr<uint64_t> CountUnranked(Connection& conn, CountCache& cache, const query::Query& q,
                                  const CompiledQuery& compiled) {
@@ -113,6 +113,14 @@ StatusOr<SearchResult> Search(ReaderPool& readers, DocLengthCache& lengths, cons
     auto sorted = SearchRankedSorted(*lease.reader(), lengths, *compiled, limit, options, &ids);
     if (!sorted.ok()) return sorted.status();
     result = std::move(*sorted);
+    // Counted as unranked searches are (and remembered the same way, for the next page).
+    if (offset == 0 && result.hits.size() < limit) {
+      result.total = result.hits.size();
+    } else {
+      auto total = CountUnranked(lease.conn(), lease.reader()->counts, q, *compiled);
+      if (!total.ok()) return total.status();
+      result.total = *total;
+    }
   } else {
     // Columns: d.id, d.path, d.size, d.mtime_ns, d.mime, score, snippet. Unranked, score and
     // snippet are the constants 0.0 and '' (query_compiler.h), which SearchHit's defaults
