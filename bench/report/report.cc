@@ -392,8 +392,23 @@ class Report {
     Add("query", "cheap, server-side: median / p99",
         Fmt(f_.N("query", "/cheap/p50_ms"), 3) + " / " + Fmt(f_.N("query", "/cheap/p99_ms"), 3) +
             " ms");
+    // The facet counts of broad result sets (ext:h, the whole tree, common words), and the
+    // same sets sorted by size: what the browser UI asks for.
+    const Num facets = f_.N("query", "/facets/p50_ms");
+    Add("query", "facets of a broad query (facets=true), server-side, median / max",
+        Fmt(facets, 2) + " / " + Fmt(f_.N("query", "/facets/max_ms"), 2) + " ms",
+        AddTarget("facets median (server-side)", facets, false, 20, " ms"));
+    if (const json* slow = f_.Get("query", "/facets/slowest"); slow && !slow->empty()) {
+      const json& s = slow->at(0);
+      Add("query", "slowest facets query (median)",
+          Fmt(s.value("median_ms", 0.0), 2) + " ms: `" + s.value("query", "") + "` (" +
+              Fmt(s.value("total", 0.0), 0) + " matches)");
+    }
+    Add("query", "sorted by size (broad queries), server-side: median / max",
+        Fmt(f_.N("query", "/sorted/p50_ms"), 2) + " / " + Fmt(f_.N("query", "/sorted/max_ms"), 2) +
+            " ms");
     json server;
-    for (const char* klass : {"fulltext", "cheap"}) {
+    for (const char* klass : {"fulltext", "cheap", "facets", "sorted"}) {
       const std::string k = std::string("/") + klass;
       server[klass] = {{"p50_ms", J(f_.N("query", k + "/p50_ms"))},
                        {"p90_ms", J(f_.N("query", k + "/p90_ms"))},

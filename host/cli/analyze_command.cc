@@ -1,6 +1,8 @@
 #include "cli/analyze_command.h"
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
 
 #include "aichemist_archivum.grpc.pb.h"
 #include "cli/connection.h"
@@ -33,7 +35,41 @@ std::string CountLine(std::uint64_t shown, std::uint64_t total, std::uint32_t of
          std::to_string(offset + shown) + ")";
 }
 
+struct SortName {
+  const char* name;
+  aichemist_archivum::AnalyzeRequest::Sort sort;
+};
+constexpr SortName kSortNames[] = {
+    {"relevance", aichemist_archivum::AnalyzeRequest::SORT_RELEVANCE},
+    {"newest", aichemist_archivum::AnalyzeRequest::SORT_MODIFIED_DESC},
+    {"oldest", aichemist_archivum::AnalyzeRequest::SORT_MODIFIED_ASC},
+    {"largest", aichemist_archivum::AnalyzeRequest::SORT_SIZE_DESC},
+    {"smallest", aichemist_archivum::AnalyzeRequest::SORT_SIZE_ASC},
+    {"name", aichemist_archivum::AnalyzeRequest::SORT_NAME_ASC},
+    {"name-desc", aichemist_archivum::AnalyzeRequest::SORT_NAME_DESC},
+};
+
+// "mime: text/plain 3, application/pdf 1; 2 other"
+std::string FacetLine(const aichemist_archivum::Facet& facet) {
+  std::string line = facet.name() + ":";
+  for (int i = 0; i < facet.values_size(); ++i) {
+    const aichemist_archivum::FacetValue& v = facet.values(i);
+    line += i == 0 ? " " : ", ";
+    line += v.value().empty() ? "(none)" : v.value();
+    line += " " + std::to_string(v.count());
+  }
+  if (facet.other() > 0) line += "; " + std::to_string(facet.other()) + " other";
+  return line + '\n';
+}
+
 }  // namespace
+
+aichemist_archivum::AnalyzeRequest::Sort SortByName(const std::string& name) {
+  for (const SortName& s : kSortNames) {
+    if (name == s.name) return s.sort;
+  }
+  return aichemist_archivum::AnalyzeRequest::SORT_UNSPECIFIED;
+}
 
 CLI::App* AddAnalyzeCommand(CLI::App& app, AnalyzeOptions* options) {
   CLI::App* cmd = app.add_subcommand("analyze", "Query the catalog; list matches, best first");
@@ -44,6 +80,15 @@ CLI::App* AddAnalyzeCommand(CLI::App& app, AnalyzeOptions* options) {
       ->required();
   cmd->add_option("-n,--limit", options->limit, "Maximum hits (0: the server's default, 20)");
   cmd->add_option("--offset", options->offset, "Best hits to skip, for paging");
+  std::vector<std::string> sorts;
+  for (const SortName& s : kSortNames) sorts.emplace_back(s.name);
+  cmd->add_option("--sort", options->sort,
+                  "Order of the hits: relevance (default), newest, oldest, largest, smallest, "
+                  "name, name-desc")
+      ->check(CLI::IsMember(sorts));
+  cmd->add_flag("--facets", options->facets,
+                "Also count the whole result set by MIME type, extension, year, month, size and "
+                "metadata (one line per facet)");
   return cmd;
 }
 
@@ -57,6 +102,8 @@ int RunAnalyze(const AnalyzeOptions& options, const GlobalOptions& globals, cons
   request.set_query(query);
   request.set_limit(options.limit);
   request.set_offset(options.offset);
+  request.set_sort(SortByName(options.sort));
+  request.set_facets(options.facets);
   aichemist_archivum::AnalyzeResponse response;
   const int code =
       RunRpc(globals, kDefaultCallTimeout, io.err,
@@ -87,7 +134,9 @@ std::string FormatAnalyzeResponse(const aichemist_archivum::AnalyzeResponse& res
   }
   std::string out;
   if (table.rows() > 0) out = table.Render();
-  return out + CountLine(table.rows(), response.total(), offset) + '\n';
+  out += CountLine(table.rows(), response.total(), offset) + '\n';
+  for (const aichemist_archivum::Facet& facet : response.facets()) out += FacetLine(facet);
+  return out;
 }
 
 }  // namespace archivum::cli

@@ -121,6 +121,11 @@ Status FileManagerImpl::Analyze(const pb::AnalyzeRequest& request, const CallCon
 }
 
 bool FileManagerImpl::AnalyzeMayRunOnIoThread(const pb::AnalyzeRequest& request) const {
+  // Facets scan the whole result set, and another order sorts it: a worker's job.
+  if (request.facets() || (request.sort() != pb::AnalyzeRequest::SORT_UNSPECIFIED &&
+                           request.sort() != pb::AnalyzeRequest::SORT_RELEVANCE)) {
+    return false;
+  }
   std::string_view q = request.query();
   while (!q.empty() && AsciiIsSpace(q.front())) q.remove_prefix(1);
   while (!q.empty() && AsciiIsSpace(q.back())) q.remove_suffix(1);

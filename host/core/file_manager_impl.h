@@ -58,7 +58,8 @@ class FileManagerImpl final : public FileManager {
                          pb::ClearQuarantineResponse* response) override;
   // True for a query that is one exact lookup: a single `sha256:HEX` or `path:DIR` filter (field
   // name in any case, surrounding whitespace allowed). Both are index lookups bounded by the
-  // limit; anything else (words, several terms, quotes, verbs) is not.
+  // limit; anything else (words, several terms, quotes, verbs), and any request for facets or
+  // an order other than relevance (which read the whole result set), is not.
   bool AnalyzeMayRunOnIoThread(const pb::AnalyzeRequest& request) const override;
 
   // The catalog path prefix of uploaded documents.

@@ -96,6 +96,22 @@ void AppendHits(std::vector<store::SearchHit>::iterator begin,
   for (auto it = begin; it != end; ++it) AppendHit(std::move(*it), response);
 }
 
+void AppendFacets(std::vector<store::Facet>&& facets, pb::AnalyzeResponse* response) {
+  response->mutable_facets()->Reserve(static_cast<int>(facets.size()));
+  for (store::Facet& f : facets) {
+    pb::Facet* out = response->add_facets();
+    out->set_name(std::move(f.name));
+    out->set_other(f.other);
+    out->mutable_values()->Reserve(static_cast<int>(f.values.size()));
+    for (store::FacetValue& v : f.values) {
+      pb::FacetValue* value = out->add_values();
+      value->set_value(std::move(v.value));
+      value->set_count(v.count);
+      if (!v.query.empty()) value->set_query(std::move(v.query));
+    }
+  }
+}
+
 void ToProto(const std::vector<plugins::PluginDescription>& plugins, pb::ListPluginsResponse* out) {
   out->set_host_abi_version(plugins::HostAbiVersion());
   for (const plugins::PluginDescription& d : plugins) {

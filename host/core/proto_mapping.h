@@ -29,6 +29,9 @@ void ToProto(store::DocumentText&& text, pb::Document* out);
 void AppendHits(std::vector<store::SearchHit>::iterator begin,
                 std::vector<store::SearchHit>::iterator end, pb::AnalyzeResponse* response);
 
+// Moves facet counts into the response's facets, in the given order.
+void AppendFacets(std::vector<store::Facet>&& facets, pb::AnalyzeResponse* response);
+
 // Every discovered plugin, and the host's ABI version, as ListPlugins answers them (all but
 // `quarantined`, which the quarantine counts).
 void ToProto(const std::vector<plugins::PluginDescription>& plugins, pb::ListPluginsResponse* out);

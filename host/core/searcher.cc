@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/ascii.h"
 #include "core/proto_mapping.h"
 #include "query/parser.h"
 
@@ -16,6 +19,61 @@ struct Candidate {
   double score = 0;
   std::vector<store::FindingRecord> findings;
 };
+
+// The store's order for the API's, or INVALID_ARGUMENT for a number the enum does not name
+// (proto3 keeps unknown enum numbers).
+StatusOr<store::SortOrder> SortOf(const pb::AnalyzeRequest& request) {
+  switch (request.sort()) {
+    case pb::AnalyzeRequest::SORT_UNSPECIFIED:
+    case pb::AnalyzeRequest::SORT_RELEVANCE: return store::SortOrder::kRelevance;
+    case pb::AnalyzeRequest::SORT_MODIFIED_DESC: return store::SortOrder::kModifiedDesc;
+    case pb::AnalyzeRequest::SORT_MODIFIED_ASC: return store::SortOrder::kModifiedAsc;
+    case pb::AnalyzeRequest::SORT_SIZE_DESC: return store::SortOrder::kSizeDesc;
+    case pb::AnalyzeRequest::SORT_SIZE_ASC: return store::SortOrder::kSizeAsc;
+    case pb::AnalyzeRequest::SORT_NAME_ASC: return store::SortOrder::kNameAsc;
+    case pb::AnalyzeRequest::SORT_NAME_DESC: return store::SortOrder::kNameDesc;
+    default: break;
+  }
+  return InvalidArgument("sort " + std::to_string(static_cast<int>(request.sort())) +
+                         " is not one of SORT_RELEVANCE, SORT_MODIFIED_DESC, SORT_MODIFIED_ASC, "
+                         "SORT_SIZE_DESC, SORT_SIZE_ASC, SORT_NAME_ASC, SORT_NAME_DESC");
+}
+
+// The document's name as the store sorts by it (catalog.h, SortOrder): the path's last
+// component, ASCII letters lower-cased.
+std::string SortName(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return AsciiLower(slash == std::string::npos ? std::string_view(path)
+                                               : std::string_view(path).substr(slash + 1));
+}
+
+// Orders verb hits (already in memory, at most kMaxVerbCandidates) as the store orders a page:
+// the sort key, then the score (higher first), then the path.
+void SortHits(store::SortOrder sort, std::vector<store::SearchHit>* hits) {
+  auto by_score = [](const store::SearchHit& a, const store::SearchHit& b) {
+    return a.score != b.score ? a.score > b.score : a.document.path < b.document.path;
+  };
+  auto by_key = [&](auto key, bool desc) {
+    std::sort(hits->begin(), hits->end(), [&](const auto& a, const auto& b) {
+      const auto ka = key(a);
+      const auto kb = key(b);
+      if (ka != kb) return desc ? ka > kb : ka < kb;
+      return by_score(a, b);
+    });
+  };
+  auto mtime = [](const store::SearchHit& h) { return h.document.mtime_ns; };
+  auto size = [](const store::SearchHit& h) { return h.document.size; };
+  auto name = [](const store::SearchHit& h) { return SortName(h.document.path); };
+  switch (sort) {
+    case store::SortOrder::kRelevance: std::sort(hits->begin(), hits->end(), by_score); break;
+    case store::SortOrder::kModifiedDesc: by_key(mtime, true); break;
+    case store::SortOrder::kModifiedAsc: by_key(mtime, false); break;
+    case store::SortOrder::kSizeDesc: by_key(size, true); break;
+    case store::SortOrder::kSizeAsc: by_key(size, false); break;
+    case store::SortOrder::kNameAsc: by_key(name, false); break;
+    case store::SortOrder::kNameDesc: by_key(name, true); break;
+  }
+}
 
 }  // namespace
 
@@ -41,12 +99,18 @@ Status Searcher::Analyze(const pb::AnalyzeRequest& request, pb::AnalyzeResponse*
   if (!parsed.ok()) return parsed.status();
   const uint32_t limit =
       std::min(request.limit() == 0 ? kDefaultLimit : request.limit(), kMaxLimit);
+  auto sort = SortOf(request);
+  if (!sort.ok()) return sort.status();
 
   if (parsed->verbs.empty()) {
-    auto found = catalog_->Search(*parsed, limit, request.offset());
+    store::SearchOptions options;
+    options.sort = *sort;
+    options.facets = request.facets();
+    auto found = catalog_->Search(*parsed, limit, request.offset(), options);
     if (!found.ok()) return found.status();
     response->set_total(found->total);
     AppendHits(found->hits.begin(), found->hits.end(), response);
+    AppendFacets(std::move(found->facets), response);
     return Status::Ok();
   }
 
@@ -97,10 +161,16 @@ Status Searcher::Analyze(const pb::AnalyzeRequest& request, pb::AnalyzeResponse*
       merged.push_back(std::move(h));
     }
   }
-  std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) {
-    return a.score != b.score ? a.score > b.score : a.document.path < b.document.path;
-  });
+  SortHits(*sort, &merged);
   response->set_total(merged.size());
+  if (request.facets()) {
+    std::vector<std::string> paths;
+    paths.reserve(merged.size());
+    for (const auto& h : merged) paths.push_back(h.document.path);
+    auto facets = catalog_->Facets(paths);
+    if (!facets.ok()) return facets.status();
+    AppendFacets(std::move(*facets), response);
+  }
   const size_t begin = std::min<size_t>(request.offset(), merged.size());
   const size_t end = std::min<size_t>(begin + limit, merged.size());
   std::vector<std::string> page;

@@ -3,7 +3,13 @@
 //
 // Merging: each verb yields a set of paths with scores; a document must be in every verb's set
 // and, if the query has catalog terms too, match them (verbs narrow, terms filter). Verb hits for
-// documents no longer cataloged are dropped. Merged hits are ordered by the verb's score.
+// documents no longer cataloged are dropped. Merged hits are ordered by the verb's score (the
+// verb's own order: e.g. most similar first), or with a sort other than relevance by that key
+// with the verb's score breaking ties (the merged hits are at most kMaxVerbCandidates, so they
+// are sorted here); their facets are the store's counts of the merged set (Catalog::Facets).
+//
+// Sort and facets: AnalyzeRequest.sort and .facets become SearchOptions for the store; a sort
+// number the enum does not name is INVALID_ARGUMENT.
 //
 // Thread safety: safe for concurrent use.
 #pragma once

@@ -93,7 +93,8 @@ std::string_view ComparisonSymbol(Comparison op);
 
 // A built-in field filter. Invariants per field (the parser guarantees them):
 //   kMime   text: glob over the document's MIME type, ASCII-lowercased; op kEq.
-//   kExt    text: extension, ASCII-lowercased, without the leading dot; op kEq.
+//   kExt    text: extension, ASCII-lowercased, without the leading dot (empty: documents
+//           without an extension); op kEq.
 //   kPath   text: absolute directory, no trailing '/' (except "/" itself); op kEq. Matches the
 //           directory itself and everything under it.
 //   kName   text: glob over the base name ('*', '?', '[...]'), ASCII-lowercased; op kEq.

@@ -334,7 +334,8 @@ StatusOr<Filter> ParseFilterValue(Field field, Comparison op, const ValueSpan& v
   f.field = field;
   f.op = op;
   const std::string_view s = v.text;
-  if (s.empty() && field != Field::kDup) {
+  // ext:"" (quoted) is the one empty value: documents without an extension.
+  if (s.empty() && field != Field::kDup && !(field == Field::kExt && v.quoted)) {
     return SyntaxError(v.column, "a value for " + std::string(FieldName(field)),
                        v.quoted ? "an empty string" : DescribeAt(s, 0, "value"));
   }
@@ -351,6 +352,7 @@ StatusOr<Filter> ParseFilterValue(Field field, Comparison op, const ValueSpan& v
       f.text = AsciiLower(s);
       break;
     case Field::kExt: {
+      if (s.empty()) break;
       const size_t start = s[0] == '.' ? 1 : 0;
       if (start == s.size()) return ValueError(v, start, "an extension after '.'");
       if (const size_t bad = s.find_first_of("/.*?[", start); bad != std::string_view::npos) {

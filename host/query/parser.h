@@ -28,6 +28,7 @@
 // field wins over a verb of the same name; a verb wins over PLUGIN.KEY.
 //
 // Semantics the parser fixes (see ast.h for the normalized values):
+//   ext:"" (an empty quoted value) selects documents without an extension.
 //   modified>D means mtime > D at 00:00:00Z (an instant, not "after that day"); <, <=, >=
 //   likewise compare with the instant. modified:D (equality) means "within the named day,
 //   minute or second". size:N is exact equality in bytes. created compares the same way with

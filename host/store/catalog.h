@@ -125,6 +125,56 @@ struct SearchHit {
   std::vector<MetadataEntry> metadata;
 };
 
+// The order of a search's hits (SearchOptions::sort). Ties keep the relevance order (for a
+// ranked full-text query its score, higher first), then the path. The name is the path's last
+// component (DocumentRecord::name) with ASCII letters folded to lower case.
+enum class SortOrder {
+  kRelevance,     // best match first; without free text, by path
+  kModifiedDesc,  // newest modification time first
+  kModifiedAsc,
+  kSizeDesc,  // largest first
+  kSizeAsc,
+  kNameAsc,  // by name, A to Z
+  kNameDesc,
+};
+
+// One value of a facet and how many documents of the result set have it.
+struct FacetValue {
+  std::string value;  // as shown: "application/pdf", "pdf", "2024", "2024-03", "1 MiB - 10 MiB"
+  uint64_t count = 0;
+  // A term of the query language (query/parser.h) selecting documents with this value; empty
+  // when the language has none for it (a creator recorded by several plugins, or holding '*';
+  // an extension holding '*', '?' or '['). Appended to the query it refines the result set to
+  // exactly `count` documents, except for metadata values, whose terms match words (author:"jane
+  // doe" also selects "Jane Doe Jr."): those select at least `count`.
+  std::string query;
+  bool operator==(const FacetValue&) const = default;
+};
+
+// Counts of a result set by one facet (Catalog::Facets).
+//   mime       the MIME type, lower-cased (documents without one are not counted)
+//   extension  the extension; "" for documents without one (query ext:"")
+//   year       "YYYY" of the modification time (UTC); newest first
+//   month      "YYYY-MM" of the modification time (UTC); newest first
+//   size       bands, smallest first: "< 10 KiB", "10 KiB - 1 MiB", "1 MiB - 10 MiB",
+//              "10 MiB - 100 MiB", ">= 100 MiB" (KiB and MiB: 1024 and 1024²; query size<10K ...)
+//   author, language, creator, from, camera_make, camera_model: the metadata values (any plugin)
+//              of that key, most frequent first, each document counted once per value; values
+//              longer than kMaxFacetValueBytes are not counted. Returned only when some document
+//              of the set has one.
+// Except where stated, values are listed most frequent first (ties by value). Documents
+// without a value of a facet are not counted in it.
+struct Facet {
+  std::string name;
+  std::vector<FacetValue> values;  // at most kMaxFacetValues
+  // The counts of the values not listed (for the metadata facets, document-value pairs).
+  uint64_t other = 0;
+  bool operator==(const Facet&) const = default;
+};
+
+inline constexpr size_t kMaxFacetValues = 20;
+inline constexpr size_t kMaxFacetValueBytes = 256;
+
 // How much of each hit Search fills in.
 struct SearchOptions {
   // Whether ranked hits get snippets. Quoting reads each hit's text: callers that only need
@@ -132,6 +182,10 @@ struct SearchOptions {
   bool snippets = true;
   // Whether hits get their metadata (one index lookup per hit); off for the same callers.
   bool metadata = true;
+  // The order of the hits, and so which of them the page [offset, offset + limit) holds.
+  SortOrder sort = SortOrder::kRelevance;
+  // Whether SearchResult::facets counts the whole result set (before offset/limit).
+  bool facets = false;
 };
 
 // Some of a document's child documents (archive members), with how many it has.
@@ -141,8 +195,11 @@ struct ChildList {
 };
 
 struct SearchResult {
-  std::vector<SearchHit> hits;  // best first, after offset/limit
+  std::vector<SearchHit> hits;  // best first (or in SearchOptions::sort order), after offset/limit
   uint64_t total = 0;           // matches before offset/limit
+  // With SearchOptions::facets: mime, extension, year, month, size, then the metadata facets
+  // that have values, in the order listed at Facet (a facet without values is left out).
+  std::vector<Facet> facets;
 };
 
 // Content a plugin version must not be given again: the plugin crashed or timed out on it. Keyed
@@ -206,6 +263,12 @@ class Catalog {
   StatusOr<SearchResult> Search(const query::Query& query, uint32_t limit, uint32_t offset) {
     return Search(query, limit, offset, SearchOptions{});
   }
+
+  // The facets (as SearchResult::facets) of the cataloged documents among `paths` (a path that
+  // is not cataloged, or repeated, adds nothing): for results the host assembled itself, such
+  // as a plugin verb's. Errors: INVALID_ARGUMENT when `paths` holds more than kMaxFacetPaths.
+  virtual StatusOr<std::vector<Facet>> Facets(const std::vector<std::string>& paths) = 0;
+  static constexpr size_t kMaxFacetPaths = 100000;
 
   // The quarantine (QuarantineEntry). Durable once these return OK, like Commit.
   // Inserts `entry`, or replaces the reason, path and time of the entry with the same (sha256,

@@ -297,6 +297,14 @@ TEST_F(FileManagerTest, QueriesThatMayRunOnAnIoThreadAreOneLookupForTheParser) {
     pb::AnalyzeRequest request;
     request.set_query(q);
     EXPECT_TRUE(service_->AnalyzeMayRunOnIoThread(request)) << q;
+    // Facets and sorting read the whole result set: a worker's job.
+    request.set_facets(true);
+    EXPECT_FALSE(service_->AnalyzeMayRunOnIoThread(request)) << q;
+    request.set_facets(false);
+    request.set_sort(pb::AnalyzeRequest::SORT_SIZE_DESC);
+    EXPECT_FALSE(service_->AnalyzeMayRunOnIoThread(request)) << q;
+    request.set_sort(pb::AnalyzeRequest::SORT_RELEVANCE);
+    EXPECT_TRUE(service_->AnalyzeMayRunOnIoThread(request)) << q;
   }
 }
 

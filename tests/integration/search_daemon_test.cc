@@ -5,6 +5,7 @@
 // pages and created, carried by hits and by GetDocument with the document's children.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -13,6 +14,7 @@
 #include "aichemist_archivum.grpc.pb.h"
 #include "api/http/http_client.h"
 #include "support/daemon.h"
+#include "support/process.h"
 
 namespace archivum {
 namespace {
@@ -234,6 +236,182 @@ TEST_F(SearchDaemonTest, TheGatewayAnswersLikeGrpc) {
   EXPECT_NE(json::parse(r.body())["message"].get<std::string>().find("a page count"),
             std::string::npos)
       << r.body();
+}
+
+// Three near-duplicates of one text (similar:'s subject and its two neighbours), of known sizes.
+std::string RiverText(const std::string& ending) {
+  std::string s;
+  for (int i = 0; i < 40; ++i) {
+    s += "Sentence number " + std::to_string(i) + " talks about rivers mountains and valleys. ";
+  }
+  return s + ending;
+}
+
+// The paths of a response, relative to `root`, in order.
+std::vector<std::string> Rel(const pb::AnalyzeResponse& r, const fs::path& root) {
+  std::vector<std::string> out;
+  for (const auto& h : r.hits()) out.push_back(fs::path(h.path()).lexically_relative(root));
+  return out;
+}
+
+TEST_F(SearchDaemonTest, SortAndFacetsOverGrpcVerbsAndTheCli) {
+  WriteFile(corpus_ / "rivers/a-near.txt", RiverText("The end."));
+  WriteFile(corpus_ / "rivers/B-near.txt", RiverText("The finish, at last, after a long way."));
+  WriteFile(corpus_ / "rivers/c-near.txt", RiverText("Done."));
+  {
+    grpc::ClientContext ctx;
+    pb::IngestRequest req;
+    req.set_path((corpus_ / "rivers").string());
+    pb::IngestSummary summary;
+    ASSERT_TRUE(stub_->Ingest(&ctx, req, &summary).ok());
+  }
+  auto analyze = [&](const std::string& q, pb::AnalyzeRequest::Sort sort, bool facets,
+                     uint32_t limit = 0, uint32_t offset = 0) {
+    grpc::ClientContext ctx;
+    pb::AnalyzeRequest req;
+    req.set_query(q);
+    req.set_sort(sort);
+    req.set_facets(facets);
+    req.set_limit(limit);
+    req.set_offset(offset);
+    pb::AnalyzeResponse out;
+    const grpc::Status st = stub_->Analyze(&ctx, req, &out);
+    EXPECT_TRUE(st.ok()) << q << ": " << st.error_message();
+    return out;
+  };
+  const fs::path rivers = corpus_ / "rivers";
+  const std::string in_rivers = "path:" + rivers.string();
+  // Sizes: B (the longest ending) > a > c. Names fold case: a, B, c.
+  EXPECT_EQ(Rel(analyze(in_rivers, pb::AnalyzeRequest::SORT_SIZE_DESC, false), rivers),
+            (std::vector<std::string>{"B-near.txt", "a-near.txt", "c-near.txt"}));
+  EXPECT_EQ(Rel(analyze(in_rivers, pb::AnalyzeRequest::SORT_SIZE_ASC, false), rivers),
+            (std::vector<std::string>{"c-near.txt", "a-near.txt", "B-near.txt"}));
+  EXPECT_EQ(Rel(analyze(in_rivers, pb::AnalyzeRequest::SORT_NAME_DESC, false), rivers),
+            (std::vector<std::string>{"c-near.txt", "B-near.txt", "a-near.txt"}));
+  // Paging a full-text query sorted by size: the second hit alone, with the total.
+  pb::AnalyzeResponse page =
+      analyze("rivers mountains", pb::AnalyzeRequest::SORT_SIZE_DESC, false, 1, 1);
+  EXPECT_EQ(page.total(), 3u);
+  EXPECT_EQ(Rel(page, rivers), (std::vector<std::string>{"a-near.txt"}));
+  EXPECT_NE(page.hits(0).snippet().find("[rivers"), std::string::npos) << page.hits(0).snippet();
+
+  // A verb: similar: lists the neighbours, most similar first by default; sorted by name on
+  // request, with facets of the merged set.
+  const std::string similar = "similar:" + (rivers / "a-near.txt").string();
+  pb::AnalyzeResponse by_name = analyze(similar, pb::AnalyzeRequest::SORT_NAME_ASC, true);
+  EXPECT_EQ(Rel(by_name, rivers), (std::vector<std::string>{"B-near.txt", "c-near.txt"}));
+  ASSERT_GE(by_name.facets_size(), 1);
+  EXPECT_EQ(by_name.facets(0).name(), "mime");
+  EXPECT_EQ(by_name.facets(0).values(0).count(), 2u);
+  pb::AnalyzeResponse by_name_desc = analyze(similar, pb::AnalyzeRequest::SORT_NAME_DESC, false);
+  EXPECT_EQ(Rel(by_name_desc, rivers), (std::vector<std::string>{"c-near.txt", "B-near.txt"}));
+  pb::AnalyzeResponse relevance = analyze(similar, pb::AnalyzeRequest::SORT_UNSPECIFIED, false);
+  ASSERT_EQ(relevance.hits_size(), 2);
+  EXPECT_GE(relevance.hits(0).score(), relevance.hits(1).score());
+
+  // Facets of the whole corpus: every value's query refines the query to its count.
+  pb::AnalyzeResponse all =
+      analyze("path:" + corpus_.string(), pb::AnalyzeRequest::SORT_UNSPECIFIED, true, 1);
+  EXPECT_EQ(all.hits_size(), 1);
+  std::set<std::string> names;
+  for (const pb::Facet& f : all.facets()) {
+    names.insert(f.name());
+    for (const pb::FacetValue& v : f.values()) {
+      if (v.query().empty()) continue;
+      const pb::AnalyzeResponse refined = analyze("path:" + corpus_.string() + " " + v.query(),
+                                                  pb::AnalyzeRequest::SORT_UNSPECIFIED, false);
+      if (f.name() == "author" || f.name() == "language" || f.name() == "from") {
+        EXPECT_GE(refined.total(), v.count()) << v.query();
+      } else {
+        EXPECT_EQ(refined.total(), v.count()) << v.query();
+      }
+    }
+  }
+  // The vocabulary fixture's author, language and from values are faceted too.
+  EXPECT_EQ(names, (std::set<std::string>{"mime", "extension", "year", "month", "size", "author",
+                                          "language", "from"}));
+
+  // An enum number the API does not name.
+  grpc::ClientContext ctx;
+  pb::AnalyzeRequest bad;
+  bad.set_query("strasse");
+  bad.set_sort(static_cast<pb::AnalyzeRequest::Sort>(42));
+  pb::AnalyzeResponse out;
+  const grpc::Status st = stub_->Analyze(&ctx, bad, &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(st.error_message().find("SORT_SIZE_DESC"), std::string::npos) << st.error_message();
+
+  // The CLI: --sort by its short names, --facets in the text and the JSON.
+  std::string text;
+  ASSERT_EQ(testing::RunProcess({ARCHIVUM_CLI_PATH, "--server", daemon_->grpc_address(), "analyze",
+                                 "--sort", "largest", "--facets", in_rivers},
+                                &text),
+            0)
+      << text;
+  EXPECT_LT(text.find("B-near.txt"), text.find("a-near.txt")) << text;
+  EXPECT_LT(text.find("a-near.txt"), text.find("c-near.txt")) << text;
+  EXPECT_NE(text.find("extension: txt 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("size: < 10 KiB 3\n"), std::string::npos) << text;
+  ASSERT_EQ(testing::RunProcess({ARCHIVUM_CLI_PATH, "--server", daemon_->grpc_address(), "--json",
+                                 "analyze", "--sort", "name-desc", "--facets", in_rivers},
+                                &text),
+            0)
+      << text;
+  const json parsed = json::parse(text);
+  EXPECT_EQ(fs::path(parsed["hits"][0]["path"].get<std::string>()).filename(), "c-near.txt");
+  EXPECT_EQ(parsed["facets"][1]["name"], "extension");
+  EXPECT_EQ(parsed["facets"][1]["values"][0],
+            (json{{"value", "txt"}, {"count", "3"}, {"query", "ext:txt"}}));
+  EXPECT_NE(testing::RunProcess({ARCHIVUM_CLI_PATH, "--server", daemon_->grpc_address(), "analyze",
+                                 "--sort", "biggest", in_rivers},
+                                &text),
+            0);
+}
+
+TEST_F(SearchDaemonTest, TheGatewaySortsAndCountsFacetsByPostAndGet) {
+  const std::string q = "path:" + corpus_.string();
+  ht::Response r =
+      Post("/v1/analyze", {{"query", q}, {"sort", "SORT_SIZE_DESC"}, {"facets", true}});
+  ASSERT_EQ(r.result_int(), 200) << r.body();
+  json body = json::parse(r.body());
+  uint64_t previous = UINT64_MAX;
+  for (const json& hit : body["hits"]) {
+    const uint64_t size = std::stoull(hit["size"].get<std::string>());
+    EXPECT_LE(size, previous) << r.body();
+    previous = size;
+  }
+  ASSERT_TRUE(body.contains("facets")) << r.body();
+  EXPECT_EQ(body["facets"][0]["name"], "mime");
+  const json facets = body["facets"];
+
+  // The same over GET, the enum by name and the flag as a query parameter.
+  std::string target = "/v1/analyze?query=";
+  for (char c : q) {
+    if (c == '/') {
+      target += "%2F";
+    } else {
+      target += c;
+    }
+  }
+  r = Get(target + "&sort=SORT_SIZE_DESC&facets=true&limit=2");
+  ASSERT_EQ(r.result_int(), 200) << r.body();
+  body = json::parse(r.body());
+  EXPECT_EQ(body["facets"], facets);
+  ASSERT_EQ(body["hits"].size(), 2u);
+  r = Get(target + "&sort=SORT_NAME_ASC");
+  ASSERT_EQ(r.result_int(), 200) << r.body();
+  body = json::parse(r.body());
+  // report.txt's member a-summary.txt is named before de.txt.
+  EXPECT_EQ(fs::path(body["hits"][0]["path"].get<std::string>()).filename(), "a-summary.txt");
+  EXPECT_EQ(body["facets"], json::array());  // not asked for
+
+  // A name the enum does not have: 400 naming the field.
+  r = Get(target + "&sort=SORT_BIGGEST");
+  EXPECT_EQ(r.result_int(), 400) << r.body();
+  EXPECT_NE(r.body().find("sort"), std::string::npos) << r.body();
+  r = Post("/v1/analyze", {{"query", q}, {"sort", "SORT_BIGGEST"}});
+  EXPECT_EQ(r.result_int(), 400) << r.body();
+  EXPECT_NE(r.body().find("sort"), std::string::npos) << r.body();
 }
 
 }  // namespace

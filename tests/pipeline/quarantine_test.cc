@@ -74,6 +74,9 @@ class FailingQuarantineCatalog final : public store::Catalog {
                                        const store::SearchOptions&) override {
     return failure_;
   }
+  StatusOr<std::vector<store::Facet>> Facets(const std::vector<std::string>&) override {
+    return failure_;
+  }
   Status AddQuarantine(const store::QuarantineEntry&) override { return failure_; }
   StatusOr<std::vector<store::QuarantineEntry>> ListQuarantine() override {
     if (list_ok) return std::vector<store::QuarantineEntry>{};

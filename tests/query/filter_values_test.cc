@@ -139,6 +139,8 @@ TEST(QueryFilterValuesTest, Sha256) {
 TEST(QueryFilterValuesTest, ExtPathNameMimeDup) {
   EXPECT_EQ(ParseOne("ext:TXT").text, "txt");
   EXPECT_EQ(ParseOne("ext:.Md").text, "md");
+  // The one empty value: documents without an extension (a facet's term for them).
+  EXPECT_EQ(ParseOne("ext:\"\"").text, "");
   EXPECT_EQ(ErrorOf("ext:."), "column 6: expected an extension after '.', got end of value");
   EXPECT_EQ(ErrorOf("ext:*.pdf"),
             "column 5: expected an extension such as pdf (for patterns use name:*.pdf), got '*'");

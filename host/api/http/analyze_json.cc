@@ -127,6 +127,27 @@ bool AppendHit(const pb::Hit& h, std::string* out) {
   return true;
 }
 
+bool AppendFacet(const pb::Facet& f, std::string* out) {
+  out->append("{\"name\":");
+  if (!AppendString(f.name(), out)) return false;
+  out->append(",\"values\":[");
+  for (int i = 0; i < f.values_size(); ++i) {
+    const pb::FacetValue& v = f.values(i);
+    if (i > 0) out->push_back(',');
+    out->append("{\"value\":");
+    if (!AppendString(v.value(), out)) return false;
+    out->append(",\"count\":");
+    AppendQuotedInt(v.count(), out);
+    out->append(",\"query\":");
+    if (!AppendString(v.query(), out)) return false;
+    out->push_back('}');
+  }
+  out->append("],\"other\":");
+  AppendQuotedInt(f.other(), out);
+  out->push_back('}');
+  return true;
+}
+
 // A cursor over a JSON text for the strict subset ParseAnalyzeRequestJson accepts.
 class Reader {
  public:
@@ -175,6 +196,18 @@ class Reader {
     return std::nullopt;
   }
 
+  // The literal true or false.
+  std::optional<bool> Bool() {
+    for (const bool v : {true, false}) {
+      const std::string_view word = v ? "true" : "false";
+      if (s_.substr(i_, word.size()) == word) {
+        i_ += word.size();
+        return v;
+      }
+    }
+    return std::nullopt;
+  }
+
   // A JSON integer in uint32 range without sign, fraction, exponent or leading zeros.
   std::optional<uint32_t> Uint32() {
     const size_t start = i_;
@@ -202,6 +235,10 @@ bool PrintAnalyzeResponseJson(const pb::AnalyzeResponse& response, std::string* 
   // Room for the usual reply (no escapes), so it is written without regrowing.
   size_t estimate = 48;
   for (const auto& r : response.results()) estimate += r.size() + 3;
+  for (const auto& f : response.facets()) {
+    estimate += 40 + f.name().size();
+    for (const auto& v : f.values()) estimate += 40 + v.value().size() + v.query().size();
+  }
   for (const auto& h : response.hits()) {
     estimate += 126 + h.path().size() + h.snippet().size() + h.mime().size();
     for (const auto& f : h.findings()) {
@@ -223,7 +260,12 @@ bool PrintAnalyzeResponseJson(const pb::AnalyzeResponse& response, std::string* 
   }
   out->append("],\"total\":");
   AppendQuotedInt(response.total(), out);
-  out->push_back('}');
+  out->append(",\"facets\":[");
+  for (int i = 0; i < response.facets_size(); ++i) {
+    if (i > 0) out->push_back(',');
+    if (!AppendFacet(response.facets(i), out)) return false;
+  }
+  out->append("]}");
   return true;
 }
 
@@ -232,6 +274,8 @@ bool ParseAnalyzeRequestJson(std::string_view body, pb::AnalyzeRequest* request)
   std::optional<std::string> query;
   std::optional<uint32_t> limit;
   std::optional<uint32_t> offset;
+  std::optional<pb::AnalyzeRequest::Sort> sort;
+  std::optional<bool> facets;
   r.SkipSpace();
   if (!r.Consume('{')) return false;
   r.SkipSpace();
@@ -253,6 +297,15 @@ bool ParseAnalyzeRequestJson(std::string_view body, pb::AnalyzeRequest* request)
       } else if (*key == "offset" && !offset) {
         offset = r.Uint32();
         if (!offset) return false;
+      } else if (*key == "sort" && !sort) {
+        // By name only, and only a name the enum has: numbers and unknown names go to protobuf.
+        const auto name = r.String();
+        pb::AnalyzeRequest::Sort value{};
+        if (!name || !pb::AnalyzeRequest::Sort_Parse(*name, &value)) return false;
+        sort = value;
+      } else if (*key == "facets" && !facets) {
+        facets = r.Bool();
+        if (!facets) return false;
       } else {
         return false;
       }
@@ -266,6 +319,8 @@ bool ParseAnalyzeRequestJson(std::string_view body, pb::AnalyzeRequest* request)
   if (query) request->set_query(std::move(*query));
   if (limit) request->set_limit(*limit);
   if (offset) request->set_offset(*offset);
+  if (sort) request->set_sort(*sort);
+  if (facets) request->set_facets(*facets);
   return true;
 }
 

@@ -25,7 +25,8 @@ bool PrintAnalyzeResponseJson(const ::aichemist_archivum::AnalyzeResponse& respo
 
 // Merges the JSON object `body` into `request` and returns true, or returns false (with
 // `request` unchanged) when protobuf must parse it: anything but an object with at most one
-// each of "query" (a string), "limit" and "offset" (non-negative integers in uint32 range).
+// each of "query" (a string), "limit" and "offset" (non-negative integers in uint32 range),
+// "sort" (the name of a value of AnalyzeRequest.Sort) and "facets" (true or false).
 bool ParseAnalyzeRequestJson(std::string_view body, ::aichemist_archivum::AnalyzeRequest* request);
 
 }  // namespace archivum::api::gateway

@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "api/http/analyze_json.h"
 #include "common/ascii.h"
@@ -18,6 +19,43 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
   return s;
+}
+
+// Nested messages whose enum values are checked; deeper ones (only recursive types such as
+// google.protobuf.Struct reach it) are left to protobuf alone.
+constexpr int kMaxEnumCheckDepth = 16;
+
+// protobuf's parser, told to ignore unknown fields, also drops an enum name it does not know,
+// so a misspelled value ("sort": "SORT_BIGGEST") would silently mean the default: each string
+// given for an enum field of `type` (and of its nested messages) must name one of its values.
+Status CheckEnumNames(const nlohmann::json& object, const google::protobuf::Descriptor* type,
+                      int depth) {
+  using google::protobuf::FieldDescriptor;
+  if (!object.is_object() || depth > kMaxEnumCheckDepth) return Status::Ok();
+  for (int i = 0; i < type->field_count(); ++i) {
+    const FieldDescriptor* f = type->field(i);
+    if (f->is_map()) continue;
+    auto it = object.find(f->json_name());
+    if (it == object.end()) it = object.find(f->name());
+    if (it == object.end()) continue;
+    const bool repeated = f->is_repeated() && it->is_array();
+    const nlohmann::json one = nlohmann::json::array({*it});
+    for (const nlohmann::json& v : repeated ? *it : one) {
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        ARCHIVUM_RETURN_IF_ERROR(CheckEnumNames(v, f->message_type(), depth + 1));
+      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM && v.is_string() &&
+                 f->enum_type()->FindValueByName(v.get_ref<const std::string&>()) == nullptr) {
+        std::string names;
+        for (int k = 0; k < f->enum_type()->value_count(); ++k) {
+          names += (k == 0 ? "" : ", ") + f->enum_type()->value(k)->name();
+        }
+        return InvalidArgument("invalid JSON for " + type->full_name() + ": field '" +
+                               f->json_name() + "' has no value named '" +
+                               v.get_ref<const std::string&>() + "'; expected one of " + names);
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -91,7 +129,10 @@ Status ParseJsonBody(std::string_view body, google::protobuf::Message* message) 
     return InvalidArgument("invalid JSON for " + message->GetDescriptor()->full_name() + ": " +
                            std::string(st.message()));
   }
-  return Status::Ok();
+  // protobuf accepted it, so it is well-formed JSON.
+  const nlohmann::json parsed =
+      nlohmann::json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  return CheckEnumNames(parsed, message->GetDescriptor(), 0);
 }
 
 StatusOr<std::string> PrintJson(const google::protobuf::Message& message) {

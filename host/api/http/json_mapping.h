@@ -30,8 +30,10 @@ bool IsJsonContentType(std::string_view content_type);
 
 // Merges a JSON request body into `message` (proto3 mapping): accepts both the JSON (camelCase)
 // and the proto field names, ignores unknown fields. An empty or all-whitespace body is the empty
-// message. Errors: INVALID_ARGUMENT naming what is malformed. AnalyzeRequest bodies of the usual
-// shape take a direct parser (analyze_json.h) with the same result.
+// message. Errors: INVALID_ARGUMENT naming what is malformed, or an enum field and the name given
+// for it that is none of its values (protobuf alone would drop such a value silently).
+// AnalyzeRequest bodies of the usual shape take a direct parser (analyze_json.h) with the same
+// result.
 Status ParseJsonBody(std::string_view body, google::protobuf::Message* message);
 
 // Prints `message` in the proto3 mapping: camelCase names, unpopulated scalar and repeated

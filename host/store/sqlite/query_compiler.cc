@@ -23,6 +23,11 @@ using query::NodeKind;
 constexpr std::string_view kRankedColumns =
     "d.id, d.path, d.size, d.mtime_ns, d.mime, -bm25(texts, 4.0, 1.0) AS score, "
     "snippet(texts, 1, '[', ']', '…', 12) AS snippet";
+// Ranked rows in another order: the score (archivum_rank: the same BM25 as above, cheaper per
+// row) breaks ties of the sort key; snippets are quoted for the page alone afterwards.
+constexpr std::string_view kSortedRankedColumns =
+    "d.id, d.path, d.size, d.mtime_ns, d.mime, archivum_rank(texts, 4.0, 1.0) AS score, "
+    "'' AS snippet";
 constexpr std::string_view kUnrankedColumns =
     "d.id, d.path, d.size, d.mtime_ns, d.mime, 0.0 AS score, '' AS snippet";
 
@@ -84,6 +89,23 @@ std::string TimeBound(int64_t ns, Comparison op, bool utc) {
         static_cast<int>(time.minutes().count()), static_cast<int>(time.seconds().count()));
   }
   return out;
+}
+
+// The leading ORDER BY term of a sort other than relevance; the name is folded with SQLite's
+// lower() (ASCII letters only). No index serves these orders: a query always has a positive
+// term, whose index (or FTS match) finds the rows, and SQLite keeps only the best
+// LIMIT + OFFSET of them while it sorts, so a page costs one pass over the matches.
+std::string_view SortKey(SortOrder sort) {
+  switch (sort) {
+    case SortOrder::kRelevance: break;
+    case SortOrder::kModifiedDesc: return "d.mtime_ns DESC";
+    case SortOrder::kModifiedAsc: return "d.mtime_ns";
+    case SortOrder::kSizeDesc: return "d.size DESC";
+    case SortOrder::kSizeAsc: return "d.size";
+    case SortOrder::kNameAsc: return "lower(d.name)";
+    case SortOrder::kNameDesc: return "lower(d.name) DESC";
+  }
+  return "";
 }
 
 Status CheckStructure(const Node& node) {
@@ -342,13 +364,15 @@ class Compiler {
 
 }  // namespace
 
-StatusOr<CompiledQuery> Compile(const query::Query& query, int64_t limit, int64_t offset) {
+StatusOr<CompiledQuery> Compile(const query::Query& query, int64_t limit, int64_t offset,
+                                SortOrder sort) {
   if (limit < 0 || offset < 0) {
     return InvalidArgument("limit and offset must not be negative (got " + std::to_string(limit) +
                            ", " + std::to_string(offset) + ")");
   }
   CompiledQuery out;
   out.verbs = query.verbs;
+  out.sort = sort;
   if (!query.where) return out;
   const Node& root = *query.where;
   ARCHIVUM_RETURN_IF_ERROR(CheckStructure(root));
@@ -379,7 +403,8 @@ StatusOr<CompiledQuery> Compile(const query::Query& query, int64_t limit, int64_
     if (!where.empty()) where += " AND ";
     where += c;
   }
-  out.count_sql = "SELECT count(*) FROM " + from + " WHERE " + where;
+  out.from_where = from + " WHERE " + where;
+  out.count_sql = "SELECT count(*) FROM " + out.from_where;
   if (out.ranked) {
     // Every texts row has its documents row (written together, deleted by trigger), so without
     // filters the join adds nothing but a lookup per match.
@@ -394,10 +419,17 @@ StatusOr<CompiledQuery> Compile(const query::Query& query, int64_t limit, int64_
   }
   const std::string limit_param = compiler.Param(limit);
   const std::string offset_param = compiler.Param(offset);
-  out.sql = "SELECT " + std::string(out.ranked ? kRankedColumns : kUnrankedColumns) + " FROM " +
-            from + " WHERE " + where + " ORDER BY " +
-            (out.ranked ? "score DESC, d.path" : "d.path") + " LIMIT " + limit_param + " OFFSET " +
-            offset_param;
+  std::string order;
+  if (sort != SortOrder::kRelevance) {
+    order = std::string(SortKey(sort)) + (out.ranked ? ", score DESC, d.path" : ", d.path");
+  } else {
+    order = out.ranked ? "score DESC, d.path" : "d.path";
+  }
+  const std::string_view columns = !out.ranked                     ? kUnrankedColumns
+                                   : sort == SortOrder::kRelevance ? kRankedColumns
+                                                                   : kSortedRankedColumns;
+  out.sql = "SELECT " + std::string(columns) + " FROM " + from + " WHERE " + where + " ORDER BY " +
+            order + " LIMIT " + limit_param + " OFFSET " + offset_param;
   out.params = compiler.TakeParams();
   if (out.ranked) out.fts_match = std::get<std::string>(out.params.front());
   return out;

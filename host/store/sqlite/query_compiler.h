@@ -4,7 +4,7 @@
 // Shape of the result:
 //   sql        SELECT d.id, d.path, d.size, d.mtime_ns, d.mime, <score> AS score,
 //              <snippet> AS snippet FROM documents d [JOIN texts ON texts.rowid = d.id]
-//              WHERE ... ORDER BY ... LIMIT ?L OFFSET ?O
+//              WHERE ... ORDER BY ... LIMIT ?L OFFSET ?O (the order: see `sort` below)
 //   count_sql  SELECT count(*) over the same FROM and WHERE.
 //   rank_sql   (ranked queries only) every match with its BM25 score, unordered, with
 //              count_params(). Without filters (rank_without_filters): SELECT count(*) FROM
@@ -56,6 +56,7 @@
 
 #include "common/status.h"
 #include "query/ast.h"
+#include "store/catalog.h"
 #include "store/sqlite/connection.h"
 
 namespace archivum::store::sqlite {
@@ -73,8 +74,15 @@ struct CompiledQuery {
   // Verbs for the host to dispatch to their plugins, in query order.
   std::vector<query::VerbCall> verbs;
   bool has_catalog_terms = false;
-  // Whether sql orders by bm25 relevance (true) or by path with score 0 (false).
+  // Whether the query has free text every result matches (joined FTS table, a BM25 score). With
+  // SortOrder::kRelevance, sql orders by that score; unranked, by path with score 0.
   bool ranked = false;
+  // The order sql lists the rows in. Other than kRelevance, sql orders by the sort key, then
+  // (ranked) the score, then d.path; ranked, its score column is archivum_rank(texts, 4.0, 1.0)
+  // (the connection's FTS context must be ready for it, as for rank_sql) and its snippet ''.
+  SortOrder sort = SortOrder::kRelevance;
+  // "FROM ... WHERE ..." of count_sql, with count_params(): the matched set (facets.h).
+  std::string from_where;
 
   // The parameters of count_sql: params without LIMIT and OFFSET (empty when no catalog terms).
   std::span<const SqlValue> count_params() const {
@@ -83,8 +91,10 @@ struct CompiledQuery {
   }
 };
 
-// Compiles `query`. limit >= 0 (the caller clamps it) and offset >= 0, else INVALID_ARGUMENT.
-// A tree that breaks ast.h's structural invariants (child counts) is INTERNAL.
-StatusOr<CompiledQuery> Compile(const query::Query& query, int64_t limit, int64_t offset);
+// Compiles `query`, its rows in `sort` order. limit >= 0 (the caller clamps it) and offset >= 0,
+// else INVALID_ARGUMENT. A tree that breaks ast.h's structural invariants (child counts) is
+// INTERNAL.
+StatusOr<CompiledQuery> Compile(const query::Query& query, int64_t limit, int64_t offset,
+                                SortOrder sort = SortOrder::kRelevance);
 
 }  // namespace archivum::store::sqlite

@@ -27,4 +27,12 @@ StatusOr<SearchResult> SearchRanked(Reader& reader, DocLengthCache& lengths,
                                     const CompiledQuery& compiled, uint32_t limit, uint32_t offset,
                                     const SearchOptions& options, std::vector<int64_t>* ids);
 
+// The same for `compiled` with a sort other than relevance, but without the total (the caller
+// counts, with count_sql): its sql (sort key, then score, then path; LIMIT and OFFSET bound in
+// its params) picks the page in SQL, with snippets for the page alone. `limit` only sizes the
+// page's buffer.
+StatusOr<SearchResult> SearchRankedSorted(Reader& reader, DocLengthCache& lengths,
+                                          const CompiledQuery& compiled, uint32_t limit,
+                                          const SearchOptions& options, std::vector<int64_t>* ids);
+
 }  // namespace archivum::store::sqlite

@@ -22,6 +22,7 @@ StatusOr<std::unique_ptr<Reader>> ReaderPool::Acquire() {
   ARCHIVUM_RETURN_IF_ERROR(RegisterTokenizer(reader->conn.db()));
   ARCHIVUM_RETURN_IF_ERROR(RegisterFtsFunctions(reader->conn.db(), &reader->fts));
   ARCHIVUM_RETURN_IF_ERROR(RegisterGeoFunctions(reader->conn.db()));
+  ARCHIVUM_RETURN_IF_ERROR(RegisterFacetFunctions(reader->conn.db(), &reader->facets));
   return reader;
 }
 

@@ -18,15 +18,17 @@
 #include "common/status.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/count_cache.h"
+#include "store/sqlite/facet_functions.h"
 #include "store/sqlite/fts_functions.h"
 
 namespace archivum::store::sqlite {
 
-// A read connection with its statement cache, FTS function state and count cache.
+// A read connection with its statement cache, FTS and facet function state and count cache.
 struct Reader {
   explicit Reader(sqlite3* db) : conn(db) {}
   Connection conn;
   FtsFunctionContext fts;
+  FacetFunctionContext facets;
   CountCache counts;
 };
 
@@ -37,7 +39,8 @@ class ReaderPool {
   ReaderPool(const ReaderPool&) = delete;
   ReaderPool& operator=(const ReaderPool&) = delete;
 
-  // An idle reader, or a new one (with the catalog's tokenizer and FTS functions registered).
+  // An idle reader, or a new one (with the catalog's tokenizer, FTS and facet functions
+  // registered).
   // Errors: those of opening the connection.
   StatusOr<std::unique_ptr<Reader>> Acquire();
 

@@ -159,6 +159,11 @@ constexpr const char* kMigrations[] = {
      "  length INTEGER NOT NULL,"
      "  PRIMARY KEY (document_id, seq)"
      ") WITHOUT ROWID;"),
+    // 9 → 10: the metadata facets (facets.h): the values of the faceted keys by document, with
+    // the plugin (covering), partial so that only those findings pay for it at ingest; it also
+    // tells at once whether the catalog has any.
+    ("CREATE INDEX findings_facets ON findings(document_id, key, value, plugin) WHERE key IN "
+     "('author', 'language', 'creator', 'from', 'camera_make', 'camera_model');"),
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

@@ -21,7 +21,9 @@
 //   findings_taken (substr(value, 1, 19) WHERE key = 'taken'), findings_width and
 //   findings_height (CAST(value AS INTEGER)) the taken, width and height comparisons, and
 //   findings_gps_lat (CAST(value AS REAL)) and findings_gps_lon (document_id, plugin,
-//   CAST(value AS REAL)) near:'s bounding box and pairing (geo.h, query_compiler.h).
+//   CAST(value AS REAL)) near:'s bounding box and pairing (geo.h, query_compiler.h);
+//   findings_facets ((document_id, key, value, plugin) WHERE key IN the faceted metadata keys) the
+//   metadata facets (facets.h).
 //
 // Both FTS5 tables need the tokenizer "archivum" registered on a connection (RegisterTokenizer)
 // before it reads or writes them; other tools (the sqlite3 shell) can read every other table.
@@ -42,7 +44,7 @@
 namespace archivum::store::sqlite {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 // Migrates the database on `db` (named `file` in errors and logs) to kSchemaVersion, one
 // transaction per version; a migration that rebuilds the text index logs a line before and after.

@@ -11,14 +11,15 @@
 #include "store/sqlite/count_cache.h"
 #include "store/sqlite/documents.h"
 #include "store/sqlite/exact_lookups.h"
+#include "store/sqlite/facets.h"
 #include "store/sqlite/query_compiler.h"
 #include "store/sqlite/ranked_search.h"
 
 namespace archivum::store::sqlite {
 namespace {
 
-// The total of an unranked search (what compiled.count_sql counts), from `cache` when this
-// connection counted the same search at the database's current data version. Call inside a
+// The total of an unranked or sorted search (what compiled.count_sql counts), from `cache` when
+// this connection counted the same search at the database's current data version. Call inside a
 // read transaction that has already read something, so that the version is its snapshot's.
 StatusOr<uint64_t> CountUnranked(Connection& conn, CountCache& cache, const query::Query& q,
                                  const CompiledQuery& compiled) {
@@ -75,8 +76,10 @@ StatusOr<SearchResult> Search(ReaderPool& readers, DocLengthCache& lengths, cons
                               uint32_t limit, uint32_t offset, const SearchOptions& options) {
   SearchResult result;
   // A lone sha256: filter is one statement (no count, no findings): no SQL to compile, and a
-  // transaction only to read the hits' metadata from the same snapshot.
-  if (const query::Filter* sha256 = SingleFilter(q, query::Field::kSha256)) {
+  // transaction only to read the hits' metadata from the same snapshot. Its page is in path
+  // order, which is the relevance order of a query without free text.
+  const query::Filter* sha256 = SingleFilter(q, query::Field::kSha256);
+  if (sha256 != nullptr && !options.facets && options.sort == SortOrder::kRelevance) {
     ReadLease lease(readers);
     if (!lease.reader()) return lease.status();
     std::optional<ReadTransaction> txn;
@@ -90,7 +93,7 @@ StatusOr<SearchResult> Search(ReaderPool& readers, DocLengthCache& lengths, cons
     if (options.metadata) ARCHIVUM_RETURN_IF_ERROR(FillMetadata(lease.conn(), ids, &result));
     return result;
   }
-  auto compiled = Compile(q, limit, offset);
+  auto compiled = Compile(q, limit, offset, options.sort);
   if (!compiled.ok()) return compiled.status();
   if (!compiled->has_catalog_terms) return result;
   ReadLease lease(readers);
@@ -102,10 +105,22 @@ StatusOr<SearchResult> Search(ReaderPool& readers, DocLengthCache& lengths, cons
   ARCHIVUM_RETURN_IF_ERROR(txn.status());
 
   std::vector<int64_t> ids;
-  if (compiled->ranked) {
+  if (compiled->ranked && compiled->sort == SortOrder::kRelevance) {
     auto ranked = SearchRanked(*lease.reader(), lengths, *compiled, limit, offset, options, &ids);
     if (!ranked.ok()) return ranked.status();
     result = std::move(*ranked);
+  } else if (compiled->ranked) {
+    auto sorted = SearchRankedSorted(*lease.reader(), lengths, *compiled, limit, options, &ids);
+    if (!sorted.ok()) return sorted.status();
+    result = std::move(*sorted);
+    // Counted as unranked searches are (and remembered the same way, for the next page).
+    if (offset == 0 && result.hits.size() < limit) {
+      result.total = result.hits.size();
+    } else {
+      auto total = CountUnranked(lease.conn(), lease.reader()->counts, q, *compiled);
+      if (!total.ok()) return total.status();
+      result.total = *total;
+    }
   } else {
     // Columns: d.id, d.path, d.size, d.mtime_ns, d.mime, score, snippet. Unranked, score and
     // snippet are the constants 0.0 and '' (query_compiler.h), which SearchHit's defaults
@@ -138,6 +153,11 @@ StatusOr<SearchResult> Search(ReaderPool& readers, DocLengthCache& lengths, cons
   }
 
   if (options.metadata) ARCHIVUM_RETURN_IF_ERROR(FillMetadata(lease.conn(), ids, &result));
+  if (options.facets) {
+    auto facets = CountFacets(*lease.reader(), compiled->from_where, compiled->count_params());
+    if (!facets.ok()) return facets.status();
+    result.facets = std::move(*facets);
+  }
 
   // The findings the query's plugin filters asked about, so a client sees why a hit matched.
   std::vector<std::pair<std::string, std::string>> keys;

@@ -6,6 +6,9 @@
 //   anything else             the compiled page query (query_compiler.h); its total from the
 //                             connection's count cache, the path: fast path or count_sql
 //
+// A sort other than relevance is the compiled query's ORDER BY (query_compiler.h); ranked, its
+// page comes from SearchRankedSorted. With SearchOptions::facets, the matched set is counted
+// (facets.h) in the same read transaction.
 // Then each hit gets its metadata (SearchOptions::metadata) and, when the query names plugin
 // findings, its findings of those keys. Each search runs in one read transaction (the sha256:
 // fast path only to read metadata), so a page, its total, its metadata and its findings describe

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/sqlite/documents.h"
+#include "store/sqlite/facets.h"
 #include "store/sqlite/quarantine.h"
 #include "store/sqlite/search.h"
 
@@ -89,6 +90,12 @@ StatusOr<std::vector<std::vector<MetadataEntry>>> SqliteCatalog::Metadata(
 StatusOr<SearchResult> SqliteCatalog::Search(const query::Query& q, uint32_t limit, uint32_t offset,
                                              const SearchOptions& options) {
   return sqlite::Search(readers_, lengths_, q, limit, offset, options);
+}
+
+StatusOr<std::vector<Facet>> SqliteCatalog::Facets(const std::vector<std::string>& paths) {
+  ReadLease lease(readers_);
+  if (!lease.reader()) return lease.status();
+  return CountFacetsOfPaths(*lease.reader(), paths);
 }
 
 Status SqliteCatalog::AddQuarantine(const QuarantineEntry& entry) {

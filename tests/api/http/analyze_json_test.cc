@@ -72,6 +72,17 @@ pb::AnalyzeResponse SampleResponse(const std::string& text, double score) {
   m->set_value("Jane Doe");
   r.add_hits()->set_path("/second/without/findings");
   r.set_total(std::numeric_limits<uint64_t>::max());
+  pb::Facet* facet = r.add_facets();
+  facet->set_name("author");
+  pb::FacetValue* v = facet->add_values();
+  v->set_value(text);
+  v->set_count(3);
+  v->set_query("author:\"" + text + "\"");
+  v = facet->add_values();
+  v->set_value("Jane Doe");
+  v->set_count(std::numeric_limits<uint64_t>::max());
+  facet->set_other(7);
+  r.add_facets()->set_name("size");  // no values (not something the store sends; still printed)
   return r;
 }
 
@@ -79,7 +90,7 @@ TEST(AnalyzeJson, EmptyResponsePrintsEveryFieldLikeProtobuf) {
   const pb::AnalyzeResponse r;
   std::string fast;
   ASSERT_TRUE(PrintAnalyzeResponseJson(r, &fast));
-  EXPECT_EQ(fast, R"({"results":[],"hits":[],"total":"0"})");
+  EXPECT_EQ(fast, R"({"results":[],"hits":[],"total":"0","facets":[]})");
   EXPECT_EQ(fast, ProtobufJson(r));
 }
 
@@ -215,6 +226,14 @@ TEST(AnalyzeJson, RequestsParseLikeProtobuf) {
       R"(control"})",
       R"({"query":"bad escape \x"})",
       R"({"query":1})",
+      // Sort and facets: by name and literal on the fast path, the rest left to protobuf.
+      R"({"query":"a","sort":"SORT_SIZE_DESC","facets":true})",
+      R"({"facets":false,"sort":"SORT_UNSPECIFIED"})",
+      R"({"query":"a","sort":4})",
+      R"({"query":"a","facets":"true"})",
+      R"({"query":"a","facets":1})",
+      R"({"query":"a","facets":truex})",
+      R"({"query":"a","sort":"SORT_SIZE_DESC","sort":"SORT_SIZE_ASC"})",
   };
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
@@ -237,6 +256,25 @@ TEST(AnalyzeJson, RequestsParseLikeProtobuf) {
       EXPECT_TRUE(MessageDifferencer::Equals(via_gateway, expected)) << body;
     }
   }
+}
+
+// protobuf's parser, ignoring unknown fields, would drop an enum name it does not know; the
+// gateway refuses it, naming the field and the values it has.
+TEST(AnalyzeJson, UnknownSortNamesAreRefused) {
+  for (const std::string body : {R"({"query":"a","sort":"SORT_BIGGEST"})",
+                                 R"({"query":"a","sort":"size_desc","limit":2})"}) {
+    pb::AnalyzeRequest r;
+    EXPECT_FALSE(ParseAnalyzeRequestJson(body, &r)) << body;
+    const Status st = ParseJsonBody(body, &r);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << body;
+    EXPECT_NE(st.message().find("field 'sort' has no value named"), std::string::npos)
+        << st.message();
+    EXPECT_NE(st.message().find("SORT_NAME_DESC"), std::string::npos) << st.message();
+  }
+  pb::AnalyzeRequest r;
+  ASSERT_TRUE(ParseJsonBody(R"({"query":"a","sort":"SORT_NAME_DESC","facets":true})", &r).ok());
+  EXPECT_EQ(r.sort(), pb::AnalyzeRequest::SORT_NAME_DESC);
+  EXPECT_TRUE(r.facets());
 }
 
 TEST(AnalyzeJson, TheUsualBodiesTakeTheFastPath) {

@@ -105,8 +105,10 @@ TEST(JsonBody, MalformedIsInvalidArgument) {
 
 TEST(PrintJson, CamelCaseWithUnpopulatedFields) {
   pb::AnalyzeResponse empty;
-  EXPECT_EQ(json::parse(*PrintJson(empty)),
-            (json{{"results", json::array()}, {"hits", json::array()}, {"total", "0"}}));
+  EXPECT_EQ(json::parse(*PrintJson(empty)), (json{{"results", json::array()},
+                                                  {"hits", json::array()},
+                                                  {"total", "0"},
+                                                  {"facets", json::array()}}));
   pb::Hit hit;
   hit.set_mtime_ns(5);
   const json j = json::parse(*PrintJson(hit));

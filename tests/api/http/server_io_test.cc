@@ -147,7 +147,7 @@ TEST_F(GatewayTest, CallsOnTheIoThreadStartFromEmptyMessages) {
   }
   // The empty reply really is empty, and the limit of an earlier request did not stick.
   EXPECT_EQ(Call(http::verb::post, "/analyze", R"({"query":"short:empty"})").body(),
-            R"({"results":[],"hits":[],"total":"0"})");
+            R"({"results":[],"hits":[],"total":"0","facets":[]})");
   for (const char* path : {"/one", "/two"}) {
     beast::error_code ec;
     const Response doc = conn.RoundTrip(

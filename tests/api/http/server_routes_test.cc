@@ -142,7 +142,10 @@ TEST_F(GatewayTest, QuarantineIsListedWithGetAndClearedWithDeleteOrPostButNeverG
 
 TEST_F(GatewayTest, UnpopulatedFieldsAreEmitted) {
   const Response res = Call(http::verb::post, "/v1/analyze", R"({"query":"empty"})");
-  EXPECT_EQ(Json(res), (json{{"results", json::array()}, {"hits", json::array()}, {"total", "0"}}));
+  EXPECT_EQ(Json(res), (json{{"results", json::array()},
+                             {"hits", json::array()},
+                             {"total", "0"},
+                             {"facets", json::array()}}));
 }
 
 TEST_F(GatewayTest, UnknownInputFieldsAreIgnoredAndEmptyBodyIsEmptyMessage) {

@@ -420,7 +420,7 @@ TEST(PhotoSearchMigration, MigratesVersion7StoresToThePhotoFields) {
     char* error = nullptr;
     const int rc = sqlite3_exec(
         db,
-        "DROP TABLE previews; DROP TABLE text_parts;"
+        "DROP INDEX findings_facets; DROP TABLE previews; DROP TABLE text_parts;"
         "DROP INDEX findings_taken; DROP INDEX findings_width; DROP INDEX findings_height;"
         "DROP INDEX findings_gps_lat; DROP INDEX findings_gps_lon;"
         "DROP TRIGGER documents_delete_metadata; DROP TABLE metadata_text;"

@@ -138,7 +138,7 @@ TEST(SqliteCatalog, FindingsTextAndChildrenAreReplacedAsAUnit) {
 // back on unicode61 (rebuilt from its text), no metadata words, no partial findings indexes,
 // version 6.
 constexpr const char* kBackToVersion6 =
-    "DROP TABLE previews; DROP TABLE text_parts;"
+    "DROP INDEX findings_facets; DROP TABLE previews; DROP TABLE text_parts;"
     "DROP INDEX findings_taken; DROP INDEX findings_width; DROP INDEX findings_height;"
     "DROP INDEX findings_gps_lat; DROP INDEX findings_gps_lon;"
     "DROP TRIGGER documents_delete_metadata; DROP TABLE metadata_text;"
