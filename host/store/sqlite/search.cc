@@ -104,6 +104,19 @@ StatusOr<SearchResult> Search(ReaderPool& readers, DocLengthCache& lengths, cons
   ReadTransaction txn(lease.conn());
   ARCHIVUM_RETURN_IF_ERROR(txn.status());
 
+  // The total of a search whose page was read in order: a first page that is not full is the
+  // whole answer (counting again would be wasted work); else the count, remembered per data
+  // version for the next pages.
+  const auto set_unranked_total = [&]() -> Status {
+    if (offset == 0 && result.hits.size() < limit) {
+      result.total = result.hits.size();
+      return Status::Ok();
+    }
+    auto total = CountUnranked(lease.conn(), lease.reader()->counts, q, *compiled);
+    if (!total.ok()) return total.status();
+    result.total = *total;
+    return Status::Ok();
+  };
   std::vector<int64_t> ids;
   if (compiled->ranked && compiled->sort == SortOrder::kRelevance) {
     auto ranked = SearchRanked(*lease.reader(), lengths, *compiled, limit, offset, options, &ids);
@@ -114,13 +127,7 @@ StatusOr<SearchResult> Search(ReaderPool& readers, DocLengthCache& lengths, cons
     if (!sorted.ok()) return sorted.status();
     result = std::move(*sorted);
     // Counted as unranked searches are (and remembered the same way, for the next page).
-    if (offset == 0 && result.hits.size() < limit) {
-      result.total = result.hits.size();
-    } else {
-      auto total = CountUnranked(lease.conn(), lease.reader()->counts, q, *compiled);
-      if (!total.ok()) return total.status();
-      result.total = *total;
-    }
+    ARCHIVUM_RETURN_IF_ERROR(set_unranked_total());
   } else {
     // Columns: d.id, d.path, d.size, d.mtime_ns, d.mime, score, snippet. Unranked, score and
     // snippet are the constants 0.0 and '' (query_compiler.h), which SearchHit's defaults
@@ -142,14 +149,7 @@ StatusOr<SearchResult> Search(ReaderPool& readers, DocLengthCache& lengths, cons
     }
     if (!st.status().ok()) return st.status();
 
-    // A first page that is not full is the whole answer: counting again would be wasted work.
-    if (offset == 0 && result.hits.size() < limit) {
-      result.total = result.hits.size();
-    } else {
-      auto total = CountUnranked(lease.conn(), lease.reader()->counts, q, *compiled);
-      if (!total.ok()) return total.status();
-      result.total = *total;
-    }
+    ARCHIVUM_RETURN_IF_ERROR(set_unranked_total());
   }
 
   if (options.metadata) ARCHIVUM_RETURN_IF_ERROR(FillMetadata(lease.conn(), ids, &result));
