@@ -334,7 +334,10 @@ TEST_P(PluginRegistryTest, DispatchesQueryVerbs) {
   EXPECT_EQ(thrown.status().message(), "plugin broken_throws: unknown exception");
 }
 
-TEST_P(PluginRegistryTest, SignatureTracksPluginsAndConfig) {
+// The signature is computed by the host from what each placement reports (descriptors, tuning
+// keys) and the configuration: its rules are checked in process, where a load is cheap, and
+// SignatureIsTheSameInBothPlacements checks that a worker reports the same inputs.
+TEST(PluginRegistrySignatureTest, TracksPluginsAndConfig) {
   const std::string base = LoadDirs({FixtureDir("good")})->Signature();
   EXPECT_EQ(base.size(), 64u);
   EXPECT_EQ(LoadDirs({FixtureDir("good")})->Signature(), base);
@@ -350,24 +353,39 @@ TEST_P(PluginRegistryTest, SignatureTracksPluginsAndConfig) {
   EXPECT_EQ(LoadDirs({FixtureDir("good"), FixtureDir("duplicate")})->Signature(), base);
 }
 
-TEST_P(PluginRegistryTest, SignatureLeavesOutTuningKeys) {
-  // fixture_flush declares "cache" a tuning key (ABI 1.2): its value never changes results.
-  auto signature = [](const std::string& config_json) {
-    std::map<std::string, config::PluginSettings> settings;
-    settings["fixture_flush"].config_json = config_json;
-    return LoadDirs({FixtureDir("flush")}, settings)->Signature();
-  };
-  const std::string base = signature(R"({"cache":1,"mode":"a"})");
-  EXPECT_EQ(signature(R"({"mode":"a","cache":4096})"), base);
-  EXPECT_EQ(signature(R"({"mode":"a"})"), base);
-  EXPECT_NE(signature(R"({"cache":1,"mode":"b"})"), base);
+// fixture_flush declares "cache" a tuning key (ABI 1.2): its value never changes results.
+std::string FlushSignature(const std::string& config_json) {
+  std::map<std::string, config::PluginSettings> settings;
+  settings["fixture_flush"].config_json = config_json;
+  return LoadDirs({FixtureDir("flush")}, settings)->Signature();
+}
+
+TEST(PluginRegistrySignatureTest, LeavesOutTuningKeys) {
+  const std::string base = FlushSignature(R"({"cache":1,"mode":"a"})");
+  EXPECT_EQ(FlushSignature(R"({"mode":"a","cache":4096})"), base);
+  EXPECT_EQ(FlushSignature(R"({"mode":"a"})"), base);
+  EXPECT_NE(FlushSignature(R"({"cache":1,"mode":"b"})"), base);
   // Only top-level keys: a nested "cache" is an ordinary setting.
-  EXPECT_NE(signature(R"({"mode":"a","nested":{"cache":1}})"),
-            signature(R"({"mode":"a","nested":{"cache":2}})"));
+  EXPECT_NE(FlushSignature(R"({"mode":"a","nested":{"cache":1}})"),
+            FlushSignature(R"({"mode":"a","nested":{"cache":2}})"));
   const auto list = Describe(*LoadDirs({FixtureDir("flush")}));
   const pb::PluginInfo* flush = FindByName(list, "fixture_flush");
   ASSERT_NE(flush, nullptr);
   EXPECT_EQ(flush->state(), pb::PluginInfo::LOADED) << flush->reason();
+}
+
+TEST_P(PluginRegistryTest, SignatureIsTheSameInBothPlacements) {
+  // Two plugin groups, settings, and a tuning key whose value differs: equal only if this
+  // placement reports the same descriptors and tuning keys as the in-process one.
+  std::map<std::string, config::PluginSettings> settings;
+  settings["fixture_c"].config_json = R"({"threshold":3})";
+  const std::string here =
+      LoadDirs({FixtureDir("good"), FixtureDir("slow")}, settings)->Signature();
+  EXPECT_EQ(FlushSignature(R"({"cache":1,"mode":"a"})"), FlushSignature(R"({"mode":"a"})"));
+  const std::string flush_here = FlushSignature(R"({"cache":7,"mode":"a"})");
+  testing::CurrentPlacementMode() = testing::PlacementMode::kInProcess;
+  EXPECT_EQ(LoadDirs({FixtureDir("good"), FixtureDir("slow")}, settings)->Signature(), here);
+  EXPECT_EQ(FlushSignature(R"({"mode":"a","cache":9})"), flush_here);
 }
 
 TEST_P(PluginRegistryTest, Abi13PluginLoadsWithItsShorterDescriptorAndSink) {
