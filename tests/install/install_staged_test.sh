@@ -8,16 +8,20 @@
 #     warnings, and its ExecStart names the installed daemon and configuration;
 #   - `archivumd --check-config` passes on the installed configuration (its plugins loaded in
 #     sandboxed workers, the installed archivum-worker);
-#   - the installed daemon, started on a store and port 0 with the default isolation, finds the
-#     installed worker and bundled plugins (next to itself, not in the build tree): the installed
-#     CLI ingests a directory (a text file and a mail message, each through a plugin), queries it,
-#     lists the plugins, and SIGTERM stops the daemon with exit status 0.
+#   - the installed daemon, started on a store and port 0 with the default isolation, under the
+#     unit's system-call filter, W^X memory and no privileges (run_under_unit.sh: systemd is not
+#     PID 1 here), finds the installed worker and bundled plugins (next to itself, not in the build
+#     tree), whose sandbox still confines itself: the installed CLI ingests a directory (a text
+#     file and a mail message, each through a plugin in a worker), queries it, lists the plugins,
+#     and SIGTERM stops the daemon with exit status 0.
 # Usage: install_staged_test.sh CMAKE BUILD_DIR PREFIX CONFIG_DIR "PLUGIN..."
 set -euo pipefail
 
 cmake=$1 build=$2 prefix=$3 config_dir=$4
 read -r -a plugins <<<"$5"
-source "$(dirname "$0")/../../scripts/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/lib.sh  # archivum_start_daemon: sets daemon_pid, grpc, http
+source "$here/../../scripts/lib.sh"
 # Debian's python3 (scripts/bootstrap), not a version manager's shim, which starts slowly.
 python=/usr/bin/python3
 [[ -x $python ]] || python=python3
@@ -38,7 +42,7 @@ fail() {
 # Each step's start, with the seconds since the test began (for a slow step, not a pass/fail).
 start_ns=$(date +%s%N)
 step() {
-  echo "[$(((($(date +%s%N) - start_ns) / 1000000)))ms] $*"
+  echo "[$((($(date +%s%N) - start_ns) / 1000000))ms] $*"
 }
 
 step "cmake --install"
@@ -128,14 +132,26 @@ only_plugins="plugins:
 for plugin in "${plugins[@]}"; do
   case $plugin in filetype | text | mail) ;; *) only_plugins+=$'\n'"    $plugin: {enabled: false}" ;; esac
 done
-archivum_start_daemon "$bin" "$tmp/work" "$tmp/docs" "$only_plugins" ||
+# Under the unit's system-call filter and without privileges (run_under_unit.sh emulates what
+# config/archivumd.service imposes there, systemd being absent here): the daemon and its
+# sandboxed workers must work within it.
+mkdir -p "$tmp/unit-bin"
+printf '#!/bin/sh\nexec "%s" "%s" "%s" "$@"\n' "$here/run_under_unit.sh" "$unit" "$bin/archivumd" \
+  >"$tmp/unit-bin/archivumd"
+chmod +x "$tmp/unit-bin/archivumd"
+# LeakSanitizer's check at exit stops the world with ptrace, which the filter denies.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+  archivum_start_daemon "$tmp/unit-bin" "$tmp/work" "$tmp/docs" "$only_plugins" ||
   fail "the installed daemon did not start"
 
 step "ingest"
 "$bin/archivum" --server "$grpc" --timeout 60 ingest "$tmp/docs" >"$tmp/ingest.txt" 2>&1 ||
   { cat "$tmp/ingest.txt" "$tmp/work/daemon.log" >&2; fail "ingest failed"; }
-grep -Eq '^ +ingested +2$' "$tmp/ingest.txt" && grep -Eq '^ +plugin errors +0$' "$tmp/ingest.txt" ||
-  { cat "$tmp/ingest.txt" "$tmp/work/daemon.log" >&2; fail "ingest did not catalog both files cleanly"; }
+if ! grep -Eq '^ +ingested +2$' "$tmp/ingest.txt" ||
+  ! grep -Eq '^ +plugin errors +0$' "$tmp/ingest.txt"; then
+  cat "$tmp/ingest.txt" "$tmp/work/daemon.log" >&2
+  fail "ingest did not catalog both files cleanly"
+fi
 
 step "analyze"
 "$bin/archivum" --server "$grpc" --timeout 30 analyze okapi >"$tmp/analyze.txt" 2>&1 ||
