@@ -124,13 +124,27 @@ mkdir -p "$tmp/work" "$tmp/docs"
 echo "the quick okapi jumps over the staged install" >"$tmp/docs/note.txt"
 printf 'From: ops@example.org\nTo: dev@example.org\nSubject: okapi sighting\n\nAn okapi in the staging area.\n' \
   >"$tmp/docs/message.eml"
+# A picture: its thumbnail comes from libvips, which must do without writable executable memory
+# (MemoryDenyWriteExecute).
+"$python" - "$tmp/docs/picture.png" <<'PY'
+import struct, sys, zlib
+# Larger than a thumbnail, so that libvips scales it down (where its vector code would run).
+width, height = 640, 480
+ramp = bytes(i * 5 % 256 for i in range(width * 3 + 256))
+rows = b"".join(b"\0" + ramp[y % 256:y % 256 + width * 3] for y in range(height))
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+with open(sys.argv[1], "wb") as f:
+    f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+PY
 step "the installed daemon"
-# Only the plugins the two files need (the rest load slowly under the sanitizers, and
+# Only the plugins the three files need (the rest load slowly under the sanitizers, and
 # --check-config above has loaded every one of them already), in the default isolation.
 only_plugins="plugins:
   settings:"
 for plugin in "${plugins[@]}"; do
-  case $plugin in filetype | text | mail) ;; *) only_plugins+=$'\n'"    $plugin: {enabled: false}" ;; esac
+  case $plugin in filetype | text | mail | image) ;; *) only_plugins+=$'\n'"    $plugin: {enabled: false}" ;; esac
 done
 # Under the unit's system-call filter and without privileges (run_under_unit.sh emulates what
 # config/archivumd.service imposes there, systemd being absent here): the daemon and its
@@ -147,10 +161,10 @@ ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 step "ingest"
 "$bin/archivum" --server "$grpc" --timeout 60 ingest "$tmp/docs" >"$tmp/ingest.txt" 2>&1 ||
   { cat "$tmp/ingest.txt" "$tmp/work/daemon.log" >&2; fail "ingest failed"; }
-if ! grep -Eq '^ +ingested +2$' "$tmp/ingest.txt" ||
+if ! grep -Eq '^ +ingested +3$' "$tmp/ingest.txt" ||
   ! grep -Eq '^ +plugin errors +0$' "$tmp/ingest.txt"; then
   cat "$tmp/ingest.txt" "$tmp/work/daemon.log" >&2
-  fail "ingest did not catalog both files cleanly"
+  fail "ingest did not catalog the three files cleanly"
 fi
 
 step "analyze"
@@ -160,6 +174,12 @@ for file in note.txt message.eml; do
   grep -q "$tmp/docs/$file" "$tmp/analyze.txt" || { cat "$tmp/analyze.txt" >&2; fail "okapi did not find $file"; }
 done
 
+step "thumbnail"
+curl -sS -o "$tmp/thumbnail" -w '%{http_code} %{content_type}\n' \
+  "http://$http/v1/thumbnail?path=$tmp/docs/picture.png" >"$tmp/thumbnail.txt" 2>&1 || true
+[[ $(cat "$tmp/thumbnail.txt") == "200 image/webp" && -s $tmp/thumbnail ]] ||
+  { cat "$tmp/thumbnail.txt" "$tmp/work/daemon.log" >&2; fail "no thumbnail of picture.png"; }
+
 # The plugins that did the work are the installed ones, each called in a sandboxed worker.
 step "plugins"
 "$bin/archivum" --server "$grpc" --timeout 30 --json plugins >"$tmp/plugins.json" 2>&1 ||
@@ -167,7 +187,7 @@ step "plugins"
 "$python" - "$tmp/plugins.json" "$stage$prefix/lib/archivum/plugins" <<'PY' || fail "plugins (above)"
 import json, sys
 plugins = {p["name"]: p for p in json.load(open(sys.argv[1]))["plugins"]}
-for name in ("filetype", "text", "mail"):
+for name in ("filetype", "text", "mail", "image"):
     p = plugins.get(name)
     want = f"{sys.argv[2]}/{name}.so"
     if p is None or p["state"] != "LOADED" or p["file"] != want or p["isolation"] != "process" \
