@@ -14,6 +14,8 @@ set -euo pipefail
 unit=$1
 shift
 here=$(cd "$(dirname "$0")" && pwd)
+# Scratch space for the list and the filter program; unit_filter removes it before it executes
+# the command (this script's trap, for a failure before that).
 work=$(mktemp -d "${TMPDIR:-/tmp}/archivum-unit.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
@@ -53,24 +55,13 @@ if not allowed:
     sys.exit("run_under_unit: no SystemCallFilter= in " + sys.argv[2])
 print("\n".join(sorted(allowed)))
 PY
+rm "$work/groups.txt"
 
 cc -O1 -o "$work/unit_filter" "$here/unit_filter.c" -lseccomp
 user_args=()
 if [[ -n ${RUN_AS:-} ]]; then
   user_args=(--reuid="$(id -u "$RUN_AS")" --regid="$(id -g "$RUN_AS")" --clear-groups)
 fi
-# Not exec, so that the trap removes the filter program and the list afterwards: the command runs
-# as a child, and TERM, INT and HUP (a reload) are passed on to it. Exits with its status.
-setpriv ${user_args[@]+"${user_args[@]}"} --no-new-privs --bounding-set=-all --inh-caps=-all \
-  --ambient-caps=-all "$work/unit_filter" "$allowed" "$@" &
-child=$!
-for signal in TERM INT HUP; do
-  # shellcheck disable=SC2064  # the signal's name is fixed now
-  trap "kill -$signal $child 2>/dev/null || true" "$signal"
-done
-status=0
-while true; do
-  wait "$child" && status=0 || status=$?
-  kill -0 "$child" 2>/dev/null || break  # wait returned for a signal the child still handles
-done
-exit "$status"
+trap - EXIT
+exec setpriv ${user_args[@]+"${user_args[@]}"} --no-new-privs --bounding-set=-all \
+  --inh-caps=-all --ambient-caps=-all "$work/unit_filter" "$allowed" "$@"

@@ -16,9 +16,13 @@
 // (tests/install/run_under_unit.sh does both).
 //
 // Usage: unit_filter ALLOWED_FILE COMMAND [ARGS...]
+// ALLOWED_FILE's directory is scratch space that unit_filter removes before it executes COMMAND
+// (run_under_unit.sh puts the list and this program there): the command then replaces this
+// process (same pid, signals reach it directly) and leaves nothing behind.
 // Build: cc -O1 -o unit_filter unit_filter.c -lseccomp
 #define _GNU_SOURCE
 #include <errno.h>
+#include <libgen.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -28,6 +32,7 @@
 #include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CLONE_NEW_ANY                                                                        \
@@ -91,6 +96,18 @@ int main(int argc, char** argv) {
     if (!checked) rule(ctx, SCMP_ACT_ALLOW, line, 0, NULL);
   }
   fclose(list);
+  // The scratch directory: the list, this program (already mapped, so it keeps running) and the
+  // directory itself.
+  char self[4096];
+  const ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (length > 0) {
+    self[length] = '\0';
+    unlink(self);
+  }
+  unlink(argv[1]);
+  char scratch[4096];
+  snprintf(scratch, sizeof scratch, "%s", argv[1]);
+  rmdir(dirname(scratch));
 
   // MemoryDenyWriteExecute=yes: never writable and executable at once, never made executable.
   const uint64_t wx = PROT_WRITE | PROT_EXEC;
