@@ -1,6 +1,10 @@
 #include "common/thumbnail.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
 #include <vips/vips.h>
+// vips_vector_set_enabled (a public function that vips.h does not include)
+#include <vips/vector.h>
 
 #include <cstdlib>
 #include <memory>
@@ -33,6 +37,21 @@ std::string VipsReason(std::string_view what) {
   return reason.empty() ? std::string(what) : std::string(what) + ": " + reason;
 }
 
+// Whether this process may map memory writable and executable at once. Refused under systemd's
+// MemoryDenyWriteExecute= (config/archivumd.service sets it), the kernel's PR_SET_MDWE or
+// SELinux's execmem rule. libvips compiles its vector kernels at run time with orc, which aborts
+// the process when it gets no such memory (in a sandboxed worker its other way, a temporary file
+// mapped twice, is closed by Landlock too).
+bool CanMapWriteExecute() {
+  const long page = ::sysconf(_SC_PAGESIZE);
+  const size_t size = page > 0 ? static_cast<size_t>(page) : 4096;
+  void* p =
+      ::mmap(nullptr, size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return false;
+  ::munmap(p, size);
+  return true;
+}
+
 // Sets libvips up once per process (see the header); returns why it could not, or "".
 const std::string& InitVips() {
   static std::once_flag once;
@@ -47,6 +66,8 @@ const std::string& InitVips() {
       *error = VipsReason("libvips cannot start");
       return;
     }
+    // Without writable executable memory, libvips's plain C paths instead of orc's code.
+    if (!CanMapWriteExecute()) vips_vector_set_enabled(FALSE);
     vips_concurrency_set(1);
     vips_cache_set_max(0);
     vips_cache_set_max_mem(0);
