@@ -391,6 +391,8 @@ int Serve(const config::Config& cfg, const sigset_t& signals,
     spdlog::info("HTTP listening on {}", http->address());
   }
 
+  // Read by the watchdog thread, which the notifier joins: declared before it.
+  std::atomic<int64_t> heartbeat{std::chrono::steady_clock::now().time_since_epoch().count()};
   SystemdNotifier notifier;
   Reloader::Targets targets;
   targets.core = &core;
@@ -400,8 +402,10 @@ int Serve(const config::Config& cfg, const sigset_t& signals,
   targets.notifier = &notifier;
   targets.load_plugins = LoadPlugins;
   Reloader reloader(cfg, std::move(plugin_names), reload_config, std::move(targets));
-  // Reload listeners: the parts of the daemon that apply settings of their own on a reload
-  // register here, before the first SIGHUP can arrive (see Reloader::AddListener).
+  // RELOAD LISTENERS: the parts of the daemon that apply settings of their own on a reload (the
+  // watcher's roots: SetRoots with the new ingest.watch) register here with
+  // reloader.AddListener, before the signal loop below can start a reload.
+
   // Reloads run one at a time on their own thread, so that the signal loop stays free for
   // SIGTERM; SIGHUPs during a reload coalesce into one more.
   std::atomic<bool> stopping{false};
@@ -423,8 +427,7 @@ int Serve(const config::Config& cfg, const sigset_t& signals,
   // document has).
   const auto watchdog =
       std::chrono::duration_cast<std::chrono::milliseconds>(notifier.watchdog_interval());
-  std::atomic<int64_t> heartbeat{std::chrono::steady_clock::now().time_since_epoch().count()};
-  notifier.StartWatchdog([&heartbeat, &watchdog, store = catalog->get()] {
+  notifier.StartWatchdog([&heartbeat, watchdog, store = catalog->get()] {
     const auto beat = std::chrono::steady_clock::time_point(
         std::chrono::steady_clock::duration(heartbeat.load()));
     if (std::chrono::steady_clock::now() - beat > watchdog) return false;
