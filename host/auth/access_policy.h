@@ -12,6 +12,7 @@
 #include <optional>
 #include <string_view>
 
+#include "auth/live_tokens.h"
 #include "auth/token_verifier.h"
 #include "common/status.h"
 
@@ -20,6 +21,10 @@ namespace archivum::auth {
 struct AccessPolicy {
   std::shared_ptr<const TokenVerifier> tokens;  // null: authentication is off
   bool open_health = true;
+  // Set by a daemon that reloads its token file (SIGHUP): when authentication is on, calls are
+  // checked against the tokens `live` holds at the time, not against `tokens`, which then only
+  // says that authentication is on. Null: `tokens` is the set in force.
+  std::shared_ptr<const LiveTokens> live;
 
   bool enabled() const { return tokens != nullptr; }
 
@@ -30,7 +35,7 @@ struct AccessPolicy {
   // nullopt when absent.
   Status Authorize(std::optional<std::string_view> authorization, bool health) const {
     if (!Requires(health)) return Status::Ok();
-    return tokens->Check(authorization);
+    return live ? live->Check(authorization) : tokens->Check(authorization);
   }
 };
 

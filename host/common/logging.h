@@ -16,6 +16,7 @@ enum class LogFormat { kText, kJson };
 struct LogOptions {
   std::string level = "info";  // trace | debug | info | warn | error | critical | off
   LogFormat format = LogFormat::kText;
+  bool operator==(const LogOptions&) const = default;
 };
 
 // Errors: INVALID_ARGUMENT for an unknown level name.

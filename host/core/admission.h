@@ -41,7 +41,16 @@ class AdmissionCounter {
     return std::unique_ptr<Ticket>(new Ticket(this));
   }
 
-  unsigned limit() const { return limit_; }
+  unsigned limit() const {
+    std::lock_guard lock(mu_);
+    return limit_;
+  }
+  // A new limit for later TryEnter calls (a live reload); tickets already held stay valid, so
+  // more than `limit` may be held until they are released.
+  void set_limit(unsigned limit) {
+    std::lock_guard lock(mu_);
+    limit_ = limit;
+  }
   unsigned held() const {
     std::lock_guard lock(mu_);
     return held_;
@@ -53,8 +62,8 @@ class AdmissionCounter {
     --held_;
   }
 
-  const unsigned limit_;
   mutable std::mutex mu_;
+  unsigned limit_;     // guarded by mu_
   unsigned held_ = 0;  // guarded by mu_
 };
 

@@ -25,21 +25,55 @@ Status NoQuarantine() {
 
 }  // namespace
 
+// Members borrow from the ones declared before them (the registry, the limits, the roots).
+struct FileManagerImpl::Engine {
+  Engine(store::Catalog* catalog, pipeline::Quarantine* quarantine, Settings settings)
+      : registry(std::move(settings.registry)),
+        ingest(std::move(settings.ingest)),
+        roots(ingest.roots),
+        analyzer(registry.get(), ingest, quarantine),
+        committer(catalog, registry.get()),
+        searcher(catalog, registry.get(), settings.max_query_bytes),
+        content(catalog, registry.get(), quarantine, ingest, &roots) {}
+
+  const std::shared_ptr<const plugins::PluginRegistry> registry;
+  const config::Ingest ingest;
+  const os::Roots roots;
+  const pipeline::DocumentAnalyzer analyzer;
+  pipeline::BatchCommitter committer;
+  const Searcher searcher;
+  const ContentReader content;
+};
+
 FileManagerImpl::FileManagerImpl(store::Catalog* catalog, const plugins::PluginRegistry* registry,
                                  const config::Ingest& ingest, std::filesystem::path spool_dir,
                                  size_t max_query_bytes, pipeline::Quarantine* quarantine)
     : catalog_(catalog),
-      registry_(registry),
       quarantine_(quarantine),
-      ingest_(ingest),
-      roots_(ingest.roots),
-      analyzer_(registry, ingest_, quarantine),
-      committer_(catalog, registry),
-      searcher_(catalog, registry, max_query_bytes),
-      content_(catalog, registry, quarantine, ingest_, &roots_),
+      // The caller keeps ownership of this first registry: the pointer is shared without owner.
+      engine_(std::make_shared<Engine>(
+          catalog, quarantine,
+          Settings{std::shared_ptr<const plugins::PluginRegistry>(std::shared_ptr<void>(), registry),
+                   ingest, max_query_bytes})),
       spool_dir_(std::move(spool_dir)),
       ingests_(ingest.max_concurrent),
       heap_trimmer_(os::ReleaseFreeHeap, /*lazy=*/true) {}
+
+void FileManagerImpl::Reconfigure(Settings settings) {
+  const unsigned max_concurrent = settings.ingest.max_concurrent;
+  auto next = std::make_shared<Engine>(catalog_, quarantine_, std::move(settings));
+  {
+    std::lock_guard lock(engine_mu_);
+    engine_.swap(next);
+  }
+  ingests_.set_limit(max_concurrent);
+  // `next` now holds the previous snapshot: released here, or by the last call still using it.
+}
+
+std::shared_ptr<FileManagerImpl::Engine> FileManagerImpl::engine() const {
+  std::lock_guard lock(engine_mu_);
+  return engine_;
+}
 
 Status FileManagerImpl::Ingest(const pb::IngestRequest& request, const CallContext& ctx,
                                pb::IngestSummary* summary) {
@@ -50,11 +84,13 @@ Status FileManagerImpl::IngestStream(const pb::IngestRequest& request, const Cal
                                      const EventSink& sink, pb::IngestSummary* summary) {
   auto ticket = ingests_.TryEnter();
   if (!ticket) return TooManyIngests(ingests_.limit());
-  auto root = roots_.Resolve(request.path());
+  const std::shared_ptr<Engine> engine = this->engine();
+  auto root = engine->roots.Resolve(request.path());
   if (!root.ok()) return root.status();
   Status st;
   {
-    pipeline::IngestRun run(catalog_, &analyzer_, &committer_, ingest_, ctx, sink, summary);
+    pipeline::IngestRun run(catalog_, &engine->analyzer, &engine->committer, engine->ingest, ctx,
+                            sink, summary);
     st = run.Run(*root);
   }
   // When the last ingest out was a large one, what the runs freed goes back to the system.
@@ -74,9 +110,10 @@ Status FileManagerImpl::Upload(UploadReader& reader, const CallContext& ctx,
                                pb::IngestSummary* summary) {
   const auto ticket = ingests_.TryEnter();
   if (!ticket) return TooManyIngests(ingests_.limit());
-  auto up = ReceiveUpload(reader, spool_dir_, ingest_.max_file_size, ctx);
+  const std::shared_ptr<Engine> engine = this->engine();
+  auto up = ReceiveUpload(reader, spool_dir_, engine->ingest.max_file_size, ctx);
   if (!up.ok()) return up.status();
-  auto mapped = os::MappedFile::Open(up->bytes->path(), ingest_.max_file_size);
+  auto mapped = os::MappedFile::Open(up->bytes->path(), engine->ingest.max_file_size);
   if (!mapped.ok()) return Internal("reading the upload spool: " + mapped.status().message());
 
   store::DocumentRecord rec;
@@ -84,13 +121,13 @@ Status FileManagerImpl::Upload(UploadReader& reader, const CallContext& ctx,
   rec.name = pipeline::BaseName(up->header.name());
   rec.mtime_ns = pipeline::WallClockNs();
   rec.ingested_at_ns = rec.mtime_ns;
-  const pipeline::BatchCommitter::Mark mark = committer_.BeginAnalysis();
+  const pipeline::BatchCommitter::Mark mark = engine->committer.BeginAnalysis();
   pipeline::AnalyzedDocument doc =
-      analyzer_.Analyze(std::move(rec), mapped->bytes(), ctx, {}, mapped->fd());
+      engine->analyzer.Analyze(std::move(rec), mapped->bytes(), ctx, {}, mapped->fd());
   if (ctx.IsCancelled()) return Cancelled("upload cancelled by the client");
   const std::string path = doc.writes.front().document.path;
   pipeline::BatchCommitter::FlushReport flush;
-  ARCHIVUM_RETURN_IF_ERROR(committer_.Commit(
+  ARCHIVUM_RETURN_IF_ERROR(engine->committer.Commit(
       doc.writes, std::vector<pipeline::BatchCommitter::Mark>(doc.writes.size(), mark), &flush));
   summary->set_files_seen(1);
   summary->set_files_ingested(1);
@@ -117,7 +154,7 @@ Status FileManagerImpl::Upload(UploadReader& reader, const CallContext& ctx,
 
 Status FileManagerImpl::Analyze(const pb::AnalyzeRequest& request, const CallContext&,
                                 pb::AnalyzeResponse* response) {
-  return searcher_.Analyze(request, response);
+  return engine()->searcher.Analyze(request, response);
 }
 
 bool FileManagerImpl::AnalyzeMayRunOnIoThread(const pb::AnalyzeRequest& request) const {
@@ -184,12 +221,14 @@ Status FileManagerImpl::GetThumbnail(const pb::GetThumbnailRequest& request, con
 
 Status FileManagerImpl::GetContent(const pb::GetContentRequest& request, const CallContext& ctx,
                                    const ContentSink& sink) {
-  return content_.Stream(request.path(), ctx, sink);
+  return engine()->content.Stream(request.path(), ctx, sink);
 }
 
 Status FileManagerImpl::ListPlugins(const pb::ListPluginsRequest&, const CallContext&,
                                     pb::ListPluginsResponse* response) {
-  ToProto(registry_ ? registry_->Describe() : std::vector<plugins::PluginDescription>{}, response);
+  const std::shared_ptr<Engine> engine = this->engine();
+  ToProto(engine->registry ? engine->registry->Describe() : std::vector<plugins::PluginDescription>{},
+          response);
   if (quarantine_ != nullptr) {
     // Entries outlive a plugin's state: a disabled or failed plugin still has its own.
     for (pb::PluginInfo& info : *response->mutable_plugins()) {

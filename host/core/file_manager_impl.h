@@ -6,10 +6,17 @@
 // Thread safety: safe for concurrent calls. Concurrent ingests run side by side, each with its
 // own workers; the catalog serializes their commits. At most ingest.max_concurrent Ingest,
 // IngestStream and Upload calls run at once; more are refused with RESOURCE_EXHAUSTED.
+//
+// Live reload (Reconfigure): the plugins, the ingest.* settings and the query length limit form
+// one snapshot, which each call takes when it begins and keeps until it ends. A reload swaps in a
+// new snapshot for the calls that begin after it; calls in flight finish on the old one, which is
+// destroyed (with its plugin registry, when the snapshot owns it) when the last of them returns.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 
 #include "common/coalescing_worker.h"
 #include "config/config.h"
@@ -35,6 +42,18 @@ class FileManagerImpl final : public FileManager {
   FileManagerImpl(store::Catalog* catalog, const plugins::PluginRegistry* registry,
                   const config::Ingest& ingest, std::filesystem::path spool_dir,
                   size_t max_query_bytes = 4096, pipeline::Quarantine* quarantine = nullptr);
+
+  // What a live reload replaces. `registry` may be null (no plugins); the snapshot shares its
+  // ownership, so it lives until the last call that began before the next reload returns.
+  struct Settings {
+    std::shared_ptr<const plugins::PluginRegistry> registry;
+    config::Ingest ingest;
+    size_t max_query_bytes = 4096;
+  };
+  // Puts `settings` in force for the calls that begin from now on (see the file comment); the
+  // running-ingest limit (ingest.max_concurrent) changes at once, without revoking admissions.
+  // Thread-safe; the catalog and quarantine stay the ones given to the constructor.
+  void Reconfigure(Settings settings);
 
   Status Ingest(const pb::IngestRequest& request, const CallContext& ctx,
                 pb::IngestSummary* summary) override;
@@ -71,15 +90,15 @@ class FileManagerImpl final : public FileManager {
   static constexpr uint32_t kMaxListedChildren = 1000;
 
  private:
+  // One snapshot of the plugins and limits (see Reconfigure), built from Settings.
+  struct Engine;
+  // The snapshot in force, for one call to hold until it returns.
+  std::shared_ptr<Engine> engine() const;
+
   store::Catalog* catalog_;
-  const plugins::PluginRegistry* registry_;
   pipeline::Quarantine* const quarantine_;  // null: none kept
-  config::Ingest ingest_;
-  os::Roots roots_;
-  pipeline::DocumentAnalyzer analyzer_;
-  pipeline::BatchCommitter committer_;
-  Searcher searcher_;
-  ContentReader content_;  // after roots_, which it borrows
+  mutable std::mutex engine_mu_;
+  std::shared_ptr<Engine> engine_;  // guarded by engine_mu_; never null
   std::filesystem::path spool_dir_;
   AdmissionCounter ingests_;  // Ingest, IngestStream and Upload calls in progress
   // An ingest that saw at least this many files, or analyzed this many bytes, is followed by a

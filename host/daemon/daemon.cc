@@ -5,10 +5,13 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/ip/address.hpp>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -19,9 +22,12 @@
 #include "auth/access_policy.h"
 #include "auth/token_verifier.h"
 #include "common/ascii.h"
+#include "common/coalescing_worker.h"
 #include "common/logging.h"
 #include "config/config.h"
 #include "core/file_manager_impl.h"
+#include "daemon/reloader.h"
+#include "daemon/systemd_notifier.h"
 #include "pipeline/quarantine.h"
 #include "plugins/process/placement.h"
 #include "plugins/registry.h"
@@ -58,6 +64,7 @@ Status ApplyOverrides(const Flags& flags, config::Config* cfg) {
   return config::Validate(*cfg);
 }
 
+// The config as at start-up: the file, then the command line over it.
 StatusOr<config::Config> LoadConfig(const Flags& flags) {
   if (flags.config_file.empty()) {
     config::Config cfg;
@@ -152,22 +159,33 @@ StatusOr<auth::AccessPolicy> LoadAccessPolicy(const config::Auth& cfg) {
   return policy;
 }
 
-// Blocks SIGINT/SIGTERM in this thread and every thread created after it, so that exactly one
-// place (WaitForSignal) receives them, synchronously.
+// Blocks SIGINT/SIGTERM (shut down) and SIGHUP (reload) in this thread and every thread created
+// after it, so that exactly one place (WaitForSignal) receives them, synchronously.
 sigset_t BlockShutdownSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
 
-int WaitForSignal(const sigset_t& set) {
-  int sig = 0;
-  while (sigwait(&set, &sig) != 0) {
+// The next of `set`'s signals, or 0 when `timeout` (if positive) passes first.
+int WaitForSignal(const sigset_t& set, std::chrono::milliseconds timeout) {
+  if (timeout.count() <= 0) {
+    int sig = 0;
+    while (sigwait(&set, &sig) != 0) {
+    }
+    return sig;
   }
-  return sig;
+  const timespec ts{static_cast<time_t>(timeout.count() / 1000),
+                    static_cast<long>(timeout.count() % 1000) * 1000000L};
+  for (;;) {
+    const int sig = sigtimedwait(&set, nullptr, &ts);
+    if (sig > 0) return sig;
+    if (errno == EAGAIN) return 0;
+  }
 }
 
 // Where the plugins run: see plugins/process/placement.h and the plugins.* settings.
@@ -264,7 +282,28 @@ bool CheckPlugins(const config::Config& cfg) {
   return ok;
 }
 
-int Serve(const config::Config& cfg, const sigset_t& signals) {
+// Loads the plugins `cfg` enables, with a placement of their own: the registry returned owns
+// both (the registry goes first, as it was loaded through the placement), so a live reload can
+// replace the pair and the last call using the old one releases it.
+std::shared_ptr<const plugins::PluginRegistry> LoadPlugins(const config::Config& cfg) {
+  struct Runtime {
+    std::unique_ptr<plugins::process::ProcessPlacement> placement;
+    std::unique_ptr<plugins::PluginRegistry> registry;
+    ~Runtime() { registry.reset(); }
+  };
+  auto runtime = std::make_shared<Runtime>();
+  plugins::PluginRegistry::Options popts =
+      RegistryOptions(cfg, cfg.store.path / "plugins", ChildSpoolDir(cfg));
+  runtime->placement = std::make_unique<plugins::process::ProcessPlacement>(
+      PlacementOptions(cfg, popts.directories, popts.limits.spool_dir));
+  popts.placement = runtime->placement.get();
+  runtime->registry = plugins::PluginRegistry::Load(popts);
+  const plugins::PluginRegistry* registry = runtime->registry.get();
+  return std::shared_ptr<const plugins::PluginRegistry>(std::move(runtime), registry);
+}
+
+int Serve(const config::Config& cfg, const sigset_t& signals,
+          const std::function<StatusOr<config::Config>()>& reload_config) {
   if (Status st = CheckExposure(cfg); !st.ok()) {
     spdlog::critical("{}", st.message());
     return 1;
@@ -273,6 +312,12 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
   if (!policy.ok()) {
     spdlog::critical("{}", policy.status().message());
     return 1;
+  }
+  // Every copy of the policy checks against these, which a reload replaces.
+  std::shared_ptr<auth::LiveTokens> live_tokens;
+  if (policy->enabled()) {
+    live_tokens = std::make_shared<auth::LiveTokens>(policy->tokens);
+    policy->live = live_tokens;
   }
 
   auto catalog = store::OpenCatalog(cfg.store);
@@ -293,22 +338,21 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
                  entries == 1 ? "entry" : "entries");
   }
 
-  plugins::PluginRegistry::Options popts =
-      RegistryOptions(cfg, cfg.store.path / "plugins", ChildSpoolDir(cfg));
   // Spooled children have no names, but a plugin may have created named files in its group's
   // spool directory: nothing in there outlives a daemon.
   {
     std::error_code ec;
-    std::filesystem::remove_all(popts.limits.spool_dir, ec);
-    if (ec) spdlog::warn("cannot empty {}: {}", popts.limits.spool_dir.string(), ec.message());
+    std::filesystem::remove_all(ChildSpoolDir(cfg), ec);
+    if (ec) spdlog::warn("cannot empty {}: {}", ChildSpoolDir(cfg).string(), ec.message());
   }
-  plugins::process::ProcessPlacement placement(
-      PlacementOptions(cfg, popts.directories, popts.limits.spool_dir));
-  popts.placement = &placement;
-  auto registry = plugins::PluginRegistry::Load(popts);
+  std::shared_ptr<const plugins::PluginRegistry> registry = LoadPlugins(cfg);
+  std::vector<std::string> plugin_names = LoadedPluginNames(registry.get());
 
-  core::FileManagerImpl core(catalog->get(), registry.get(), cfg.ingest, cfg.store.path / "spool",
+  core::FileManagerImpl core(catalog->get(), nullptr, cfg.ingest, cfg.store.path / "spool",
                              cfg.server.max_query_bytes, quarantine->get());
+  // The core shares the registry from here on: a reload swaps it (Reconfigure).
+  core.Reconfigure(core::FileManagerImpl::Settings{
+      std::move(registry), cfg.ingest, static_cast<size_t>(cfg.server.max_query_bytes)});
 
   // Calls run on their own pool, sized so that long ingests cannot starve queries.
   const unsigned rpc_workers = std::max(8u, 2 * std::thread::hardware_concurrency());
@@ -347,16 +391,92 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
     spdlog::info("HTTP listening on {}", http->address());
   }
 
-  const int sig = WaitForSignal(signals);
+  // Read by the watchdog thread, which the notifier joins: declared before it.
+  std::atomic<int64_t> heartbeat{std::chrono::steady_clock::now().time_since_epoch().count()};
+  SystemdNotifier notifier;
+  Reloader::Targets targets;
+  targets.core = &core;
+  targets.grpc = grpc->get();
+  targets.http = http.get();
+  targets.tokens = live_tokens;
+  targets.notifier = &notifier;
+  targets.load_plugins = LoadPlugins;
+  Reloader reloader(cfg, std::move(plugin_names), reload_config, std::move(targets));
+  // RELOAD LISTENERS: the parts of the daemon that apply settings of their own on a reload (the
+  // watcher's roots: SetRoots with the new ingest.watch) register here with
+  // reloader.AddListener, before the signal loop below can start a reload.
+
+  // Reloads run one at a time on their own thread, so that the signal loop stays free for
+  // SIGTERM; SIGHUPs during a reload coalesce into one more.
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> reloading{false};
+  CoalescingWorker reloads(
+      [&] {
+        if (stopping) return;
+        reloading = true;
+        reloader.Reload();
+        reloading = false;
+      },
+      /*lazy=*/true);
+
+  const std::string listening =
+      "gRPC on " + (*grpc)->address() + (http ? ", HTTP on " + http->address() : "");
+  notifier.Ready("serving: " + listening);
+  // The watchdog's liveness check: the signal loop below turned within the interval (it wakes
+  // every quarter of it), and the catalog answers a read (an indexed lookup of a path no
+  // document has).
+  const auto watchdog =
+      std::chrono::duration_cast<std::chrono::milliseconds>(notifier.watchdog_interval());
+  notifier.StartWatchdog([&heartbeat, watchdog, store = catalog->get()] {
+    const auto beat = std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(heartbeat.load()));
+    if (std::chrono::steady_clock::now() - beat > watchdog) return false;
+    return store->Find("").ok();
+  });
+
+  int sig = 0;
+  for (;;) {
+    sig = WaitForSignal(signals, watchdog / 4);
+    heartbeat = std::chrono::steady_clock::now().time_since_epoch().count();
+    if (sig == SIGHUP) {
+      if (reload_config) {
+        reloads.Request();
+      } else {
+        spdlog::warn("SIGHUP: no config file to reload (started without --config)");
+      }
+    } else if (sig != 0) {
+      break;
+    }
+  }
+  const std::chrono::milliseconds deadline = reloader.current().server.shutdown_deadline;
+  const auto shutdown_until = std::chrono::steady_clock::now() + deadline;
   spdlog::info("received {}, shutting down (deadline {} ms)", sig == SIGINT ? "SIGINT" : "SIGTERM",
-               cfg.server.shutdown_deadline.count());
+               deadline.count());
+  notifier.Stopping("shutting down");
+  stopping = true;  // a reload requested but not begun never begins
   serving = false;
   // Both transports drain at once, so the whole shutdown stays within one deadline.
   std::thread http_stop([&] {
-    if (http) http->Shutdown(cfg.server.shutdown_deadline);
+    if (http) http->Shutdown(deadline);
   });
-  (*grpc)->Shutdown(cfg.server.shutdown_deadline);
+  (*grpc)->Shutdown(deadline);
   http_stop.join();
+  // A reload under way (loading plugins can take a while) may finish within the deadline; past
+  // it, the process ends without waiting: nothing it holds needs an orderly close (the catalog
+  // is crash-safe, plugin workers die with the daemon).
+  const uint64_t reloads_done = reloads.completed();
+  if (reloading) {
+    const auto left = std::max(std::chrono::steady_clock::duration::zero(),
+                               shutdown_until - std::chrono::steady_clock::now());
+    if (!reloads.WaitUntilCompletedExceeds(
+            reloads_done, std::chrono::duration_cast<std::chrono::milliseconds>(left))) {
+      spdlog::warn("a reload is still running at the shutdown deadline; exiting without it");
+      spdlog::info("stopped");
+      spdlog::default_logger()->flush();
+      std::_Exit(0);
+    }
+  }
+  reloads.Stop();
   http.reset();
   grpc->reset();
   spdlog::info("stopped");
@@ -425,7 +545,9 @@ int Run(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   const sigset_t signals = BlockShutdownSignals();
   if (!cfg->source.empty()) spdlog::info("config: {}", cfg->source.string());
-  return Serve(*cfg, signals);
+  std::function<StatusOr<config::Config>()> reload_config;
+  if (!flags.config_file.empty()) reload_config = [flags] { return LoadConfig(flags); };
+  return Serve(*cfg, signals, reload_config);
 }
 
 }  // namespace archivum::daemon

@@ -28,5 +28,26 @@ TEST(AdmissionCounterTest, ZeroAdmitsNothing) {
   EXPECT_EQ(counter.TryEnter(), nullptr);
 }
 
+// A live reload lowers or raises the limit: tickets held stay valid, later calls see the new one.
+TEST(AdmissionCounterTest, ANewLimitAppliesToLaterAdmissionsOnly) {
+  AdmissionCounter counter(2);
+  auto a = counter.TryEnter();
+  auto b = counter.TryEnter();
+  counter.set_limit(1);
+  EXPECT_EQ(counter.limit(), 1u);
+  EXPECT_EQ(counter.TryEnter(), nullptr);
+  a.reset();
+  EXPECT_EQ(counter.TryEnter(), nullptr);  // b still holds the one slot
+  b.reset();
+  auto c = counter.TryEnter();
+  EXPECT_NE(c, nullptr);
+  counter.set_limit(3);
+  auto d = counter.TryEnter();
+  auto e = counter.TryEnter();
+  EXPECT_NE(d, nullptr);
+  EXPECT_NE(e, nullptr);
+  EXPECT_EQ(counter.TryEnter(), nullptr);
+}
+
 }  // namespace
 }  // namespace archivum::core

@@ -49,11 +49,15 @@ std::string AddressAfter(const std::string& log, const std::string& marker) {
   return log.substr(begin, end - begin);
 }
 
-[[noreturn]] void ExecOrDie(const std::vector<std::string>& argv) {
+[[noreturn]] void ExecOrDie(const std::vector<std::string>& argv,
+                            const std::vector<std::string>& env) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  ::execvp(args[0], args.data());
+  std::vector<char*> envp;
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  ::execvpe(args[0], args.data(), envp.data());
   std::fprintf(stderr, "exec %s failed: %s\n", args[0], std::strerror(errno));
   ::_exit(127);
 }
@@ -64,11 +68,8 @@ int DecodeWaitStatus(int status) {
   return -1;
 }
 
-}  // namespace
-
-std::unique_ptr<Daemon> Daemon::Start(const DaemonOptions& options, std::string* error) {
-  std::unique_ptr<Daemon> d(new Daemon());
-  const fs::path& dir = d->dir_.path();
+// The config file Start writes into `dir` for `options`.
+std::string ConfigYaml(const fs::path& dir, const DaemonOptions& options) {
   std::vector<fs::path> roots = options.roots.empty() ? std::vector<fs::path>{dir} : options.roots;
   std::vector<fs::path> plugin_dirs = options.plugin_dirs;
   if (plugin_dirs.empty()) {
@@ -84,9 +85,17 @@ std::unique_ptr<Daemon> Daemon::Start(const DaemonOptions& options, std::string*
        << options.server_yaml << "store:\n  path: store\n"
        << "plugins:\n  directories: " << YamlList(plugin_dirs) << "\n"
        << options.plugins_yaml << "ingest:\n  roots: " << YamlList(roots) << "\n"
-       << options.ingest_yaml << "log:\n  level: info\n"
+       << options.ingest_yaml << "log:\n  level: " << options.log_level << "\n"
        << options.extra_yaml;
-  WriteFile(dir / "archivum.yaml", yaml.str());
+  return yaml.str();
+}
+
+}  // namespace
+
+std::unique_ptr<Daemon> Daemon::Start(const DaemonOptions& options, std::string* error) {
+  std::unique_ptr<Daemon> d(new Daemon());
+  const fs::path& dir = d->dir_.path();
+  WriteFile(dir / "archivum.yaml", ConfigYaml(dir, options));
 
   std::vector<std::string> argv;
   if (options.without_dac_override && ::geteuid() == 0) {
@@ -97,6 +106,17 @@ std::unique_ptr<Daemon> Daemon::Start(const DaemonOptions& options, std::string*
   argv.push_back("--config");
   argv.push_back((dir / "archivum.yaml").string());
   for (const auto& a : options.extra_args) argv.push_back(a);
+
+  // The test's environment with options.env over it, made before fork.
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry(*e);
+    const std::string name = entry.substr(0, entry.find('='));
+    bool replaced = false;
+    for (const auto& [n, v] : options.env) replaced = replaced || n == name;
+    if (!replaced) env.push_back(entry);
+  }
+  for (const auto& [name, value] : options.env) env.push_back(name + "=" + value);
 
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
@@ -117,7 +137,7 @@ std::unique_ptr<Daemon> Daemon::Start(const DaemonOptions& options, std::string*
     if (::getppid() != parent) ::_exit(127);
     ::dup2(fds[1], STDERR_FILENO);
     ::dup2(fds[1], STDOUT_FILENO);
-    ExecOrDie(argv);
+    ExecOrDie(argv, env);
   }
   ::close(fds[1]);
   d->pid_ = pid;
@@ -182,6 +202,44 @@ bool Daemon::WaitForLog(const std::string& needle, std::chrono::milliseconds tim
   return cv_.wait_for(lock, timeout, [&] {
     return log_.find(needle) != std::string::npos || eof_;
   }) && log_.find(needle) != std::string::npos;
+}
+
+void Daemon::RewriteConfig(const DaemonOptions& options) {
+  RewriteConfig(ConfigYaml(dir_.path(), options));
+}
+
+void Daemon::RewriteConfig(const std::string& yaml) {
+  // Written beside and renamed over, as an editor or a deployment tool would: the daemon never
+  // reads half a file.
+  const fs::path next = dir_.path() / "archivum.yaml.next";
+  WriteFile(next, yaml);
+  fs::rename(next, config_file());
+}
+
+void Daemon::Reload() const {
+  if (pid_ > 0) ::kill(pid_, SIGHUP);
+}
+
+size_t Daemon::CountInLog(const std::string& needle) const {
+  std::lock_guard lock(mu_);
+  size_t count = 0;
+  for (size_t at = log_.find(needle); at != std::string::npos; at = log_.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+bool Daemon::WaitForLogCount(const std::string& needle, size_t count,
+                             std::chrono::milliseconds timeout) const {
+  const auto more = [&] {
+    size_t n = 0;
+    for (size_t at = log_.find(needle); at != std::string::npos; at = log_.find(needle, at + 1)) {
+      ++n;
+    }
+    return n > count;
+  };
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return more() || eof_; }) && more();
 }
 
 int Daemon::Stop(int signal) {

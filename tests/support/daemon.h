@@ -17,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "support/temp_dir.h"
@@ -49,6 +50,10 @@ struct DaemonOptions {
   std::string http_yaml;
   // Extra command-line arguments.
   std::vector<std::string> extra_args;
+  // Extra environment variables of the daemon ("NAME", "value"), set over the test's own.
+  std::vector<std::pair<std::string, std::string>> env;
+  // log.level.
+  std::string log_level = "info";
   // Also start the HTTP gateway on port 0 (its address is parsed from "HTTP listening on").
   bool http = false;
   // When the test runs as root, start the daemon without CAP_DAC_OVERRIDE and
@@ -80,6 +85,19 @@ class Daemon {
 
   // Sends `signal` and waits for exit; returns the exit code (128+N if killed by signal N).
   int Stop(int signal = SIGTERM);
+
+  // Live reload: rewrites the config file from `options` as Start does (same directory, store
+  // and defaults; `options.env` and `extra_args` are ignored: they belong to the process), and
+  // writes `yaml` verbatim instead (e.g. a broken config). Reload() sends SIGHUP.
+  void RewriteConfig(const DaemonOptions& options);
+  void RewriteConfig(const std::string& yaml);
+  std::filesystem::path config_file() const { return dir_.path() / "archivum.yaml"; }
+  void Reload() const;
+  // How many times `needle` occurs in the log so far.
+  size_t CountInLog(const std::string& needle) const;
+  // Blocks until `needle` occurs in the log more than `count` times, or `timeout` passes.
+  bool WaitForLogCount(const std::string& needle, size_t count,
+                       std::chrono::milliseconds timeout) const;
 
  private:
   Daemon() = default;

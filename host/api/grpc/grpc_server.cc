@@ -15,6 +15,7 @@
 #include "api/grpc/call_tracker.h"
 #include "api/grpc/file_manager_service.h"
 #include "api/grpc/health_service.h"
+#include "api/grpc/reloadable_tls.h"
 #include "auth/tls_files.h"
 
 namespace archivum::api {
@@ -25,6 +26,7 @@ class GrpcServer::Impl {
       : pool_(workers), service_(core, &pool_, policy, &calls_), health_(policy, &calls_) {}
 
   CallTracker calls_;  // declared first: outlives the service and every call
+  std::shared_ptr<ReloadableTls> tls_;  // null without TLS; outlives server_, which fetches from it
   boost::asio::thread_pool pool_;
   FileManagerService service_;
   HealthService health_;  // declared before server_: outlives it
@@ -44,16 +46,12 @@ int Millis(std::chrono::milliseconds d) {
   return ClampToInt(static_cast<uint64_t>(d.count()));
 }
 
-StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const config::Tls& tls) {
-  if (!tls.enabled()) return grpc::InsecureServerCredentials();
+// The TLS state of a server with config.tls (reloadable, see ReplaceTls); null without TLS.
+StatusOr<std::shared_ptr<ReloadableTls>> LoadTls(const config::Tls& tls) {
+  if (!tls.enabled()) return std::shared_ptr<ReloadableTls>();
   auto files = auth::LoadTlsFiles(tls, "server.grpc.tls");
   if (!files.ok()) return files.status();
-  grpc::SslServerCredentialsOptions options(
-      files->mutual() ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
-                      : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-  options.pem_root_certs = files->client_ca_pem;
-  options.pem_key_cert_pairs.push_back({files->private_key_pem, files->cert_chain_pem});
-  return grpc::SslServerCredentials(options);
+  return ReloadableTls::Create(std::move(*files));
 }
 
 }  // namespace
@@ -67,16 +65,19 @@ GrpcServer::~GrpcServer() {
 StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const config::GrpcServer& config,
                                                         core::FileManager* core, unsigned workers,
                                                         auth::AccessPolicy policy) {
-  auto credentials = Credentials(config.tls);
-  if (!credentials.ok()) return credentials.status();
+  auto tls = LoadTls(config.tls);
+  if (!tls.ok()) return tls.status();
   // HealthService replaces gRPC's default one, which could not enforce the access policy.
   grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   auto impl = std::make_unique<Impl>(core, workers == 0 ? 1 : workers, policy);
+  impl->tls_ = std::move(*tls);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.listen, *credentials, &port);
+  builder.AddListeningPort(config.listen,
+                           impl->tls_ ? impl->tls_->credentials() : grpc::InsecureServerCredentials(),
+                           &port);
   builder.RegisterService(&impl->service_);
   builder.RegisterService(&impl->health_);
   if (auto gate = MakeReflectionGate(policy)) {
@@ -113,6 +114,17 @@ StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const config::GrpcServer
   const std::string& listen = config.listen;
   server->address_ = listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
   return server;
+}
+
+Status GrpcServer::ReplaceTls(auth::TlsFiles files) {
+  if (!impl_ || !impl_->tls_) {
+    return FailedPrecondition("server.grpc.tls: the gRPC listener runs without TLS");
+  }
+  if (files.mutual() != impl_->tls_->mutual()) {
+    return FailedPrecondition("server.grpc.tls.client_ca: mutual TLS cannot be turned on or off");
+  }
+  impl_->tls_->Replace(std::move(files));
+  return Status::Ok();
 }
 
 void GrpcServer::Shutdown(std::chrono::milliseconds deadline) {

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "auth/access_policy.h"
+#include "auth/tls_files.h"
 #include "common/status.h"
 #include "config/config.h"
 #include "core/file_manager.h"
@@ -37,6 +38,12 @@ class GrpcServer {
   // "127.0.0.1:PORT" with the port actually bound (resolves port 0).
   const std::string& address() const { return address_; }
   int port() const { return port_; }
+
+  // Live reload of server.grpc.tls: handshakes that begin after this returns use `files` (as
+  // checked by auth::LoadTlsFiles); open connections keep theirs (see reloadable_tls.h).
+  // Errors: FAILED_PRECONDITION, changing nothing, if the server runs without TLS or `files`
+  // would turn mutual TLS on or off: both need a restart. From the controlling thread.
+  Status ReplaceTls(auth::TlsFiles files);
 
   // Health goes NOT_SERVING, new FileManager calls are refused with UNAVAILABLE, and in-flight
   // calls get until `deadline` to finish before they are cancelled. Then the connections are

@@ -97,6 +97,21 @@ class HttpServer::Impl {
   }
 };
 
+struct HttpServer::TlsSetup {
+  std::shared_ptr<net::ssl::context> context;
+};
+
+StatusOr<std::shared_ptr<const HttpServer::TlsSetup>> HttpServer::LoadTls(const config::Tls& tls) {
+  auto context = TlsContext(tls);
+  if (!context.ok()) return context.status();
+  return std::make_shared<const TlsSetup>(TlsSetup{std::move(*context)});
+}
+
+void HttpServer::UseTls(std::shared_ptr<const TlsSetup> setup) {
+  if (!impl_ || !impl_->state->tls || !setup || !setup->context) return;
+  impl_->state->ReplaceTls(setup->context);
+}
+
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 HttpServer::~HttpServer() {

@@ -69,6 +69,16 @@ class HttpServer {
   // "HOST:PORT" with the port actually bound ("127.0.0.1:PORT" for a 127.0.0.1 listen address).
   const std::string& address() const { return address_; }
 
+  // Live reload of the certificate, key and client CA (server.http.tls), in two steps so that a
+  // reload can check everything before it changes anything: LoadTls reads and checks the files
+  // (errors as Start's); UseTls puts the result in force for connections accepted afterwards,
+  // while open connections keep the TLS context they were made with.
+  struct TlsSetup;  // opaque; shared by the connections made with it
+  static StatusOr<std::shared_ptr<const TlsSetup>> LoadTls(const config::Tls& tls);
+  // Precondition: the server was started with TLS and `setup` is from LoadTls of an enabled
+  // config::Tls (turning TLS on or off needs a restart). From the controlling thread.
+  void UseTls(std::shared_ptr<const TlsSetup> setup);
+
   // Stops accepting; /healthz turns NOT_SERVING; idle connections close at once and busy ones
   // after their current response. Calls still running at `deadline` are cancelled (the core sees
   // CallContext::IsCancelled()) and their connections closed. Blocks until every call has

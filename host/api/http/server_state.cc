@@ -2,6 +2,16 @@
 
 namespace archivum::api::gateway {
 
+std::shared_ptr<boost::asio::ssl::context> ServerState::CurrentTls() const {
+  std::lock_guard lock(tls_mu_);
+  return current_tls_;
+}
+
+void ServerState::ReplaceTls(std::shared_ptr<boost::asio::ssl::context> context) {
+  std::lock_guard lock(tls_mu_);
+  current_tls_.swap(context);
+}
+
 std::optional<uint64_t> ServerState::TryAdmit() {
   std::lock_guard lock(mu_);
   const int max = config.max_connections;

@@ -56,7 +56,15 @@ class ServerState {
   boost::asio::thread_pool* const pool;
   const auth::AccessPolicy policy;
   // Null for plain HTTP. OpenSSL contexts are safe to share between connections once set up.
+  // The one a server started with: new connections use CurrentTls().
   const std::shared_ptr<boost::asio::ssl::context> tls;
+
+  // The context new TLS connections handshake with: `tls`, or the last ReplaceTls(). A
+  // connection holds the one it was made with until it closes, so a reload (ReplaceTls) never
+  // touches a connection already open. Thread-safe.
+  std::shared_ptr<boost::asio::ssl::context> CurrentTls() const;
+  // Precondition: `tls` and `context` are both set (TLS stays on or off for a server's life).
+  void ReplaceTls(std::shared_ptr<boost::asio::ssl::context> context);
   // The UI, the API explorer and /openapi.json (built from `router` on first request).
   const StaticAssets assets;
 
@@ -97,6 +105,8 @@ class ServerState {
   std::map<uint64_t, std::weak_ptr<Session>> live_;  // guarded by mu_
   uint64_t next_id_ = 1;                             // guarded by mu_
   bool draining_ = false;                            // guarded by mu_
+  mutable std::mutex tls_mu_;
+  std::shared_ptr<boost::asio::ssl::context> current_tls_ = tls;  // guarded by tls_mu_
 };
 
 }  // namespace archivum::api::gateway

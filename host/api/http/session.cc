@@ -86,8 +86,9 @@ JsonReply GatewayFailed() {
   }
 }
 
-GatewayStream MakeStream(tcp::socket socket, const std::shared_ptr<ServerState>& state) {
-  if (state->tls) return GatewayStream(std::move(socket), *state->tls);
+GatewayStream MakeStream(tcp::socket socket,
+                         const std::shared_ptr<boost::asio::ssl::context>& tls_context) {
+  if (tls_context) return GatewayStream(std::move(socket), *tls_context);
   return GatewayStream(std::move(socket));
 }
 
@@ -97,7 +98,8 @@ Session::Session(std::shared_ptr<ServerState> state, uint64_t slot, tcp::socket 
     : slot_(state, slot),
       state_(std::move(state)),
       strand_(socket.get_executor()),
-      stream_(MakeStream(std::move(socket), state_)),
+      tls_context_(state_->CurrentTls()),
+      stream_(MakeStream(std::move(socket), tls_context_)),
       timer_(strand_) {}
 
 void Session::Start() {

@@ -159,6 +159,9 @@ class Session : public std::enable_shared_from_this<Session> {
   ServerState::Slot slot_;
   const std::shared_ptr<ServerState> state_;
   const GatewayStream::executor_type strand_;
+  // The TLS context stream_ was made with (null for plain HTTP): kept for the connection's life,
+  // whatever a reload puts in force for later connections (ServerState::CurrentTls).
+  const std::shared_ptr<boost::asio::ssl::context> tls_context_;
   GatewayStream stream_;
   boost::beast::flat_buffer buffer_;
 
