@@ -7,6 +7,7 @@
 // Relative paths in a file resolve against that file's directory, not the working directory.
 //
 // Thread safety: Config is a plain value; the loader functions are reentrant.
+// Every struct compares with == (a live reload tells what changed).
 #pragma once
 
 #include <chrono>
@@ -30,7 +31,7 @@ struct Keepalive {
   Duration timeout{std::chrono::seconds(20)};           // close it if the ping is not answered
   bool permit_without_calls = false;                    // allow client pings without active calls
   Duration min_ping_interval{std::chrono::minutes(5)};  // reject clients pinging more often
-  bool operator==(const Keepalive&) const = default;  // live reload compares configs
+  bool operator==(const Keepalive&) const = default;
 };
 
 // TLS for one listener. All paths are PEM files; an empty cert means plaintext.
@@ -40,7 +41,7 @@ struct Tls {
   std::filesystem::path client_ca;  // set: clients must present a certificate it signed (mTLS)
 
   bool enabled() const { return !cert.empty(); }
-  bool operator==(const Tls&) const = default;  // live reload compares configs
+  bool operator==(const Tls&) const = default;
 };
 
 struct GrpcServer {
@@ -51,7 +52,7 @@ struct GrpcServer {
   uint64_t resource_quota_bytes = 512ull << 20;  // memory the gRPC core may use; 0 = unlimited
   int max_threads = 0;                           // threads the gRPC core may use; 0 = unlimited
   Tls tls;
-  bool operator==(const GrpcServer&) const = default;  // live reload compares configs
+  bool operator==(const GrpcServer&) const = default;
 };
 
 struct HttpServer {
@@ -63,7 +64,7 @@ struct HttpServer {
   Duration idle_timeout{std::chrono::seconds(60)};
   Duration header_timeout{std::chrono::seconds(10)};
   Tls tls;
-  bool operator==(const HttpServer&) const = default;  // live reload compares configs
+  bool operator==(const HttpServer&) const = default;
 };
 
 struct Server {
@@ -76,7 +77,7 @@ struct Server {
   bool allow_insecure_remote = false;
   // Longer Analyze queries are refused with INVALID_ARGUMENT before parsing.
   uint64_t max_query_bytes = 4096;
-  bool operator==(const Server&) const = default;  // live reload compares configs
+  bool operator==(const Server&) const = default;
 };
 
 // Bearer-token authentication for both transports.
@@ -89,7 +90,7 @@ struct Auth {
   bool open_health = true;
 
   bool enabled() const { return !tokens_file.empty(); }
-  bool operator==(const Auth&) const = default;  // live reload compares configs
+  bool operator==(const Auth&) const = default;
 };
 
 // The catalog implementations a store can use (store/open_catalog.h opens the one chosen).
@@ -98,7 +99,7 @@ enum class StoreBackend { kSqlite };
 struct Store {
   std::filesystem::path path = "var/store";      // directory holding the catalog and plugin data
   StoreBackend backend = StoreBackend::kSqlite;  // which implementation holds the catalog
-  bool operator==(const Store&) const = default;  // live reload compares configs
+  bool operator==(const Store&) const = default;
 };
 
 // Host-side settings of one plugin, from plugins.settings.<name>.
@@ -122,7 +123,7 @@ struct PluginSettings {
   std::optional<Isolation> isolation;  // unset: plugins.isolation
   std::optional<std::string> group;    // isolation group; unset: "bundled" or its own
   std::optional<uint64_t> memory;      // worker address-space limit; unset: 2 GiB
-  bool operator==(const PluginSettings&) const = default;  // live reload compares configs
+  bool operator==(const PluginSettings&) const = default;
 };
 
 struct Plugins {
@@ -138,7 +139,7 @@ struct Plugins {
   // service (ListPlugins: FAILED with the reason). 0: never.
   uint32_t max_crashes = 3;
   Duration crash_window{std::chrono::minutes(10)};
-  bool operator==(const Plugins&) const = default;  // live reload compares configs
+  bool operator==(const Plugins&) const = default;
 };
 
 struct Ingest {
@@ -157,7 +158,7 @@ struct Ingest {
   uint64_t max_bytes_per_request = 1ull << 40;
   // Ingest, IngestStream and Upload calls running at once; more get RESOURCE_EXHAUSTED.
   unsigned max_concurrent = 4;
-  bool operator==(const Ingest&) const = default;  // live reload compares configs
+  bool operator==(const Ingest&) const = default;
 };
 
 // log.level and log.format (common/logging.h).
@@ -171,7 +172,7 @@ struct Config {
   Auth auth;
   Log log;
   std::filesystem::path source;  // the file it was loaded from; empty for defaults
-  bool operator==(const Config&) const = default;  // live reload compares configs
+  bool operator==(const Config&) const = default;
 };
 
 // Parses YAML text. `source_name` prefixes error messages; relative paths resolve against

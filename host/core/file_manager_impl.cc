@@ -51,10 +51,10 @@ FileManagerImpl::FileManagerImpl(store::Catalog* catalog, const plugins::PluginR
     : catalog_(catalog),
       quarantine_(quarantine),
       // The caller keeps ownership of this first registry: the pointer is shared without owner.
-      engine_(std::make_shared<Engine>(
-          catalog, quarantine,
-          Settings{std::shared_ptr<const plugins::PluginRegistry>(std::shared_ptr<void>(), registry),
-                   ingest, max_query_bytes})),
+      engine_(std::make_shared<Engine>(catalog, quarantine,
+                                       Settings{std::shared_ptr<const plugins::PluginRegistry>(
+                                                    std::shared_ptr<void>(), registry),
+                                                ingest, max_query_bytes})),
       spool_dir_(std::move(spool_dir)),
       ingests_(ingest.max_concurrent),
       heap_trimmer_(os::ReleaseFreeHeap, /*lazy=*/true) {}
@@ -227,8 +227,9 @@ Status FileManagerImpl::GetContent(const pb::GetContentRequest& request, const C
 Status FileManagerImpl::ListPlugins(const pb::ListPluginsRequest&, const CallContext&,
                                     pb::ListPluginsResponse* response) {
   const std::shared_ptr<Engine> engine = this->engine();
-  ToProto(engine->registry ? engine->registry->Describe() : std::vector<plugins::PluginDescription>{},
-          response);
+  ToProto(
+      engine->registry ? engine->registry->Describe() : std::vector<plugins::PluginDescription>{},
+      response);
   if (quarantine_ != nullptr) {
     // Entries outlive a plugin's state: a disabled or failed plugin still has its own.
     for (pb::PluginInfo& info : *response->mutable_plugins()) {

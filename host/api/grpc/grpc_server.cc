@@ -26,7 +26,8 @@ class GrpcServer::Impl {
       : pool_(workers), service_(core, &pool_, policy, &calls_), health_(policy, &calls_) {}
 
   CallTracker calls_;  // declared first: outlives the service and every call
-  std::shared_ptr<ReloadableTls> tls_;  // null without TLS; outlives server_, which fetches from it
+  // Null without TLS; outlives server_, which fetches from it.
+  std::shared_ptr<ReloadableTls> tls_;
   boost::asio::thread_pool pool_;
   FileManagerService service_;
   HealthService health_;  // declared before server_: outlives it
@@ -75,9 +76,9 @@ StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const config::GrpcServer
   impl->tls_ = std::move(*tls);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.listen,
-                           impl->tls_ ? impl->tls_->credentials() : grpc::InsecureServerCredentials(),
-                           &port);
+  builder.AddListeningPort(
+      config.listen, impl->tls_ ? impl->tls_->credentials() : grpc::InsecureServerCredentials(),
+      &port);
   builder.RegisterService(&impl->service_);
   builder.RegisterService(&impl->health_);
   if (auto gate = MakeReflectionGate(policy)) {
