@@ -26,6 +26,7 @@
 #include "plugins/process/placement.h"
 #include "plugins/registry.h"
 #include "store/open_catalog.h"
+#include "watch/watcher.h"
 
 namespace archivum::daemon {
 namespace {
@@ -264,6 +265,29 @@ bool CheckPlugins(const config::Config& cfg) {
   return ok;
 }
 
+// The watcher of ingest.watch over `core` (null, with a warning, if inotify is unavailable and
+// nothing is to be watched). Errors: inotify unavailable while ingest.watch lists directories.
+StatusOr<std::unique_ptr<watch::Watcher>> StartWatcher(const config::Config& cfg,
+                                                       store::Catalog* catalog,
+                                                       core::FileManagerImpl* core) {
+  watch::Watcher::Options options;
+  options.roots = cfg.ingest.watch;
+  options.settle = cfg.ingest.watch_settle;
+  options.catalog = catalog;
+  options.ingest = [core](const fs::path& path, const CallContext& ctx,
+                          aichemist_archivum::IngestSummary* summary) {
+    return core->IngestWatched(path, ctx, summary);
+  };
+  auto watcher = watch::Watcher::Start(watch::Watcher::OptionsFromEnvironment(std::move(options)));
+  if (watcher.ok()) return watcher;
+  if (!cfg.ingest.watch.empty()) {
+    return Status(watcher.status().code(),
+                  "cannot watch ingest.watch: " + watcher.status().message());
+  }
+  spdlog::warn("watch mode is unavailable: {}", watcher.status().message());
+  return std::unique_ptr<watch::Watcher>();
+}
+
 int Serve(const config::Config& cfg, const sigset_t& signals) {
   if (Status st = CheckExposure(cfg); !st.ok()) {
     spdlog::critical("{}", st.message());
@@ -310,6 +334,15 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
   core::FileManagerImpl core(catalog->get(), registry.get(), cfg.ingest, cfg.store.path / "spool",
                              cfg.server.max_query_bytes, quarantine->get());
 
+  // Watch mode runs whether or not ingest.watch lists anything, so that a reload can add roots
+  // (Watcher::SetRoots). Its events counter is Options::on_events.
+  auto watcher = StartWatcher(cfg, catalog->get(), &core);
+  if (!watcher.ok()) {
+    spdlog::critical("{}", watcher.status().message());
+    return 1;
+  }
+  if (*watcher) core.SetWatcher(watcher->get());
+
   // Calls run on their own pool, sized so that long ingests cannot starve queries.
   const unsigned rpc_workers = std::max(8u, 2 * std::thread::hardware_concurrency());
   auto grpc = api::GrpcServer::Start(cfg.server.grpc, &core, rpc_workers, *policy);
@@ -351,6 +384,8 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
   spdlog::info("received {}, shutting down (deadline {} ms)", sig == SIGINT ? "SIGINT" : "SIGTERM",
                cfg.server.shutdown_deadline.count());
   serving = false;
+  // No new ingests from the watcher while the calls drain; one in progress is cancelled.
+  if (*watcher) (*watcher)->Stop();
   // Both transports drain at once, so the whole shutdown stays within one deadline.
   std::thread http_stop([&] {
     if (http) http->Shutdown(cfg.server.shutdown_deadline);
