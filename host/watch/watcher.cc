@@ -332,8 +332,10 @@ struct Watcher::Impl {
     next_root_poll = Clock::now() + options.root_poll;
   }
 
+  // A move inside the watched trees (possibly from one root's tree to another's), accounted to
+  // the root it went to.
   void Rename(const std::string& from, const std::string& to, bool is_dir,
-              const std::string& from_root, const std::string& to_root) {
+              const std::string& to_root) {
     if (is_dir) {
       // The moved directories keep their watches: only their paths change.
       std::vector<std::pair<std::string, int>> moved;
@@ -357,7 +359,6 @@ struct Watcher::Impl {
       it = pending.erase(it);
     }
     Enqueue({Op::Kind::kRename, from, to, to_root, RescanReason::kNone});
-    (void)from_root;
     for (const std::string& p : rekeyed) Touch(p, to_root);
     Touch(to, to_root);  // verified (and analyzed if changed) once it settles
   }
@@ -407,7 +408,7 @@ struct Watcher::Impl {
       if (m != moves.end()) {
         const Move from = std::move(m->second);
         moves.erase(m);
-        Rename(from.from, path, is_dir, from.root, dir.root);
+        Rename(from.from, path, is_dir, dir.root);
         return;
       }
       if (is_dir) WatchTree(path, dir.root);  // moved in from outside: new

@@ -222,12 +222,18 @@ TEST_F(WatchDaemonTest, KeepsTheCatalogCurrentAsFilesChange) {
   ASSERT_TRUE(WaitForQuiet());
   EXPECT_EQ(Root().files_analyzed(), analyzed_before + 1);
 
-  // A burst of 2,000 new files: every one is cataloged.
+  // A burst of 2,000 new files: every one is cataloged. (The status is polled while they are
+  // analyzed, not the full-text search, which would compete with the ingest.)
   fs::create_directories(tree_ / "burst");
+  const uint64_t analyzed_before_burst = Root().files_analyzed();
   for (int i = 0; i < 2000; ++i) {
     testing::WriteFile(tree_ / "burst" / ("b" + std::to_string(i) + ".txt"),
                        "marmot " + std::to_string(i) + "\n");
   }
+  ASSERT_TRUE(WaitFor([&] {
+    const pb::WatchRoot now = Root();
+    return now.files_analyzed() >= analyzed_before_burst + 2000 && now.pending() == 0;
+  }));
   uint64_t total = 0;
   ASSERT_TRUE(WaitFor([&] {
     Search("marmot", &total);
