@@ -16,6 +16,7 @@
 #include "cli/plugins_command.h"
 #include "cli/quarantine_command.h"
 #include "cli/upload_command.h"
+#include "cli/watch_command.h"
 
 #ifndef ARCHIVUM_VERSION
 #error "ARCHIVUM_VERSION must be defined by the build"
@@ -83,6 +84,7 @@ int Dispatch(const CLI::App& app, const GlobalOptions& globals, const IngestOpti
   if (app.got_subcommand("plugins")) return RunPlugins(globals, io);
   if (app.got_subcommand("get")) return RunGet(get, globals, io);
   if (app.got_subcommand("quarantine")) return RunQuarantine(quarantine, globals, io);
+  if (app.got_subcommand("watch")) return RunWatch(globals, io);
   // require_subcommand(1) makes this unreachable; stay defined anyway.
   io.err << "error: no subcommand\n";
   return kExitUsage;
@@ -152,6 +154,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     AddPluginsCommand(app);
     AddGetCommand(app, &get);
     AddQuarantineCommand(app, &quarantine);
+    AddWatchCommand(app);
     // Subcommands at every depth (`quarantine list` too).
     std::vector<CLI::App*> subcommands = app.get_subcommands({});
     while (!subcommands.empty()) {

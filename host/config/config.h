@@ -158,6 +158,11 @@ struct Ingest {
   uint64_t max_bytes_per_request = 1ull << 40;
   // Ingest, IngestStream and Upload calls running at once; more get RESOURCE_EXHAUSTED.
   unsigned max_concurrent = 4;
+  // Watch mode (watch/watcher.h): directories kept current with inotify, each under a root
+  // (checked after resolving symlinks). Empty: nothing is watched.
+  std::vector<std::filesystem::path> watch;
+  // A changed path is analyzed once no event has touched it for this long (debounce).
+  Duration watch_settle{std::chrono::seconds(1)};
   bool operator==(const Ingest&) const = default;
 };
 

@@ -228,6 +228,8 @@ Status Loader::ParseIngest(const Value& v, Ingest& ingest) {
                     {"max_files_per_request", Integer(&ingest.max_files_per_request)},
                     {"max_bytes_per_request", Size(&ingest.max_bytes_per_request)},
                     {"max_concurrent", Integer(&ingest.max_concurrent)},
+                    {"watch", PathList(&ingest.watch)},
+                    {"watch_settle", Time(&ingest.watch_settle)},
                 });
 }
 

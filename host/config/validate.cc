@@ -1,5 +1,8 @@
 #include "config/validate.h"
 
+#include <algorithm>
+#include <filesystem>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "config/values.h"
@@ -45,6 +48,32 @@ Problem NonNegativeDuration(Duration value) {
 Problem NonEmptyPath(const std::filesystem::path& path) {
   if (!path.empty()) return std::nullopt;
   return "expected a non-empty path, got ''";
+}
+
+// Whether `dir` lies under one of `roots` (or is one), both resolved as far as they exist
+// (symlinks and ".."), as Ingest confines paths: a watched directory is ingested like one.
+Problem UnderARoot(const std::filesystem::path& dir,
+                   const std::vector<std::filesystem::path>& roots) {
+  std::error_code ec;
+  const std::filesystem::path resolved = std::filesystem::weakly_canonical(dir, ec);
+  const std::filesystem::path& d = ec ? dir : resolved;
+  for (const auto& root : roots) {
+    std::filesystem::path r = std::filesystem::weakly_canonical(root, ec);
+    if (ec) r = root.lexically_normal();
+    const auto mismatch = std::mismatch(r.begin(), r.end(), d.begin(), d.end());
+    // A trailing separator ends in an empty component that matches nothing in `d`.
+    if (mismatch.first == r.end() ||
+        (std::next(mismatch.first) == r.end() && mismatch.first->empty())) {
+      return std::nullopt;
+    }
+  }
+  return "expected a directory under ingest.roots, got " + Quote(dir.string());
+}
+
+Problem DurationIn(Duration value, Duration min, Duration max) {
+  if (value >= min && value <= max) return std::nullopt;
+  return "expected a duration in " + FormatDuration(min) + ".." + FormatDuration(max) + ", got " +
+         Quote(FormatDuration(value));
 }
 
 Problem Listen(const std::string& address) {
@@ -173,6 +202,13 @@ void CheckIngest(const Ingest& in, Rules& r) {
   r.Check("ingest.max_files_per_request", IntAtLeast(in.max_files_per_request, 1));
   r.Check("ingest.max_bytes_per_request", NonZeroSize(in.max_bytes_per_request));
   r.Check("ingest.max_concurrent", IntAtLeast(in.max_concurrent, 1));
+  for (const auto& dir : in.watch) {
+    const std::string key = Indexed("ingest.watch", in.watch, dir);
+    r.Check(key, NonEmptyPath(dir));
+    if (!dir.empty()) r.Check(key, UnderARoot(dir, in.roots));
+  }
+  r.Check("ingest.watch_settle",
+          DurationIn(in.watch_settle, std::chrono::milliseconds(10), std::chrono::minutes(10)));
 }
 
 }  // namespace

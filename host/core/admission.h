@@ -4,10 +4,12 @@
 // full house only makes every client wait longer. A caller that is refused gets
 // RESOURCE_EXHAUSTED and may retry.
 //
-// Thread safety: TryEnter and Ticket destruction are safe from any thread. The counter must
+// Thread safety: TryEnter, Enter and Ticket destruction are safe from any thread. The counter must
 // outlive its tickets.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 
@@ -48,8 +50,25 @@ class AdmissionCounter {
   // A new limit for later TryEnter calls (a live reload); tickets already held stay valid, so
   // more than `limit` may be held until they are released.
   void set_limit(unsigned limit) {
-    std::lock_guard lock(mu_);
-    limit_ = limit;
+    {
+      std::lock_guard lock(mu_);
+      limit_ = limit;
+    }
+    released_.notify_all();  // a larger limit admits waiting Enter calls
+  }
+
+  // Waits for a ticket as long as `cancelled` returns false (checked at least every `recheck`);
+  // null once it returns true. For work that must not be dropped (watch mode), which queues
+  // behind the calls instead of failing.
+  template <typename Cancelled>
+  std::unique_ptr<Ticket> Enter(Cancelled&& cancelled, std::chrono::milliseconds recheck) {
+    std::unique_lock lock(mu_);
+    while (held_ >= limit_) {
+      if (cancelled()) return nullptr;
+      released_.wait_for(lock, recheck);
+    }
+    ++held_;
+    return std::unique_ptr<Ticket>(new Ticket(this));
   }
   unsigned held() const {
     std::lock_guard lock(mu_);
@@ -58,13 +77,17 @@ class AdmissionCounter {
 
  private:
   void Release() {
-    std::lock_guard lock(mu_);
-    --held_;
+    {
+      std::lock_guard lock(mu_);
+      --held_;
+    }
+    released_.notify_one();
   }
 
   mutable std::mutex mu_;
   unsigned limit_;     // guarded by mu_
   unsigned held_ = 0;  // guarded by mu_
+  std::condition_variable released_;  // signalled when a ticket is released
 };
 
 }  // namespace archivum::core

@@ -5,9 +5,9 @@
 // Each method validates its request, does the work on the calling thread and returns a Status
 // whose code is the one the client sees. On a non-OK status the response's content is
 // unspecified. Transports call from a worker pool, except for GetDocument, ListPlugins,
-// ListQuarantine and the Analyze calls AnalyzeMayRunOnIoThread accepts, which they may run on
-// their I/O threads to save the thread hop; such calls never wait on anything but the catalog's
-// reads.
+// ListQuarantine, GetWatchStatus and the Analyze calls AnalyzeMayRunOnIoThread accepts, which they
+// may run on their I/O threads to save the thread hop; such calls never wait on anything but the
+// catalog's reads.
 //
 // Thread safety: implementations are safe for concurrent calls.
 #pragma once
@@ -82,6 +82,16 @@ class FileManager {
   // sha256 that is neither empty nor 64 hex digits.
   virtual Status ClearQuarantine(const pb::ClearQuarantineRequest& request, const CallContext& ctx,
                                  pb::ClearQuarantineResponse* response) = 0;
+
+  // Watch mode's state (config ingest.watch): each watched root, its state, the changes waiting
+  // and the last rescan. Reads memory only. The default answers with no roots (nothing watched).
+  virtual Status GetWatchStatus(const pb::GetWatchStatusRequest& request, const CallContext& ctx,
+                                pb::WatchStatus* status) {
+    (void)request;
+    (void)ctx;
+    (void)status;
+    return Status::Ok();
+  }
 
   // True if Analyze(request) may run on a transport's I/O thread: it is known to be bounded index
   // lookups only, with no full-text ranking and no plugin work. Must be cheap (no I/O), must not

@@ -106,6 +106,37 @@ Status FileManagerImpl::IngestStream(const pb::IngestRequest& request, const Cal
   return st;
 }
 
+Status FileManagerImpl::IngestWatched(const std::filesystem::path& path, const CallContext& ctx,
+                                      pb::IngestSummary* summary) {
+  auto ticket =
+      ingests_.Enter([&ctx] { return ctx.IsCancelled(); }, std::chrono::milliseconds(200));
+  if (!ticket) return Cancelled("watch mode stopped");
+  const std::shared_ptr<Engine> engine = this->engine();
+  auto root = engine->roots.Resolve(path.string());
+  if (!root.ok()) return root.status();
+  Status st;
+  {
+    const pipeline::IngestEventSink no_events;  // outlives the run, which refers to it
+    pipeline::IngestRun run(catalog_, &engine->analyzer, &engine->committer, engine->ingest, ctx,
+                            no_events, summary);
+    st = run.Run(*root);
+  }
+  ticket.reset();
+  if (ingests_.held() == 0 &&
+      (summary->files_seen() >= kTrimAfterFiles || summary->bytes_ingested() >= kTrimAfterBytes)) {
+    heap_trimmer_.Request();
+  }
+  return st;
+}
+
+Status FileManagerImpl::GetWatchStatus(const pb::GetWatchStatusRequest&, const CallContext&,
+                                       pb::WatchStatus* status) {
+  const watch::Watcher* watcher = watcher_.load();
+  if (watcher == nullptr) return Status::Ok();
+  ToProto(watcher->GetStatus(), watcher->settle(), status);
+  return Status::Ok();
+}
+
 Status FileManagerImpl::Upload(UploadReader& reader, const CallContext& ctx,
                                pb::IngestSummary* summary) {
   const auto ticket = ingests_.TryEnter();

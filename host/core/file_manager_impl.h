@@ -13,6 +13,7 @@
 // destroyed (with its plugin registry, when the snapshot owns it) when the last of them returns.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -30,6 +31,7 @@
 #include "pipeline/quarantine.h"
 #include "plugins/registry.h"
 #include "store/catalog.h"
+#include "watch/watcher.h"
 
 namespace archivum::core {
 
@@ -80,6 +82,21 @@ class FileManagerImpl final : public FileManager {
   // limit; anything else (words, several terms, quotes, verbs), and any request for facets or
   // an order other than relevance (which read the whole result set), is not.
   bool AnalyzeMayRunOnIoThread(const pb::AnalyzeRequest& request) const override;
+  // Reports the watcher set by SetWatcher; no roots without one.
+  Status GetWatchStatus(const pb::GetWatchStatusRequest& request, const CallContext& ctx,
+                        pb::WatchStatus* status) override;
+
+  // Watch mode's ingest (watch::Watcher::IngestFn): an incremental ingest of `path` exactly as
+  // Ingest runs it (confined to the roots, same limits, plugins, quarantine and catalog), except
+  // that when ingest.max_concurrent calls are running it waits for one to finish (until `ctx` is
+  // cancelled) instead of failing: a change must not be dropped because users are ingesting.
+  // Errors as Ingest's (NOT_FOUND: the path is gone).
+  Status IngestWatched(const std::filesystem::path& path, const CallContext& ctx,
+                       pb::IngestSummary* summary);
+
+  // The watcher GetWatchStatus reports, or null. It must stay valid (stopped or not) until it is
+  // replaced or the service is destroyed. Safe to call while calls run.
+  void SetWatcher(const watch::Watcher* watcher) { watcher_.store(watcher); }
 
   // The catalog path prefix of uploaded documents.
   static constexpr const char* kUploadPrefix = "upload:";
@@ -101,6 +118,7 @@ class FileManagerImpl final : public FileManager {
   std::shared_ptr<Engine> engine_;  // guarded by engine_mu_; never null
   std::filesystem::path spool_dir_;
   AdmissionCounter ingests_;  // Ingest, IngestStream and Upload calls in progress
+  std::atomic<const watch::Watcher*> watcher_{nullptr};
   // An ingest that saw at least this many files, or analyzed this many bytes, is followed by a
   // trim of the free heap when no other ingest runs: a smaller one frees too little to be worth
   // a pass over every arena.

@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "common/utf8.h"
+
 namespace archivum::core {
 namespace {
 
@@ -153,6 +155,49 @@ void ToProto(const std::vector<store::QuarantineEntry>& entries, pb::ListQuarant
     entry->set_reason(e.reason);
     entry->set_path(e.path);
     entry->set_at_ns(e.at_ns);
+  }
+}
+
+void ToProto(const std::vector<watch::RootStatus>& roots, std::chrono::milliseconds settle,
+             pb::WatchStatus* out) {
+  out->set_settle_ms(static_cast<uint64_t>(settle.count()));
+  for (const watch::RootStatus& r : roots) {
+    pb::WatchRoot* root = out->add_roots();
+    root->set_path(EscapeInvalidUtf8(r.path.string()));
+    switch (r.state) {
+      case watch::RootState::kScanning: root->set_state(pb::WatchRoot::SCANNING); break;
+      case watch::RootState::kWatching: root->set_state(pb::WatchRoot::WATCHING); break;
+      case watch::RootState::kWaitingForRoot:
+        root->set_state(pb::WatchRoot::WAITING_FOR_ROOT);
+        break;
+      case watch::RootState::kFailed: root->set_state(pb::WatchRoot::FAILED); break;
+    }
+    switch (r.last_rescan_reason) {
+      case watch::RescanReason::kNone: break;
+      case watch::RescanReason::kInitial:
+        root->set_last_rescan_reason(pb::WatchRoot::INITIAL);
+        break;
+      case watch::RescanReason::kOverflow:
+        root->set_last_rescan_reason(pb::WatchRoot::QUEUE_OVERFLOW);
+        break;
+      case watch::RescanReason::kWatchLimit:
+        root->set_last_rescan_reason(pb::WatchRoot::WATCH_LIMIT);
+        break;
+      case watch::RescanReason::kRootRecreated:
+        root->set_last_rescan_reason(pb::WatchRoot::ROOT_RECREATED);
+        break;
+    }
+    // Protobuf strings are UTF-8; paths and messages may not be.
+    root->set_reason(EscapeInvalidUtf8(r.reason));
+    root->set_directories(r.directories);
+    root->set_pending(r.pending);
+    root->set_events(r.events);
+    root->set_files_analyzed(r.files_analyzed);
+    root->set_files_removed(r.files_removed);
+    root->set_moves(r.moves);
+    root->set_rescans(r.rescans);
+    root->set_last_rescan_ns(r.last_rescan_ns);
+    root->set_last_error(EscapeInvalidUtf8(r.last_error));
   }
 }
 

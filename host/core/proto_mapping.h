@@ -5,11 +5,13 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <chrono>
 #include <vector>
 
 #include "aichemist_archivum.pb.h"
 #include "plugins/registry.h"
 #include "store/catalog.h"
+#include "watch/watcher.h"
 
 namespace archivum::core {
 
@@ -38,5 +40,9 @@ void ToProto(const std::vector<plugins::PluginDescription>& plugins, pb::ListPlu
 
 // The quarantine's entries, in the given order, as ListQuarantine answers them.
 void ToProto(const std::vector<store::QuarantineEntry>& entries, pb::ListQuarantineResponse* out);
+
+// Watch mode's state (watch::Watcher::GetStatus) and its settle time.
+void ToProto(const std::vector<watch::RootStatus>& roots, std::chrono::milliseconds settle,
+             pb::WatchStatus* out);
 
 }  // namespace archivum::core

@@ -32,6 +32,7 @@
 #include "plugins/process/placement.h"
 #include "plugins/registry.h"
 #include "store/open_catalog.h"
+#include "watch/watcher.h"
 
 namespace archivum::daemon {
 namespace {
@@ -282,6 +283,29 @@ bool CheckPlugins(const config::Config& cfg) {
   return ok;
 }
 
+// The watcher of ingest.watch over `core` (null, with a warning, if inotify is unavailable and
+// nothing is to be watched). Errors: inotify unavailable while ingest.watch lists directories.
+StatusOr<std::unique_ptr<watch::Watcher>> StartWatcher(const config::Config& cfg,
+                                                       store::Catalog* catalog,
+                                                       core::FileManagerImpl* core) {
+  watch::Watcher::Options options;
+  options.roots = cfg.ingest.watch;
+  options.settle = cfg.ingest.watch_settle;
+  options.catalog = catalog;
+  options.ingest = [core](const fs::path& path, const CallContext& ctx,
+                          aichemist_archivum::IngestSummary* summary) {
+    return core->IngestWatched(path, ctx, summary);
+  };
+  auto watcher = watch::Watcher::Start(watch::Watcher::OptionsFromEnvironment(std::move(options)));
+  if (watcher.ok()) return watcher;
+  if (!cfg.ingest.watch.empty()) {
+    return Status(watcher.status().code(),
+                  "cannot watch ingest.watch: " + watcher.status().message());
+  }
+  spdlog::warn("watch mode is unavailable: {}", watcher.status().message());
+  return std::unique_ptr<watch::Watcher>();
+}
+
 // Loads the plugins `cfg` enables, with a placement of their own: the registry returned owns
 // both (the registry goes first, as it was loaded through the placement), so a live reload can
 // replace the pair and the last call using the old one releases it.
@@ -354,6 +378,15 @@ int Serve(const config::Config& cfg, const sigset_t& signals,
   core.Reconfigure(core::FileManagerImpl::Settings{
       std::move(registry), cfg.ingest, static_cast<size_t>(cfg.server.max_query_bytes)});
 
+  // Watch mode runs whether or not ingest.watch lists anything, so that a reload can add roots
+  // (Watcher::SetRoots). Its events counter is Options::on_events.
+  auto watcher = StartWatcher(cfg, catalog->get(), &core);
+  if (!watcher.ok()) {
+    spdlog::critical("{}", watcher.status().message());
+    return 1;
+  }
+  if (*watcher) core.SetWatcher(watcher->get());
+
   // Calls run on their own pool, sized so that long ingests cannot starve queries.
   const unsigned rpc_workers = std::max(8u, 2 * std::thread::hardware_concurrency());
   auto grpc = api::GrpcServer::Start(cfg.server.grpc, &core, rpc_workers, *policy);
@@ -405,6 +438,11 @@ int Serve(const config::Config& cfg, const sigset_t& signals,
   // RELOAD LISTENERS: the parts of the daemon that apply settings of their own on a reload (the
   // watcher's roots: SetRoots with the new ingest.watch) register here with
   // reloader.AddListener, before the signal loop below can start a reload.
+  if (*watcher) {
+    reloader.AddListener([w = watcher->get()](const config::Config&, const config::Config& now) {
+      w->SetRoots(now.ingest.watch);
+    });
+  }
 
   // Reloads run one at a time on their own thread, so that the signal loop stays free for
   // SIGTERM; SIGHUPs during a reload coalesce into one more.
@@ -455,6 +493,8 @@ int Serve(const config::Config& cfg, const sigset_t& signals,
   notifier.Stopping("shutting down");
   stopping = true;  // a reload requested but not begun never begins
   serving = false;
+  // No new ingests from the watcher while the calls drain; one in progress is cancelled.
+  if (*watcher) (*watcher)->Stop();
   // Both transports drain at once, so the whole shutdown stays within one deadline.
   std::thread http_stop([&] {
     if (http) http->Shutdown(deadline);

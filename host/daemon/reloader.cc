@@ -70,7 +70,8 @@ void ChangedIngest(const config::Ingest& a, const config::Ingest& b,
   check(a.max_files_per_request == b.max_files_per_request, "max_files_per_request");
   check(a.max_bytes_per_request == b.max_bytes_per_request, "max_bytes_per_request");
   check(a.max_concurrent == b.max_concurrent, "max_concurrent");
-  // Keys other parts of the daemon add to ingest (e.g. ingest.watch) are reported together.
+  check(a.watch == b.watch, "watch");
+  // Keys added to ingest later are reported together.
   config::Ingest rest = b;
   rest.roots = a.roots;
   rest.workers = a.workers;
@@ -82,6 +83,7 @@ void ChangedIngest(const config::Ingest& a, const config::Ingest& b,
   rest.max_files_per_request = a.max_files_per_request;
   rest.max_bytes_per_request = a.max_bytes_per_request;
   rest.max_concurrent = a.max_concurrent;
+  rest.watch = a.watch;
   if (!(rest == a)) out->push_back("ingest (other keys)");
 }
 
@@ -185,6 +187,9 @@ std::vector<std::string> Reloader::RestartOnlyKeys(const config::Config& running
   KeepRunning("server.allow_insecure_remote", running.server.allow_insecure_remote,
               &next->server.allow_insecure_remote, &keys);
   KeepRunning("store", running.store, &next->store, &keys);
+  // The watcher's debounce is fixed when it starts (watch/watcher.h); its roots reload.
+  KeepRunning("ingest.watch_settle", running.ingest.watch_settle, &next->ingest.watch_settle,
+              &keys);
   // Authentication on or off changes what the transports and /openapi.json were built for.
   if (running.auth.enabled() != next->auth.enabled()) {
     KeepRunning("auth.tokens_file", running.auth.tokens_file, &next->auth.tokens_file, &keys);

@@ -213,6 +213,18 @@ struct QuarantineEntry {
   int64_t at_ns = 0;   // wall-clock time it was recorded, ns since the Unix epoch
 };
 
+// A move of cataloged documents to another path (Catalog::Rename): what watch mode does when a
+// file or directory is renamed, so that the documents keep their identity instead of being
+// analyzed again.
+struct RenameRequest {
+  std::string from;  // a cataloged file path, or a directory holding cataloged documents
+  std::string to;    // where it now is
+  // DocumentRecord::name and ::ext of the document at `to` itself (its base name and extension,
+  // as the pipeline derives them); unused when `from` is a directory.
+  std::string name;
+  std::string ext;
+};
+
 class Catalog {
  public:
   virtual ~Catalog() = default;
@@ -269,6 +281,20 @@ class Catalog {
   // as a plugin verb's. Errors: INVALID_ARGUMENT when `paths` holds more than kMaxFacetPaths.
   virtual StatusOr<std::vector<Facet>> Facets(const std::vector<std::string>& paths) = 0;
   static constexpr size_t kMaxFacetPaths = 100000;
+
+  // Moves the document at `from` with its child documents ("from!/..."), and every document below
+  // `from` as a directory ("from/..."), to the same place under `to`: paths and parents are
+  // rewritten, and the document at `from` takes `name` and `ext`. Ids, findings, texts, previews
+  // and analysis times are kept. When anything is moved, documents already at those destination
+  // paths (`to`, "to!/...", "to/...") are removed first; when nothing is cataloged at or below
+  // `from`, nothing changes. All in one transaction. Returns how many documents moved. Errors:
+  // INVALID_ARGUMENT if `from` or `to` is empty, they are equal, or one lies below the other. The
+  // default answers UNIMPLEMENTED (a catalog that cannot move keeps working: callers remove and
+  // ingest again).
+  virtual StatusOr<uint64_t> Rename(const RenameRequest& request) {
+    (void)request;
+    return Unimplemented("this catalog cannot rename documents");
+  }
 
   // The quarantine (QuarantineEntry). Durable once these return OK, like Commit.
   // Inserts `entry`, or replaces the reason, path and time of the entry with the same (sha256,

@@ -137,12 +137,12 @@ TEST(AccessPolicyTest, HealthIsOpenOnlyWhenConfiguredSo) {
   AccessPolicy off;
   EXPECT_TRUE(off.Authorize(std::nullopt, /*health=*/false).ok()) << "no tokens: no auth";
 
-  AccessPolicy open{MustParse("t0ken\n"), /*open_health=*/true};
+  AccessPolicy open{MustParse("t0ken\n"), /*open_health=*/true, /*live=*/nullptr};
   EXPECT_TRUE(open.Authorize(std::nullopt, /*health=*/true).ok());
   EXPECT_EQ(open.Authorize(std::nullopt, /*health=*/false).code(), StatusCode::kUnauthenticated);
   EXPECT_TRUE(open.Authorize("Bearer t0ken", /*health=*/false).ok());
 
-  AccessPolicy closed{MustParse("t0ken\n"), /*open_health=*/false};
+  AccessPolicy closed{MustParse("t0ken\n"), /*open_health=*/false, /*live=*/nullptr};
   EXPECT_EQ(closed.Authorize(std::nullopt, /*health=*/true).code(), StatusCode::kUnauthenticated);
   EXPECT_TRUE(closed.Authorize("Bearer t0ken", /*health=*/true).ok());
 }

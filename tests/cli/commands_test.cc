@@ -19,6 +19,7 @@
 #include "cli/paths.h"
 #include "cli/plugins_command.h"
 #include "cli/quarantine_command.h"
+#include "cli/watch_command.h"
 #include "support/temp_dir.h"
 
 namespace archivum::cli {
@@ -375,6 +376,36 @@ TEST(CliParseTest, QuarantineClearNeedsAFilterOrAllAndAWellFormedDigest) {
   EXPECT_EQ(help.code, kExitOk);
   EXPECT_THAT(help.out, HasSubstr("--sha256"));
   EXPECT_THAT(help.out, HasSubstr("Global options"));
+}
+
+TEST(CliWatchTest, FormatsRootsWithTheirReasonsAndErrors) {
+  EXPECT_EQ(FormatWatchStatus({}), "nothing is watched (ingest.watch is empty)\n");
+  aichemist_archivum::WatchStatus status;
+  status.set_settle_ms(1000);
+  auto* watched = status.add_roots();
+  watched->set_path("/srv/docs");
+  watched->set_state(aichemist_archivum::WatchRoot::WATCHING);
+  watched->set_directories(12);
+  watched->set_pending(3);
+  watched->set_events(345);
+  watched->set_files_analyzed(20);
+  watched->set_files_removed(1);
+  watched->set_moves(2);
+  watched->set_last_rescan_ns(1704164645000000000);  // 2024-01-02T03:04:05Z
+  watched->set_last_rescan_reason(aichemist_archivum::WatchRoot::QUEUE_OVERFLOW);
+  watched->set_last_error("events were lost\x1b[31m");
+  auto* gone = status.add_roots();
+  gone->set_path("/srv/gone");
+  gone->set_state(aichemist_archivum::WatchRoot::WAITING_FOR_ROOT);
+  gone->set_reason("the directory was deleted");
+  const std::string text = FormatWatchStatus(status);
+  EXPECT_THAT(text, ::testing::HasSubstr("/srv/docs"));
+  EXPECT_THAT(text, ::testing::HasSubstr("watching"));
+  EXPECT_THAT(text, ::testing::HasSubstr("2024-01-02T03:04:05Z (overflow)"));
+  EXPECT_THAT(text, ::testing::HasSubstr("  error: events were lost?[31m\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("waiting"));
+  EXPECT_THAT(text, ::testing::HasSubstr("  reason: the directory was deleted\n"));
+  EXPECT_THAT(text, ::testing::EndsWith("2 directories watched; changes settle for 1000 ms\n"));
 }
 
 }  // namespace

@@ -115,6 +115,20 @@ TEST(ConfigParseTest, MalformedYamlNamesSourceLineAndColumn) {
             "test.yaml:3:4: end of sequence flow not found");
 }
 
+TEST(ConfigParseTest, WatchedDirectoriesMustLieUnderARoot) {
+  auto parsed = ParseConfig(
+      "ingest:\n  roots: [/srv/a]\n  watch: [/srv/a/docs, /srv/a]\n  watch_settle: 250ms\n",
+      "test.yaml", "/");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->ingest.watch, (std::vector<fs::path>{"/srv/a/docs", "/srv/a"}));
+  EXPECT_EQ(parsed->ingest.watch_settle, std::chrono::milliseconds(250));
+  EXPECT_EQ(ErrorOf("ingest:\n  roots: [/srv/a]\n  watch:\n    - /srv/a/docs\n    - /srv/ab\n"),
+            "test.yaml:5:7: ingest.watch[1]: expected a directory under ingest.roots, got "
+            "'/srv/ab'");
+  EXPECT_EQ(ErrorOf("ingest:\n  roots: [/srv]\n  watch: [/srv/x]\n  watch_settle: 0s\n"),
+            "test.yaml:4:17: ingest.watch_settle: expected a duration in 10ms..10m, got '0s'");
+}
+
 TEST(ConfigParseTest, UnknownTopLevelKeyIsAnError) {
   EXPECT_EQ(ErrorOf("server: {}\nsever:\n  grpc: {}\n"),
             "test.yaml:2:1: sever: expected one of the keys server, store, plugins, ingest, auth, "

@@ -333,6 +333,15 @@ grpc::ServerUnaryReactor* FileManagerService::ClearQuarantine(grpc::CallbackServ
       &core::FileManager::ClearQuarantine, kNeverInline);
 }
 
+// The watcher's in-memory status: as short as ListPlugins.
+grpc::ServerUnaryReactor* FileManagerService::GetWatchStatus(grpc::CallbackServerContext* ctx,
+                                                             const grpc::ByteBuffer* request,
+                                                             grpc::ByteBuffer* response) {
+  return Dispatch<pb::GetWatchStatusRequest, pb::WatchStatus>(
+      "GetWatchStatus", ctx, request, response, pool_, core_, policy_, calls_,
+      &core::FileManager::GetWatchStatus, kAlwaysInline);
+}
+
 grpc::ServerWriteReactor<grpc::ByteBuffer>* FileManagerService::IngestStream(
     grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request) {
   CallTracker::Ticket ticket = CallTracker::EnterIfAny(calls_);

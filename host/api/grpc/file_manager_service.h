@@ -41,7 +41,8 @@ using FileManagerBase =
                             pb::FileManager::WithRawCallbackMethod_ListQuarantine<
                                 pb::FileManager::WithRawCallbackMethod_ClearQuarantine<
                                     pb::FileManager::WithRawCallbackMethod_GetContent<
-                                        pb::FileManager::Service>>>>>>>>>>;
+                                        pb::FileManager::WithRawCallbackMethod_GetWatchStatus<
+                                            pb::FileManager::Service>>>>>>>>>>>;
 }  // namespace internal
 
 class FileManagerService final : public internal::FileManagerBase {
@@ -79,6 +80,9 @@ class FileManagerService final : public internal::FileManagerBase {
   grpc::ServerUnaryReactor* ClearQuarantine(grpc::CallbackServerContext* ctx,
                                             const grpc::ByteBuffer* request,
                                             grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetWatchStatus(grpc::CallbackServerContext* ctx,
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
 
  private:
   core::FileManager* core_;

@@ -27,6 +27,7 @@ constexpr Alias kAliases[] = {
     {"/v1/documents", http::verb::get, "GetDocument", false},
     {"/v1/quarantine", http::verb::get, "ListQuarantine", false},
     {"/v1/quarantine", http::verb::delete_, "ClearQuarantine", false},
+    {"/v1/watch", http::verb::get, "GetWatchStatus", false},
     // The image itself, for <img src>; GET /v1/get_thumbnail answers with JSON as usual.
     {"/v1/thumbnail", http::verb::get, "GetThumbnail", false, true},
     // The content as a download (a server stream of ContentChunk, written as raw bytes); POST

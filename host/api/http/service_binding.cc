@@ -53,6 +53,9 @@ Bindings BindFileManager(FileManager* core) {
   b["ListQuarantine"] = Unary(core, &FileManager::ListQuarantine);
   b["ListQuarantine"].may_run_on_io_thread = [](const Message&) { return true; };
   b["ClearQuarantine"] = Unary(core, &FileManager::ClearQuarantine);
+  // The watcher's in-memory status.
+  b["GetWatchStatus"] = Unary(core, &FileManager::GetWatchStatus);
+  b["GetWatchStatus"].may_run_on_io_thread = [](const Message&) { return true; };
   b["IngestStream"].server_stream = [core](const Message& request, const CallContext& ctx,
                                            const std::function<bool(const Message&)>& emit) {
     const auto* req = As<pb::IngestRequest>(request);

@@ -98,6 +98,10 @@ StatusOr<std::vector<Facet>> SqliteCatalog::Facets(const std::vector<std::string
   return CountFacetsOfPaths(*lease.reader(), paths);
 }
 
+StatusOr<uint64_t> SqliteCatalog::Rename(const RenameRequest& request) {
+  return writer_->Rename(request);
+}
+
 Status SqliteCatalog::AddQuarantine(const QuarantineEntry& entry) {
   return writer_->Transact([&](Connection& conn) { return UpsertQuarantine(conn, entry); });
 }

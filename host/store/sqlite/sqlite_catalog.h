@@ -47,6 +47,7 @@ class SqliteCatalog final : public Catalog {
   StatusOr<SearchResult> Search(const query::Query& query, uint32_t limit, uint32_t offset,
                                 const SearchOptions& options) override;
   StatusOr<std::vector<Facet>> Facets(const std::vector<std::string>& paths) override;
+  StatusOr<uint64_t> Rename(const RenameRequest& request) override;
   Status AddQuarantine(const QuarantineEntry& entry) override;
   StatusOr<std::vector<QuarantineEntry>> ListQuarantine() override;
   StatusOr<uint64_t> ClearQuarantine(std::string_view plugin, std::string_view sha256) override;

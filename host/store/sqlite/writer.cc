@@ -94,6 +94,136 @@ Status Writer::Commit(const std::vector<DocumentWrite>& writes,
   return Status::Ok();
 }
 
+StatusOr<uint64_t> Writer::Rename(const RenameRequest& request) {
+  const std::string& from = request.from;
+  const std::string& to = request.to;
+  auto below = [](const std::string& path, const std::string& dir) {
+    return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+           (path[dir.size()] == '/' || path.compare(dir.size(), 2, "!/") == 0);
+  };
+  if (from.empty() || to.empty() || from == to || below(from, to) || below(to, from)) {
+    return InvalidArgument("cannot rename " + from + " to " + to);
+  }
+  std::lock_guard lock(mu_);
+  sqlite3* db = conn_->db();
+  ARCHIVUM_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  std::vector<std::pair<int64_t, uint32_t>> lengths;
+  StatusOr<uint64_t> moved = RenameLocked(request, &lengths);
+  Status st = moved.status();
+  int64_t generation = 0;
+  if (st.ok() && *moved > 0) {
+    auto bumped = BumpTextGeneration(*conn_);
+    if (bumped.ok()) {
+      generation = *bumped;
+    } else {
+      st = bumped.status();
+    }
+  }
+  if (st.ok()) st = Exec(db, "COMMIT");
+  if (!st.ok()) {
+    (void)Exec(db, "ROLLBACK");
+    return st;
+  }
+  if (*moved > 0) lengths_.Publish(lengths, generation);
+  conn_->Trim(kMaxCachedStatements);
+  return moved;
+}
+
+StatusOr<uint64_t> Writer::RenameLocked(const RenameRequest& request,
+                                        std::vector<std::pair<int64_t, uint32_t>>* lengths) {
+  Connection& conn = *conn_;
+  const std::string& from = request.from;
+  const std::string& to = request.to;
+  // A path, its children ("p!/" up to "p!0") and, as a directory, what lies below it ("p/" up to
+  // "p0"): '0' follows '/' in byte order.
+  constexpr const char* kSubtree =
+      "path = ?1 OR (path >= ?1 || '!/' AND path < ?1 || '!0') OR "
+      "(path >= ?1 || '/' AND path < ?1 || '0')";
+  struct Moving {
+    int64_t id;
+    std::string path;
+    std::string parent;
+  };
+  std::vector<Moving> moving;
+  {
+    Statement list(conn, std::string("SELECT id, path, parent FROM documents WHERE ") + kSubtree +
+                             " ORDER BY id");
+    if (!list.ok()) return list.status();
+    list.Bind(1, from);
+    while (list.Step()) moving.push_back({list.Int(0), list.Text(1), list.Text(2)});
+    ARCHIVUM_RETURN_IF_ERROR(list.status());
+  }
+  if (moving.empty()) return uint64_t{0};
+  {
+    // What was at the destination is replaced, as the file system replaced it.
+    Statement drop(conn, std::string("DELETE FROM documents WHERE ") + kSubtree);
+    if (!drop.ok()) return drop.status();
+    drop.Bind(1, to);
+    drop.Step();
+    ARCHIVUM_RETURN_IF_ERROR(drop.status());
+  }
+  Statement move(conn, "UPDATE documents SET path = ?2, parent = ?3 WHERE id = ?1");
+  Statement rename_top(conn, "UPDATE documents SET name = ?2, ext = ?3 WHERE id = ?1");
+  Statement read_text(conn, "SELECT body FROM texts WHERE rowid = ?1");
+  Statement clear_text(conn, "DELETE FROM texts WHERE rowid = ?1");
+  Statement add_text(conn, "INSERT INTO texts(rowid, path, body) VALUES(?1, ?2, ?3)");
+  Statement text_size(conn, "SELECT sz FROM texts_docsize WHERE id = ?1");
+  for (Statement* s : {&move, &rename_top, &read_text, &clear_text, &add_text, &text_size}) {
+    if (!s->ok()) return s->status();
+  }
+  auto moved_path = [&](const std::string& path) { return to + path.substr(from.size()); };
+  // Every parent lies at or below `from` too (a child's path extends its parent's).
+  auto moved_parent = [&](const std::string& parent) {
+    return parent.compare(0, from.size(), from) == 0 ? moved_path(parent) : parent;
+  };
+  for (const Moving& m : moving) {
+    const std::string path = moved_path(m.path);
+    move.Bind(1, m.id);
+    move.Bind(2, path);
+    move.Bind(3, m.parent.empty() ? std::string() : moved_parent(m.parent));
+    move.Step();
+    ARCHIVUM_RETURN_IF_ERROR(move.status());
+    move.Reset();
+    if (m.path == from) {
+      rename_top.Bind(1, m.id);
+      rename_top.Bind(2, request.name);
+      rename_top.Bind(3, request.ext);
+      rename_top.Step();
+      ARCHIVUM_RETURN_IF_ERROR(rename_top.status());
+      rename_top.Reset();
+    }
+    // The text index holds the path beside the body (words match names): re-indexed under the
+    // new path, in rowid order (see WriteLocked).
+    read_text.Bind(1, m.id);
+    if (!read_text.Step()) {
+      ARCHIVUM_RETURN_IF_ERROR(read_text.status());
+      read_text.Reset();
+      continue;
+    }
+    const std::string body = read_text.Text(0);
+    read_text.Reset();
+    clear_text.Bind(1, m.id);
+    clear_text.Step();
+    ARCHIVUM_RETURN_IF_ERROR(clear_text.status());
+    clear_text.Reset();
+    add_text.Bind(1, m.id);
+    add_text.Bind(2, path);
+    add_text.Bind(3, body);
+    add_text.Step();
+    ARCHIVUM_RETURN_IF_ERROR(add_text.status());
+    add_text.Reset();
+    text_size.Bind(1, m.id);
+    if (text_size.Step()) {
+      const std::string_view sz = text_size.TextView(0);
+      lengths->emplace_back(m.id, DocsizeTotal(reinterpret_cast<const unsigned char*>(sz.data()),
+                                               static_cast<int>(sz.size())));
+    }
+    ARCHIVUM_RETURN_IF_ERROR(text_size.status());
+    text_size.Reset();
+  }
+  return static_cast<uint64_t>(moving.size());
+}
+
 Status Writer::Transact(const std::function<Status(Connection&)>& write) {
   std::lock_guard lock(mu_);
   sqlite3* db = conn_->db();

@@ -38,6 +38,9 @@ class Writer {
   // Catalog::Commit's contract.
   Status Commit(const std::vector<DocumentWrite>& writes, const std::vector<std::string>& removals);
 
+  // Catalog::Rename's contract.
+  StatusOr<uint64_t> Rename(const RenameRequest& request);
+
   // Runs `write` on the write connection in a transaction of its own, serialized with commits:
   // committed if it returns OK, rolled back otherwise (its status is returned). For writes
   // beside the documents that touch no text (the quarantine): the text generation is unchanged.
@@ -51,6 +54,10 @@ class Writer {
   Status WriteLocked(const std::vector<DocumentWrite>& writes,
                      const std::vector<std::string>& removals,
                      std::vector<std::pair<int64_t, uint32_t>>* lengths);
+  // Rename's work inside its transaction; appends each moved text's (rowid, tokens) to
+  // `lengths` (the path is indexed with the text, so its token count changes). Requires mu_.
+  StatusOr<uint64_t> RenameLocked(const RenameRequest& request,
+                                  std::vector<std::pair<int64_t, uint32_t>>* lengths);
 
   std::mutex mu_;
   std::unique_ptr<Connection> conn_;  // guarded by mu_

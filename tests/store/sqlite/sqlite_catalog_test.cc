@@ -704,5 +704,114 @@ TEST(SqliteCatalog, KeepsPreviewsAndMarkedTextPartsWithTheirDocument) {
   sqlite3_close(db);
 }
 
+// Watch mode's renames: documents move with their identity (findings, text, times), children
+// and everything below a moved directory follow, and the old paths are gone.
+TEST(SqliteCatalog, RenameMovesDocumentsKeepingWhatWasRecorded) {
+  testing::TempDir dir;
+  auto cat = OpenSqliteCatalog(dir.path());
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  DocumentWrite a = Doc("/r/a.txt", 5);
+  a.document.name = "a.txt";
+  a.document.ext = "txt";
+  a.document.sha256 = std::string(64, 'a');
+  a.text = "pelican harbour";
+  a.findings.push_back({"hash", "sha256", std::string(64, 'a')});
+  DocumentWrite member = Doc(ChildPath("/r/a.txt", "m.txt"), 2);
+  member.document.parent = "/r/a.txt";
+  member.document.name = "m.txt";
+  member.text = "walrus";
+  DocumentWrite x = Doc("/r/d/x.txt", 1);
+  x.text = "narwhal";
+  DocumentWrite y = Doc("/r/d/sub/y.txt", 1);
+  DocumentWrite z = Doc("/r/d-other/z.txt", 1);
+  ASSERT_TRUE((*cat)->Commit({a, member, x, y, z}, {}).ok());
+
+  auto moved = (*cat)->Rename({"/r/a.txt", "/r/b.md", "b.md", "md"});
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(*moved, 2u);  // the file and its member
+  EXPECT_FALSE((*cat)->Find("/r/a.txt")->has_value());
+  EXPECT_FALSE((*cat)->Find(ChildPath("/r/a.txt", "m.txt"))->has_value());
+  auto b = (*cat)->Get("/r/b.md");
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(b->has_value());
+  EXPECT_EQ((*b)->document.name, "b.md");
+  EXPECT_EQ((*b)->document.ext, "md");
+  EXPECT_EQ((*b)->document.ingested_at_ns, 42);
+  EXPECT_EQ((*b)->document.sha256, std::string(64, 'a'));
+  ASSERT_EQ((*b)->findings.size(), 1u);
+  EXPECT_EQ((*b)->findings[0].plugin, "hash");
+  auto m = (*cat)->Find(ChildPath("/r/b.md", "m.txt"));
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE(m->has_value());
+  EXPECT_EQ((*m)->parent, "/r/b.md");
+  EXPECT_EQ((*m)->name, "m.txt");
+  auto text = (*cat)->GetText("/r/b.md", 100);
+  ASSERT_TRUE(text.ok());
+  ASSERT_TRUE(text->has_value());
+  EXPECT_EQ((*text)->text, "pelican harbour");
+  auto paths_of = [&](const std::string& query) {
+    std::vector<std::string> paths;
+    auto q = query::Parse(query);
+    EXPECT_TRUE(q.ok()) << query;
+    if (!q.ok()) return paths;
+    auto got = (*cat)->Search(*q, 10, 0);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    if (!got.ok()) return paths;
+    for (const auto& h : got->hits) paths.push_back(h.document.path);
+    return paths;
+  };
+  EXPECT_EQ(paths_of("pelican"), std::vector<std::string>{"/r/b.md"});
+  EXPECT_EQ(paths_of("walrus"), std::vector<std::string>{ChildPath("/r/b.md", "m.txt")});
+  // The path is indexed with the text: the new name is found (the member's path holds it too).
+  EXPECT_EQ(paths_of("md"), (std::vector<std::string>{"/r/b.md", ChildPath("/r/b.md", "m.txt")}));
+  EXPECT_EQ(paths_of("ext:md"), std::vector<std::string>{"/r/b.md"});
+
+  // A directory: everything below it moves; a sibling sharing its prefix does not.
+  moved = (*cat)->Rename({"/r/d", "/r/e", "e", ""});
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(*moved, 2u);
+  EXPECT_TRUE((*cat)->Find("/r/e/x.txt")->has_value());
+  EXPECT_TRUE((*cat)->Find("/r/e/sub/y.txt")->has_value());
+  EXPECT_FALSE((*cat)->Find("/r/d/x.txt")->has_value());
+  EXPECT_TRUE((*cat)->Find("/r/d-other/z.txt")->has_value());
+  EXPECT_EQ(paths_of("narwhal"), std::vector<std::string>{"/r/e/x.txt"});
+  auto under = (*cat)->ListUnder("/r/d");
+  ASSERT_TRUE(under.ok());
+  EXPECT_TRUE(under->empty());
+}
+
+TEST(SqliteCatalog, RenameReplacesTheDestinationOnlyWhenSomethingMoves) {
+  testing::TempDir dir;
+  auto cat = OpenSqliteCatalog(dir.path());
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  DocumentWrite old_b = Doc("/r/b.txt", 7);
+  old_b.text = "stale";
+  ASSERT_TRUE((*cat)->Commit({Doc("/r/a.txt", 3), old_b}, {}).ok());
+
+  // Nothing cataloged at the source (a file saved through a temporary name): the destination
+  // stays as it is, for the ingest that follows to judge.
+  auto moved = (*cat)->Rename({"/r/tmp123", "/r/b.txt", "b.txt", "txt"});
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(*moved, 0u);
+  EXPECT_EQ((*cat)->Find("/r/b.txt")->value().size, 7u);
+
+  moved = (*cat)->Rename({"/r/a.txt", "/r/b.txt", "b.txt", "txt"});
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(*moved, 1u);
+  EXPECT_EQ((*cat)->Find("/r/b.txt")->value().size, 3u);
+  EXPECT_FALSE((*cat)->Find("/r/a.txt")->has_value());
+  auto q = query::Parse("stale");
+  ASSERT_TRUE(q.ok());
+  auto got = (*cat)->Search(*q, 10, 0);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->total, 0u);
+
+  for (const RenameRequest& bad :
+       {RenameRequest{"", "/r/x", "x", ""}, RenameRequest{"/r/b.txt", "/r/b.txt", "b.txt", "txt"},
+        RenameRequest{"/r", "/r/inner", "inner", ""}}) {
+    EXPECT_EQ((*cat)->Rename(bad).status().code(), StatusCode::kInvalidArgument) << bad.to;
+  }
+}
+
 }  // namespace
 }  // namespace archivum::store::sqlite
