@@ -69,6 +69,7 @@ class WatchDaemonTest : public ::testing::Test {
     opts.plugin_dirs = {ARCHIVUM_BUNDLED_PLUGINS};
     opts.plugins_yaml = kCheapPlugins;
     opts.ingest_yaml = "  watch: [\"" + tree_.string() + "\"]\n  watch_settle: 500ms\n";
+    options_ = opts;
     std::string error;
     daemon_ = testing::Daemon::Start(opts, &error);
     ASSERT_NE(daemon_, nullptr) << error;
@@ -129,6 +130,7 @@ class WatchDaemonTest : public ::testing::Test {
 
   testing::TempDir scratch_;
   fs::path tree_;
+  testing::DaemonOptions options_;  // the daemon's, for rewriting its config
   std::unique_ptr<testing::Daemon> daemon_;
   std::unique_ptr<pb::FileManager::Stub> stub_;
 };
@@ -326,6 +328,44 @@ TEST_F(WatchDaemonTest, TheWatchLimitRescansWithAWarning) {
   EXPECT_EQ(root.directories(), 2u);
   EXPECT_EQ(root.last_rescan_reason(), pb::WatchRoot::WATCH_LIMIT);
   EXPECT_NE(root.last_error().find("max_user_watches"), std::string::npos) << root.last_error();
+}
+
+TEST_F(WatchDaemonTest, AReloadAddsAndRemovesWatchedDirectories) {
+  StartWatching();
+  const fs::path more = scratch_.path() / "more";
+  testing::WriteFile(more / "early.txt", "gazelle before the reload\n");
+
+  // Added: its initial ingest, then its watches.
+  options_.ingest_yaml =
+      "  watch: [\"" + P(tree_) + "\", \"" + P(more) + "\"]\n" + "  watch_settle: 500ms\n";
+  daemon_->RewriteConfig(options_);
+  size_t reloads = daemon_->CountInLog("reloaded config:");
+  daemon_->Reload();
+  ASSERT_TRUE(
+      daemon_->WaitForLogCount("reloaded config:", reloads,
+                               std::chrono::duration_cast<std::chrono::milliseconds>(kWaitBound)))
+      << daemon_->log();
+  EXPECT_NE(daemon_->log().find("ingest.watch"), std::string::npos) << daemon_->log();
+  ASSERT_TRUE(WaitForSearch("gazelle", {P(more / "early.txt")}));
+  testing::WriteFile(more / "late.txt", "gazelle after the reload\n");
+  ASSERT_TRUE(WaitForSearch("gazelle", {P(more / "early.txt"), P(more / "late.txt")}));
+
+  // Removed: the status lists only what is watched; the documents stay.
+  options_.ingest_yaml = "  watch: [\"" + P(more) + "\"]\n  watch_settle: 500ms\n";
+  daemon_->RewriteConfig(options_);
+  reloads = daemon_->CountInLog("reloaded config:");
+  daemon_->Reload();
+  ASSERT_TRUE(
+      daemon_->WaitForLogCount("reloaded config:", reloads,
+                               std::chrono::duration_cast<std::chrono::milliseconds>(kWaitBound)))
+      << daemon_->log();
+  ASSERT_TRUE(WaitFor([&] {
+    grpc::ClientContext ctx;
+    pb::WatchStatus status;
+    return stub_->GetWatchStatus(&ctx, pb::GetWatchStatusRequest(), &status).ok() &&
+           status.roots_size() == 1 && status.roots(0).path() == P(more);
+  }));
+  EXPECT_EQ(Search("gazelle").size(), 2u);
 }
 
 }  // namespace
