@@ -27,10 +27,12 @@ Status NoQuarantine() {
 
 FileManagerImpl::FileManagerImpl(store::Catalog* catalog, const plugins::PluginRegistry* registry,
                                  const config::Ingest& ingest, std::filesystem::path spool_dir,
-                                 size_t max_query_bytes, pipeline::Quarantine* quarantine)
+                                 size_t max_query_bytes, pipeline::Quarantine* quarantine,
+                                 metrics::Metrics* metrics)
     : catalog_(catalog),
       registry_(registry),
       quarantine_(quarantine),
+      metrics_(metrics),
       ingest_(ingest),
       roots_(ingest.roots),
       analyzer_(registry, ingest_, quarantine),
@@ -54,7 +56,8 @@ Status FileManagerImpl::IngestStream(const pb::IngestRequest& request, const Cal
   if (!root.ok()) return root.status();
   Status st;
   {
-    pipeline::IngestRun run(catalog_, &analyzer_, &committer_, ingest_, ctx, sink, summary);
+    pipeline::IngestRun run(catalog_, &analyzer_, &committer_, ingest_, ctx, sink, summary,
+                            metrics_);
     st = run.Run(*root);
   }
   // When the last ingest out was a large one, what the runs freed goes back to the system.
@@ -95,6 +98,10 @@ Status FileManagerImpl::Upload(UploadReader& reader, const CallContext& ctx,
   summary->set_files_seen(1);
   summary->set_files_ingested(1);
   summary->set_bytes_ingested(up->bytes->size());
+  if (metrics_ != nullptr) {
+    metrics_->CountIngest(metrics::IngestOutcome::kIngested);
+    metrics_->AddIngestBytes(up->bytes->size());
+  }
   summary->set_plugin_errors(doc.plugin_errors);
   auto add_error = [&](StatusCode code, const std::string& message) {
     auto* err = summary->add_errors();

@@ -17,6 +17,7 @@
 #include "core/content_reader.h"
 #include "core/file_manager.h"
 #include "core/searcher.h"
+#include "metrics/metrics.h"
 #include "os/roots.h"
 #include "pipeline/batch_committer.h"
 #include "pipeline/document_analyzer.h"
@@ -32,9 +33,11 @@ class FileManagerImpl final : public FileManager {
   // plugins), and so may `quarantine` (ListQuarantine and ClearQuarantine then answer
   // FAILED_PRECONDITION, and ListPlugins counts nothing quarantined). Uploads are spooled under
   // `spool_dir`. Analyze refuses queries longer than `max_query_bytes` (server.max_query_length).
+  // `metrics` (may be null; must outlive the service) counts the ingests' and uploads' files.
   FileManagerImpl(store::Catalog* catalog, const plugins::PluginRegistry* registry,
                   const config::Ingest& ingest, std::filesystem::path spool_dir,
-                  size_t max_query_bytes = 4096, pipeline::Quarantine* quarantine = nullptr);
+                  size_t max_query_bytes = 4096, pipeline::Quarantine* quarantine = nullptr,
+                  metrics::Metrics* metrics = nullptr);
 
   Status Ingest(const pb::IngestRequest& request, const CallContext& ctx,
                 pb::IngestSummary* summary) override;
@@ -74,6 +77,7 @@ class FileManagerImpl final : public FileManager {
   store::Catalog* catalog_;
   const plugins::PluginRegistry* registry_;
   pipeline::Quarantine* const quarantine_;  // null: none kept
+  metrics::Metrics* const metrics_;         // null: none kept
   config::Ingest ingest_;
   os::Roots roots_;
   pipeline::DocumentAnalyzer analyzer_;

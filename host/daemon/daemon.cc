@@ -22,6 +22,7 @@
 #include "common/logging.h"
 #include "config/config.h"
 #include "core/file_manager_impl.h"
+#include "metrics/metrics.h"
 #include "pipeline/quarantine.h"
 #include "plugins/process/placement.h"
 #include "plugins/registry.h"
@@ -216,6 +217,26 @@ plugins::PluginRegistry::Options RegistryOptions(const config::Config& cfg,
   return popts;
 }
 
+// What GET /metrics reports of the plugins: the counters each loaded plugin keeps.
+std::vector<metrics::PluginSample> PluginSamples(const plugins::PluginRegistry& registry) {
+  std::vector<metrics::PluginSample> out;
+  for (const plugins::LoadedPlugin& loaded : registry.loaded()) {
+    const plugins::Plugin& p = *loaded.plugin;
+    metrics::PluginSample& sample = out.emplace_back();
+    sample.name = p.manifest().name;
+    sample.instance = &p;
+    sample.calls = p.calls();
+    sample.errors = p.errors();
+    sample.timeouts = p.timeouts();
+    sample.crashes = p.crashes();
+    sample.bounds.assign(plugins::Plugin::kDurationBounds.begin(),
+                         plugins::Plugin::kDurationBounds.end());
+    sample.bucket_counts = p.duration_buckets();
+    sample.sum_seconds = p.total_time_seconds();
+  }
+  return out;
+}
+
 // A directory of its own under the system's temporary directory, removed with its content on
 // destruction (empty path if it could not be made).
 class ScratchDir {
@@ -307,12 +328,17 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
   popts.placement = &placement;
   auto registry = plugins::PluginRegistry::Load(popts);
 
+  // GET /metrics (metrics/metrics.h); declared before what it observes, so it outlives them.
+  metrics::Metrics metrics;
+  metrics.SetDocumentCount([catalog = catalog->get()] { return catalog->CountDocuments(); });
+  metrics.SetPluginSource([registry = registry.get()] { return PluginSamples(*registry); });
+
   core::FileManagerImpl core(catalog->get(), registry.get(), cfg.ingest, cfg.store.path / "spool",
-                             cfg.server.max_query_bytes, quarantine->get());
+                             cfg.server.max_query_bytes, quarantine->get(), &metrics);
 
   // Calls run on their own pool, sized so that long ingests cannot starve queries.
   const unsigned rpc_workers = std::max(8u, 2 * std::thread::hardware_concurrency());
-  auto grpc = api::GrpcServer::Start(cfg.server.grpc, &core, rpc_workers, *policy);
+  auto grpc = api::GrpcServer::Start(cfg.server.grpc, &core, rpc_workers, *policy, &metrics);
   if (!grpc.ok()) {
     spdlog::critical("{}", grpc.status().message());
     return 1;
@@ -332,7 +358,8 @@ int Serve(const config::Config& cfg, const sigset_t& signals) {
     hooks.serving = [&serving] { return serving.load(); };
     // The store is open and plugins are loaded before the gateway starts.
     hooks.ready = [&serving] { return serving.load(); };
-    auto started = api::HttpServer::Start(cfg.server.http, &core, hooks, rpc_workers, *policy);
+    auto started =
+        api::HttpServer::Start(cfg.server.http, &core, hooks, rpc_workers, *policy, &metrics);
     if (!started.ok()) {
       spdlog::critical("{}", started.status().message());
       (*grpc)->Shutdown(std::chrono::milliseconds(0));

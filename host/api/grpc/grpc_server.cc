@@ -21,8 +21,11 @@ namespace archivum::api {
 
 class GrpcServer::Impl {
  public:
-  Impl(core::FileManager* core, unsigned workers, const auth::AccessPolicy& policy)
-      : pool_(workers), service_(core, &pool_, policy, &calls_), health_(policy, &calls_) {}
+  Impl(core::FileManager* core, unsigned workers, const auth::AccessPolicy& policy,
+       metrics::Metrics* metrics)
+      : pool_(workers),
+        service_(core, &pool_, policy, &calls_, metrics),
+        health_(policy, &calls_) {}
 
   CallTracker calls_;  // declared first: outlives the service and every call
   boost::asio::thread_pool pool_;
@@ -66,14 +69,15 @@ GrpcServer::~GrpcServer() {
 
 StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const config::GrpcServer& config,
                                                         core::FileManager* core, unsigned workers,
-                                                        auth::AccessPolicy policy) {
+                                                        auth::AccessPolicy policy,
+                                                        metrics::Metrics* metrics) {
   auto credentials = Credentials(config.tls);
   if (!credentials.ok()) return credentials.status();
   // HealthService replaces gRPC's default one, which could not enforce the access policy.
   grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
-  auto impl = std::make_unique<Impl>(core, workers == 0 ? 1 : workers, policy);
+  auto impl = std::make_unique<Impl>(core, workers == 0 ? 1 : workers, policy, metrics);
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(config.listen, *credentials, &port);
