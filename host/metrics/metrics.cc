@@ -8,6 +8,8 @@
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <limits>
 #include <map>
 #include <utility>
 
@@ -82,10 +84,13 @@ struct Metrics::Impl {
   std::array<prometheus::Counter*, std::size(kOutcomes)> outcomes{};
   ProcessCollector process;
 
+  // Held while a source is called or replaced (taken before `mu` when both are).
+  std::mutex sources_mu;
+  std::function<StatusOr<uint64_t>()> document_count;        // guarded by sources_mu
+  std::function<std::vector<PluginSample>()> plugin_source;  // guarded by sources_mu
+
   std::mutex mu;  // guards what follows, and the creation of RPC series and children
   std::map<std::pair<Transport, std::string>, std::unique_ptr<RpcSeries>, std::less<>> series;
-  std::function<StatusOr<uint64_t>()> document_count;
-  std::function<std::vector<PluginSample>()> plugin_source;
   // The errors of kind "error" last exported per plugin instance: a failure is counted as a crash
   // or timeout by the placement before the pipeline counts it as an error, so between the two
   // the difference dips; the exported counter must never go down.
@@ -156,12 +161,12 @@ void Metrics::AddWatchEvents(uint64_t n) {
 }
 
 void Metrics::SetDocumentCount(std::function<StatusOr<uint64_t>()> count) {
-  std::lock_guard lock(impl_->mu);
+  std::lock_guard lock(impl_->sources_mu);
   impl_->document_count = std::move(count);
 }
 
 void Metrics::SetPluginSource(std::function<std::vector<PluginSample>()> source) {
-  std::lock_guard lock(impl_->mu);
+  std::lock_guard lock(impl_->sources_mu);
   impl_->plugin_source = std::move(source);
 }
 
@@ -170,16 +175,9 @@ std::string Metrics::Scrape() {
   using prometheus::MetricType;
   std::vector<MetricFamily> families = impl_->registry.Collect();
 
-  std::function<StatusOr<uint64_t>()> document_count;
-  std::function<std::vector<PluginSample>()> plugin_source;
-  {
-    std::lock_guard lock(impl_->mu);
-    document_count = impl_->document_count;
-    plugin_source = impl_->plugin_source;
-  }
-
-  if (document_count) {
-    const StatusOr<uint64_t> count = document_count();
+  std::unique_lock sources(impl_->sources_mu);
+  if (impl_->document_count) {
+    const StatusOr<uint64_t> count = impl_->document_count();
     if (count.ok()) {
       MetricFamily& f = families.emplace_back();
       f.name = "archivum_documents";
@@ -191,7 +189,7 @@ std::string Metrics::Scrape() {
     }
   }
 
-  if (plugin_source) {
+  if (impl_->plugin_source) {
     MetricFamily calls;
     calls.name = "archivum_plugin_calls_total";
     calls.help = "Calls of each loaded plugin.";
@@ -209,7 +207,7 @@ std::string Metrics::Scrape() {
         "1024, each standing for the calls it represents; see ListPlugins' total_time_us).";
     durations.type = MetricType::Histogram;
 
-    const std::vector<PluginSample> samples = plugin_source();
+    const std::vector<PluginSample> samples = impl_->plugin_source();
     std::lock_guard lock(impl_->mu);
     for (const PluginSample& p : samples) {
       calls.metric.emplace_back().label.push_back(MetricLabel("plugin", p.name));
@@ -246,6 +244,7 @@ std::string Metrics::Scrape() {
     families.push_back(std::move(errors));
     families.push_back(std::move(durations));
   }
+  sources.unlock();
 
   for (MetricFamily& f : impl_->process.Collect()) families.push_back(std::move(f));
   return prometheus::TextSerializer().Serialize(families);

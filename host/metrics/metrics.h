@@ -113,9 +113,11 @@ class Metrics {
   void AddWatchEvents(uint64_t n);
 
   // What Scrape reads at scrape time; either may be unset (its metrics are then absent) and may
-  // be replaced at any time (e.g. after a reload). Both are called on the thread that scrapes,
-  // must be safe to call from any thread and must not throw. The document count's error leaves
-  // the gauge out of that scrape (and is logged).
+  // be replaced at any time (e.g. after a reload): once a setter returns, the source it replaced
+  // is not running and is never called again, so what it reads may then be destroyed. Sources
+  // are called on the thread that scrapes, one scrape at a time, must be safe to call from any
+  // thread and must not throw. The document count's error leaves the gauge out of that scrape
+  // (and is logged).
   void SetDocumentCount(std::function<StatusOr<uint64_t>()> count);
   void SetPluginSource(std::function<std::vector<PluginSample>()> source);
 
