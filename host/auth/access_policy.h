@@ -1,9 +1,9 @@
 // Who may call: what both transports enforce, each in one place (the gRPC handlers, health
 // service and reflection gate; the HTTP session once a request head is read).
 //
-// Health means grpc.health.v1.Health, gRPC reflection, and HTTP GET /healthz and /readyz:
-// probes and load balancers rarely carry credentials, and reflection reveals only the API's
-// schema, which is public. With open_health they answer without a token.
+// Health means grpc.health.v1.Health, gRPC reflection, and HTTP GET /healthz, /readyz and
+// /metrics: probes, load balancers and scrapers rarely carry credentials, and reflection reveals
+// only the API's schema, which is public. With open_health they answer without a token.
 //
 // Thread safety: a value; const methods are safe from any thread.
 #pragma once

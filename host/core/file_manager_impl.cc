@@ -47,9 +47,11 @@ struct FileManagerImpl::Engine {
 
 FileManagerImpl::FileManagerImpl(store::Catalog* catalog, const plugins::PluginRegistry* registry,
                                  const config::Ingest& ingest, std::filesystem::path spool_dir,
-                                 size_t max_query_bytes, pipeline::Quarantine* quarantine)
+                                 size_t max_query_bytes, pipeline::Quarantine* quarantine,
+                                 metrics::Metrics* metrics)
     : catalog_(catalog),
       quarantine_(quarantine),
+      metrics_(metrics),
       // The caller keeps ownership of this first registry: the pointer is shared without owner.
       engine_(std::make_shared<Engine>(catalog, quarantine,
                                        Settings{std::shared_ptr<const plugins::PluginRegistry>(
@@ -75,6 +77,10 @@ std::shared_ptr<FileManagerImpl::Engine> FileManagerImpl::engine() const {
   return engine_;
 }
 
+std::shared_ptr<const plugins::PluginRegistry> FileManagerImpl::registry() const {
+  return engine()->registry;
+}
+
 Status FileManagerImpl::Ingest(const pb::IngestRequest& request, const CallContext& ctx,
                                pb::IngestSummary* summary) {
   return IngestStream(request, ctx, nullptr, summary);
@@ -90,7 +96,7 @@ Status FileManagerImpl::IngestStream(const pb::IngestRequest& request, const Cal
   Status st;
   {
     pipeline::IngestRun run(catalog_, &engine->analyzer, &engine->committer, engine->ingest, ctx,
-                            sink, summary);
+                            sink, summary, metrics_);
     st = run.Run(*root);
   }
   // When the last ingest out was a large one, what the runs freed goes back to the system.
@@ -118,7 +124,7 @@ Status FileManagerImpl::IngestWatched(const std::filesystem::path& path, const C
   {
     const pipeline::IngestEventSink no_events;  // outlives the run, which refers to it
     pipeline::IngestRun run(catalog_, &engine->analyzer, &engine->committer, engine->ingest, ctx,
-                            no_events, summary);
+                            no_events, summary, metrics_);
     st = run.Run(*root);
   }
   ticket.reset();
@@ -163,6 +169,10 @@ Status FileManagerImpl::Upload(UploadReader& reader, const CallContext& ctx,
   summary->set_files_seen(1);
   summary->set_files_ingested(1);
   summary->set_bytes_ingested(up->bytes->size());
+  if (metrics_ != nullptr) {
+    metrics_->CountIngest(metrics::IngestOutcome::kIngested);
+    metrics_->AddIngestBytes(up->bytes->size());
+  }
   summary->set_plugin_errors(doc.plugin_errors);
   auto add_error = [&](StatusCode code, const std::string& message) {
     auto* err = summary->add_errors();

@@ -25,6 +25,7 @@
 #include "core/content_reader.h"
 #include "core/file_manager.h"
 #include "core/searcher.h"
+#include "metrics/metrics.h"
 #include "os/roots.h"
 #include "pipeline/batch_committer.h"
 #include "pipeline/document_analyzer.h"
@@ -41,9 +42,11 @@ class FileManagerImpl final : public FileManager {
   // plugins), and so may `quarantine` (ListQuarantine and ClearQuarantine then answer
   // FAILED_PRECONDITION, and ListPlugins counts nothing quarantined). Uploads are spooled under
   // `spool_dir`. Analyze refuses queries longer than `max_query_bytes` (server.max_query_length).
+  // `metrics` (may be null; must outlive the service) counts the ingests' and uploads' files.
   FileManagerImpl(store::Catalog* catalog, const plugins::PluginRegistry* registry,
                   const config::Ingest& ingest, std::filesystem::path spool_dir,
-                  size_t max_query_bytes = 4096, pipeline::Quarantine* quarantine = nullptr);
+                  size_t max_query_bytes = 4096, pipeline::Quarantine* quarantine = nullptr,
+                  metrics::Metrics* metrics = nullptr);
 
   // What a live reload replaces. `registry` may be null (no plugins); the snapshot shares its
   // ownership, so it lives until the last call that began before the next reload returns.
@@ -56,6 +59,9 @@ class FileManagerImpl final : public FileManager {
   // running-ingest limit (ingest.max_concurrent) changes at once, without revoking admissions.
   // Thread-safe; the catalog and quarantine stay the ones given to the constructor.
   void Reconfigure(Settings settings);
+  // The plugins in force (may be null: none); the caller shares them while it holds the pointer.
+  // Thread-safe.
+  std::shared_ptr<const plugins::PluginRegistry> registry() const;
 
   Status Ingest(const pb::IngestRequest& request, const CallContext& ctx,
                 pb::IngestSummary* summary) override;
@@ -114,6 +120,7 @@ class FileManagerImpl final : public FileManager {
 
   store::Catalog* catalog_;
   pipeline::Quarantine* const quarantine_;  // null: none kept
+  metrics::Metrics* const metrics_;         // null: none kept
   mutable std::mutex engine_mu_;
   std::shared_ptr<Engine> engine_;  // guarded by engine_mu_; never null
   std::filesystem::path spool_dir_;

@@ -28,6 +28,7 @@
 #include "core/file_manager_impl.h"
 #include "daemon/reloader.h"
 #include "daemon/systemd_notifier.h"
+#include "metrics/metrics.h"
 #include "pipeline/quarantine.h"
 #include "plugins/process/placement.h"
 #include "plugins/registry.h"
@@ -235,6 +236,26 @@ plugins::PluginRegistry::Options RegistryOptions(const config::Config& cfg,
   return popts;
 }
 
+// What GET /metrics reports of the plugins: the counters each loaded plugin keeps.
+std::vector<metrics::PluginSample> PluginSamples(const plugins::PluginRegistry& registry) {
+  std::vector<metrics::PluginSample> out;
+  for (const plugins::LoadedPlugin& loaded : registry.loaded()) {
+    const plugins::Plugin& p = *loaded.plugin;
+    metrics::PluginSample& sample = out.emplace_back();
+    sample.name = p.manifest().name;
+    sample.instance = &p;
+    sample.calls = p.calls();
+    sample.errors = p.errors();
+    sample.timeouts = p.timeouts();
+    sample.crashes = p.crashes();
+    sample.bounds.assign(plugins::Plugin::kDurationBounds.begin(),
+                         plugins::Plugin::kDurationBounds.end());
+    sample.bucket_counts = p.duration_buckets();
+    sample.sum_seconds = p.total_time_seconds();
+  }
+  return out;
+}
+
 // A directory of its own under the system's temporary directory, removed with its content on
 // destruction (empty path if it could not be made).
 class ScratchDir {
@@ -287,8 +308,10 @@ bool CheckPlugins(const config::Config& cfg) {
 // nothing is to be watched). Errors: inotify unavailable while ingest.watch lists directories.
 StatusOr<std::unique_ptr<watch::Watcher>> StartWatcher(const config::Config& cfg,
                                                        store::Catalog* catalog,
-                                                       core::FileManagerImpl* core) {
+                                                       core::FileManagerImpl* core,
+                                                       metrics::Metrics* metrics) {
   watch::Watcher::Options options;
+  options.on_events = [metrics](uint64_t n) { metrics->AddWatchEvents(n); };
   options.roots = cfg.ingest.watch;
   options.settle = cfg.ingest.watch_settle;
   options.catalog = catalog;
@@ -372,15 +395,24 @@ int Serve(const config::Config& cfg, const sigset_t& signals,
   std::shared_ptr<const plugins::PluginRegistry> registry = LoadPlugins(cfg);
   std::vector<std::string> plugin_names = LoadedPluginNames(registry.get());
 
+  // GET /metrics (metrics/metrics.h); declared before what it observes, so it outlives them.
+  metrics::Metrics metrics;
+  metrics.SetDocumentCount([catalog = catalog->get()] { return catalog->CountDocuments(); });
+
   core::FileManagerImpl core(catalog->get(), nullptr, cfg.ingest, cfg.store.path / "spool",
-                             cfg.server.max_query_bytes, quarantine->get());
+                             cfg.server.max_query_bytes, quarantine->get(), &metrics);
   // The core shares the registry from here on: a reload swaps it (Reconfigure).
   core.Reconfigure(core::FileManagerImpl::Settings{
       std::move(registry), cfg.ingest, static_cast<size_t>(cfg.server.max_query_bytes)});
+  // The plugins of the snapshot in force at each scrape, so a reload's new set is counted.
+  metrics.SetPluginSource([&core] {
+    const std::shared_ptr<const plugins::PluginRegistry> plugins = core.registry();
+    return plugins ? PluginSamples(*plugins) : std::vector<metrics::PluginSample>{};
+  });
 
   // Watch mode runs whether or not ingest.watch lists anything, so that a reload can add roots
-  // (Watcher::SetRoots). Its events counter is Options::on_events.
-  auto watcher = StartWatcher(cfg, catalog->get(), &core);
+  // (Watcher::SetRoots).
+  auto watcher = StartWatcher(cfg, catalog->get(), &core, &metrics);
   if (!watcher.ok()) {
     spdlog::critical("{}", watcher.status().message());
     return 1;
@@ -389,7 +421,7 @@ int Serve(const config::Config& cfg, const sigset_t& signals,
 
   // Calls run on their own pool, sized so that long ingests cannot starve queries.
   const unsigned rpc_workers = std::max(8u, 2 * std::thread::hardware_concurrency());
-  auto grpc = api::GrpcServer::Start(cfg.server.grpc, &core, rpc_workers, *policy);
+  auto grpc = api::GrpcServer::Start(cfg.server.grpc, &core, rpc_workers, *policy, &metrics);
   if (!grpc.ok()) {
     spdlog::critical("{}", grpc.status().message());
     return 1;
@@ -409,7 +441,8 @@ int Serve(const config::Config& cfg, const sigset_t& signals,
     hooks.serving = [&serving] { return serving.load(); };
     // The store is open and plugins are loaded before the gateway starts.
     hooks.ready = [&serving] { return serving.load(); };
-    auto started = api::HttpServer::Start(cfg.server.http, &core, hooks, rpc_workers, *policy);
+    auto started =
+        api::HttpServer::Start(cfg.server.http, &core, hooks, rpc_workers, *policy, &metrics);
     if (!started.ok()) {
       spdlog::critical("{}", started.status().message());
       (*grpc)->Shutdown(std::chrono::milliseconds(0));

@@ -85,14 +85,15 @@ size_t WriteBytes(const AnalyzedDocument& d) {
 IngestRun::IngestRun(store::Catalog* catalog, const DocumentAnalyzer* analyzer,
                      BatchCommitter* committer, const config::Ingest& limits,
                      const CallContext& ctx, const IngestEventSink& sink,
-                     pb::IngestSummary* summary)
+                     pb::IngestSummary* summary, metrics::Metrics* metrics)
     : catalog_(catalog),
       analyzer_(analyzer),
       committer_(committer),
       limits_(limits),
       ctx_(ctx),
       sink_(sink),
-      summary_(summary) {}
+      summary_(summary),
+      metrics_(metrics) {}
 
 struct IngestRun::Impl {
   // A walk entry and what the walk decided about it.
@@ -146,8 +147,10 @@ struct IngestRun::Impl {
            run.ctx_.PastDeadline();
   }
 
+  // Reports one file's outcome; every file reported passes here once, so the metrics count here.
   bool Emit(const std::string& path, pb::IngestEvent::Outcome outcome, uint32_t findings,
             const std::string& msg) {
+    if (run.metrics_ != nullptr) CountOutcome(outcome);
     if (!run.sink_ || client_gone) return !client_gone;
     pb::IngestEvent ev;
     // Protobuf strings must be UTF-8: the walker skips names that are not, and shows them escaped.
@@ -163,6 +166,17 @@ struct IngestRun::Impl {
       stop = true;
     }
     return !client_gone;
+  }
+
+  void CountOutcome(pb::IngestEvent::Outcome outcome) {
+    using metrics::IngestOutcome;
+    switch (outcome) {
+      case pb::IngestEvent::INGESTED: return run.metrics_->CountIngest(IngestOutcome::kIngested);
+      case pb::IngestEvent::UNCHANGED: return run.metrics_->CountIngest(IngestOutcome::kUnchanged);
+      case pb::IngestEvent::SKIPPED: return run.metrics_->CountIngest(IngestOutcome::kSkipped);
+      case pb::IngestEvent::REMOVED: return run.metrics_->CountIngest(IngestOutcome::kRemoved);
+      default: return run.metrics_->CountIngest(IngestOutcome::kFailed);
+    }
   }
 
   void RecordError(const std::string& path, const Status& st) {
@@ -293,6 +307,7 @@ struct IngestRun::Impl {
     }
     s->set_files_ingested(s->files_ingested() + 1);
     s->set_bytes_ingested(s->bytes_ingested() + o.entry->size);
+    if (run.metrics_ != nullptr) run.metrics_->AddIngestBytes(o.entry->size);
     if (o.doc.plugin_errors > 0) {
       s->set_plugin_errors(s->plugin_errors() + o.doc.plugin_errors);
       RecordError(path, Internal(o.doc.first_error));

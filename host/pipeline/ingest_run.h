@@ -19,6 +19,7 @@
 #include "aichemist_archivum.pb.h"
 #include "common/call_context.h"
 #include "config/config.h"
+#include "metrics/metrics.h"
 #include "pipeline/batch_committer.h"
 #include "pipeline/document_analyzer.h"
 #include "store/catalog.h"
@@ -32,10 +33,11 @@ using IngestEventSink = std::function<bool(const pb::IngestEvent&)>;
 
 class IngestRun {
  public:
-  // Everything referenced must outlive Run. `sink` may be empty.
+  // Everything referenced must outlive Run. `sink` may be empty. `metrics` (may be null) counts
+  // every file's outcome as it is reported, and the bytes of the files ingested.
   IngestRun(store::Catalog* catalog, const DocumentAnalyzer* analyzer, BatchCommitter* committer,
             const config::Ingest& limits, const CallContext& ctx, const IngestEventSink& sink,
-            pb::IngestSummary* summary);
+            pb::IngestSummary* summary, metrics::Metrics* metrics = nullptr);
 
   // Ingests `root` (resolved, absolute). Cancellation and deadline stop the run after committing
   // what was finished; the status then says so.
@@ -50,6 +52,7 @@ class IngestRun {
   const CallContext& ctx_;
   const IngestEventSink& sink_;
   pb::IngestSummary* summary_;
+  metrics::Metrics* metrics_;
 };
 
 }  // namespace archivum::pipeline

@@ -1,5 +1,7 @@
 #include "plugins/plugin.h"
 
+#include <algorithm>
+
 #include "plugins/mime_match.h"
 
 namespace archivum::plugins {
@@ -57,6 +59,18 @@ void Plugin::AddTime(std::chrono::steady_clock::duration elapsed, uint32_t weigh
   const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count();
   weighted_time_ns_.fetch_add(static_cast<uint64_t>(ns < 0 ? 0 : ns) * weight,
                               std::memory_order_relaxed);
+  const double seconds = static_cast<double>(ns) / 1e9;
+  const auto bound = std::lower_bound(kDurationBounds.begin(), kDurationBounds.end(), seconds);
+  duration_buckets_[static_cast<size_t>(bound - kDurationBounds.begin())].fetch_add(
+      weight, std::memory_order_relaxed);
+}
+
+std::vector<uint64_t> Plugin::duration_buckets() const {
+  std::vector<uint64_t> out;
+  out.reserve(duration_buckets_.size());
+  for (const auto& bucket : duration_buckets_)
+    out.push_back(bucket.load(std::memory_order_relaxed));
+  return out;
 }
 
 }  // namespace archivum::plugins

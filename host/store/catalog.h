@@ -238,6 +238,10 @@ class Catalog {
   // Every document whose path equals `dir` or lies below it (dir + "/..."), sorted by path.
   virtual StatusOr<std::vector<DocumentRecord>> ListUnder(std::string_view dir) = 0;
 
+  // How many documents the catalog holds, archive members included (for the metrics: a count
+  // at scrape time, which may read every entry of an index).
+  virtual StatusOr<uint64_t> CountDocuments() = 0;
+
   // Atomically writes `writes` and deletes `removals`: either all of it is durable afterwards or
   // none of it is. Writing or removing a document also removes its previous child documents
   // (paths "path!/..."), which the same batch may then write anew.

@@ -55,6 +55,7 @@ class FailingQuarantineCatalog final : public store::Catalog {
   StatusOr<std::vector<store::DocumentRecord>> ListUnder(std::string_view) override {
     return failure_;
   }
+  StatusOr<uint64_t> CountDocuments() override { return failure_; }
   Status Commit(const std::vector<store::DocumentWrite>&,
                 const std::vector<std::string>&) override {
     return failure_;

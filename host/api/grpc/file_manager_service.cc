@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -44,21 +45,41 @@ Status Admit(const CallTracker* calls, const auth::AccessPolicy& policy,
   return Authorize(policy, ctx, /*health=*/false);
 }
 
+// Times one call for its metrics series (none: nothing recorded), from construction to Record.
+class RpcClock {
+ public:
+  explicit RpcClock(metrics::RpcSeries* series)
+      : series_(series),
+        started_(series != nullptr ? std::chrono::steady_clock::now()
+                                   : std::chrono::steady_clock::time_point()) {}
+  void Record(StatusCode code) const {
+    if (series_ != nullptr) series_->Observe(code, std::chrono::steady_clock::now() - started_);
+  }
+
+ private:
+  metrics::RpcSeries* series_;
+  std::chrono::steady_clock::time_point started_;
+};
+
 // Runs a unary call and finishes it: on gRPC's thread when `run_inline(request)` (short calls:
 // the hop to a worker would cost more than the call), else posted to the worker pool. A call
 // Admit refuses, or whose bytes are not a valid Request, is answered at once.
 template <typename Request, typename Response, typename Method, typename Inline>
-grpc::ServerUnaryReactor* Dispatch(const char* name, grpc::CallbackServerContext* ctx,
+grpc::ServerUnaryReactor* Dispatch(const char* name, metrics::RpcSeries* series,
+                                   grpc::CallbackServerContext* ctx,
                                    const grpc::ByteBuffer* raw_request,
                                    grpc::ByteBuffer* raw_response, boost::asio::thread_pool* pool,
                                    core::FileManager* core, const auth::AccessPolicy& policy,
                                    CallTracker* calls, Method method, Inline run_inline) {
   auto* call = new RawUnaryCall<Request, Response>(CallTracker::EnterIfAny(calls), raw_response);
+  const RpcClock clock(series);
   if (Status st = Admit(calls, policy, *ctx); !st.ok()) {
+    clock.Record(st.code());
     call->Complete(st);
     return call;
   }
   if (Status st = ParseMessage(*raw_request, call->request()); !st.ok()) {
+    clock.Record(st.code());
     call->Complete(st);
     return call;
   }
@@ -67,6 +88,7 @@ grpc::ServerUnaryReactor* Dispatch(const char* name, grpc::CallbackServerContext
       const CallContext cc = MakeCallContext(ctx);
       return (core->*method)(*call->request(), cc, call->response());
     });
+    clock.Record(st.code());
     call->Complete(st);
   };
   if (run_inline(*call->request())) {
@@ -91,8 +113,10 @@ class StreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   using Body = std::function<Status(const CallContext&, const Emit&)>;
 
   StreamReactor(const char* name, grpc::CallbackServerContext* ctx, Body body,
-                boost::asio::thread_pool* pool, CallTracker::Ticket ticket, size_t max_queued)
+                boost::asio::thread_pool* pool, CallTracker::Ticket ticket, size_t max_queued,
+                const RpcClock& clock)
       : ticket_(std::move(ticket)),
+        clock_(clock),
         name_(name),
         ctx_(ctx),
         body_(std::move(body)),
@@ -153,12 +177,16 @@ class StreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     }
     if (done_) {
       finished_ = true;
-      Finish(broken_ && final_.ok() ? grpc::Status(grpc::StatusCode::CANCELLED, "stream broken")
-                                    : final_);
+      grpc::Status status = broken_ && final_.ok()
+                                ? grpc::Status(grpc::StatusCode::CANCELLED, "stream broken")
+                                : final_;
+      clock_.Record(static_cast<StatusCode>(status.error_code()));
+      Finish(std::move(status));
     }
   }
 
   CallTracker::Ticket ticket_;  // counts the call until OnDone deletes the reactor
+  const RpcClock clock_;
   const char* const name_;
   grpc::CallbackServerContext* ctx_;
   const Body body_;
@@ -186,8 +214,9 @@ class UploadReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
                             public core::UploadReader {
  public:
   UploadReactor(grpc::CallbackServerContext* ctx, grpc::ByteBuffer* response,
-                core::FileManager* core, boost::asio::thread_pool* pool, CallTracker::Ticket ticket)
-      : ticket_(std::move(ticket)), ctx_(ctx), response_(response), core_(core) {
+                core::FileManager* core, boost::asio::thread_pool* pool, CallTracker::Ticket ticket,
+                const RpcClock& clock)
+      : ticket_(std::move(ticket)), clock_(clock), ctx_(ctx), response_(response), core_(core) {
     reading_ = true;
     StartRead(&incoming_);
     boost::asio::post(*pool, [this] { Work(); });
@@ -251,12 +280,14 @@ class UploadReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
     Status st = Guarded("Upload", [&] { return core_->Upload(*this, cc, &summary); });
     grpc::Status result = ToGrpc(st);
     if (result.ok()) result = SerializeMessage(summary, response_);
+    clock_.Record(static_cast<StatusCode>(result.error_code()));
     std::lock_guard lock(mu_);
     finished_ = true;
     Finish(std::move(result));
   }
 
   CallTracker::Ticket ticket_;  // counts the call until OnDone deletes the reactor
+  const RpcClock clock_;
   grpc::CallbackServerContext* ctx_;
   grpc::ByteBuffer* response_;  // gRPC's response buffer for this call
   core::FileManager* core_;
@@ -274,11 +305,32 @@ class UploadReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
 
 }  // namespace
 
+FileManagerService::FileManagerService(core::FileManager* core, boost::asio::thread_pool* pool,
+                                       auth::AccessPolicy policy, CallTracker* calls,
+                                       metrics::Metrics* metrics)
+    : core_(core), pool_(pool), policy_(std::move(policy)), calls_(calls), series_([metrics] {
+        Series s;
+        if (metrics == nullptr) return s;
+        const auto over = metrics::Transport::kGrpc;
+        s.ingest = metrics->Rpc(over, "Ingest");
+        s.analyze = metrics->Rpc(over, "Analyze");
+        s.ingest_stream = metrics->Rpc(over, "IngestStream");
+        s.get_content = metrics->Rpc(over, "GetContent");
+        s.upload = metrics->Rpc(over, "Upload");
+        s.get_document = metrics->Rpc(over, "GetDocument");
+        s.get_thumbnail = metrics->Rpc(over, "GetThumbnail");
+        s.list_plugins = metrics->Rpc(over, "ListPlugins");
+        s.list_quarantine = metrics->Rpc(over, "ListQuarantine");
+        s.clear_quarantine = metrics->Rpc(over, "ClearQuarantine");
+        s.get_watch_status = metrics->Rpc(over, "GetWatchStatus");
+        return s;
+      }()) {}
+
 grpc::ServerUnaryReactor* FileManagerService::Ingest(grpc::CallbackServerContext* ctx,
                                                      const grpc::ByteBuffer* request,
                                                      grpc::ByteBuffer* response) {
-  return Dispatch<pb::IngestRequest, pb::IngestSummary>("Ingest", ctx, request, response, pool_,
-                                                        core_, policy_, calls_,
+  return Dispatch<pb::IngestRequest, pb::IngestSummary>("Ingest", series_.ingest, ctx, request,
+                                                        response, pool_, core_, policy_, calls_,
                                                         &core::FileManager::Ingest, kNeverInline);
 }
 
@@ -287,7 +339,8 @@ grpc::ServerUnaryReactor* FileManagerService::Analyze(grpc::CallbackServerContex
                                                       grpc::ByteBuffer* response) {
   // AnalyzeMayRunOnIoThread is documented not to throw (a pure look at the query text).
   return Dispatch<pb::AnalyzeRequest, pb::AnalyzeResponse>(
-      "Analyze", ctx, request, response, pool_, core_, policy_, calls_, &core::FileManager::Analyze,
+      "Analyze", series_.analyze, ctx, request, response, pool_, core_, policy_, calls_,
+      &core::FileManager::Analyze,
       [this](const pb::AnalyzeRequest& r) { return core_->AnalyzeMayRunOnIoThread(r); });
 }
 
@@ -295,7 +348,7 @@ grpc::ServerUnaryReactor* FileManagerService::GetDocument(grpc::CallbackServerCo
                                                           const grpc::ByteBuffer* request,
                                                           grpc::ByteBuffer* response) {
   return Dispatch<pb::GetDocumentRequest, pb::Document>(
-      "GetDocument", ctx, request, response, pool_, core_, policy_, calls_,
+      "GetDocument", series_.get_document, ctx, request, response, pool_, core_, policy_, calls_,
       &core::FileManager::GetDocument, kAlwaysInline);
 }
 
@@ -303,7 +356,7 @@ grpc::ServerUnaryReactor* FileManagerService::GetThumbnail(grpc::CallbackServerC
                                                            const grpc::ByteBuffer* request,
                                                            grpc::ByteBuffer* response) {
   return Dispatch<pb::GetThumbnailRequest, pb::Thumbnail>(
-      "GetThumbnail", ctx, request, response, pool_, core_, policy_, calls_,
+      "GetThumbnail", series_.get_thumbnail, ctx, request, response, pool_, core_, policy_, calls_,
       &core::FileManager::GetThumbnail, kAlwaysInline);
 }
 
@@ -311,7 +364,7 @@ grpc::ServerUnaryReactor* FileManagerService::ListPlugins(grpc::CallbackServerCo
                                                           const grpc::ByteBuffer* request,
                                                           grpc::ByteBuffer* response) {
   return Dispatch<pb::ListPluginsRequest, pb::ListPluginsResponse>(
-      "ListPlugins", ctx, request, response, pool_, core_, policy_, calls_,
+      "ListPlugins", series_.list_plugins, ctx, request, response, pool_, core_, policy_, calls_,
       &core::FileManager::ListPlugins, kAlwaysInline);
 }
 
@@ -320,8 +373,8 @@ grpc::ServerUnaryReactor* FileManagerService::ListQuarantine(grpc::CallbackServe
                                                              const grpc::ByteBuffer* request,
                                                              grpc::ByteBuffer* response) {
   return Dispatch<pb::ListQuarantineRequest, pb::ListQuarantineResponse>(
-      "ListQuarantine", ctx, request, response, pool_, core_, policy_, calls_,
-      &core::FileManager::ListQuarantine, kAlwaysInline);
+      "ListQuarantine", series_.list_quarantine, ctx, request, response, pool_, core_, policy_,
+      calls_, &core::FileManager::ListQuarantine, kAlwaysInline);
 }
 
 // Writes the catalog, which may wait behind an ingest's commit: on a worker.
@@ -329,8 +382,8 @@ grpc::ServerUnaryReactor* FileManagerService::ClearQuarantine(grpc::CallbackServ
                                                               const grpc::ByteBuffer* request,
                                                               grpc::ByteBuffer* response) {
   return Dispatch<pb::ClearQuarantineRequest, pb::ClearQuarantineResponse>(
-      "ClearQuarantine", ctx, request, response, pool_, core_, policy_, calls_,
-      &core::FileManager::ClearQuarantine, kNeverInline);
+      "ClearQuarantine", series_.clear_quarantine, ctx, request, response, pool_, core_, policy_,
+      calls_, &core::FileManager::ClearQuarantine, kNeverInline);
 }
 
 // The watcher's in-memory status: as short as ListPlugins.
@@ -338,18 +391,21 @@ grpc::ServerUnaryReactor* FileManagerService::GetWatchStatus(grpc::CallbackServe
                                                              const grpc::ByteBuffer* request,
                                                              grpc::ByteBuffer* response) {
   return Dispatch<pb::GetWatchStatusRequest, pb::WatchStatus>(
-      "GetWatchStatus", ctx, request, response, pool_, core_, policy_, calls_,
-      &core::FileManager::GetWatchStatus, kAlwaysInline);
+      "GetWatchStatus", series_.get_watch_status, ctx, request, response, pool_, core_, policy_,
+      calls_, &core::FileManager::GetWatchStatus, kAlwaysInline);
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* FileManagerService::IngestStream(
     grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request) {
   CallTracker::Ticket ticket = CallTracker::EnterIfAny(calls_);
+  const RpcClock clock(series_.ingest_stream);
   if (Status st = Admit(calls_, policy_, *ctx); !st.ok()) {
+    clock.Record(st.code());
     return new RejectedWriteReactor<grpc::ByteBuffer>(st);
   }
   pb::IngestRequest parsed;
   if (Status st = ParseMessage(*request, &parsed); !st.ok()) {
+    clock.Record(st.code());
     return new RejectedWriteReactor<grpc::ByteBuffer>(st);
   }
   core::FileManager* core = core_;
@@ -360,17 +416,20 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* FileManagerService::IngestStream(
         request, cc, [&emit](const pb::IngestEvent& ev) { return emit(ev); }, &summary);
   };
   return new StreamReactor("IngestStream", ctx, std::move(body), pool_, std::move(ticket),
-                           kMaxQueuedEvents);
+                           kMaxQueuedEvents, clock);
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* FileManagerService::GetContent(
     grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request) {
   CallTracker::Ticket ticket = CallTracker::EnterIfAny(calls_);
+  const RpcClock clock(series_.get_content);
   if (Status st = Admit(calls_, policy_, *ctx); !st.ok()) {
+    clock.Record(st.code());
     return new RejectedWriteReactor<grpc::ByteBuffer>(st);
   }
   pb::GetContentRequest parsed;
   if (Status st = ParseMessage(*request, &parsed); !st.ok()) {
+    clock.Record(st.code());
     return new RejectedWriteReactor<grpc::ByteBuffer>(st);
   }
   core::FileManager* core = core_;
@@ -380,16 +439,18 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* FileManagerService::GetContent(
                             [&emit](const pb::ContentChunk& chunk) { return emit(chunk); });
   };
   return new StreamReactor("GetContent", ctx, std::move(body), pool_, std::move(ticket),
-                           kMaxQueuedContentChunks);
+                           kMaxQueuedContentChunks, clock);
 }
 
 grpc::ServerReadReactor<grpc::ByteBuffer>* FileManagerService::Upload(
     grpc::CallbackServerContext* ctx, grpc::ByteBuffer* response) {
   CallTracker::Ticket ticket = CallTracker::EnterIfAny(calls_);
+  const RpcClock clock(series_.upload);
   if (Status st = Admit(calls_, policy_, *ctx); !st.ok()) {
+    clock.Record(st.code());
     return new RejectedReadReactor<grpc::ByteBuffer>(st);
   }
-  return new UploadReactor(ctx, response, core_, pool_, std::move(ticket));
+  return new UploadReactor(ctx, response, core_, pool_, std::move(ticket), clock);
 }
 
 }  // namespace archivum::api

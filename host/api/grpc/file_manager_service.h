@@ -25,6 +25,7 @@
 #include "api/grpc/call_tracker.h"
 #include "auth/access_policy.h"
 #include "core/file_manager.h"
+#include "metrics/metrics.h"
 
 namespace archivum::api {
 
@@ -47,11 +48,13 @@ using FileManagerBase =
 
 class FileManagerService final : public internal::FileManagerBase {
  public:
-  // `core`, `pool` and `calls` (null: nothing counted) must outlive the gRPC server this service
-  // is registered with.
+  // `core`, `pool`, `calls` (null: nothing counted) and `metrics` (null: no metrics) must outlive
+  // the gRPC server this service is registered with. With metrics, every call's duration is
+  // recorded with the status it ends with (archivum_rpc_duration_seconds, transport "grpc"),
+  // refused calls included.
   FileManagerService(core::FileManager* core, boost::asio::thread_pool* pool,
-                     auth::AccessPolicy policy = {}, CallTracker* calls = nullptr)
-      : core_(core), pool_(pool), policy_(std::move(policy)), calls_(calls) {}
+                     auth::AccessPolicy policy = {}, CallTracker* calls = nullptr,
+                     metrics::Metrics* metrics = nullptr);
 
   grpc::ServerUnaryReactor* Ingest(grpc::CallbackServerContext* ctx,
                                    const grpc::ByteBuffer* request,
@@ -89,6 +92,21 @@ class FileManagerService final : public internal::FileManagerBase {
   boost::asio::thread_pool* pool_;
   const auth::AccessPolicy policy_;
   CallTracker* const calls_;
+  // Each method's metrics series; all null without metrics.
+  struct Series {
+    metrics::RpcSeries* ingest = nullptr;
+    metrics::RpcSeries* analyze = nullptr;
+    metrics::RpcSeries* ingest_stream = nullptr;
+    metrics::RpcSeries* get_content = nullptr;
+    metrics::RpcSeries* upload = nullptr;
+    metrics::RpcSeries* get_document = nullptr;
+    metrics::RpcSeries* get_thumbnail = nullptr;
+    metrics::RpcSeries* list_plugins = nullptr;
+    metrics::RpcSeries* list_quarantine = nullptr;
+    metrics::RpcSeries* clear_quarantine = nullptr;
+    metrics::RpcSeries* get_watch_status = nullptr;
+  };
+  const Series series_;
 };
 
 // The core's view of a gRPC call: deadline, cancellation and lower-cased metadata.

@@ -22,8 +22,11 @@ namespace archivum::api {
 
 class GrpcServer::Impl {
  public:
-  Impl(core::FileManager* core, unsigned workers, const auth::AccessPolicy& policy)
-      : pool_(workers), service_(core, &pool_, policy, &calls_), health_(policy, &calls_) {}
+  Impl(core::FileManager* core, unsigned workers, const auth::AccessPolicy& policy,
+       metrics::Metrics* metrics)
+      : pool_(workers),
+        service_(core, &pool_, policy, &calls_, metrics),
+        health_(policy, &calls_) {}
 
   CallTracker calls_;  // declared first: outlives the service and every call
   // Null without TLS; outlives server_, which fetches from it.
@@ -65,14 +68,15 @@ GrpcServer::~GrpcServer() {
 
 StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const config::GrpcServer& config,
                                                         core::FileManager* core, unsigned workers,
-                                                        auth::AccessPolicy policy) {
+                                                        auth::AccessPolicy policy,
+                                                        metrics::Metrics* metrics) {
   auto tls = LoadTls(config.tls);
   if (!tls.ok()) return tls.status();
   // HealthService replaces gRPC's default one, which could not enforce the access policy.
   grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
-  auto impl = std::make_unique<Impl>(core, workers == 0 ? 1 : workers, policy);
+  auto impl = std::make_unique<Impl>(core, workers == 0 ? 1 : workers, policy, metrics);
   impl->tls_ = std::move(*tls);
   grpc::ServerBuilder builder;
   int port = 0;

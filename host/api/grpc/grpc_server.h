@@ -20,6 +20,7 @@
 #include "common/status.h"
 #include "config/config.h"
 #include "core/file_manager.h"
+#include "metrics/metrics.h"
 
 namespace archivum::api {
 
@@ -27,12 +28,14 @@ class GrpcServer {
  public:
   // Binds `config.listen` and starts serving `core` (which must outlive the server) with
   // `workers` threads for the calls, admitting callers per `policy`. Health reports SERVING
-  // once this returns.
+  // once this returns. `metrics` (may be null; must outlive the server) records every
+  // FileManager call's duration and status.
   // Errors: UNAVAILABLE if the address cannot be bound; those of auth::LoadTlsFiles (naming the
   // key and file) if TLS is configured and its files are unusable.
   static StatusOr<std::unique_ptr<GrpcServer>> Start(const config::GrpcServer& config,
                                                      core::FileManager* core, unsigned workers,
-                                                     auth::AccessPolicy policy = {});
+                                                     auth::AccessPolicy policy = {},
+                                                     metrics::Metrics* metrics = nullptr);
   ~GrpcServer();  // Shuts down (deadline 0) if Shutdown was not called.
 
   // "127.0.0.1:PORT" with the port actually bound (resolves port 0).

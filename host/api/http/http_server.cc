@@ -120,8 +120,8 @@ HttpServer::~HttpServer() {
 
 StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const config::HttpServer& config,
                                                         core::FileManager* core, Hooks hooks,
-                                                        unsigned workers,
-                                                        auth::AccessPolicy policy) {
+                                                        unsigned workers, auth::AccessPolicy policy,
+                                                        metrics::Metrics* metrics) {
   const auto* service =
       ::aichemist_archivum::IngestRequest::descriptor()->file()->FindServiceByName("FileManager");
   if (service == nullptr) return Internal("the FileManager service descriptor is missing");
@@ -131,7 +131,7 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const config::HttpServer
   auto impl = std::make_unique<Impl>(workers);
   impl->state = std::make_shared<gateway::ServerState>(
       config, service, gateway::BindFileManager(core), std::move(hooks), &impl->pool,
-      std::move(policy), std::move(*tls));
+      std::move(policy), std::move(*tls), metrics);
   std::vector<net::io_context*> contexts;
   for (const auto& context : impl->contexts) contexts.push_back(context.get());
   auto listener = gateway::Listener::Open(std::move(contexts), config.listen, impl->state);

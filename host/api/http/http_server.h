@@ -4,9 +4,10 @@
 // Routes (see router.h for the rules): every RPC at POST /v1/<snake_case(method)> and at
 // POST /aichemist_archivum.FileManager/<Method>; GET with query parameters for unary RPCs; the
 // original design's POST /ingest and POST /analyze; GET /v1/plugins and GET /v1/documents;
-// GET /healthz and GET /readyz. Bodies and replies are proto3 JSON; errors are google.rpc.Status
-// JSON with grpc-gateway's HTTP status mapping; server-streaming RPCs answer newline-delimited
-// JSON; Upload takes the raw request body (?name=... or X-Archivum-Name), streamed to the core.
+// GET /healthz, GET /readyz and GET /metrics (Prometheus text format). Bodies and replies are
+// proto3 JSON; errors are google.rpc.Status JSON with grpc-gateway's HTTP status mapping;
+// server-streaming RPCs answer newline-delimited JSON; Upload takes the raw request body (?name=...
+// or X-Archivum-Name), streamed to the core.
 //
 // Limits (config::HttpServer): at most max_connections connections (a connection beyond that is
 // accepted, answered 503 UNAVAILABLE and closed); request heads over max_header_bytes get 431 and
@@ -19,7 +20,7 @@
 //
 // Security: plain HTTP, or HTTPS from config.tls (TLS 1.2 or later; with client_ca, a client
 // must present a certificate signed by it or the handshake fails). With `policy` enabled, every
-// request but /healthz and /readyz (those too unless policy.open_health) must carry
+// request but /healthz, /readyz and /metrics (those too unless policy.open_health) must carry
 // `Authorization: Bearer <token>`; others get 401 UNAUTHENTICATED with a Bearer challenge.
 //
 // Threading: a small fixed number of I/O threads, each running its own Asio io_context with its
@@ -40,6 +41,7 @@
 #include "common/status.h"
 #include "config/config.h"
 #include "core/file_manager.h"
+#include "metrics/metrics.h"
 
 namespace archivum::api {
 
@@ -54,13 +56,15 @@ class HttpServer {
 
   // Binds config.listen (port 0 picks a free port) and starts serving `core`, which must outlive
   // the server, with `workers` threads for the calls (0 means 1), admitting requests per
-  // `policy`.
+  // `policy`. With `metrics` (may be null; must outlive the server), GET /metrics serves them
+  // (authorized like /healthz) and every RPC's duration and status is recorded in them.
   // Errors: UNAVAILABLE if the address cannot be resolved or bound; those of auth::LoadTlsFiles
   // (naming the key and file) if TLS is configured and its files are unusable.
   static StatusOr<std::unique_ptr<HttpServer>> Start(const config::HttpServer& config,
                                                      core::FileManager* core, Hooks hooks,
                                                      unsigned workers,
-                                                     auth::AccessPolicy policy = {});
+                                                     auth::AccessPolicy policy = {},
+                                                     metrics::Metrics* metrics = nullptr);
   ~HttpServer();  // Shuts down (deadline 0) if Shutdown was not called.
 
   HttpServer(const HttpServer&) = delete;

@@ -250,7 +250,26 @@ class Generator {
     return op;
   }
 
+  // GET /metrics: authorized like health (AccessPolicy).
+  Json MetricsOperation(const std::string& path) const {
+    Json op;
+    op["tags"] = Json::array({"Health"});
+    op["operationId"] = OperationId("get", path);
+    op["summary"] = "Prometheus metrics";
+    op["description"] =
+        "The daemon's metrics in the Prometheus text exposition format (version 0.0.4): "
+        "documents, ingests, plugin calls and errors, API call durations and the process's "
+        "figures. Open like /healthz when auth.open_health is true; else it needs a token.";
+    if (policy_.enabled() && !policy_.Requires(true)) op["security"] = Json::array();
+    op["responses"]["200"]["description"] = "The metrics.";
+    op["responses"]["200"]["content"]["text/plain; version=0.0.4; charset=utf-8"]["schema"] = {
+        {"type", "string"}};
+    if (policy_.Requires(true)) op["responses"]["401"]["$ref"] = kErrorRef;
+    return op;
+  }
+
   Json Operation(const std::string& verb, const std::string& path, const Route& route) {
+    if (route.kind == Route::Kind::kMetrics) return MetricsOperation(path);
     if (route.kind == Route::Kind::kHealthz) return HealthOperation(path, false);
     if (route.kind == Route::Kind::kReadyz) return HealthOperation(path, true);
     const gp::MethodDescriptor* m = route.method;

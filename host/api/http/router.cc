@@ -83,6 +83,9 @@ Router::Router(const google::protobuf::ServiceDescriptor* service) {
   Route readyz;
   readyz.kind = Route::Kind::kReadyz;
   Add("/readyz", http::verb::get, readyz);
+  Route metrics;
+  metrics.kind = Route::Kind::kMetrics;
+  Add("/metrics", http::verb::get, metrics);
 
   for (int i = 0; i < service->method_count(); ++i) {
     const MethodDescriptor* m = service->method(i);

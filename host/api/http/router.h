@@ -14,7 +14,7 @@
 //   GET, DELETE /v1/quarantine           ListQuarantine and ClearQuarantine (DELETE takes its
 //                                       filters from the query: ?plugin=NAME&sha256=HEX)
 //   GET  /v1/thumbnail, GET /v1/content  GetThumbnail's image and GetContent's bytes themselves
-// and the built-ins GET /healthz and GET /readyz.
+// and the built-ins GET /healthz, GET /readyz and GET /metrics (Prometheus, metrics/metrics.h).
 //
 // Thread safety: immutable after construction; Match is safe to call concurrently.
 #pragma once
@@ -34,6 +34,7 @@ struct Route {
     kRpc,               // call `method`
     kHealthz,           // GET /healthz
     kReadyz,            // GET /readyz
+    kMetrics,           // GET /metrics
     kNotFound,          // no such path
     kMethodNotAllowed,  // path exists; `allow` lists its methods
   };

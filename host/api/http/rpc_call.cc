@@ -10,7 +10,9 @@ JsonReply ErrorReply(const Status& status) {
 }
 
 JsonReply ErrorReply(unsigned http_status, const Status& status) {
-  return JsonReply{http_status, ErrorJson(status)};
+  JsonReply reply{http_status, ErrorJson(status)};
+  reply.code = status.code();
+  return reply;
 }
 
 Status UnboundMethod(const google::protobuf::MethodDescriptor* method) {

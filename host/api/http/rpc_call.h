@@ -30,6 +30,8 @@ struct JsonReply {
   std::string body;
   // Empty: application/json. Else a media reply (Route::media): `body` is an image of this type.
   std::string media_type;
+  // The status code the reply stands for (set by ErrorReply; OK otherwise), for the metrics.
+  StatusCode code = StatusCode::kOk;
 };
 
 // google.rpc.Status body with the HTTP status grpc-gateway maps `status`'s code to.

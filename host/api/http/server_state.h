@@ -29,6 +29,7 @@
 #include "api/http/static_assets.h"
 #include "auth/access_policy.h"
 #include "config/config.h"
+#include "metrics/metrics.h"
 
 namespace archivum::api::gateway {
 
@@ -39,7 +40,8 @@ class ServerState {
   ServerState(const config::HttpServer& config, const google::protobuf::ServiceDescriptor* service,
               Bindings bindings, HttpServer::Hooks hooks, boost::asio::thread_pool* pool,
               auth::AccessPolicy policy = {},
-              std::shared_ptr<boost::asio::ssl::context> tls = nullptr)
+              std::shared_ptr<boost::asio::ssl::context> tls = nullptr,
+              metrics::Metrics* metrics = nullptr)
       : config(config),
         router(service),
         bindings(std::move(bindings)),
@@ -47,7 +49,9 @@ class ServerState {
         pool(pool),
         policy(std::move(policy)),
         tls(std::move(tls)),
-        assets([this, service] { return BuildOpenApi(service, router, this->policy); }) {}
+        assets([this, service] { return BuildOpenApi(service, router, this->policy); }),
+        metrics(metrics),
+        rpc_series_(RpcSeriesOf(service, metrics)) {}
 
   const config::HttpServer config;
   const Router router;
@@ -67,6 +71,14 @@ class ServerState {
   void ReplaceTls(std::shared_ptr<boost::asio::ssl::context> context);
   // The UI, the API explorer and /openapi.json (built from `router` on first request).
   const StaticAssets assets;
+  // GET /metrics' source, and what every call is recorded in; null: none (GET /metrics is 404).
+  metrics::Metrics* const metrics;
+
+  // The metrics series of `method` (a method of the service), null without metrics.
+  metrics::RpcSeries* rpc_series(const google::protobuf::MethodDescriptor* method) const {
+    const auto index = static_cast<size_t>(method->index());
+    return index < rpc_series_.size() ? rpc_series_[index] : nullptr;
+  }
 
   // A connection's slot in the registry; releasing it (on destruction) frees the slot. A Session
   // declares it first, so the slot is freed only after the socket and timers are destroyed.
@@ -99,6 +111,18 @@ class ServerState {
 
  private:
   void Release(uint64_t id);
+  static std::vector<metrics::RpcSeries*> RpcSeriesOf(
+      const google::protobuf::ServiceDescriptor* service, metrics::Metrics* metrics) {
+    std::vector<metrics::RpcSeries*> out;
+    if (metrics == nullptr) return out;
+    for (int i = 0; i < service->method_count(); ++i) {
+      out.push_back(metrics->Rpc(metrics::Transport::kHttp, service->method(i)->name()));
+    }
+    return out;
+  }
+
+  // By method index in the service; empty without metrics.
+  const std::vector<metrics::RpcSeries*> rpc_series_;
 
   mutable std::mutex mu_;
   std::condition_variable none_live_;

@@ -198,6 +198,7 @@ void Session::ReadRequest() {
   keep_alive_ = true;
   unread_input_ = close_after_write_ = pending_linger_ = false;
   challenge_.clear();
+  rpc_series_ = nullptr;
   ndjson_.reset();
   stream_serializer_.reset();
   stream_started_ = stream_writing_ = stream_ending_ = stream_raw_ = false;
@@ -274,6 +275,10 @@ void Session::OnHeader(beast::error_code ec) {
     query_.assign(target.substr(q + 1));
   }
   route_ = state_->router.Match(req.method(), path_);
+  if (route_.kind == Route::Kind::kRpc) {
+    rpc_series_ = state_->rpc_series(route_.method);
+    if (rpc_series_ != nullptr) rpc_started_ = std::chrono::steady_clock::now();
+  }
   // A page path the API also serves with another method (GET /ingest; POST /ingest is the API's)
   // is the page for GET and HEAD.
   const bool read = req.method() == http::verb::get || req.method() == http::verb::head;
@@ -306,7 +311,9 @@ void Session::OnHeader(beast::error_code ec) {
 bool Session::Admit() {
   if (asset_ != nullptr) return true;  // the page asks for the token the API calls need
   const auto& req = header_parser_->get();
-  const bool health = route_.kind == Route::Kind::kHealthz || route_.kind == Route::Kind::kReadyz;
+  // The metrics are open or closed like health: monitoring is as credential-less as probing.
+  const bool health = route_.kind == Route::Kind::kHealthz || route_.kind == Route::Kind::kReadyz ||
+                      route_.kind == Route::Kind::kMetrics;
   const auto header = req.find(http::field::authorization);
   std::optional<std::string_view> authorization;
   if (header != req.end()) authorization.emplace(header->value().data(), header->value().size());
@@ -386,13 +393,42 @@ void Session::Dispatch() {
       return SendReply(ready ? JsonReply{200, R"({"status":"READY"})"}
                              : JsonReply{503, R"({"status":"NOT_READY"})"});
     }
+    case Route::Kind::kMetrics: return ServeMetrics();
     case Route::Kind::kRpc: break;
   }
+  // The call's time starts now that its request is read, as a gRPC handler's does.
+  if (rpc_series_ != nullptr) rpc_started_ = std::chrono::steady_clock::now();
   auto ctx = MakeCallContext(req.base(), CancelledFn(), std::chrono::system_clock::now());
   if (!ctx.ok()) return SendReply(ErrorReply(ctx.status()));
   HttpCallInput input{query_, std::string(req[http::field::content_type]), std::move(req.body())};
   if (route_.method->server_streaming()) return StartStream(std::move(input), std::move(*ctx));
   StartUnary(std::move(input), std::move(*ctx));
+}
+
+void Session::ServeMetrics() {
+  if (state_->metrics == nullptr) {
+    return SendReply(ErrorReply(404, NotFound("this server exports no metrics")));
+  }
+  net::post(*state_->pool, [self = shared_from_this()] {
+    JsonReply reply;
+    try {
+      reply = JsonReply{200, self->state_->metrics->Scrape(),
+                        std::string(metrics::Metrics::kContentType)};
+    } catch (...) {
+      reply = GatewayFailed();
+    }
+    try {
+      self->PostToStrand(
+          [s = self.get(), reply = std::move(reply)]() mutable { s->SendReply(std::move(reply)); });
+    } catch (...) {  // NOLINT(bugprone-empty-catch): out of memory; dropping `self` closes it
+    }
+  });
+}
+
+void Session::RecordRpc(StatusCode code) {
+  if (rpc_series_ == nullptr) return;
+  rpc_series_->Observe(code, std::chrono::steady_clock::now() - rpc_started_);
+  rpc_series_ = nullptr;
 }
 
 void Session::StartUnary(HttpCallInput input, CallContext ctx) {
@@ -460,6 +496,7 @@ std::string Session::TakeReplyBuffer() {
 }
 
 void Session::SendReply(JsonReply reply, bool close, std::string_view allow) {
+  RecordRpc(reply.code);
   if (closed_) return;
   const bool keep = keep_alive_ && !close && !draining_;
   reply_body_ = std::move(reply.body);
@@ -549,6 +586,8 @@ void Session::OnDrainRead(beast::error_code ec, size_t n) {
 
 void Session::Close() {
   if (closed_) return;
+  // A call cut off with its connection ends, for the client, as a cancelled one.
+  RecordRpc(StatusCode::kCancelled);
   closed_ = true;
   idle_ = false;
   cancelled_->store(true);

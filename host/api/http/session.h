@@ -111,6 +111,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void StartUnary(HttpCallInput input, CallContext ctx);
   // Answers a request for asset_ (session_assets.cc).
   void ServeAsset();
+  // GET /metrics: the scrape runs on the worker pool (it reads the catalog).
+  void ServeMetrics();
+  // Records the current RPC request's duration with `code` in its metrics series, once; later
+  // calls for the same request do nothing.
+  void RecordRpc(StatusCode code);
   // Writes `reply`; closes afterwards if `close` or the request/server says so.
   void SendReply(JsonReply reply, bool close = false, std::string_view allow = {});
   // Writes reply_head_ and reply_body_: at once if the socket takes them, else asynchronously.
@@ -197,8 +202,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bool unread_input_ = false;       // the request body was not (fully) consumed
   bool close_after_write_ = false;  // the reply being written ends the connection
   std::string challenge_;           // WWW-Authenticate of the reply, if any
-  bool pending_linger_ = false;     // linger once the cancelled upload read completes
-  std::string reply_head_;          // the reply being written (capacity reused between requests)
+  // The RPC request being answered, for the metrics: its series (null once recorded, or without
+  // metrics) and when its head was read or, once read whole, its call dispatched.
+  metrics::RpcSeries* rpc_series_ = nullptr;
+  std::chrono::steady_clock::time_point rpc_started_;
+  bool pending_linger_ = false;  // linger once the cancelled upload read completes
+  std::string reply_head_;       // the reply being written (capacity reused between requests)
   std::string reply_body_;
   // When set, the reply's body instead of reply_body_: bytes that outlive the connection (an
   // embedded asset), written without a copy.

@@ -130,6 +130,7 @@ void Session::PumpStream() {
         return SendReply(ErrorReply(
             item.final.ok() ? Internal("the content stream ended without a header") : item.final));
       }
+      RecordRpc(item.final.code());
       if (stream_raw_) return EndDownload(item.final);
       stream_ending_ = true;
       stream_line_ = item.final.ok() ? std::string() : ErrorLine(item.final);

@@ -57,6 +57,14 @@ StatusOr<std::optional<DocumentRecord>> FindDocument(Connection& conn, std::stri
   return std::optional<DocumentRecord>(ReadRecord(st));
 }
 
+StatusOr<uint64_t> CountDocuments(Connection& conn) {
+  // SQLite counts from the smallest index that covers every row (a partial one does not).
+  Statement st(conn, "SELECT count(*) FROM documents");
+  if (!st.ok()) return st.status();
+  if (!st.Step()) return st.status().ok() ? Internal("count(*) returned no row") : st.status();
+  return static_cast<uint64_t>(st.Int(0));
+}
+
 StatusOr<std::vector<DocumentRecord>> ListDocumentsUnder(Connection& conn, std::string_view dir) {
   // A range scan on the path index: everything starting with "dir/" sorts between "dir/" and
   // "dir0" ('0' follows '/' in ASCII).

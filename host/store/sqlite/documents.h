@@ -20,6 +20,9 @@ namespace archivum::store::sqlite {
 // Catalog::Find.
 StatusOr<std::optional<DocumentRecord>> FindDocument(Connection& conn, std::string_view path);
 
+// Catalog::CountDocuments.
+StatusOr<uint64_t> CountDocuments(Connection& conn);
+
 // Catalog::ListUnder: one range scan of the path index.
 StatusOr<std::vector<DocumentRecord>> ListDocumentsUnder(Connection& conn, std::string_view dir);
 

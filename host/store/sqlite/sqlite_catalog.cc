@@ -43,6 +43,12 @@ StatusOr<std::vector<DocumentRecord>> SqliteCatalog::ListUnder(std::string_view 
   return ListDocumentsUnder(lease.conn(), dir);
 }
 
+StatusOr<uint64_t> SqliteCatalog::CountDocuments() {
+  ReadLease lease(readers_);
+  if (!lease.reader()) return lease.status();
+  return sqlite::CountDocuments(lease.conn());
+}
+
 Status SqliteCatalog::Commit(const std::vector<DocumentWrite>& writes,
                              const std::vector<std::string>& removals) {
   return writer_->Commit(writes, removals);

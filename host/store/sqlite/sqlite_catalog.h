@@ -35,6 +35,7 @@ class SqliteCatalog final : public Catalog {
   std::string Describe() const override;
   StatusOr<std::optional<DocumentRecord>> Find(std::string_view path) override;
   StatusOr<std::vector<DocumentRecord>> ListUnder(std::string_view dir) override;
+  StatusOr<uint64_t> CountDocuments() override;
   Status Commit(const std::vector<DocumentWrite>& writes,
                 const std::vector<std::string>& removals) override;
   StatusOr<std::optional<DocumentDetail>> Get(std::string_view path) override;
