@@ -366,6 +366,22 @@ TEST_F(WatchDaemonTest, AReloadAddsAndRemovesWatchedDirectories) {
            status.roots_size() == 1 && status.roots(0).path() == P(more);
   }));
   EXPECT_EQ(Search("gazelle").size(), 2u);
+
+  // Every event the watcher took from the kernel is counted in GET /metrics, removed roots' too.
+  const http_testing::Response scrape = http_testing::Fetch(
+      daemon_->http_address(),
+      http_testing::MakeRequest(http_testing::http::verb::get, "/metrics", "", ""));
+  ASSERT_EQ(scrape.result_int(), 200) << scrape.body();
+  const std::string line = "\narchivum_watch_events_total ";
+  const size_t at = scrape.body().find(line);
+  ASSERT_NE(at, std::string::npos) << scrape.body();
+  const double counted = std::strtod(scrape.body().c_str() + at + line.size(), nullptr);
+  grpc::ClientContext ctx;
+  pb::WatchStatus status;
+  ASSERT_TRUE(stub_->GetWatchStatus(&ctx, pb::GetWatchStatusRequest(), &status).ok());
+  ASSERT_EQ(status.roots_size(), 1);
+  EXPECT_GT(status.roots(0).events(), 0u);
+  EXPECT_GE(counted, static_cast<double>(status.roots(0).events()));
 }
 
 }  // namespace
