@@ -68,27 +68,30 @@ Writer::~Writer() {
   checkpointer_.reset();
 }
 
+Status Writer::EndTransaction(Status st, bool text_changed, int64_t* generation) {
+  sqlite3* db = conn_->db();
+  if (st.ok() && text_changed) {
+    auto bumped = BumpTextGeneration(*conn_);
+    if (bumped.ok()) {
+      *generation = *bumped;
+    } else {
+      st = bumped.status();
+    }
+  }
+  if (st.ok()) st = Exec(db, "COMMIT");
+  if (!st.ok()) (void)Exec(db, "ROLLBACK");
+  return st;
+}
+
 Status Writer::Commit(const std::vector<DocumentWrite>& writes,
                       const std::vector<std::string>& removals) {
   std::lock_guard lock(mu_);
   sqlite3* db = conn_->db();
   ARCHIVUM_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
   std::vector<std::pair<int64_t, uint32_t>> lengths;
-  Status st = WriteLocked(writes, removals, &lengths);
   int64_t generation = 0;
-  if (st.ok()) {
-    auto bumped = BumpTextGeneration(*conn_);
-    if (bumped.ok()) {
-      generation = *bumped;
-    } else {
-      st = bumped.status();
-    }
-  }
-  if (st.ok()) st = Exec(db, "COMMIT");
-  if (!st.ok()) {
-    (void)Exec(db, "ROLLBACK");
-    return st;
-  }
+  ARCHIVUM_RETURN_IF_ERROR(
+      EndTransaction(WriteLocked(writes, removals, &lengths), /*text_changed=*/true, &generation));
   lengths_.Publish(lengths, generation);
   conn_->Trim(kMaxCachedStatements);
   return Status::Ok();
@@ -109,21 +112,9 @@ StatusOr<uint64_t> Writer::Rename(const RenameRequest& request) {
   ARCHIVUM_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
   std::vector<std::pair<int64_t, uint32_t>> lengths;
   StatusOr<uint64_t> moved = RenameLocked(request, &lengths);
-  Status st = moved.status();
   int64_t generation = 0;
-  if (st.ok() && *moved > 0) {
-    auto bumped = BumpTextGeneration(*conn_);
-    if (bumped.ok()) {
-      generation = *bumped;
-    } else {
-      st = bumped.status();
-    }
-  }
-  if (st.ok()) st = Exec(db, "COMMIT");
-  if (!st.ok()) {
-    (void)Exec(db, "ROLLBACK");
-    return st;
-  }
+  ARCHIVUM_RETURN_IF_ERROR(
+      EndTransaction(moved.status(), /*text_changed=*/moved.ok() && *moved > 0, &generation));
   if (*moved > 0) lengths_.Publish(lengths, generation);
   conn_->Trim(kMaxCachedStatements);
   return moved;

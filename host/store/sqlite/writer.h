@@ -51,6 +51,10 @@ class Writer {
   Writer(std::unique_ptr<Connection> conn, DocLengthCache& lengths);
   // Everything but the transaction and the generation; appends each written text's (rowid,
   // tokens) to `lengths`. Requires mu_.
+  // Ends the transaction the caller began (BEGIN IMMEDIATE, mu_ held) with the outcome `st` of
+  // its statements: when OK, bumps the text generation first if `text_changed` (into
+  // *generation), then COMMIT; on any failure ROLLBACK. Returns the outcome.
+  Status EndTransaction(Status st, bool text_changed, int64_t* generation);
   Status WriteLocked(const std::vector<DocumentWrite>& writes,
                      const std::vector<std::string>& removals,
                      std::vector<std::pair<int64_t, uint32_t>>* lengths);
