@@ -85,8 +85,8 @@ class AdmissionCounter {
   }
 
   mutable std::mutex mu_;
-  unsigned limit_;     // guarded by mu_
-  unsigned held_ = 0;  // guarded by mu_
+  unsigned limit_;                    // guarded by mu_
+  unsigned held_ = 0;                 // guarded by mu_
   std::condition_variable released_;  // signalled when a ticket is released
 };
 
