@@ -279,7 +279,7 @@ TEST_F(WatchDaemonTest, KeepsTheCatalogCurrentAsFilesChange) {
   testing::WriteFile(tree_ / "back/later.txt", "otter later\n");
   ASSERT_TRUE(WaitForSearch("otter", {P(tree_ / "back/later.txt")}));
 
-  EXPECT_EQ(daemon_->Stop(), 0);
+  EXPECT_EQ(daemon_->Stop(), 0) << daemon_->log();
 }
 
 // Lost events (forced by the test hook capping the changes that may wait) rescan the tree with

@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <sstream>
 
 namespace archivum::testing {
@@ -250,7 +252,15 @@ int Daemon::Stop(int signal) {
   }
   pid_ = -1;
   if (reader_.joinable()) reader_.join();
-  return DecodeWaitStatus(status);
+  const int code = DecodeWaitStatus(status);
+  // A daemon that did not end cleanly (a sanitizer report, an abort) says why in its log, which
+  // the test may not print: its end goes to the test's output.
+  if (code != 0 && code != 128 + SIGKILL) {
+    const std::string text = log();
+    std::cerr << "archivumd exited with " << code << "; the end of its log:\n"
+              << text.substr(text.size() > 8000 ? text.size() - 8000 : 0) << "\n";
+  }
+  return code;
 }
 
 bool WaitForAnyFile(const fs::path& dir, std::chrono::seconds timeout) {
